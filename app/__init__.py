@@ -1,0 +1,100 @@
+"""Rakor: participant input for coordination meetings, turned into the official record."""
+
+import os
+from pathlib import Path
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from config import CONFIGS, default_database_url
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_path=str(ROOT / "instance"),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    load_config(app, test_config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_template_helpers(app)
+    register_commands(app)
+    return app
+
+
+def load_config(app: Flask, test_config: dict | None) -> None:
+    env = "testing" if test_config else os.environ.get("RAKOR_ENV", "production")
+    app.config.from_object(CONFIGS.get(env, CONFIGS["production"]))
+    if test_config:
+        app.config.update(test_config)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        os.makedirs(app.instance_path, exist_ok=True)
+        app.config["SQLALCHEMY_DATABASE_URI"] = default_database_url(app.instance_path)
+    if not app.config.get("SECRET_KEY"):
+        raise RuntimeError("SECRET_KEY must be set (or RAKOR_ENV=development for local use).")
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+    if uri.startswith("postgresql"):
+        # Survive a database restart without restarting the app.
+        options.setdefault("pool_pre_ping", True)
+    elif uri.startswith("sqlite"):
+        options.setdefault("connect_args", {"timeout": 15})
+
+
+@event.listens_for(Engine, "connect")
+def _tune_sqlite(dbapi_connection, _record) -> None:
+    """WAL for concurrent readers, enforced foreign keys, and a busy timeout."""
+    if type(dbapi_connection).__module__ != "sqlite3":
+        return
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=15000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def register_extensions(app: Flask) -> None:
+    from app.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from app.i18n import select_locale
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+
+    from app.models import User
+
+    @login_manager.user_loader
+    def load_user(session_token: str) -> User | None:
+        return db.session.scalar(db.select(User).filter_by(session_token=session_token))
+
+
+def register_blueprints(app: Flask) -> None:
+    from app.errors import bp as errors_bp
+    from app.submissions import bp as submissions_bp
+    from app.system import bp as system_bp
+
+    app.register_blueprint(errors_bp)
+    app.register_blueprint(system_bp)
+    app.register_blueprint(submissions_bp)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from app import i18n
+
+    i18n.register(app)
+
+
+def register_commands(app: Flask) -> None:
+    from app.cli import register
+
+    register(app)

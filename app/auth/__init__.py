@@ -1,0 +1,1 @@
+"""Staff accounts: creating users, passwords, and (later) the sign-in pages."""

@@ -1,0 +1,60 @@
+"""Command-line tools: `flask --app wsgi seed | demo | users create ...`."""
+
+import sys
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from app.auth.services import AccountError, create_user
+from app.domain import USER_ROLES
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(seed_command)
+    app.cli.add_command(demo_command)
+    app.cli.add_command(users)
+
+
+@click.command("seed")
+def seed_command() -> None:
+    """Load the reference data (pillars, regions, programs, indicators). Idempotent."""
+    from app.seed import seed_reference_data
+
+    counts = seed_reference_data()
+    summary = ", ".join(f"{count} {name}" for name, count in counts.items())
+    click.echo(f"Reference data loaded: {summary}.")
+
+
+@click.command("demo")
+def demo_command() -> None:
+    """Create the 2024 Pekalongan demo meeting and demo staff accounts. Idempotent."""
+    from app.demo import load_demo
+    from app.seed import seed_reference_data
+
+    seed_reference_data()
+    meeting, logins = load_demo()
+    click.echo(f"Demo meeting: {meeting.title} -> /m/{meeting.code}")
+    for login in logins:
+        click.echo(f"Demo login ({login.role}): {login.email} / {login.password}")
+
+
+users = AppGroup("users", help="Manage staff accounts.")
+
+
+@users.command("create")
+@click.argument("email")
+@click.option("--name", required=True, help="Full name as shown in the app.")
+@click.option("--role", required=True, type=click.Choice(list(USER_ROLES)))
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def create_user_command(email: str, name: str, role: str, password_stdin: bool) -> None:
+    """Create a staff account."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = create_user(email, name, role, password)
+    except AccountError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Created {user.role} {user.email}.")

@@ -1,0 +1,83 @@
+"""The domain's vocabulary: the allowed values and their labels.
+
+Glossary (Indonesian word -> the one English name used in code):
+    rakor (rapat koordinasi) -> Meeting         masukan -> Submission (an input)
+    usulan -> a "usulan" Submission (proposal)   evaluasi -> feedback on a Program
+    kendala -> an obstacle or cause              strategi / pilar -> Pillar
+    lurah / kelurahan -> ward head / Kelurahan   camat / kecamatan -> district head / Kecamatan
+    OPD (organisasi perangkat daerah) -> Agency  tindak lanjut -> FollowUp
+    notulen -> minutes                           notulis -> note-taker
+    daftar hadir -> attendance list (Attendee)   kop surat -> Letterhead
+    tanda terima / kode -> receipt code
+
+Stored values follow DESIGN.md (Indonesian where the design names them so);
+labels go through Flask-Babel so the pages can show them in either language.
+"""
+
+from flask_babel import lazy_gettext as _l
+
+ROLES = {
+    "lurah": _l("Lurah"),
+    "camat": _l("Camat"),
+    "opd": _l("OPD (perangkat daerah)"),
+    "stakeholder": _l("Pemangku kepentingan lain"),
+}
+
+KINDS = {
+    "usulan": _l("Usulan program atau kegiatan"),
+    "evaluasi": _l("Evaluasi program yang berjalan"),
+    "kendala": _l("Kendala atau penyebab"),
+}
+
+KIND_SHORT = {
+    "usulan": _l("Usulan"),
+    "evaluasi": _l("Evaluasi"),
+    "kendala": _l("Kendala"),
+}
+
+TARGET_GROUPS = {
+    "umum": _l("Umum"),
+    "lansia": _l("Lansia"),
+    "disabilitas": _l("Penyandang disabilitas"),
+    "balita_stunting": _l("Balita / stunting"),
+    "pelajar": _l("Pelajar"),
+    "nelayan": _l("Nelayan"),
+    "umkm": _l("Pelaku UMKM"),
+    "pencari_kerja": _l("Pencari kerja"),
+    "perempuan_kepala_keluarga": _l("Perempuan kepala keluarga"),
+}
+
+SUBMISSION_STATUSES = {
+    "received": _l("Diterima, menunggu tinjauan"),
+    "accepted": _l("Disetujui"),
+    "follow_up": _l("Ditindaklanjuti"),
+    "declined": _l("Tidak dapat ditindaklanjuti"),
+    "merged": _l("Digabung dengan masukan serupa"),
+}
+
+SUBMISSION_SOURCES = ("web", "paper", "import")
+
+MEETING_STATUSES = {
+    "draft": _l("Draf"),
+    "open": _l("Dibuka untuk masukan"),
+    "closed": _l("Ditutup"),
+    "finalised": _l("Notulen final"),
+}
+
+FOLLOW_UP_STATUSES = {
+    "open": _l("Belum dimulai"),
+    "in_progress": _l("Sedang berjalan"),
+    "done": _l("Selesai"),
+    "cancelled": _l("Dibatalkan"),
+}
+
+USER_ROLES = {
+    "admin": _l("Admin"),
+    "secretariat": _l("Sekretariat"),
+    "viewer": _l("Pimpinan (hanya baca)"),
+}
+
+SEXES = {"L": _l("Laki-laki"), "P": _l("Perempuan")}
+
+DOCUMENT_KINDS = ("minutes", "evaluation")
+PAGE_SIZES = ("A4", "F4")

@@ -1,0 +1,82 @@
+"""Friendly error pages in the user's language; never a stack trace."""
+
+from flask import render_template
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException
+
+from app.errors import bp
+from app.extensions import db
+
+
+def error_page(status: int, title: str, message: str, retry_after: str | None = None):
+    body = render_template("errors/error.html", status=status, title=title, message=message)
+    headers = {"Retry-After": retry_after} if retry_after else {}
+    return body, status, headers
+
+
+@bp.app_errorhandler(CSRFError)
+def csrf_error(_error):
+    return error_page(
+        400,
+        _("Formulir kedaluwarsa"),
+        _("Halaman ini sudah terlalu lama terbuka. Muat ulang halaman lalu coba lagi."),
+    )
+
+
+@bp.app_errorhandler(404)
+def not_found(_error):
+    return error_page(
+        404, _("Halaman tidak ditemukan"), _("Periksa kembali alamat yang Anda buka.")
+    )
+
+
+@bp.app_errorhandler(413)
+def too_large(_error):
+    return error_page(
+        413,
+        _("Kiriman terlalu besar"),
+        _("Isian yang dikirim melebihi batas ukuran. Persingkat uraian lalu kirim lagi."),
+    )
+
+
+@bp.app_errorhandler(429)
+def too_many_requests(_error):
+    return error_page(
+        429,
+        _("Terlalu banyak kiriman"),
+        _(
+            "Terlalu banyak kiriman dari perangkat atau jaringan ini dalam waktu singkat. "
+            "Tunggu sebentar, lalu coba lagi. Isian yang sudah mendapat kode tanda terima aman."
+        ),
+        retry_after="60",
+    )
+
+
+@bp.app_errorhandler(OperationalError)
+def database_unavailable(_error):
+    db.session.rollback()
+    return error_page(
+        503,
+        _("Layanan sedang tidak tersedia"),
+        _("Basis data tidak dapat dihubungi. Coba lagi beberapa saat lagi."),
+        retry_after="30",
+    )
+
+
+@bp.app_errorhandler(HTTPException)
+def http_error(error: HTTPException):
+    return error_page(
+        error.code or 500, _("Permintaan tidak dapat diproses"), _("Silakan coba lagi.")
+    )
+
+
+@bp.app_errorhandler(500)
+def server_error(_error):
+    db.session.rollback()
+    return error_page(
+        500,
+        _("Terjadi kesalahan"),
+        _("Terjadi kesalahan di server. Tim sekretariat sudah dapat melihatnya di catatan sistem."),
+    )

@@ -1,0 +1,38 @@
+"""All models, importable from one place (and all registered for Alembic)."""
+
+from app.models.audit import AuditEvent
+from app.models.base import Base
+from app.models.indicator import Indicator, IndicatorValue
+from app.models.meeting import (
+    AgendaItem,
+    Attendee,
+    FollowUp,
+    Meeting,
+    MeetingDocument,
+    meeting_pillar,
+)
+from app.models.reference import Agency, Kecamatan, Kelurahan, Letterhead, Pillar, Program
+from app.models.submission import Submission, SubmissionNote
+from app.models.user import User
+
+__all__ = [
+    "Agency",
+    "AgendaItem",
+    "Attendee",
+    "AuditEvent",
+    "Base",
+    "FollowUp",
+    "Indicator",
+    "IndicatorValue",
+    "Kecamatan",
+    "Kelurahan",
+    "Letterhead",
+    "Meeting",
+    "MeetingDocument",
+    "Pillar",
+    "Program",
+    "Submission",
+    "SubmissionNote",
+    "User",
+    "meeting_pillar",
+]

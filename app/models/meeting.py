@@ -1,0 +1,153 @@
+"""A meeting (rakor), its agenda, attendance, follow-ups and stored documents."""
+
+from datetime import date, datetime, time
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Table,
+    Text,
+    Time,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.domain import DOCUMENT_KINDS, FOLLOW_UP_STATUSES, MEETING_STATUSES, SEXES
+from app.models.base import Base, UTCDateTime, check_in, utcnow
+from app.models.reference import Agency, Pillar
+
+meeting_pillar = Table(
+    "meeting_pillar",
+    Base.metadata,
+    Column("meeting_id", ForeignKey("meeting.id", ondelete="CASCADE"), primary_key=True),
+    Column("pillar_id", ForeignKey("pillar.id"), primary_key=True),
+)
+
+
+class Meeting(Base):
+    __tablename__ = "meeting"
+    __table_args__ = (
+        CheckConstraint(check_in("status", MEETING_STATUSES), name="status"),
+        CheckConstraint(
+            "closes_at IS NULL OR opens_at IS NULL OR closes_at > opens_at", name="window"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The public address /m/<code>; short, unambiguous, printed under the QR code.
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    title: Mapped[str] = mapped_column(String(300))
+    date: Mapped[date] = mapped_column(Date)
+    start_time: Mapped[time] = mapped_column(Time)
+    end_time: Mapped[time | None] = mapped_column(Time)
+    venue: Mapped[str] = mapped_column(String(300))
+    status: Mapped[str] = mapped_column(String(16), default="draft", index=True)
+
+    # Submission window (UTC); either end may be open.
+    opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Shown in the room and typed on the form; empty means none is asked.
+    access_code: Mapped[str | None] = mapped_column(String(40))
+
+    chair_name: Mapped[str] = mapped_column(String(200), default="")
+    chair_position: Mapped[str] = mapped_column(String(200), default="")
+    chair_nip: Mapped[str] = mapped_column(String(30), default="")
+    notetaker_name: Mapped[str] = mapped_column(String(200), default="")
+    notetaker_position: Mapped[str] = mapped_column(String(200), default="")
+    notetaker_nip: Mapped[str] = mapped_column(String(30), default="")
+
+    opening: Mapped[str] = mapped_column(Text, default="")
+    conclusions: Mapped[str] = mapped_column(Text, default="")
+
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    finalised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finalised_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+    agenda_items: Mapped[list["AgendaItem"]] = relationship(
+        back_populates="meeting", order_by="AgendaItem.position", cascade="all, delete-orphan"
+    )
+    pillars: Mapped[list[Pillar]] = relationship(
+        secondary=meeting_pillar, order_by="Pillar.position"
+    )
+
+
+class AgendaItem(Base):
+    __tablename__ = "agenda_item"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("meeting.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    title: Mapped[str] = mapped_column(String(300))
+    discussion: Mapped[str] = mapped_column(Text, default="")
+
+    meeting: Mapped[Meeting] = relationship(back_populates="agenda_items")
+
+
+class Attendee(Base):
+    """A line of the daftar hadir: built from submitters, or entered by hand."""
+
+    __tablename__ = "attendee"
+    __table_args__ = (CheckConstraint("sex IS NULL OR " + check_in("sex", SEXES), name="sex"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("meeting.id", ondelete="CASCADE"), index=True
+    )
+    submission_id: Mapped[int | None] = mapped_column(ForeignKey("submission.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    position: Mapped[str] = mapped_column(String(200), default="")
+    unit: Mapped[str] = mapped_column(String(200), default="")
+    sex: Mapped[str | None] = mapped_column(String(1))
+    phone: Mapped[str] = mapped_column(String(30), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class FollowUp(Base):
+    """A tindak lanjut: an action, the agency responsible, a deadline and progress."""
+
+    __tablename__ = "follow_up"
+    __table_args__ = (CheckConstraint(check_in("status", FOLLOW_UP_STATUSES), name="status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("meeting.id", ondelete="CASCADE"), index=True
+    )
+    submission_id: Mapped[int | None] = mapped_column(ForeignKey("submission.id"), index=True)
+    action: Mapped[str] = mapped_column(Text)
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"), index=True)
+    deadline: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    progress_note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    agency: Mapped[Agency | None] = relationship()
+
+
+class MeetingDocument(Base):
+    """A rendered PDF. The final minutes are stored once and served ever after."""
+
+    __tablename__ = "meeting_document"
+    __table_args__ = (CheckConstraint(check_in("kind", DOCUMENT_KINDS), name="kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("meeting.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(16))
+    # A digest of everything the document was built from: a cache key for drafts.
+    source_digest: Mapped[str] = mapped_column(String(64))
+    sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    is_final: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))

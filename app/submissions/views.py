@@ -1,0 +1,201 @@
+"""Public pages. No account: a meeting link, a form, a receipt, a status lookup."""
+
+import uuid
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from app.extensions import csrf, db, limiter
+from app.models.base import utcnow
+from app.submissions import bp, services
+from app.submissions.forms import StatusForm, SubmissionForm
+from app.submissions.services import FormChoices, SubmissionData, SubmissionRefused
+
+
+@bp.before_request
+def limit_public_request_size():
+    # Far below the staff upload ceiling: a whole form of Indonesian text fits in a few KiB.
+    request.max_content_length = current_app.config["RAKOR_PUBLIC_MAX_BYTES"]
+
+
+@bp.get("/")
+def index():
+    now = utcnow()
+    meetings = db.session.scalars(services.open_meetings_query(now)).all()
+    return render_template("submissions/index.html", meetings=meetings, now=now)
+
+
+def submit_rate_limit() -> str:
+    return current_app.config["RAKOR_SUBMIT_RATE_LIMIT"]
+
+
+def lookup_rate_limit() -> str:
+    return current_app.config["RAKOR_LOOKUP_RATE_LIMIT"]
+
+
+@bp.route("/m/<code>", methods=["GET", "POST"])
+# The form checks its own CSRF token so that an expired token returns the form
+# with everything typed instead of an error page (see `token_expired` below).
+@csrf.exempt
+@limiter.limit(submit_rate_limit, methods=["POST"])
+def meeting(code: str):
+    meeting = services.public_meeting(code)
+    if meeting is None:
+        abort(404)
+    now = utcnow()
+    state = services.window_state(meeting, now)
+    choices = services.form_choices(meeting)
+    form = SubmissionForm()
+    apply_choices(form, choices, ask_access_code=bool(meeting.access_code))
+    if request.method == "GET":
+        form.client_token.data = uuid.uuid4().hex
+
+    token_expired = False
+    if request.method == "POST" and state == "open":
+        valid = form.validate()
+        token_expired = "csrf_token" in form.errors
+        if valid:
+            try:
+                accepted = services.submit(
+                    meeting,
+                    submission_data(form),
+                    client_token=form.client_token.data,
+                    access_code=(form.access_code.data or "") if form.access_code else "",
+                    now=now,
+                )
+            except SubmissionRefused as refused:
+                if refused.field == "access_code":
+                    form.access_code.errors.append(
+                        _("Kode akses tidak cocok. Tanyakan di meja sekretariat.")
+                    )
+                else:
+                    state = services.window_state(meeting, utcnow())
+            else:
+                if accepted.already_received:
+                    flash(
+                        _("Masukan ini sudah kami terima sebelumnya; tidak dicatat dua kali."),
+                        "info",
+                    )
+                code = accepted.submission.receipt_code
+                return redirect(url_for("submissions.receipt", code=code), code=303)
+        if not form.client_token.data or "client_token" in form.errors:
+            # A tampered or missing token: give a fresh one rather than fail again.
+            form.client_token.data = uuid.uuid4().hex
+
+    status = 200 if request.method == "GET" else 422
+    if request.method == "POST" and state != "open":
+        status = 409
+    return (
+        render_template(
+            "submissions/meeting.html",
+            meeting=meeting,
+            form=form,
+            choices=choices,
+            state=state,
+            closed_since=services.closed_since(meeting),
+            token_expired=token_expired,
+            errors=error_summary(form),
+        ),
+        status,
+    )
+
+
+@bp.get("/receipt/<code>")
+def receipt(code: str):
+    submission = services.find_submission(code)
+    if submission is None:
+        abort(404)
+    return render_template(
+        "submissions/receipt.html",
+        submission=submission,
+        receipt_code=services.format_receipt_code(submission.receipt_code),
+    )
+
+
+@bp.route("/status", methods=["GET", "POST"])
+@limiter.limit(lookup_rate_limit, methods=["POST"])
+def status():
+    form = StatusForm()
+    submission = None
+    if form.validate_on_submit():
+        submission = services.find_submission(form.receipt_code.data)
+        if submission is None:
+            form.receipt_code.errors.append(
+                _("Kode ini tidak ditemukan. Periksa lagi huruf dan angkanya.")
+            )
+    code = services.format_receipt_code(submission.receipt_code) if submission else None
+    return render_template(
+        "submissions/status.html",
+        form=form,
+        submission=submission,
+        receipt_code=code,
+        errors=error_summary(form),
+    ), (422 if form.errors else 200)
+
+
+# --- helpers that translate between the form and the service ------------------------
+
+
+def apply_choices(form: SubmissionForm, choices: FormChoices, *, ask_access_code: bool) -> None:
+    pick = ("", _("— Pilih —"))
+    none = ("", _("— Tidak ada —"))
+    form.pillar.choices = [(str(p.id), p.name) for p in choices.pillars]
+    form.unit_kelurahan.choices = {
+        "": [pick],
+        **{
+            kec.name: [(str(kel.id), kel.name) for kel in kec.kelurahan]
+            for kec in choices.kecamatan
+        },
+    }
+    form.location.choices = {
+        "": [none],
+        **{
+            kec.name: [(str(kel.id), kel.name) for kel in kec.kelurahan]
+            for kec in choices.kecamatan
+        },
+    }
+    form.unit_kecamatan.choices = [pick] + [(str(k.id), k.name) for k in choices.kecamatan]
+    form.unit_agency.choices = [pick] + [(str(a.id), a.label) for a in choices.agencies]
+    form.program.choices = [none] + [(str(p.id), p.name) for p in choices.programs]
+    if not ask_access_code:
+        del form.access_code
+
+
+def submission_data(form: SubmissionForm) -> SubmissionData:
+    """The valid form as plain values; only the unit that matches the role is kept."""
+    role = form.role.data
+    return SubmissionData(
+        submitter_name=form.submitter_name.data.strip(),
+        role=role,
+        position=form.position.data.strip(),
+        kind=form.kind.data,
+        pillar_id=int(form.pillar.data),
+        title=form.title.data.strip(),
+        description=form.description.data.strip(),
+        target_group=form.target_group.data,
+        kelurahan_id=_id(form.unit_kelurahan.data) if role == "lurah" else None,
+        kecamatan_id=_id(form.unit_kecamatan.data) if role == "camat" else None,
+        agency_id=_id(form.unit_agency.data) if role == "opd" else None,
+        organisation=form.unit_organisation.data.strip() if role == "stakeholder" else "",
+        phone=(form.phone.data or "").strip(),
+        location_id=_id(form.location.data),
+        program_id=_id(form.program.data),
+        beneficiaries=form.beneficiaries.data,
+        cost=form.cost.data,
+    )
+
+
+def _id(value: str | None) -> int | None:
+    return int(value) if value else None
+
+
+def error_summary(form) -> list[tuple[str, str, str]]:
+    """(field id, label, message) for the summary at the top of the page."""
+    summary = []
+    for name, messages in form.errors.items():
+        if name in ("csrf_token", "client_token"):
+            continue
+        field = form[name]
+        for message in messages:
+            summary.append((field.id, field.label.text, message))
+    return summary

@@ -1,0 +1,50 @@
+"""Health check and the language switch."""
+
+from urllib.parse import urlsplit
+
+from flask import current_app, jsonify, redirect, request, url_for
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from app.extensions import db, limiter
+from app.i18n import LANGUAGE_COOKIE
+from app.system import bp
+
+ONE_YEAR = 365 * 24 * 3600
+
+
+@bp.get("/healthz")
+@limiter.exempt
+def healthz():
+    try:
+        db.session.execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        db.session.rollback()
+        current_app.logger.warning("health check: database unreachable")
+        return jsonify(status="error", database="unreachable"), 503
+    return jsonify(status="ok", database="ok")
+
+
+def safe_next(target: str | None) -> str:
+    """Only a path on this site; anything else goes home."""
+    if not target:
+        return url_for("submissions.index")
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return url_for("submissions.index")
+    return target
+
+
+@bp.get("/bahasa/<lang>")
+def set_language(lang: str):
+    response = redirect(safe_next(request.args.get("next")))
+    if lang in current_app.config["RAKOR_LANGUAGES"]:
+        response.set_cookie(
+            LANGUAGE_COOKIE,
+            lang,
+            max_age=ONE_YEAR,
+            httponly=True,
+            samesite="Lax",
+            secure=current_app.config["SESSION_COOKIE_SECURE"],
+        )
+    return response

@@ -1,0 +1,80 @@
+"""Configuration, read from the environment with safe defaults.
+
+Everything secret comes from the environment. Outside development and tests
+`SECRET_KEY` must be set; `create_app` refuses to start without it.
+"""
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def default_database_url(instance_path: str) -> str:
+    return f"sqlite:///{Path(instance_path) / 'rakor.sqlite'}"
+
+
+class Config:
+    # Development falls back to a fixed key so `make run` works out of the box;
+    # `create_app` rejects it whenever RAKOR_ENV is not "development".
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    RAKOR_ENV = os.environ.get("RAKOR_ENV", "production")
+
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")  # None: SQLite in instance/
+
+    # Whole-request ceiling (staff uploads); the public form has its own, smaller one.
+    MAX_CONTENT_LENGTH = _env_int("RAKOR_MAX_UPLOAD_BYTES", 8 * 1024 * 1024)
+    RAKOR_PUBLIC_MAX_BYTES = _env_int("RAKOR_PUBLIC_MAX_BYTES", 32 * 1024)
+
+    # A meeting can last a whole morning: the form's CSRF token stays valid that long,
+    # and an expired one still never loses what was typed (see submissions.views).
+    WTF_CSRF_TIME_LIMIT = _env_int("RAKOR_CSRF_TIME_LIMIT", 8 * 3600)
+
+    # Participants in one room often share one public address (the venue's wifi),
+    # so the per-client limit is generous; it stops floods, not a busy meeting.
+    RAKOR_SUBMIT_RATE_LIMIT = os.environ.get(
+        "RAKOR_SUBMIT_RATE_LIMIT", "30 per minute;300 per hour"
+    )
+    RAKOR_LOOKUP_RATE_LIMIT = os.environ.get("RAKOR_LOOKUP_RATE_LIMIT", "60 per minute")
+    RATELIMIT_STORAGE_URI = os.environ.get("RAKOR_RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+
+    BABEL_DEFAULT_LOCALE = "id"
+    BABEL_DEFAULT_TIMEZONE = os.environ.get("RAKOR_TIMEZONE", "Asia/Jakarta")
+    BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "app" / "translations")
+    RAKOR_LANGUAGES = ("id", "en")
+    RAKOR_TIMEZONE_LABEL = os.environ.get("RAKOR_TIMEZONE_LABEL", "WIB")
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _env_bool("RAKOR_SECURE_COOKIES", False)
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    REMEMBER_COOKIE_HTTPONLY = True
+
+
+class DevelopmentConfig(Config):
+    RAKOR_ENV = "development"
+    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
+
+
+class TestConfig(Config):
+    RAKOR_ENV = "testing"
+    TESTING = True
+    SECRET_KEY = "test-only-not-secret"  # noqa: S105
+    RATELIMIT_ENABLED = True
+    RATELIMIT_STORAGE_URI = "memory://"
+
+
+CONFIGS = {"development": DevelopmentConfig, "production": Config, "testing": TestConfig}

@@ -1,0 +1,254 @@
+"""Fixtures: a fresh database per test (SQLite, or TEST_DATABASE_URL), clients, helpers.
+
+The schema is built once per run by the real Alembic migrations, then every test
+starts from empty tables with the reference data loaded.
+"""
+
+import os
+import re
+import shutil
+import threading
+from collections.abc import Iterator
+from datetime import date, time
+
+import pytest
+from flask import Flask
+from flask_migrate import upgrade
+from sqlalchemy import text
+from werkzeug.serving import make_server
+
+from app import create_app
+from app.extensions import db
+from app.models import Base, Meeting, Pillar
+from app.seed import seed_reference_data
+
+CHROMIUM = os.environ.get("RAKOR_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'rakor-test.sqlite'}"
+
+
+def make_app(database_url: str, **overrides) -> Flask:
+    config = {
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SERVER_NAME": None,
+        "RAKOR_SUBMIT_RATE_LIMIT": "10000 per minute",
+        "RAKOR_LOOKUP_RATE_LIMIT": "10000 per minute",
+    }
+    config.update(overrides)
+    return create_app(config)
+
+
+@pytest.fixture(scope="session")
+def migrated_database(database_url: str) -> str:
+    """Drop whatever a previous run left, then build the schema with `db upgrade`."""
+    app = make_app(database_url)
+    with app.app_context():
+        with db.engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                connection.execute(text("DROP SCHEMA public CASCADE"))
+                connection.execute(text("CREATE SCHEMA public"))
+            else:
+                Base.metadata.drop_all(connection)
+                connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        upgrade()
+        db.engine.dispose()
+    return database_url
+
+
+def empty_all_tables() -> None:
+    with db.engine.begin() as connection:
+        tables = Base.metadata.sorted_tables
+        if connection.dialect.name == "postgresql":
+            names = ", ".join(f'"{table.name}"' for table in tables)
+            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in reversed(tables):
+                connection.execute(table.delete())
+
+
+@pytest.fixture
+def app_config() -> dict:
+    """Override in a test module to change the app's configuration."""
+    return {}
+
+
+@pytest.fixture
+def app(migrated_database: str, app_config: dict) -> Iterator[Flask]:
+    app = make_app(migrated_database, **app_config)
+    with app.app_context():
+        empty_all_tables()
+        seed_reference_data()
+        db.session.remove()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+# --- domain helpers ------------------------------------------------------------------
+
+
+@pytest.fixture
+def make_meeting(app):
+    """Create a meeting (open for input unless told otherwise) and return its id and code."""
+
+    def make(**fields) -> Meeting:
+        with app.app_context():
+            values = {
+                "code": "rakor-uji",
+                "title": "Rapat Koordinasi Penanggulangan Kemiskinan Tahun 2024",
+                "date": date(2024, 1, 23),
+                "start_time": time(9, 0),
+                "venue": "Ruang Jlamprang Setda Kota Pekalongan",
+                "status": "open",
+                "chair_name": "Achmad Afzan Arslan Djunaid",
+                "chair_position": "Wali Kota Pekalongan",
+            }
+            values.update(fields)
+            meeting = Meeting(**values)
+            meeting.pillars = list(db.session.scalars(db.select(Pillar).order_by(Pillar.position)))
+            db.session.add(meeting)
+            db.session.commit()
+            db.session.refresh(meeting)
+            db.session.expunge(meeting)
+            return meeting
+
+    return make
+
+
+@pytest.fixture
+def meeting(make_meeting) -> Meeting:
+    return make_meeting()
+
+
+def hidden_value(html: str, name: str) -> str:
+    match = re.search(rf'name="{name}"[^>]*value="([^"]*)"', html)
+    assert match, f"no hidden field {name} in the page"
+    return match.group(1)
+
+
+def option_value(html: str, label: str) -> str:
+    """The value of the <option> or radio whose visible label is `label`."""
+    match = re.search(rf'<option[^>]*value="([^"]*)"[^>]*>{re.escape(label)}</option>', html)
+    if match:
+        return match.group(1)
+    match = re.search(
+        rf'value="([^"]*)"[^>]*>\s*<label for="[^"]+">{re.escape(label)}', html, re.S
+    )
+    assert match, f"no option labelled {label!r}"
+    return match.group(1)
+
+
+@pytest.fixture
+def valid_input(app) -> dict:
+    """Form fields of a complete, valid input from a lurah (ids from the seeded data)."""
+    from app.models import Kelurahan
+
+    with app.app_context():
+        krapyak = db.session.scalar(db.select(Kelurahan).filter_by(name="Krapyak"))
+        pillar = db.session.scalar(db.select(Pillar).filter_by(code="P2"))
+        return {
+            "submitter_name": "Agus Priyanto",
+            "role": "lurah",
+            "unit_kelurahan": str(krapyak.id),
+            "unit_kecamatan": "",
+            "unit_agency": "",
+            "unit_organisation": "",
+            "position": "Lurah Krapyak",
+            "phone": "0812-2712-3456",
+            "kind": "usulan",
+            "pillar": str(pillar.id),
+            "title": "Pelatihan membatik untuk pemuda putus sekolah",
+            "description": "Pelatihan membatik tulis bagi 40 pemuda putus sekolah di RW 05.",
+            "location": str(krapyak.id),
+            "target_group": "pencari_kerja",
+            "program": "",
+            "beneficiaries": "40",
+            "cost": "Rp 75.000.000",
+        }
+
+
+@pytest.fixture
+def submit(client):
+    """Open the form like a browser, then send `fields`; returns the POST response."""
+
+    def send(code: str, fields: dict, **overrides):
+        page = client.get(f"/m/{code}")
+        assert page.status_code == 200
+        html = page.get_data(as_text=True)
+        data = {
+            "csrf_token": hidden_value(html, "csrf_token"),
+            "client_token": hidden_value(html, "client_token"),
+            **fields,
+            **overrides,
+        }
+        return client.post(f"/m/{code}", data=data)
+
+    return send
+
+
+# --- the browser ----------------------------------------------------------------------
+
+
+def browser_required() -> bool:
+    return os.environ.get("RAKOR_REQUIRE_BROWSER", "") not in ("", "0", "false")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium through Playwright. Missing browser: skip, or fail when required."""
+    if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
+        message = f"Chromium not found at {CHROMIUM} (apt-get install chromium)"
+        if browser_required():
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def live_server(app) -> Iterator[str]:
+    """The app served on a free loopback port in a background thread."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+@pytest.fixture
+def phone(browser, live_server):
+    """A page in a 360 x 740 phone-sized viewport, Indonesian locale."""
+    context = browser.new_context(
+        viewport={"width": 360, "height": 740},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+        locale="id-ID",
+        base_url=live_server,
+    )
+    page = context.new_page()
+    yield page
+    context.close()
