@@ -17,13 +17,29 @@ from flask_migrate import upgrade
 from sqlalchemy import text
 from werkzeug.serving import make_server
 
-from app import create_app
+from app import ROOT, create_app
 from app.extensions import db
 from app.models import Base, Meeting, Pillar
 from app.seed import seed_reference_data
 
 CHROMIUM = os.environ.get("RAKOR_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def compiled_translations() -> None:
+    """`make test` compiles the catalogs; a bare `pytest` run gets them compiled here."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    for po_path in (ROOT / "app" / "translations").glob("*/LC_MESSAGES/messages.po"):
+        mo_path = po_path.with_suffix(".mo")
+        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+            continue
+        with open(po_path, "rb") as po_file:
+            catalog = read_po(po_file)
+        with open(mo_path, "wb") as mo_file:
+            write_mo(mo_file, catalog)
 
 
 @pytest.fixture(scope="session")
@@ -149,9 +165,7 @@ def option_value(html: str, label: str) -> str:
     match = re.search(rf'<option[^>]*value="([^"]*)"[^>]*>{re.escape(label)}</option>', html)
     if match:
         return match.group(1)
-    match = re.search(
-        rf'value="([^"]*)"[^>]*>\s*<label for="[^"]+">{re.escape(label)}', html, re.S
-    )
+    match = re.search(rf'value="([^"]*)"[^>]*>\s*<label for="[^"]+">{re.escape(label)}', html, re.S)
     assert match, f"no option labelled {label!r}"
     return match.group(1)
 

@@ -4,7 +4,7 @@ import sys
 
 import click
 from flask import Flask
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from app.auth.services import AccountError, create_user
 from app.domain import USER_ROLES
@@ -17,6 +17,7 @@ def register(app: Flask) -> None:
 
 
 @click.command("seed")
+@with_appcontext
 def seed_command() -> None:
     """Load the reference data (pillars, regions, programs, indicators). Idempotent."""
     from app.seed import seed_reference_data
@@ -27,6 +28,7 @@ def seed_command() -> None:
 
 
 @click.command("demo")
+@with_appcontext
 def demo_command() -> None:
     """Create the 2024 Pekalongan demo meeting and demo staff accounts. Idempotent."""
     from app.demo import load_demo

@@ -4,6 +4,7 @@ import re
 
 from flask_babel import lazy_gettext as _l
 from wtforms import Field, HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 from wtforms.widgets import TextInput
 
@@ -55,8 +56,8 @@ def required(message):
     return DataRequired(message=message)
 
 
-def choices_of(labels: dict) -> list[tuple[str, str]]:
-    return list(labels.items())
+def choices_of(labels: dict) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in labels.items()]
 
 
 class SubmissionForm(BaseForm):

@@ -4,6 +4,7 @@ import uuid
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from wtforms.fields.choices import SelectChoice
 
 from app.extensions import csrf, db, limiter
 from app.models.base import utcnow
@@ -113,6 +114,7 @@ def receipt(code: str):
 
 
 @bp.route("/status", methods=["GET", "POST"])
+@csrf.exempt  # checked by the form itself, so an expired token keeps the typed code
 @limiter.limit(lookup_rate_limit, methods=["POST"])
 def status():
     form = StatusForm()
@@ -123,6 +125,8 @@ def status():
             form.receipt_code.errors.append(
                 _("Kode ini tidak ditemukan. Periksa lagi huruf dan angkanya.")
             )
+    elif "csrf_token" in form.errors:
+        form.receipt_code.errors.append(_("Halaman ini sudah lama terbuka. Tekan Cek status lagi."))
     code = services.format_receipt_code(submission.receipt_code) if submission else None
     return render_template(
         "submissions/status.html",
@@ -137,26 +141,21 @@ def status():
 
 
 def apply_choices(form: SubmissionForm, choices: FormChoices, *, ask_access_code: bool) -> None:
-    pick = ("", _("— Pilih —"))
-    none = ("", _("— Tidak ada —"))
-    form.pillar.choices = [(str(p.id), p.name) for p in choices.pillars]
-    form.unit_kelurahan.choices = {
-        "": [pick],
-        **{
-            kec.name: [(str(kel.id), kel.name) for kel in kec.kelurahan]
-            for kec in choices.kecamatan
-        },
-    }
-    form.location.choices = {
-        "": [none],
-        **{
-            kec.name: [(str(kel.id), kel.name) for kel in kec.kelurahan]
-            for kec in choices.kecamatan
-        },
-    }
-    form.unit_kecamatan.choices = [pick] + [(str(k.id), k.name) for k in choices.kecamatan]
-    form.unit_agency.choices = [pick] + [(str(a.id), a.label) for a in choices.agencies]
-    form.program.choices = [none] + [(str(p.id), p.name) for p in choices.programs]
+    pick = SelectChoice("", _("— Pilih —"))
+    none = SelectChoice("", _("— Tidak ada —"))
+    kelurahan = [
+        SelectChoice(str(kel.id), kel.name, optgroup=kec.name)
+        for kec in choices.kecamatan
+        for kel in kec.kelurahan
+    ]
+    form.pillar.choices = [SelectChoice(str(p.id), p.name) for p in choices.pillars]
+    form.unit_kelurahan.choices = [pick, *kelurahan]
+    form.location.choices = [none, *kelurahan]
+    form.unit_kecamatan.choices = [pick] + [
+        SelectChoice(str(k.id), k.name) for k in choices.kecamatan
+    ]
+    form.unit_agency.choices = [pick] + [SelectChoice(str(a.id), a.label) for a in choices.agencies]
+    form.program.choices = [none] + [SelectChoice(str(p.id), p.name) for p in choices.programs]
     if not ask_access_code:
         del form.access_code
 
@@ -196,6 +195,8 @@ def error_summary(form) -> list[tuple[str, str, str]]:
         if name in ("csrf_token", "client_token"):
             continue
         field = form[name]
+        # A group of radios is reached through its first option.
+        anchor = f"{field.id}-0" if field.type == "RadioField" else field.id
         for message in messages:
-            summary.append((field.id, field.label.text, message))
+            summary.append((anchor, field.label.text, message))
     return summary

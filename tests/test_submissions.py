@@ -1,0 +1,467 @@
+"""The participant's flow: the form, the receipt, the status lookup, and every refusal."""
+
+import re
+from datetime import timedelta
+
+import pytest
+
+from app.extensions import db
+from app.models import Agency, Program, Submission
+from app.models.base import utcnow
+from app.submissions.services import RECEIPT_ALPHABET
+from tests.conftest import hidden_value
+
+
+def stored(app) -> list[Submission]:
+    with app.app_context():
+        rows = db.session.scalars(db.select(Submission).order_by(Submission.id)).all()
+        db.session.expunge_all()
+        return rows
+
+
+def receipt_code_from(response) -> str:
+    assert response.status_code == 303
+    match = re.fullmatch(r"/receipt/([A-Z0-9]{8})", response.headers["Location"])
+    assert match, response.headers["Location"]
+    return match.group(1)
+
+
+def page_text(response) -> str:
+    return response.get_data(as_text=True)
+
+
+# --- the meeting list and the meeting page -----------------------------------------
+
+
+def test_home_lists_open_meetings_only(client, make_meeting):
+    make_meeting(code="terbuka", title="Rakor Terbuka")
+    make_meeting(code="draf", title="Rakor Draf", status="draft")
+    make_meeting(code="selesai", title="Rakor Selesai", status="closed")
+    make_meeting(code="lewat", title="Rakor Lewat Waktu", closes_at=utcnow() - timedelta(minutes=1))
+    page = page_text(client.get("/"))
+    assert "Rakor Terbuka" in page
+    assert "/m/terbuka" in page
+    for hidden in ("Rakor Draf", "Rakor Selesai", "Rakor Lewat Waktu"):
+        assert hidden not in page
+
+
+def test_meeting_page_shows_the_meeting_in_indonesian_and_the_pillars(client, meeting):
+    page = page_text(client.get(f"/m/{meeting.code}"))
+    assert meeting.title in page
+    assert "Selasa, 23 Januari 2024" in page
+    assert "09.00 WIB" in page
+    assert "Ruang Jlamprang Setda Kota Pekalongan" in page
+    assert "Pemberdayaan usaha ekonomi mikro dan kecil" in page
+    assert "Permodalan, pinjaman dana bergulir" in page  # the pillar's description
+    assert 'name="csrf_token"' in page
+    assert re.search(r'name="client_token"[^>]*value="[0-9a-f]{32}"', page)
+
+
+def test_a_draft_or_unknown_meeting_is_not_found(client, make_meeting):
+    make_meeting(code="draf", status="draft")
+    assert client.get("/m/draf").status_code == 404
+    assert client.get("/m/tidak-ada").status_code == 404
+    assert "Halaman tidak ditemukan" in page_text(client.get("/m/tidak-ada"))
+
+
+def test_the_unit_fields_offer_the_right_lists(app, client, meeting):
+    with app.app_context():
+        db.session.add(Agency(abbreviation="Dinsos P2KB", name="Dinas Sosial P2KB"))
+        db.session.commit()
+    page = page_text(client.get(f"/m/{meeting.code}"))
+    unit_kelurahan = page.split('id="unit_kelurahan"')[1].split("</select>")[0]
+    assert '<optgroup label="Pekalongan Utara">' in unit_kelurahan
+    assert "Krapyak" in unit_kelurahan
+    assert len(re.findall(r"<option value=\"\d+\"", unit_kelurahan)) == 27
+    unit_kecamatan = page.split('id="unit_kecamatan"')[1].split("</select>")[0]
+    assert len(re.findall(r"<option value=\"\d+\"", unit_kecamatan)) == 4
+    assert "Dinsos P2KB" in page.split('id="unit_agency"')[1].split("</select>")[0]
+
+
+# --- a successful submission ---------------------------------------------------------
+
+
+def test_a_valid_input_is_stored_and_answered_with_a_receipt(
+    app, client, submit, meeting, valid_input
+):
+    response = submit(meeting.code, valid_input)
+    code = receipt_code_from(response)
+    assert set(code) <= set(RECEIPT_ALPHABET)
+
+    [row] = stored(app)
+    assert row.receipt_code == code
+    assert row.submitter_name == "Agus Priyanto"
+    assert row.role == "lurah"
+    assert row.kelurahan_id == int(valid_input["unit_kelurahan"])
+    assert row.kecamatan_id is None and row.agency_id is None and row.organisation == ""
+    assert row.kind == "usulan"
+    assert row.pillar_id == row.submitted_pillar_id == int(valid_input["pillar"])
+    assert row.title == valid_input["title"]
+    assert row.phone == "0812-2712-3456"
+    assert row.beneficiaries == 40
+    assert row.cost == 75_000_000
+    assert row.status == "received"
+    assert row.source == "web"
+    assert abs(row.submitted_at - utcnow()) < timedelta(minutes=1)
+
+    receipt = page_text(client.get(f"/receipt/{code}"))
+    assert f"{code[:4]}-{code[4:]}" in receipt
+    assert valid_input["title"] in receipt
+    assert "Krapyak" in receipt
+    assert "Rp 75.000.000" in receipt
+    assert "Diterima, menunggu tinjauan" in receipt
+    assert "0812" not in receipt  # the phone number is personal data
+
+
+def test_each_role_keeps_only_its_own_unit(app, submit, meeting, valid_input):
+    fields = dict(
+        valid_input,
+        role="stakeholder",
+        unit_organisation="BPS Kota Pekalongan",
+        position="Statistisi Ahli Madya",
+    )
+    receipt_code_from(submit(meeting.code, fields))
+    [row] = stored(app)
+    assert row.organisation == "BPS Kota Pekalongan"
+    assert row.kelurahan_id is None  # sent by the form, but not this role's unit
+
+
+def test_an_evaluation_names_its_program(app, submit, meeting, valid_input):
+    with app.app_context():
+        program = db.session.scalar(db.select(Program).filter_by(name="Bantuan bibit entok"))
+        program_id = str(program.id)
+    response = submit(meeting.code, dict(valid_input, kind="evaluasi"))
+    assert response.status_code == 422
+    assert "Untuk evaluasi, pilih program yang dievaluasi." in page_text(response)
+    assert stored(app) == []
+
+    receipt_code_from(submit(meeting.code, dict(valid_input, kind="evaluasi", program=program_id)))
+    [row] = stored(app)
+    assert row.program_id == int(program_id)
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("1500000", 1_500_000),
+        ("1.500.000", 1_500_000),
+        ("Rp 1.500.000", 1_500_000),
+        ("rp. 2.000.000,00", 2_000_000),
+        ("", None),
+    ],
+)
+def test_rupiah_amounts_are_read_the_indonesian_way(
+    app, submit, meeting, valid_input, typed, expected
+):
+    receipt_code_from(submit(meeting.code, dict(valid_input, cost=typed)))
+    [row] = stored(app)
+    assert row.cost == expected
+
+
+# --- one record per send -----------------------------------------------------------------
+
+
+def test_sending_the_same_form_twice_creates_one_record(app, client, meeting, valid_input):
+    page = page_text(client.get(f"/m/{meeting.code}"))
+    data = {
+        "csrf_token": hidden_value(page, "csrf_token"),
+        "client_token": hidden_value(page, "client_token"),
+        **valid_input,
+    }
+    first = client.post(f"/m/{meeting.code}", data=data)
+    second = client.post(f"/m/{meeting.code}", data=data)  # a double tap or a retry
+    assert receipt_code_from(first) == receipt_code_from(second)
+    assert len(stored(app)) == 1
+    receipt = page_text(client.get(second.headers["Location"]))
+    assert "sudah kami terima sebelumnya" in receipt
+
+
+def test_going_back_and_sending_changed_content_is_a_new_input(app, client, meeting, valid_input):
+    page = page_text(client.get(f"/m/{meeting.code}"))
+    data = {
+        "csrf_token": hidden_value(page, "csrf_token"),
+        "client_token": hidden_value(page, "client_token"),
+        **valid_input,
+    }
+    first = client.post(f"/m/{meeting.code}", data=data)
+    second = client.post(f"/m/{meeting.code}", data=dict(data, title="Usulan kedua yang lain"))
+    assert receipt_code_from(first) != receipt_code_from(second)
+    assert [row.title for row in stored(app)] == [valid_input["title"], "Usulan kedua yang lain"]
+
+
+# --- refusals keep everything typed ------------------------------------------------------
+
+
+def test_errors_are_shown_beside_each_field_with_everything_typed_kept(
+    app, submit, meeting, valid_input
+):
+    fields = dict(
+        valid_input,
+        title="",
+        role="",
+        description="Uraian yang panjang & berisi <tanda> khusus.",
+        cost="seratus ribu",
+    )
+    response = submit(meeting.code, fields)
+    assert response.status_code == 422
+    page = page_text(response)
+    assert "Ada isian yang perlu diperbaiki" in page
+    assert "Isi judul masukan." in page
+    assert "Pilih peran Anda." in page
+    assert "Tulis angka bulat saja, misalnya 1.500.000." in page
+    assert 'href="#title"' in page
+    assert 'href="#role-0"' in page
+    # Everything typed is still there, escaped.
+    assert 'value="Agus Priyanto"' in page
+    assert 'value="0812-2712-3456"' in page
+    assert "Uraian yang panjang &amp; berisi &lt;tanda&gt; khusus." in page
+    assert 'value="seratus ribu"' in page
+    assert re.search(
+        rf'value="{valid_input["pillar"]}"[^>]*checked|checked[^>]*value="{valid_input["pillar"]}"',
+        page,
+    )
+    assert stored(app) == []
+
+
+@pytest.mark.parametrize(
+    ("role", "unit_field", "message"),
+    [
+        ("lurah", "unit_kelurahan", "Pilih kelurahan Anda."),
+        ("camat", "unit_kecamatan", "Pilih kecamatan Anda."),
+        ("opd", "unit_agency", "Pilih perangkat daerah Anda."),
+        ("stakeholder", "unit_organisation", "Isi nama lembaga atau organisasi Anda."),
+    ],
+)
+def test_the_unit_that_matches_the_role_is_required(
+    app, submit, meeting, valid_input, role, unit_field, message
+):
+    response = submit(meeting.code, dict(valid_input, role=role, **{unit_field: ""}))
+    assert response.status_code == 422
+    assert message in page_text(response)
+    assert stored(app) == []
+
+
+@pytest.mark.parametrize(
+    "tampered",
+    [
+        {"role": "admin"},
+        {"kind": "hibah"},
+        {"pillar": "9999"},
+        {"unit_kelurahan": "9999"},
+        {"location": "abc"},
+        {"target_group": "semua"},
+        {"program": "9999"},
+    ],
+)
+def test_values_outside_the_allow_lists_are_refused(app, submit, meeting, valid_input, tampered):
+    response = submit(meeting.code, dict(valid_input, **tampered))
+    assert response.status_code == 422
+    assert "Ada isian yang perlu diperbaiki" in page_text(response)
+    assert stored(app) == []
+
+
+def test_a_retired_pillar_is_not_offered_or_accepted(app, client, submit, meeting, valid_input):
+    from app.models import Pillar
+
+    with app.app_context():
+        pillar = db.session.get(Pillar, int(valid_input["pillar"]))
+        pillar.retired_at = utcnow()
+        db.session.commit()
+        name = pillar.name
+    assert name not in page_text(client.get(f"/m/{meeting.code}")).split('id="input-form"')[1]
+    assert submit(meeting.code, valid_input).status_code == 422
+    assert stored(app) == []
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("title", "x" * 161, "Judul antara 5 dan 160 karakter."),
+        ("description", "x" * 4001, "Uraian antara 10 dan 4000 karakter."),
+        ("submitter_name", "x" * 121, "Nama paling panjang 120 karakter."),
+        ("phone", "halo", "Tulis nomor HP dengan angka"),
+        ("beneficiaries", "99999999999", "Angka ini terlalu besar."),
+    ],
+)
+def test_length_and_format_limits(app, submit, meeting, valid_input, field, value, message):
+    response = submit(meeting.code, dict(valid_input, **{field: value}))
+    assert response.status_code == 422
+    assert message in page_text(response)
+    assert stored(app) == []
+
+
+def test_an_oversized_request_is_refused_with_a_clear_page(app, submit, meeting, valid_input):
+    response = submit(meeting.code, dict(valid_input, description="x" * 40_000))
+    assert response.status_code == 413
+    assert "Kiriman terlalu besar" in page_text(response)
+    assert stored(app) == []
+
+
+def test_user_text_is_escaped_on_the_receipt(app, client, submit, meeting, valid_input):
+    payload = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+    code = receipt_code_from(submit(meeting.code, dict(valid_input, title=payload)))
+    page = page_text(client.get(f"/receipt/{code}"))
+    assert "<script>alert" not in page
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in page
+
+
+# --- the access code and the submission window -------------------------------------
+
+
+def test_the_access_code_is_asked_and_checked(app, submit, make_meeting, valid_input):
+    meeting = make_meeting(access_code="KOPI24")
+    response = submit(meeting.code, dict(valid_input, access_code="SALAH"))
+    assert response.status_code == 422
+    page = page_text(response)
+    assert "Kode akses tidak cocok" in page
+    assert 'value="SALAH"' in page and 'value="Agus Priyanto"' in page
+    assert stored(app) == []
+
+    receipt_code_from(submit(meeting.code, dict(valid_input, access_code=" kopi24 ")))
+    assert len(stored(app)) == 1
+
+
+def test_a_meeting_without_access_code_does_not_ask_for_one(client, meeting):
+    assert 'name="access_code"' not in page_text(client.get(f"/m/{meeting.code}"))
+
+
+def test_a_closed_window_says_when_it_closed_and_refuses_input(
+    app, client, make_meeting, valid_input
+):
+    meeting = make_meeting()
+    page = page_text(client.get(f"/m/{meeting.code}"))
+    data = {
+        "csrf_token": hidden_value(page, "csrf_token"),
+        "client_token": hidden_value(page, "client_token"),
+        **valid_input,
+    }
+    with app.app_context():
+        from app.models import Meeting
+
+        row = db.session.get(Meeting, meeting.id)
+        row.closes_at = utcnow().replace(hour=3, minute=0, second=0, microsecond=0) - timedelta(
+            days=1
+        )
+        db.session.commit()
+
+    response = client.post(f"/m/{meeting.code}", data=data)
+    assert response.status_code == 409
+    page = page_text(response)
+    assert "Penerimaan masukan sudah ditutup" in page
+    assert re.search(r"Ditutup pada \w+, \d{1,2} \w+ \d{4} 10\.00 WIB", page)
+    assert stored(app) == []
+    assert 'id="input-form"' not in page_text(client.get(f"/m/{meeting.code}"))
+
+
+def test_a_meeting_closed_by_staff_refuses_input(app, submit, make_meeting, client, valid_input):
+    meeting = make_meeting(status="closed", closed_at=utcnow())
+    page = page_text(client.get(f"/m/{meeting.code}"))
+    assert "Penerimaan masukan sudah ditutup" in page
+    assert 'id="input-form"' not in page
+
+
+def test_a_window_not_yet_open_says_when_it_opens(client, make_meeting):
+    meeting = make_meeting(opens_at=utcnow() + timedelta(days=2))
+    page = page_text(client.get(f"/m/{meeting.code}"))
+    assert "Penerimaan masukan belum dibuka" in page
+    assert "Dibuka pada" in page
+    assert 'id="input-form"' not in page
+
+
+# --- CSRF: refused, but never losing what was typed --------------------------------------
+
+
+def test_an_expired_form_comes_back_with_everything_typed(app, client, meeting, valid_input):
+    page = page_text(client.get(f"/m/{meeting.code}"))
+    token = hidden_value(page, "client_token")
+    data = {"csrf_token": "expired-or-forged", "client_token": token, **valid_input}
+    response = client.post(f"/m/{meeting.code}", data=data)
+    assert response.status_code == 422
+    page = page_text(response)
+    assert "Formulir ini sudah lama terbuka sehingga perlu dikirim ulang" in page
+    assert 'value="Agus Priyanto"' in page
+    assert valid_input["description"] in page
+    assert stored(app) == []
+
+    # Pressing send again (with the fresh token the page now carries) records it once.
+    resend = {
+        "csrf_token": hidden_value(page, "csrf_token"),
+        "client_token": hidden_value(page, "client_token"),
+        **valid_input,
+    }
+    assert resend["client_token"] == token
+    receipt_code_from(client.post(f"/m/{meeting.code}", data=resend))
+    assert len(stored(app)) == 1
+
+
+def test_a_post_without_any_csrf_token_stores_nothing(app, client, meeting, valid_input):
+    response = client.post(f"/m/{meeting.code}", data={"client_token": "a" * 32, **valid_input})
+    assert response.status_code == 422
+    assert stored(app) == []
+
+
+# --- the status lookup ---------------------------------------------------------------------
+
+
+def test_status_lookup_shows_the_input_and_its_status_without_the_phone(
+    app, client, submit, meeting, valid_input
+):
+    code = receipt_code_from(submit(meeting.code, valid_input))
+    with app.app_context():
+        row = db.session.scalar(db.select(Submission).filter_by(receipt_code=code))
+        row.status = "declined"
+        row.decision_reason = "Sudah tercakup dalam program Dinperinaker 2024."
+        db.session.commit()
+
+    page = page_text(client.get("/status"))
+    typed = f"{code[:4].lower()} {code[4:].lower()}"
+    response = client.post(
+        "/status", data={"csrf_token": hidden_value(page, "csrf_token"), "receipt_code": typed}
+    )
+    assert response.status_code == 200
+    result = page_text(response)
+    assert valid_input["title"] in result
+    assert "Tidak dapat ditindaklanjuti" in result
+    assert "Sudah tercakup dalam program Dinperinaker 2024." in result
+    assert "0812" not in result
+
+
+def test_status_lookup_of_an_unknown_code_keeps_what_was_typed(client):
+    page = page_text(client.get("/status"))
+    response = client.post(
+        "/status",
+        data={"csrf_token": hidden_value(page, "csrf_token"), "receipt_code": "ZZZZ-9999"},
+    )
+    assert response.status_code == 422
+    result = page_text(response)
+    assert "Kode ini tidak ditemukan" in result
+    assert 'value="ZZZZ-9999"' in result
+
+
+def test_status_lookup_without_csrf_token_keeps_what_was_typed(client):
+    response = client.post("/status", data={"receipt_code": "ABCD-EFGH"})
+    assert response.status_code == 422
+    assert 'value="ABCD-EFGH"' in page_text(response)
+
+
+def test_an_unknown_receipt_is_not_found(client):
+    assert client.get("/receipt/ABCDEFGH").status_code == 404
+
+
+# --- rate limit --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def app_config(request):
+    return getattr(request, "param", {})
+
+
+@pytest.mark.parametrize("app_config", [{"RAKOR_SUBMIT_RATE_LIMIT": "2 per minute"}], indirect=True)
+def test_too_many_posts_from_one_client_get_a_friendly_page(app, submit, meeting, valid_input):
+    for number in range(2):
+        receipt_code_from(submit(meeting.code, dict(valid_input, title=f"Usulan nomor {number}")))
+    response = submit(meeting.code, dict(valid_input, title="Usulan nomor tiga"))
+    assert response.status_code == 429
+    assert "Terlalu banyak kiriman" in page_text(response)
+    assert response.headers["Retry-After"] == "60"
+    assert len(stored(app)) == 2
