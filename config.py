@@ -48,6 +48,8 @@ class Config:
         "RAKOR_SUBMIT_RATE_LIMIT", "30 per minute;300 per hour"
     )
     RAKOR_LOOKUP_RATE_LIMIT = os.environ.get("RAKOR_LOOKUP_RATE_LIMIT", "60 per minute")
+    # Per client address, on top of the per-account lock after repeated failures.
+    RAKOR_LOGIN_RATE_LIMIT = os.environ.get("RAKOR_LOGIN_RATE_LIMIT", "10 per minute;60 per hour")
     RATELIMIT_STORAGE_URI = os.environ.get("RAKOR_RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
 

@@ -61,6 +61,8 @@ def _tune_sqlite(dbapi_connection, _record) -> None:
 
 
 def register_extensions(app: Flask) -> None:
+    from flask_babel import lazy_gettext as _l
+
     from app.extensions import babel, csrf, db, limiter, login_manager, migrate
     from app.i18n import select_locale
 
@@ -70,6 +72,9 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
     login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Silakan masuk untuk membuka halaman itu.")
+    login_manager.login_message_category = "info"
 
     from app.models import User
 
@@ -79,13 +84,25 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from app.errors import bp as errors_bp
-    from app.submissions import bp as submissions_bp
-    from app.system import bp as system_bp
+    from app import (
+        auth,
+        errors,
+        exports,
+        meetings,
+        paper,
+        records,
+        reference,
+        review,
+        submissions,
+        system,
+        users,
+    )
 
-    app.register_blueprint(errors_bp)
-    app.register_blueprint(system_bp)
-    app.register_blueprint(submissions_bp)
+    for area in (errors, system, submissions, auth):
+        app.register_blueprint(area.bp)
+    # The secretariat's workspace, everything under /admin/.
+    for area in (meetings, review, records, paper, exports, users, reference):
+        app.register_blueprint(area.bp, url_prefix="/admin")
 
 
 def register_template_helpers(app: Flask) -> None:

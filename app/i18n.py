@@ -70,4 +70,8 @@ def register(app: Flask) -> None:
             "KIND_SHORT": domain.KIND_SHORT,
             "TARGET_GROUPS": domain.TARGET_GROUPS,
             "SUBMISSION_STATUSES": domain.SUBMISSION_STATUSES,
+            "MEETING_STATUSES": domain.MEETING_STATUSES,
+            "FOLLOW_UP_STATUSES": domain.FOLLOW_UP_STATUSES,
+            "USER_ROLES": domain.USER_ROLES,
+            "SEXES": domain.SEXES,
         }

@@ -1,1 +1,7 @@
-"""Staff accounts: creating users, passwords, and (later) the sign-in pages."""
+"""Staff accounts: sign-in, sign-out, roles, and the rules for passwords."""
+
+from flask import Blueprint
+
+bp = Blueprint("auth", __name__)
+
+from app.auth import views  # noqa: E402,F401

@@ -1,10 +1,15 @@
 """Account rules: who may exist, and what a password must be."""
 
+from datetime import datetime, timedelta
+
 from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.domain import USER_ROLES
 from app.extensions import db
 from app.models import User
+from app.models.base import utcnow
+from app.models.user import new_session_token
 
 MIN_PASSWORD_LENGTH = 8
 
@@ -77,3 +82,50 @@ def create_user(email: str, name: str, role: str, password: str) -> User:
     db.session.add(user)
     db.session.commit()
     return user
+
+
+# --- signing in -----------------------------------------------------------------------
+
+LOCK_AFTER_FAILURES = 5
+LOCK_DURATION = timedelta(minutes=15)
+# Checked when the e-mail is unknown, so a wrong address costs as long as a wrong password.
+_UNKNOWN_USER_HASH = generate_password_hash("rakor-timing-equaliser")
+
+
+class SignInRefused(Exception):
+    """`reason` is "invalid" (wrong e-mail or password, or inactive) or "locked"."""
+
+    def __init__(self, reason: str, locked_until: datetime | None = None):
+        super().__init__(reason)
+        self.reason = reason
+        self.locked_until = locked_until
+
+
+def authenticate(email: str, password: str, now: datetime | None = None) -> User:
+    now = now or utcnow()
+    user = find_user(email)
+    if user is None:
+        check_password_hash(_UNKNOWN_USER_HASH, password)
+        raise SignInRefused("invalid")
+    if user.locked_until is not None and user.locked_until > now:
+        raise SignInRefused("locked", user.locked_until)
+    if not user.check_password(password) or not user.active:
+        user.failed_logins += 1
+        if user.failed_logins >= LOCK_AFTER_FAILURES:
+            user.locked_until = now + LOCK_DURATION
+            user.failed_logins = 0
+        db.session.commit()
+        if user.locked_until is not None and user.locked_until > now:
+            raise SignInRefused("locked", user.locked_until)
+        raise SignInRefused("invalid")
+    user.failed_logins = 0
+    user.locked_until = None
+    user.last_login_at = now
+    db.session.commit()
+    return user
+
+
+def end_all_sessions(user: User) -> None:
+    """Every cookie carrying the old token stops working at once."""
+    user.session_token = new_session_token()
+    db.session.commit()

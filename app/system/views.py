@@ -1,7 +1,5 @@
 """Health check and the language switch."""
 
-from urllib.parse import urlsplit
-
 from flask import current_app, jsonify, redirect, request, url_for
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
@@ -9,6 +7,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from app.extensions import db, limiter
 from app.i18n import LANGUAGE_COOKIE
 from app.system import bp
+from app.urls import safe_next
 
 ONE_YEAR = 365 * 24 * 3600
 
@@ -25,19 +24,9 @@ def healthz():
     return jsonify(status="ok", database="ok")
 
 
-def safe_next(target: str | None) -> str:
-    """Only a path on this site; anything else goes home."""
-    if not target:
-        return url_for("submissions.index")
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return url_for("submissions.index")
-    return target
-
-
 @bp.get("/bahasa/<lang>")
 def set_language(lang: str):
-    response = redirect(safe_next(request.args.get("next")))
+    response = redirect(safe_next(request.args.get("next"), url_for("submissions.index")))
     if lang in current_app.config["RAKOR_LANGUAGES"]:
         response.set_cookie(
             LANGUAGE_COOKIE,

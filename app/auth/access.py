@@ -1,0 +1,41 @@
+"""Who may do what on the staff side.
+
+admin       everything, including users and reference data
+secretariat prepares meetings, reviews input, writes the minutes
+viewer      reads the dashboard and documents (the chair, the mayor's office)
+"""
+
+from collections.abc import Callable
+from functools import wraps
+
+from flask import abort
+from flask_login import current_user, login_required
+
+READ = ("admin", "secretariat", "viewer")
+WRITE = ("admin", "secretariat")
+ADMIN = ("admin",)
+
+
+def role_required(*roles: str) -> Callable:
+    """Sign-in first (redirect to /login), then 403 unless the user has one of `roles`."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        wrapped.allowed_roles = roles  # read by the authorisation-matrix test
+        return wrapped
+
+    return decorator
+
+
+def can_write() -> bool:
+    return current_user.is_authenticated and current_user.role in WRITE
+
+
+def is_admin() -> bool:
+    return current_user.is_authenticated and current_user.role == "admin"

@@ -1,0 +1,55 @@
+"""Sign-in and sign-out. Failed attempts are slowed per account and per client."""
+
+from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from app.auth import bp, services
+from app.auth.forms import LoginForm, LogoutForm
+from app.extensions import limiter
+from app.i18n import local_datetime
+from app.urls import safe_next
+
+
+def login_rate_limit() -> str:
+    return current_app.config["RAKOR_LOGIN_RATE_LIMIT"]
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(login_rate_limit, methods=["POST"])
+def login():
+    destination = safe_next(request.args.get("next"), url_for("meetings.index"))
+    if current_user.is_authenticated:
+        return redirect(destination)
+    form = LoginForm()
+    if form.validate_on_submit():
+        try:
+            user = services.authenticate(form.email.data, form.password.data)
+        except services.SignInRefused as refused:
+            if refused.reason == "locked":
+                message = _(
+                    "Terlalu banyak percobaan gagal. Akun dikunci sampai %(when)s.",
+                    when=local_datetime(refused.locked_until),
+                )
+            else:
+                message = _("E-mail atau kata sandi salah.")
+            form.password.errors.append(message)
+        else:
+            # A fresh session on every sign-in: nothing from before survives it.
+            session.clear()
+            login_user(user)
+            return redirect(destination)
+    status = 422 if form.errors else 200
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    form = LogoutForm()
+    if form.validate_on_submit():
+        services.end_all_sessions(current_user._get_current_object())
+        logout_user()
+        session.clear()
+        flash(_("Anda sudah keluar."), "info")
+    return redirect(url_for("auth.login"))

@@ -1,0 +1,7 @@
+"""Admin screens for reference data: letterhead, regions, agencies, pillars, programs."""
+
+from flask import Blueprint
+
+bp = Blueprint("reference", __name__)
+
+from app.reference import views  # noqa: E402,F401
