@@ -53,6 +53,9 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("RAKOR_RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
 
+    # The address participants use, printed under QR codes (e.g. https://rakor.example.go.id).
+    RAKOR_PUBLIC_URL = os.environ.get("RAKOR_PUBLIC_URL", "")
+
     BABEL_DEFAULT_LOCALE = "id"
     BABEL_DEFAULT_TIMEZONE = os.environ.get("RAKOR_TIMEZONE", "Asia/Jakarta")
     BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "app" / "translations")

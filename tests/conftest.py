@@ -266,3 +266,51 @@ def phone(browser, live_server):
     page = context.new_page()
     yield page
     context.close()
+
+
+# --- staff ------------------------------------------------------------------------------
+
+STAFF_PASSWORD = "uji-sandi-rakor-2024"
+STAFF_EMAILS = {
+    "admin": "admin@uji.test",
+    "secretariat": "sekretariat@uji.test",
+    "viewer": "pimpinan@uji.test",
+}
+
+
+@pytest.fixture
+def staff(app) -> dict[str, int]:
+    """One account per role; returns their ids by role."""
+    from app.auth.services import create_user
+
+    ids = {}
+    with app.app_context():
+        for role, email in STAFF_EMAILS.items():
+            ids[role] = create_user(email, f"Uji {role}", role, STAFF_PASSWORD).id
+    return ids
+
+
+@pytest.fixture
+def login(app, staff):
+    """`login("secretariat")` returns a fresh test client signed in with that role."""
+
+    def sign_in(role: str):
+        client = app.test_client()
+        page = client.get("/login").get_data(as_text=True)
+        response = client.post(
+            "/login",
+            data={
+                "csrf_token": hidden_value(page, "csrf_token"),
+                "email": STAFF_EMAILS[role],
+                "password": STAFF_PASSWORD,
+            },
+        )
+        assert response.status_code == 302, f"sign-in as {role} failed"
+        return client
+
+    return sign_in
+
+
+def csrf_from(client, url: str) -> str:
+    """The CSRF token of the form on `url`, as a browser would have it."""
+    return hidden_value(client.get(url).get_data(as_text=True), "csrf_token")
