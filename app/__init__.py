@@ -92,6 +92,7 @@ def register_blueprints(app: Flask) -> None:
         paper,
         records,
         reference,
+        reports,
         review,
         submissions,
         system,
@@ -101,7 +102,7 @@ def register_blueprints(app: Flask) -> None:
     for area in (errors, system, submissions, auth):
         app.register_blueprint(area.bp)
     # The secretariat's workspace, everything under /admin/.
-    for area in (meetings, review, records, paper, exports, users, reference):
+    for area in (meetings, review, records, reports, paper, exports, users, reference):
         app.register_blueprint(area.bp, url_prefix="/admin")
 
 

@@ -80,4 +80,5 @@ USER_ROLES = {
 SEXES = {"L": _l("Laki-laki"), "P": _l("Perempuan")}
 
 DOCUMENT_KINDS = ("minutes", "evaluation")
+RENDER_JOB_STATUSES = ("queued", "running", "done", "failed")
 PAGE_SIZES = ("A4", "F4")

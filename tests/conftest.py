@@ -19,8 +19,12 @@ from werkzeug.serving import make_server
 
 from app import ROOT, create_app
 from app.extensions import db
+from app.models import user as user_model
 from app.models import Base, Meeting, Pillar
 from app.seed import seed_reference_data
+
+# Cheap hashing for tests only: the same scrypt scheme with a tiny work factor.
+user_model.PASSWORD_METHOD = "scrypt:1024:8:1"
 
 CHROMIUM = os.environ.get("RAKOR_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]

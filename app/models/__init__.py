@@ -31,6 +31,7 @@ __all__ = [
     "MeetingDocument",
     "Pillar",
     "Program",
+    "RenderJob",
     "Submission",
     "SubmissionNote",
     "User",

@@ -17,7 +17,13 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.domain import DOCUMENT_KINDS, FOLLOW_UP_STATUSES, MEETING_STATUSES, SEXES
+from app.domain import (
+    DOCUMENT_KINDS,
+    FOLLOW_UP_STATUSES,
+    MEETING_STATUSES,
+    RENDER_JOB_STATUSES,
+    SEXES,
+)
 from app.models.base import Base, UTCDateTime, check_in, utcnow
 from app.models.reference import Agency, Pillar
 
@@ -151,3 +157,33 @@ class MeetingDocument(Base):
     is_final: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+
+class RenderJob(Base):
+    """A document being rendered in the background; the page polls it for progress.
+
+    Kept in the database so that any web worker can answer the progress poll,
+    whichever worker (or RQ worker) does the rendering.
+    """
+
+    __tablename__ = "render_job"
+    __table_args__ = (
+        CheckConstraint(check_in("kind", DOCUMENT_KINDS), name="kind"),
+        CheckConstraint(check_in("status", RENDER_JOB_STATUSES), name="status"),
+        CheckConstraint("progress >= 0 AND progress <= 100", name="progress"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("meeting.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(16))
+    source_digest: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16), default="queued")
+    progress: Mapped[int] = mapped_column(Integer, default=0)
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("meeting_document.id"))
+    error: Mapped[str] = mapped_column(Text, default="")
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

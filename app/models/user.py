@@ -11,6 +11,9 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from app.domain import USER_ROLES
 from app.models.base import Base, UTCDateTime, check_in, utcnow
 
+# Werkzeug's scrypt (N=2^15). The test suite lowers the cost to stay fast.
+PASSWORD_METHOD = "scrypt"  # noqa: S105  (a hashing scheme, not a password)
+
 
 def new_session_token() -> str:
     return secrets.token_urlsafe(32)
@@ -35,7 +38,7 @@ class User(UserMixin, Base):
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password)  # scrypt by default
+        self.password_hash = generate_password_hash(password, method=PASSWORD_METHOD)
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)

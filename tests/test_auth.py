@@ -1,0 +1,140 @@
+"""Signing in and out: sessions, locks, limits, redirects and cookie flags."""
+
+from datetime import timedelta
+
+import pytest
+
+from app.extensions import db
+from app.models import User
+from app.models.base import utcnow
+from tests.conftest import STAFF_EMAILS, STAFF_PASSWORD, csrf_from
+
+
+def sign_in(client, email, password, next_url=None):
+    url = "/login" + (f"?next={next_url}" if next_url else "")
+    return client.post(
+        url, data={"csrf_token": csrf_from(client, "/login"), "email": email, "password": password}
+    )
+
+
+def test_staff_pages_send_anonymous_visitors_to_sign_in(client):
+    response = client.get("/admin/")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login?next=")
+
+
+def test_signing_in_opens_the_workspace(client, staff):
+    response = sign_in(client, STAFF_EMAILS["secretariat"], STAFF_PASSWORD)
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/admin/"
+    page = client.get("/admin/").get_data(as_text=True)
+    assert "Uji secretariat" in page
+    assert "Keluar" in page
+
+
+def test_email_is_matched_without_regard_to_case(client, staff):
+    assert sign_in(client, "SEKRETARIAT@uji.test", STAFF_PASSWORD).status_code == 302
+
+
+def test_a_wrong_password_is_refused_with_everything_but_the_password_kept(client, staff):
+    response = sign_in(client, STAFF_EMAILS["viewer"], "salah-sekali")
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "E-mail atau kata sandi salah." in page
+    assert f'value="{STAFF_EMAILS["viewer"]}"' in page
+    assert "salah-sekali" not in page
+
+
+def test_an_unknown_account_gets_the_same_answer(client, staff):
+    response = sign_in(client, "siapa@uji.test", STAFF_PASSWORD)
+    assert response.status_code == 422
+    assert "E-mail atau kata sandi salah." in response.get_data(as_text=True)
+
+
+def test_repeated_failures_lock_the_account(app, client, staff):
+    for _ in range(5):
+        sign_in(client, STAFF_EMAILS["viewer"], "salah-sekali")
+    response = sign_in(client, STAFF_EMAILS["viewer"], STAFF_PASSWORD)
+    assert response.status_code == 422
+    assert "Akun dikunci sampai" in response.get_data(as_text=True)
+    with app.app_context():
+        user = db.session.get(User, staff["viewer"])
+        assert user.locked_until > utcnow() + timedelta(minutes=14)
+        user.locked_until = utcnow() - timedelta(seconds=1)  # the lock runs out
+        db.session.commit()
+    assert sign_in(client, STAFF_EMAILS["viewer"], STAFF_PASSWORD).status_code == 302
+
+
+@pytest.fixture
+def app_config(request):
+    return getattr(request, "param", {})
+
+
+@pytest.mark.parametrize("app_config", [{"RAKOR_LOGIN_RATE_LIMIT": "3 per minute"}], indirect=True)
+def test_one_client_trying_many_accounts_is_slowed(client, staff):
+    for email in ("a@uji.test", "b@uji.test", "c@uji.test"):
+        assert sign_in(client, email, "salah-sekali").status_code == 422
+    response = sign_in(client, STAFF_EMAILS["admin"], STAFF_PASSWORD)
+    assert response.status_code == 429
+    assert "Terlalu banyak" in response.get_data(as_text=True)
+
+
+def test_a_deactivated_account_cannot_sign_in(app, client, staff):
+    with app.app_context():
+        db.session.get(User, staff["viewer"]).active = False
+        db.session.commit()
+    assert sign_in(client, STAFF_EMAILS["viewer"], STAFF_PASSWORD).status_code == 422
+
+
+def test_signing_out_ends_the_session_even_for_a_copied_cookie(app, client, staff):
+    sign_in(client, STAFF_EMAILS["secretariat"], STAFF_PASSWORD)
+    stolen = client.get_cookie("session").value
+    response = client.post("/logout", data={"csrf_token": csrf_from(client, "/admin/")})
+    assert response.status_code == 302
+    assert client.get("/admin/").status_code == 302
+
+    replay = app.test_client()
+    replay.set_cookie("session", stolen)
+    assert replay.get("/admin/").status_code == 302  # the old session is dead server-side
+
+
+def test_signing_out_needs_a_post_with_csrf(client, staff):
+    sign_in(client, STAFF_EMAILS["secretariat"], STAFF_PASSWORD)
+    assert client.get("/logout").status_code == 405
+    assert client.post("/logout").status_code == 400
+    assert client.get("/admin/").status_code == 200
+
+
+def test_signing_in_starts_a_new_session(client, staff):
+    client.get("/login")
+    before = client.get_cookie("session").value
+    sign_in(client, STAFF_EMAILS["secretariat"], STAFF_PASSWORD)
+    assert client.get_cookie("session").value != before
+
+
+@pytest.mark.parametrize(
+    ("next_url", "expected"),
+    [
+        ("/admin/", "/admin/"),
+        ("https://evil.example/", "/admin/"),
+        ("//evil.example/x", "/admin/"),
+        ("/\\evil.example", "/admin/"),
+    ],
+)
+def test_the_next_redirect_stays_on_this_site(client, staff, next_url, expected):
+    response = sign_in(client, STAFF_EMAILS["admin"], STAFF_PASSWORD, next_url=next_url)
+    assert response.headers["Location"] == expected
+
+
+def test_session_cookie_flags(client, staff):
+    response = sign_in(client, STAFF_EMAILS["admin"], STAFF_PASSWORD)
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie
+    assert "SameSite=Lax" in cookie
+    assert "Secure" not in cookie  # plain HTTP in tests; see the next test
+
+
+@pytest.mark.parametrize("app_config", [{"SESSION_COOKIE_SECURE": True}], indirect=True)
+def test_session_cookie_is_secure_when_configured(client, staff):
+    response = sign_in(client, STAFF_EMAILS["admin"], STAFF_PASSWORD)
+    assert "Secure" in response.headers["Set-Cookie"]
