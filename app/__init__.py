@@ -7,6 +7,7 @@ from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from app import security
 from config import CONFIGS, default_database_url
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -24,6 +25,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_blueprints(app)
     register_template_helpers(app)
     register_commands(app)
+    security.register(app)
     return app
 
 
