@@ -268,8 +268,17 @@ def phone(browser, live_server):
         base_url=live_server,
     )
     page = context.new_page()
+    # A blocked inline script or style is a bug: the page would lose it in production too.
+    violations = []
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
     yield page
     context.close()
+    assert violations == [], f"CSP violations: {violations}"
 
 
 # --- staff ------------------------------------------------------------------------------
