@@ -7,7 +7,7 @@ Dates and numbers follow the active locale ("Selasa, 23 Januari 2024", "6,94",
 
 from datetime import date, datetime, time
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, has_request_context, request
 from flask_babel import format_date, format_datetime, format_decimal, get_locale
 
 from app import domain
@@ -16,6 +16,8 @@ LANGUAGE_COOKIE = "rakor_lang"
 
 
 def select_locale() -> str:
+    if not has_request_context():  # the CLI, a background job: the default language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     chosen = request.cookies.get(LANGUAGE_COOKIE, "")
     if chosen in current_app.config["RAKOR_LANGUAGES"]:
         return chosen

@@ -15,8 +15,10 @@ def public_meeting_url(meeting: Meeting) -> str:
 
 
 def qr_svg(data: str, scale: int = 8, border: int = 2) -> str:
-    """An inline SVG (no XML declaration), dark modules on white; error correction level M."""
-    return segno.make(data, error="m").svg_inline(scale=scale, border=border, dark="#000")
+    """An inline SVG that scales with CSS (a viewBox, no fixed size); error correction M."""
+    return segno.make(data, error="m").svg_inline(
+        scale=scale, border=border, dark="#000", omitsize=True
+    )
 
 
 def qr_data_uri(data: str, scale: int = 10, border: int = 2) -> str:

@@ -1,17 +1,117 @@
-"""Rules for meetings: listing, creating, editing, opening and closing."""
+"""Rules for meetings: listing, creating, editing, the agenda, opening and closing.
 
-from dataclasses import dataclass
+Every change staff make here is written to the audit log in the same transaction.
+The live intake counts and the QR poster are built here too, as plain data.
+"""
 
+import secrets
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from typing import Any, Literal
+
+from flask import render_template
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
+from app.audit import changed, record, snapshot
+from app.domain import KIND_SHORT, ROLES, SUBMISSION_STATUSES
 from app.extensions import db
-from app.models import Meeting, Submission
+from app.models import AgendaItem, Meeting, Pillar, Submission, User
+from app.models.base import utcnow
+from app.pdf import render_pdf
+from app.qr import qr_data_uri
+from app.submissions.services import window_state
+
+# No 0/o, 1/i/l: a code read aloud or typed from a poster survives. 31^6 is about 887 million.
+CODE_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"
+CODE_LENGTH = 6
+
+# The columns the meeting form edits; the audit log records these (plus the pillars).
+AUDITED_FIELDS = (
+    "code",
+    "title",
+    "date",
+    "start_time",
+    "end_time",
+    "venue",
+    "opens_at",
+    "closes_at",
+    "access_code",
+    "chair_name",
+    "chair_position",
+    "chair_nip",
+    "notetaker_name",
+    "notetaker_position",
+    "notetaker_nip",
+)
+STATUS_FIELDS = ("status", "closed_at")
+AGENDA_FIELDS = ("position", "title", "discussion")
+
+LIVE_NEWEST = 10
+
+
+class MeetingRefused(Exception):
+    """A rule about meetings was broken; `field` names the form field to blame, if any.
+
+    reasons: "code_taken", "window", "finalised", "status", "has_inputs", "window_over",
+    "has_discussion".
+    """
+
+    def __init__(self, reason: str, field: str | None = None):
+        super().__init__(reason)
+        self.reason = reason
+        self.field = field
 
 
 @dataclass(frozen=True)
 class MeetingRow:
     meeting: Meeting
     inputs: int
+
+
+@dataclass(frozen=True)
+class MeetingData:
+    """A valid meeting form as plain values. Timestamps are timezone-aware UTC."""
+
+    title: str
+    date: date
+    start_time: time
+    venue: str
+    end_time: time | None = None
+    chair_name: str = ""
+    chair_position: str = ""
+    chair_nip: str = ""
+    notetaker_name: str = ""
+    notetaker_position: str = ""
+    notetaker_nip: str = ""
+    opens_at: datetime | None = None
+    closes_at: datetime | None = None
+    access_code: str | None = None
+    # Empty: the form offers every active pillar, including ones added later.
+    pillar_ids: tuple[int, ...] = ()
+    # Empty: a new code is generated.
+    code: str = ""
+    # Only used when creating; agenda items are edited one by one afterwards.
+    agenda: tuple[str, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class MeetingCounts:
+    total: int
+    by_status: dict[str, int]
+
+
+@dataclass(frozen=True)
+class MeetingSummary:
+    """What the meeting page shows beside the meeting itself."""
+
+    counts: MeetingCounts
+    pillars: list[Pillar]
+    # "open", "not_yet_open" or "closed": what a participant meets right now.
+    intake_state: str
+
+
+# --- queries ---------------------------------------------------------------------------
 
 
 def meetings_overview() -> list[MeetingRow]:
@@ -27,3 +127,345 @@ def meetings_overview() -> list[MeetingRow]:
         .order_by(Meeting.date.desc(), Meeting.id.desc())
     )
     return [MeetingRow(meeting, inputs) for meeting, inputs in rows]
+
+
+def active_pillars() -> list[Pillar]:
+    return list(
+        db.session.scalars(
+            select(Pillar).where(Pillar.retired_at.is_(None)).order_by(Pillar.position, Pillar.code)
+        )
+    )
+
+
+def pillars_in_use(meeting: Meeting) -> list[Pillar]:
+    """The pillars the meeting's form offers: the chosen active ones, or every active one."""
+    return [p for p in meeting.pillars if p.is_active] or active_pillars()
+
+
+def meeting_counts(meeting_id: int) -> MeetingCounts:
+    """Inputs in total and by review status (every status listed, zeros included)."""
+    rows = db.session.execute(
+        select(Submission.status, func.count())
+        .where(Submission.meeting_id == meeting_id)
+        .group_by(Submission.status)
+    )
+    found = {key: count for key, count in rows}
+    by_status = {status: found.get(status, 0) for status in SUBMISSION_STATUSES}
+    return MeetingCounts(total=sum(found.values()), by_status=by_status)
+
+
+def meeting_summary(meeting: Meeting, now: datetime | None = None) -> MeetingSummary:
+    return MeetingSummary(
+        counts=meeting_counts(meeting.id),
+        pillars=pillars_in_use(meeting),
+        intake_state=window_state(meeting, now or utcnow()),
+    )
+
+
+def has_inputs(meeting_id: int) -> bool:
+    return (
+        db.session.scalar(select(Submission.id).where(Submission.meeting_id == meeting_id).limit(1))
+        is not None
+    )
+
+
+def agenda_item_of(meeting_id: int, item_id: int) -> AgendaItem | None:
+    """The agenda item, only if it belongs to this meeting."""
+    return db.session.scalar(
+        select(AgendaItem).where(AgendaItem.id == item_id, AgendaItem.meeting_id == meeting_id)
+    )
+
+
+def code_is_taken(code: str, *, except_meeting_id: int | None = None) -> bool:
+    query = select(Meeting.id).where(Meeting.code == code)
+    if except_meeting_id is not None:
+        query = query.where(Meeting.id != except_meeting_id)
+    return db.session.scalar(query.limit(1)) is not None
+
+
+def new_public_code() -> str:
+    """A short code nobody has yet, e.g. "k7qm2x"."""
+    for _attempt in range(20):
+        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+        if not code_is_taken(code):
+            return code
+    raise RuntimeError("could not find a free meeting code")
+
+
+# --- creating and editing ------------------------------------------------------------
+
+
+def create_meeting(actor: User, data: MeetingData) -> Meeting:
+    """A new meeting, in draft, with its agenda items in the order given."""
+    code = data.code or new_public_code()
+    _check_window(data)
+    if code_is_taken(code):
+        raise MeetingRefused("code_taken", "code")
+    meeting = Meeting(code=code, status="draft")
+    _apply(meeting, data)
+    meeting.pillars = _chosen_pillars(data.pillar_ids, keep=[])
+    meeting.agenda_items = [
+        AgendaItem(position=position, title=title)
+        for position, title in enumerate(data.agenda, start=1)
+    ]
+    db.session.add(meeting)
+    _flush_or_code_taken()
+    record(actor, "create", meeting, after=_meeting_state(meeting), meeting_id=meeting.id)
+    for item in meeting.agenda_items:
+        record(actor, "create", item, after=snapshot(item, AGENDA_FIELDS), meeting_id=meeting.id)
+    db.session.commit()
+    return meeting
+
+
+def update_meeting(actor: User, meeting: Meeting, data: MeetingData) -> bool:
+    """Save the form; returns False when nothing changed (and nothing is logged)."""
+    _check_editable(meeting)
+    _check_window(data)
+    code = data.code or meeting.code
+    if code_is_taken(code, except_meeting_id=meeting.id):
+        raise MeetingRefused("code_taken", "code")
+    before = _meeting_state(meeting)
+    meeting.code = code
+    _apply(meeting, data)
+    # Retired pillars cannot be ticked any more, but their link is kept.
+    retired = [p for p in meeting.pillars if not p.is_active]
+    meeting.pillars = _chosen_pillars(data.pillar_ids, keep=retired)
+    old, new = changed(before, _meeting_state(meeting))
+    if not new:
+        db.session.rollback()
+        return False
+    _flush_or_code_taken()
+    record(actor, "update", meeting, before=old, after=new, meeting_id=meeting.id)
+    db.session.commit()
+    return True
+
+
+def _apply(meeting: Meeting, data: MeetingData) -> None:
+    meeting.title = data.title
+    meeting.date = data.date
+    meeting.start_time = data.start_time
+    meeting.end_time = data.end_time
+    meeting.venue = data.venue
+    meeting.chair_name = data.chair_name
+    meeting.chair_position = data.chair_position
+    meeting.chair_nip = data.chair_nip
+    meeting.notetaker_name = data.notetaker_name
+    meeting.notetaker_position = data.notetaker_position
+    meeting.notetaker_nip = data.notetaker_nip
+    meeting.opens_at = data.opens_at
+    meeting.closes_at = data.closes_at
+    meeting.access_code = data.access_code.upper() if data.access_code else None
+
+
+def _chosen_pillars(pillar_ids: tuple[int, ...], keep: list[Pillar]) -> list[Pillar]:
+    chosen = [p for p in active_pillars() if p.id in set(pillar_ids)]
+    return sorted({p.id: p for p in [*keep, *chosen]}.values(), key=lambda p: (p.position, p.code))
+
+
+def _meeting_state(meeting: Meeting) -> dict[str, Any]:
+    state = snapshot(meeting, AUDITED_FIELDS)
+    state["pillars"] = [p.code for p in meeting.pillars]
+    return state
+
+
+def _check_window(data: MeetingData) -> None:
+    if data.opens_at and data.closes_at and data.closes_at <= data.opens_at:
+        raise MeetingRefused("window", "closes_at")
+
+
+def _check_editable(meeting: Meeting) -> None:
+    if meeting.status == "finalised":
+        raise MeetingRefused("finalised")
+
+
+def _flush_or_code_taken() -> None:
+    try:
+        db.session.flush()
+    except IntegrityError as error:  # another meeting took the code a moment ago
+        db.session.rollback()
+        raise MeetingRefused("code_taken", "code") from error
+
+
+# --- the agenda ----------------------------------------------------------------------
+
+
+def add_agenda_item(actor: User, meeting: Meeting, title: str) -> AgendaItem:
+    _check_editable(meeting)
+    last = max((item.position for item in meeting.agenda_items), default=0)
+    item = AgendaItem(meeting_id=meeting.id, position=last + 1, title=title)
+    meeting.agenda_items.append(item)
+    db.session.flush()
+    record(actor, "create", item, after=snapshot(item, AGENDA_FIELDS), meeting_id=meeting.id)
+    db.session.commit()
+    return item
+
+
+def rename_agenda_item(actor: User, item: AgendaItem, title: str) -> None:
+    """A new title; the discussion already written stays with the item."""
+    _check_editable(item.meeting)
+    before = snapshot(item, AGENDA_FIELDS)
+    item.title = title
+    old, new = changed(before, snapshot(item, AGENDA_FIELDS))
+    if new:
+        record(actor, "update", item, before=old, after=new, meeting_id=item.meeting_id)
+    db.session.commit()
+
+
+def move_agenda_item(actor: User, item: AgendaItem, direction: Literal["up", "down"]) -> None:
+    """Swap the item with its neighbour; at either end nothing happens."""
+    meeting = item.meeting
+    _check_editable(meeting)
+    items = _renumbered(meeting)
+    index = items.index(item)
+    other = index - 1 if direction == "up" else index + 1
+    if not 0 <= other < len(items):
+        db.session.commit()  # the renumbering, if any
+        return
+    neighbour = items[other]
+    before = {"position": item.position}
+    item.position, neighbour.position = neighbour.position, item.position
+    record(
+        actor, "move", item, before=before, after={"position": item.position}, meeting_id=meeting.id
+    )
+    db.session.commit()
+
+
+def delete_agenda_item(actor: User, item: AgendaItem, *, confirmed: bool = False) -> None:
+    """Remove the item. One with a written discussion needs `confirmed`; the log keeps it."""
+    meeting = item.meeting
+    _check_editable(meeting)
+    if item.discussion.strip() and not confirmed:
+        raise MeetingRefused("has_discussion", "confirm")
+    record(actor, "delete", item, before=snapshot(item, AGENDA_FIELDS), meeting_id=meeting.id)
+    meeting.agenda_items.remove(item)
+    db.session.flush()
+    _renumbered(meeting)
+    db.session.commit()
+
+
+def _renumbered(meeting: Meeting) -> list[AgendaItem]:
+    """The items in order, numbered 1..n (older data may have gaps or ties)."""
+    items = sorted(meeting.agenda_items, key=lambda i: (i.position, i.id))
+    for position, item in enumerate(items, start=1):
+        item.position = position
+    return items
+
+
+# --- the meeting's life --------------------------------------------------------------
+
+
+def open_meeting(actor: User, meeting: Meeting, now: datetime | None = None) -> None:
+    """draft or closed -> open. A window that already ended must be moved first."""
+    now = now or utcnow()
+    if meeting.status not in ("draft", "closed"):
+        raise MeetingRefused("status")
+    if meeting.closes_at is not None and meeting.closes_at <= now:
+        raise MeetingRefused("window_over")
+    _change_status(actor, meeting, "open", "open", closed_at=None)
+
+
+def close_meeting(actor: User, meeting: Meeting, now: datetime | None = None) -> None:
+    if meeting.status != "open":
+        raise MeetingRefused("status")
+    _change_status(actor, meeting, "close", "closed", closed_at=now or utcnow())
+
+
+def return_to_draft(actor: User, meeting: Meeting) -> None:
+    """Back to draft (hidden from the public), only while nobody has sent input."""
+    if meeting.status not in ("open", "closed"):
+        raise MeetingRefused("status")
+    if has_inputs(meeting.id):
+        raise MeetingRefused("has_inputs")
+    _change_status(actor, meeting, "return_to_draft", "draft", closed_at=None)
+
+
+def _change_status(
+    actor: User, meeting: Meeting, action: str, status: str, *, closed_at: datetime | None
+) -> None:
+    before = snapshot(meeting, STATUS_FIELDS)
+    meeting.status = status
+    meeting.closed_at = closed_at
+    old, new = changed(before, snapshot(meeting, STATUS_FIELDS))
+    record(actor, action, meeting, before=old, after=new, meeting_id=meeting.id)
+    db.session.commit()
+
+
+# --- the room: live intake and the QR poster -------------------------------------------
+
+
+def live_snapshot(meeting_id: int) -> dict[str, Any]:
+    """What the projector shows: counts and the newest titles. No names, no phones.
+
+    One GROUP BY per dimension over the meeting's rows (ix_submission_meeting_*),
+    selecting only the grouped column. Every input counts, whatever its review
+    status; the newest list leaves out declined and merged ones, so declining an
+    improper title also takes it off the screen.
+    """
+    meeting = db.session.get(Meeting, meeting_id)
+    if meeting is None:
+        raise LookupError(meeting_id)
+
+    def grouped(column) -> dict[Any, int]:
+        rows = db.session.execute(
+            select(column, func.count()).where(Submission.meeting_id == meeting_id).group_by(column)
+        )
+        return {key: count for key, count in rows}
+
+    by_pillar = grouped(Submission.pillar_id)
+    by_kind = grouped(Submission.kind)
+    by_role = grouped(Submission.role)
+
+    pillars = pillars_in_use(meeting)
+    shown = {p.id for p in pillars}
+    missing = [pillar_id for pillar_id in by_pillar if pillar_id not in shown]
+    if missing:  # input moved to a pillar the form no longer offers
+        pillars += db.session.scalars(
+            select(Pillar).where(Pillar.id.in_(missing)).order_by(Pillar.position)
+        ).all()
+
+    newest = db.session.execute(
+        select(Submission.title, Submission.kind, Submission.submitted_at)
+        .where(
+            Submission.meeting_id == meeting_id,
+            Submission.status.not_in(("declined", "merged")),
+        )
+        .order_by(Submission.submitted_at.desc(), Submission.id.desc())
+        .limit(LIVE_NEWEST)
+    )
+    return {
+        "meeting_id": meeting_id,
+        "status": meeting.status,
+        "total": sum(by_kind.values()),
+        "by_pillar": [
+            {"key": p.code, "label": p.name, "count": by_pillar.get(p.id, 0)} for p in pillars
+        ],
+        "by_kind": [
+            {"key": kind, "label": str(label), "count": by_kind.get(kind, 0)}
+            for kind, label in KIND_SHORT.items()
+        ],
+        "by_role": [
+            {"key": role, "label": str(label), "count": by_role.get(role, 0)}
+            for role, label in ROLES.items()
+        ],
+        "newest": [
+            {
+                "title": title,
+                "kind": kind,
+                "kind_label": str(KIND_SHORT.get(kind, kind)),
+                "submitted_at": submitted_at.isoformat(),
+            }
+            for title, kind, submitted_at in newest
+        ],
+        "generated_at": utcnow().isoformat(),
+    }
+
+
+def poster_pdf(meeting: Meeting, public_url: str) -> bytes:
+    """The A4 QR poster for the room. Needs an app context (and a request for the locale)."""
+    html = render_template(
+        "meetings/poster.html",
+        meeting=meeting,
+        public_url=public_url,
+        qr_src=qr_data_uri(public_url),
+    )
+    return render_pdf(html)

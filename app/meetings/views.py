@@ -1,12 +1,409 @@
-"""The secretariat's meeting screens."""
+"""The secretariat's meeting screens: list, create, edit, agenda, status, QR poster, live intake."""
 
-from flask import render_template
+from datetime import datetime
+from io import BytesIO
 
-from app.auth.access import READ, role_required
+from flask import (
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import format_time
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from markupsafe import Markup
+
+from app.auth.access import READ, WRITE, can_write, role_required
+from app.extensions import db
 from app.meetings import bp, services
+from app.meetings.forms import (
+    AgendaItemForm,
+    DeleteAgendaItemForm,
+    MeetingForm,
+    NewMeetingForm,
+    local_to_utc,
+    utc_to_local,
+)
+from app.meetings.services import MeetingData, MeetingRefused
+from app.models import AgendaItem, Meeting, User
+from app.qr import public_meeting_url, qr_svg
+
+REFUSALS = {
+    "code_taken": _l("Kode ini sudah dipakai rapat lain. Pilih kode lain."),
+    "window": _l("Waktu tutup harus setelah waktu buka."),
+    "finalised": _l("Notulen rapat ini sudah final, jadi rapat tidak dapat diubah lagi di sini."),
+    "status": _l("Perubahan status itu tidak dapat dilakukan dari status rapat sekarang."),
+    "has_inputs": _l("Rapat yang sudah menerima masukan tidak dapat dikembalikan ke draf."),
+    "window_over": _l(
+        "Waktu tutup masukan sudah lewat. Ubah atau kosongkan waktu tutup dulu, lalu buka lagi."
+    ),
+    "has_discussion": _l(
+        "Acara ini sudah berisi pembahasan. Centang konfirmasi bila memang ingin menghapusnya."
+    ),
+}
+
+STATUS_CHANGES = {
+    "open": (services.open_meeting, _l("Rapat dibuka untuk masukan.")),
+    "close": (services.close_meeting, _l("Penerimaan masukan ditutup.")),
+    "draft": (services.return_to_draft, _l("Rapat dikembalikan ke draf.")),
+}
+
+
+@bp.context_processor
+def meeting_helpers() -> dict:
+    # Other areas add their pages to the meeting page as they land: a link is shown
+    # only once its endpoint exists, so the page renders before they do.
+    return {
+        "url_map_endpoints": {rule.endpoint for rule in current_app.url_map.iter_rules()},
+        "can_write": can_write(),
+    }
+
+
+# --- list, create, edit ----------------------------------------------------------------
 
 
 @bp.get("/")
 @role_required(*READ)
 def index():
     return render_template("meetings/index.html", rows=services.meetings_overview())
+
+
+@bp.route("/meetings/new", methods=["GET", "POST"])
+@role_required(*WRITE)
+def create():
+    form = NewMeetingForm()
+    form.set_pillar_choices(services.active_pillars())
+    if request.method == "GET":
+        form.code.data = services.new_public_code()
+    if form.validate_on_submit():
+        try:
+            meeting = services.create_meeting(acting_user(), meeting_data(form))
+        except MeetingRefused as refused:
+            add_refusal(form, refused)
+        else:
+            flash(_("Rapat dibuat sebagai draf. Periksa datanya, lalu buka untuk masukan."), "info")
+            return redirect(url_for("meetings.show", meeting_id=meeting.id), code=303)
+    return form_page(form, meeting=None)
+
+
+@bp.route("/meetings/<int:meeting_id>/edit", methods=["GET", "POST"])
+@role_required(*WRITE)
+def edit(meeting_id: int):
+    meeting = meeting_or_404(meeting_id)
+    if meeting.status == "finalised":
+        flash(str(REFUSALS["finalised"]), "warning")
+        return redirect(url_for("meetings.show", meeting_id=meeting.id), code=303)
+    form = MeetingForm(data=form_values(meeting) if request.method == "GET" else None)
+    form.set_pillar_choices(services.active_pillars())
+    if form.validate_on_submit():
+        try:
+            saved = services.update_meeting(acting_user(), meeting, meeting_data(form))
+        except MeetingRefused as refused:
+            add_refusal(form, refused)
+        else:
+            flash(_("Perubahan disimpan.") if saved else _("Tidak ada yang berubah."), "info")
+            return redirect(url_for("meetings.show", meeting_id=meeting.id), code=303)
+    return form_page(form, meeting=meeting)
+
+
+def form_page(form: MeetingForm, meeting: Meeting | None):
+    status = 422 if request.method == "POST" else 200
+    return (
+        render_template(
+            "meetings/form.html", form=form, meeting=meeting, errors=error_summary(form)
+        ),
+        status,
+    )
+
+
+# --- the meeting page and its status -----------------------------------------------------
+
+
+@bp.get("/meetings/<int:meeting_id>")
+@role_required(*READ)
+def show(meeting_id: int):
+    return meeting_page(meeting_or_404(meeting_id))
+
+
+@bp.post("/meetings/<int:meeting_id>/open")
+@role_required(*WRITE)
+def open_meeting(meeting_id: int):
+    return change_status(meeting_id, "open")
+
+
+@bp.post("/meetings/<int:meeting_id>/close")
+@role_required(*WRITE)
+def close_meeting(meeting_id: int):
+    return change_status(meeting_id, "close")
+
+
+@bp.post("/meetings/<int:meeting_id>/draft")
+@role_required(*WRITE)
+def return_to_draft(meeting_id: int):
+    return change_status(meeting_id, "draft")
+
+
+def change_status(meeting_id: int, change: str):
+    meeting = meeting_or_404(meeting_id)
+    apply_change, done = STATUS_CHANGES[change]
+    try:
+        apply_change(acting_user(), meeting)
+    except MeetingRefused as refused:
+        return meeting_page(meeting, problem=str(REFUSALS[refused.reason]), status=409)
+    flash(str(done), "info")
+    return redirect(url_for("meetings.show", meeting_id=meeting.id), code=303)
+
+
+def meeting_page(meeting: Meeting, problem: str | None = None, status: int = 200):
+    public_url = public_meeting_url(meeting)
+    return (
+        render_template(
+            "meetings/show.html",
+            meeting=meeting,
+            summary=services.meeting_summary(meeting),
+            public_url=public_url,
+            qr=inline_qr(public_url),
+            problem=problem,
+        ),
+        status,
+    )
+
+
+# --- the agenda ------------------------------------------------------------------------
+
+
+@bp.get("/meetings/<int:meeting_id>/agenda")
+@role_required(*WRITE)
+def agenda(meeting_id: int):
+    meeting = meeting_or_404(meeting_id)
+    if meeting.status == "finalised":
+        flash(str(REFUSALS["finalised"]), "warning")
+        return redirect(url_for("meetings.show", meeting_id=meeting.id), code=303)
+    return agenda_page(meeting)
+
+
+@bp.post("/meetings/<int:meeting_id>/agenda")
+@role_required(*WRITE)
+def add_agenda_item(meeting_id: int):
+    meeting = meeting_or_404(meeting_id)
+    form = AgendaItemForm(prefix="new")
+    if form.validate_on_submit():
+        try:
+            services.add_agenda_item(acting_user(), meeting, form.title.data)
+        except MeetingRefused as refused:
+            return meeting_page(meeting, problem=str(REFUSALS[refused.reason]), status=409)
+        flash(_("Acara ditambahkan."), "info")
+        return redirect(url_for("meetings.agenda", meeting_id=meeting.id), code=303)
+    return agenda_page(meeting, failed=("new", form), status=422)
+
+
+@bp.post("/meetings/<int:meeting_id>/agenda/<int:item_id>")
+@role_required(*WRITE)
+def rename_agenda_item(meeting_id: int, item_id: int):
+    item = agenda_item_or_404(meeting_id, item_id)
+    form = AgendaItemForm(prefix=f"item-{item.id}")
+    if form.validate_on_submit():
+        try:
+            services.rename_agenda_item(acting_user(), item, form.title.data)
+        except MeetingRefused as refused:
+            return meeting_page(item.meeting, problem=str(REFUSALS[refused.reason]), status=409)
+        flash(_("Judul acara disimpan."), "info")
+        return redirect(url_for("meetings.agenda", meeting_id=meeting_id), code=303)
+    return agenda_page(item.meeting, failed=(item.id, form), status=422)
+
+
+@bp.post("/meetings/<int:meeting_id>/agenda/<int:item_id>/move")
+@role_required(*WRITE)
+def move_agenda_item(meeting_id: int, item_id: int):
+    item = agenda_item_or_404(meeting_id, item_id)
+    direction = request.form.get("direction", "")
+    if direction not in ("up", "down"):
+        abort(400)
+    try:
+        services.move_agenda_item(acting_user(), item, direction)
+    except MeetingRefused as refused:
+        return meeting_page(item.meeting, problem=str(REFUSALS[refused.reason]), status=409)
+    return redirect(url_for("meetings.agenda", meeting_id=meeting_id), code=303)
+
+
+@bp.post("/meetings/<int:meeting_id>/agenda/<int:item_id>/delete")
+@role_required(*WRITE)
+def delete_agenda_item(meeting_id: int, item_id: int):
+    item = agenda_item_or_404(meeting_id, item_id)
+    form = DeleteAgendaItemForm(prefix=f"delete-{item.id}")
+    form.validate_on_submit()  # nothing can be invalid; this readies the error lists
+    meeting = item.meeting
+    try:
+        services.delete_agenda_item(acting_user(), item, confirmed=bool(form.confirm.data))
+    except MeetingRefused as refused:
+        if refused.field == "confirm":
+            form.confirm.errors.append(str(REFUSALS[refused.reason]))
+            return agenda_page(meeting, failed=(item.id, form), status=422)
+        return meeting_page(meeting, problem=str(REFUSALS[refused.reason]), status=409)
+    flash(_("Acara dihapus."), "info")
+    return redirect(url_for("meetings.agenda", meeting_id=meeting_id), code=303)
+
+
+def agenda_page(meeting: Meeting, failed: tuple | None = None, status: int = 200):
+    """Each item with its own small forms; `failed` is (item id or "new", the form with errors)."""
+    rename_forms, delete_forms = {}, {}
+    for item in meeting.agenda_items:
+        rename_forms[item.id] = AgendaItemForm(
+            prefix=f"item-{item.id}", formdata=None, data={"title": item.title}
+        )
+        delete_forms[item.id] = DeleteAgendaItemForm(prefix=f"delete-{item.id}", formdata=None)
+    new_form = AgendaItemForm(prefix="new", formdata=None)
+    errors = []
+    if failed is not None:
+        key, form = failed
+        if key == "new":
+            new_form = form
+        elif isinstance(form, DeleteAgendaItemForm):
+            delete_forms[key] = form
+        else:
+            rename_forms[key] = form
+        errors = error_summary(form)
+    return (
+        render_template(
+            "meetings/agenda.html",
+            meeting=meeting,
+            rename_forms=rename_forms,
+            delete_forms=delete_forms,
+            new_form=new_form,
+            errors=errors,
+        ),
+        status,
+    )
+
+
+# --- the room: QR poster and live intake ----------------------------------------------------
+
+
+@bp.get("/meetings/<int:meeting_id>/poster.pdf")
+@role_required(*READ)
+def poster(meeting_id: int):
+    meeting = meeting_or_404(meeting_id)
+    pdf = services.poster_pdf(meeting, public_meeting_url(meeting))
+    return send_file(
+        BytesIO(pdf), mimetype="application/pdf", download_name=f"poster-{meeting.code}.pdf"
+    )
+
+
+@bp.get("/meetings/<int:meeting_id>/live")
+@role_required(*READ)
+def live(meeting_id: int):
+    meeting = meeting_or_404(meeting_id)
+    snapshot = services.live_snapshot(meeting.id)
+    public_url = public_meeting_url(meeting)
+    return render_template(
+        "meetings/live.html",
+        meeting=meeting,
+        snapshot=snapshot,
+        updated_at=format_time(datetime.fromisoformat(snapshot["generated_at"]), "medium"),
+        public_url=public_url,
+        qr=inline_qr(public_url, scale=6),
+        timezone=timezone(),
+    )
+
+
+@bp.get("/meetings/<int:meeting_id>/live.json")
+@role_required(*READ)
+def live_json(meeting_id: int):
+    meeting = meeting_or_404(meeting_id)
+    response = jsonify(services.live_snapshot(meeting.id))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+# --- helpers between the request, the forms and the services ---------------------------------
+
+
+def acting_user() -> User:
+    return current_user._get_current_object()
+
+
+def meeting_or_404(meeting_id: int) -> Meeting:
+    return db.get_or_404(Meeting, meeting_id)
+
+
+def agenda_item_or_404(meeting_id: int, item_id: int) -> AgendaItem:
+    """404 for an unknown item, and for an item of another meeting."""
+    item = services.agenda_item_of(meeting_id, item_id)
+    if item is None:
+        abort(404)
+    return item
+
+
+def inline_qr(public_url: str, scale: int = 8) -> Markup:
+    """The QR code as inline SVG. segno builds it from the URL: no user text inside."""
+    return Markup(qr_svg(public_url, scale=scale))  # noqa: S704
+
+
+def timezone() -> str:
+    return current_app.config["BABEL_DEFAULT_TIMEZONE"]
+
+
+def form_values(meeting: Meeting) -> dict:
+    """The stored meeting as the edit form shows it (the window in local time)."""
+    values = {name: getattr(meeting, name) for name in services.AUDITED_FIELDS}
+    values["opens_at"] = utc_to_local(meeting.opens_at, timezone())
+    values["closes_at"] = utc_to_local(meeting.closes_at, timezone())
+    values["access_code"] = meeting.access_code or ""
+    values["pillars"] = [p.id for p in meeting.pillars if p.is_active]
+    return values
+
+
+def meeting_data(form: MeetingForm) -> MeetingData:
+    agenda = form.agenda_titles() if isinstance(form, NewMeetingForm) else ()
+    return MeetingData(
+        title=form.title.data,
+        date=form.date.data,
+        start_time=form.start_time.data,
+        end_time=form.end_time.data,
+        venue=form.venue.data,
+        chair_name=form.chair_name.data,
+        chair_position=form.chair_position.data,
+        chair_nip=form.chair_nip.data,
+        notetaker_name=form.notetaker_name.data,
+        notetaker_position=form.notetaker_position.data,
+        notetaker_nip=form.notetaker_nip.data,
+        opens_at=local_to_utc(form.opens_at.data, timezone()),
+        closes_at=local_to_utc(form.closes_at.data, timezone()),
+        access_code=form.access_code.data or None,
+        pillar_ids=tuple(form.pillars.data or ()),
+        code=form.code.data or "",
+        agenda=agenda,
+    )
+
+
+def add_refusal(form: MeetingForm, refused: MeetingRefused) -> None:
+    message = str(REFUSALS[refused.reason])
+    target = form[refused.field] if refused.field and refused.field in form else None
+    if target is not None:
+        target.errors.append(message)
+    else:
+        form.form_errors.append(message)
+
+
+def error_summary(form) -> list[tuple[str, str, str]]:
+    """(field id, label, message) for the summary at the top of the page."""
+    summary = []
+    for name, messages in form.errors.items():
+        if name == "csrf_token":
+            continue
+        if name == "":  # errors of the whole form
+            summary.extend(("main", _("Formulir"), message) for message in messages)
+            continue
+        field = form[name]
+        # A group of checkboxes is reached through its first box.
+        anchor = f"{field.id}-0" if field.type == "CheckboxesField" else field.id
+        for message in messages:
+            summary.append((anchor, field.label.text, message))
+    return summary

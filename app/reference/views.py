@@ -1,3 +1,397 @@
-"""Views of this area (routes are added with the feature)."""
+"""The admin's reference data screens: letterhead, regions, agencies, pillars and programs.
 
-from app.reference import bp  # noqa: F401
+Every list page links to a small form page per row (add, edit); state changes that
+need no input (deactivate, retire, remove the logo) are one-button POST forms.
+"""
+
+from collections.abc import Callable
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from werkzeug.datastructures import FileStorage
+from wtforms.fields.choices import SelectChoice
+
+from app.auth.access import ADMIN, READ, role_required
+from app.extensions import db
+from app.models import Agency, Kecamatan, Kelurahan, Pillar, Program, User
+from app.reference import bp, services
+from app.reference.forms import (
+    ActionForm,
+    AgencyForm,
+    KecamatanForm,
+    KelurahanForm,
+    LetterheadForm,
+    PillarForm,
+    ProgramForm,
+)
+from app.reference.services import LOGO_MAX_BYTES, ReferenceRefused
+from app.submissions.views import error_summary
+
+REFUSALS = {
+    "duplicate_code": _l("Kode ini sudah dipakai."),
+    "duplicate_name": _l("Nama ini sudah dipakai."),
+    "duplicate_abbreviation": _l("Singkatan ini sudah dipakai."),
+    "duplicate": _l("Data ini baru saja disimpan orang lain dengan isi yang sama. Periksa lagi."),
+    "required": _l("Bagian ini wajib diisi."),
+    "invalid_choice": _l("Pilihan tidak tersedia. Pilih dari daftar."),
+    "logo_too_large": _l("Berkas logo terlalu besar; paling besar 1 MiB."),
+    "logo_wrong_format": _l("Berkas ini bukan gambar PNG atau JPEG."),
+    "logo_too_wide": _l("Gambar logo terlalu besar; paling besar 2000 × 2000 piksel."),
+    "logo_damaged": _l("Gambar logo rusak atau tidak lengkap. Simpan ulang lalu unggah lagi."),
+}
+
+NO_AGENCY = ""
+
+
+def acting_user() -> User:
+    return current_user._get_current_object()
+
+
+@bp.get("/reference/")
+@role_required(*ADMIN)
+def index():
+    return render_template("reference/index.html")
+
+
+# --- the letterhead -----------------------------------------------------------------------
+
+
+@bp.route("/reference/letterhead", methods=["GET", "POST"])
+@role_required(*ADMIN)
+def letterhead():
+    letterhead = services.current_letterhead()
+    form = LetterheadForm(obj=letterhead)
+    if form.validate_on_submit():
+        try:
+            services.update_letterhead(
+                acting_user(),
+                government=form.government.data,
+                agency=form.agency.data,
+                address=form.address.data or "",
+                contact=form.contact.data or "",
+                city=form.city.data or "",
+                page_size=form.page_size.data,
+                logo=uploaded_bytes(form.logo.data),
+            )
+        except ReferenceRefused as refused:
+            blame(form, refused)
+        else:
+            flash(_("Kop surat disimpan."), "info")
+            return redirect(url_for("reference.letterhead"), code=303)
+    return render_template(
+        "reference/letterhead.html",
+        form=form,
+        letterhead=letterhead,
+        errors=error_summary(form),
+    ), 422 if form.errors else 200
+
+
+@bp.get("/reference/letterhead/logo")
+@role_required(*READ)
+def letterhead_logo():
+    logo = services.letterhead_logo()
+    if logo is None:
+        abort(404)
+    response = Response(logo.content, mimetype=logo.mimetype)
+    # Served exactly as the type checked at upload; the browser must not guess another.
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'"
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
+
+
+@bp.post("/reference/letterhead/logo/remove")
+@role_required(*ADMIN)
+def remove_logo():
+    require_valid(ActionForm())
+    services.remove_logo(acting_user())
+    flash(_("Logo dihapus dari kop surat."), "info")
+    return redirect(url_for("reference.letterhead"), code=303)
+
+
+# --- kecamatan and kelurahan --------------------------------------------------------------
+
+
+@bp.get("/reference/regions")
+@role_required(*ADMIN)
+def regions():
+    return render_template("reference/regions.html", kecamatan=services.regions_overview())
+
+
+@bp.route("/reference/kecamatan/new", methods=["GET", "POST"])
+@bp.route("/reference/kecamatan/<int:kecamatan_id>", methods=["GET", "POST"])
+@role_required(*ADMIN)
+def kecamatan(kecamatan_id: int | None = None):
+    kecamatan = db.get_or_404(Kecamatan, kecamatan_id) if kecamatan_id else None
+    form = KecamatanForm(obj=kecamatan)
+
+    def save():
+        return services.save_kecamatan(
+            acting_user(), kecamatan, code=form.code.data, name=form.name.data
+        )
+
+    return form_page(
+        form,
+        save,
+        title=_("Ubah kecamatan") if kecamatan else _("Tambah kecamatan"),
+        section=(_("Kecamatan dan kelurahan"), url_for("reference.regions")),
+        saved=_("Kecamatan disimpan."),
+    )
+
+
+@bp.route("/reference/kelurahan/new", methods=["GET", "POST"])
+@bp.route("/reference/kelurahan/<int:kelurahan_id>", methods=["GET", "POST"])
+@role_required(*ADMIN)
+def kelurahan(kelurahan_id: int | None = None):
+    kelurahan = db.get_or_404(Kelurahan, kelurahan_id) if kelurahan_id else None
+    form = KelurahanForm(obj=kelurahan)
+    form.kecamatan_id.choices = [
+        SelectChoice("", _("— Pilih —")),
+        *(SelectChoice(str(k.id), k.name) for k in services.regions_overview()),
+    ]
+    if request.method == "GET" and kelurahan is None:
+        form.kecamatan_id.data = request.args.get("kecamatan", "")
+
+    def save():
+        return services.save_kelurahan(
+            acting_user(),
+            kelurahan,
+            kecamatan_id=int(form.kecamatan_id.data),
+            name=form.name.data,
+        )
+
+    return form_page(
+        form,
+        save,
+        title=_("Ubah kelurahan") if kelurahan else _("Tambah kelurahan"),
+        section=(_("Kecamatan dan kelurahan"), url_for("reference.regions")),
+        saved=_("Kelurahan disimpan."),
+    )
+
+
+# --- agencies -----------------------------------------------------------------------------
+
+
+@bp.get("/reference/agencies")
+@role_required(*ADMIN)
+def agencies():
+    return render_template("reference/agencies.html", agencies=services.agencies_overview())
+
+
+@bp.route("/reference/agencies/new", methods=["GET", "POST"])
+@bp.route("/reference/agencies/<int:agency_id>", methods=["GET", "POST"])
+@role_required(*ADMIN)
+def agency(agency_id: int | None = None):
+    agency = db.get_or_404(Agency, agency_id) if agency_id else None
+    form = AgencyForm(obj=agency)
+
+    def save():
+        return services.save_agency(
+            acting_user(), agency, abbreviation=form.abbreviation.data, name=form.name.data
+        )
+
+    return form_page(
+        form,
+        save,
+        title=_("Ubah perangkat daerah") if agency else _("Tambah perangkat daerah"),
+        section=(_("Perangkat daerah (OPD)"), url_for("reference.agencies")),
+        saved=_("Perangkat daerah disimpan."),
+    )
+
+
+@bp.post("/reference/agencies/<int:agency_id>/deactivate")
+@role_required(*ADMIN)
+def agency_deactivate(agency_id: int):
+    agency = db.get_or_404(Agency, agency_id)
+    require_valid(ActionForm())
+    services.set_agency_active(acting_user(), agency, False)
+    flash(
+        _("%(name)s dinonaktifkan; tidak ditawarkan lagi di formulir.", name=agency.abbreviation),
+        "info",
+    )
+    return redirect(url_for("reference.agencies"), code=303)
+
+
+@bp.post("/reference/agencies/<int:agency_id>/reactivate")
+@role_required(*ADMIN)
+def agency_reactivate(agency_id: int):
+    agency = db.get_or_404(Agency, agency_id)
+    require_valid(ActionForm())
+    services.set_agency_active(acting_user(), agency, True)
+    flash(_("%(name)s aktif kembali.", name=agency.abbreviation), "info")
+    return redirect(url_for("reference.agencies"), code=303)
+
+
+# --- pillars ------------------------------------------------------------------------------
+
+
+@bp.get("/reference/pillars")
+@role_required(*ADMIN)
+def pillars():
+    return render_template("reference/pillars.html", rows=services.pillars_overview())
+
+
+@bp.route("/reference/pillars/new", methods=["GET", "POST"])
+@bp.route("/reference/pillars/<int:pillar_id>", methods=["GET", "POST"])
+@role_required(*ADMIN)
+def pillar(pillar_id: int | None = None):
+    pillar = db.get_or_404(Pillar, pillar_id) if pillar_id else None
+    form = PillarForm(obj=pillar)
+    if request.method == "GET" and pillar is None:
+        form.position.data = services.next_pillar_position()
+
+    def save():
+        return services.save_pillar(
+            acting_user(),
+            pillar,
+            code=form.code.data,
+            name=form.name.data,
+            name_en=form.name_en.data or "",
+            description=form.description.data or "",
+            position=form.position.data,
+        )
+
+    return form_page(
+        form,
+        save,
+        title=_("Ubah strategi") if pillar else _("Tambah strategi"),
+        section=(_("Strategi"), url_for("reference.pillars")),
+        saved=_("Strategi disimpan."),
+    )
+
+
+@bp.post("/reference/pillars/<int:pillar_id>/retire")
+@role_required(*ADMIN)
+def pillar_retire(pillar_id: int):
+    pillar = db.get_or_404(Pillar, pillar_id)
+    require_valid(ActionForm())
+    services.retire_pillar(acting_user(), pillar)
+    flash(
+        _(
+            "Strategi %(code)s tidak dipakai lagi. Masukan lama tetap memakai strategi ini.",
+            code=pillar.code,
+        ),
+        "info",
+    )
+    return redirect(url_for("reference.pillars"), code=303)
+
+
+@bp.post("/reference/pillars/<int:pillar_id>/unretire")
+@role_required(*ADMIN)
+def pillar_unretire(pillar_id: int):
+    pillar = db.get_or_404(Pillar, pillar_id)
+    require_valid(ActionForm())
+    services.unretire_pillar(acting_user(), pillar)
+    flash(_("Strategi %(code)s dipakai kembali.", code=pillar.code), "info")
+    return redirect(url_for("reference.pillars"), code=303)
+
+
+# --- programs -----------------------------------------------------------------------------
+
+
+@bp.get("/reference/programs")
+@role_required(*ADMIN)
+def programs():
+    return render_template("reference/programs.html", programs=services.programs_overview())
+
+
+@bp.route("/reference/programs/new", methods=["GET", "POST"])
+@bp.route("/reference/programs/<int:program_id>", methods=["GET", "POST"])
+@role_required(*ADMIN)
+def program(program_id: int | None = None):
+    program = db.get_or_404(Program, program_id) if program_id else None
+    form = ProgramForm(obj=program)
+    keep_pillar = program.pillar_id if program else None
+    keep_agency = program.agency_id if program else None
+    form.pillar_id.choices = [
+        SelectChoice("", _("— Pilih —")),
+        *(
+            SelectChoice(str(p.id), f"{p.code} · {p.name}")
+            for p in services.pillars_for_choice(keep_pillar)
+        ),
+    ]
+    form.agency_id.choices = [
+        SelectChoice(NO_AGENCY, _("— Tidak ada —")),
+        *(SelectChoice(str(a.id), a.label) for a in services.agencies_for_choice(keep_agency)),
+    ]
+
+    def save():
+        return services.save_program(
+            acting_user(),
+            program,
+            name=form.name.data,
+            pillar_id=int(form.pillar_id.data),
+            agency_id=int(form.agency_id.data) if form.agency_id.data else None,
+        )
+
+    return form_page(
+        form,
+        save,
+        title=_("Ubah program") if program else _("Tambah program"),
+        section=(_("Program"), url_for("reference.programs")),
+        saved=_("Program disimpan."),
+    )
+
+
+@bp.post("/reference/programs/<int:program_id>/deactivate")
+@role_required(*ADMIN)
+def program_deactivate(program_id: int):
+    program = db.get_or_404(Program, program_id)
+    require_valid(ActionForm())
+    services.set_program_active(acting_user(), program, False)
+    flash(_("Program dinonaktifkan; tidak ditawarkan lagi di formulir."), "info")
+    return redirect(url_for("reference.programs"), code=303)
+
+
+@bp.post("/reference/programs/<int:program_id>/reactivate")
+@role_required(*ADMIN)
+def program_reactivate(program_id: int):
+    program = db.get_or_404(Program, program_id)
+    require_valid(ActionForm())
+    services.set_program_active(acting_user(), program, True)
+    flash(_("Program aktif kembali."), "info")
+    return redirect(url_for("reference.programs"), code=303)
+
+
+# --- helpers ------------------------------------------------------------------------------
+
+
+def form_page(form, save: Callable, *, title: str, section: tuple[str, str], saved: str):
+    """The add/edit page of one row: validate, save through the service, back to the list."""
+    if form.validate_on_submit():
+        try:
+            save()
+        except ReferenceRefused as refused:
+            blame(form, refused)
+        else:
+            flash(saved, "info")
+            return redirect(section[1], code=303)
+    return render_template(
+        "reference/form.html",
+        form=form,
+        title=title,
+        section=section,
+        errors=error_summary(form),
+    ), 422 if form.errors else 200
+
+
+def uploaded_bytes(upload) -> bytes | None:
+    """The chosen file's bytes (one byte past the limit at most), or None when none was chosen."""
+    if not isinstance(upload, FileStorage):
+        return None
+    return upload.read(LOGO_MAX_BYTES + 1)
+
+
+def blame(form, refused: ReferenceRefused) -> None:
+    """Put a refusal from the service beside its field (the first field when it names none)."""
+    names = [field.name for field in form if field.type not in ("CSRFTokenField", "HiddenField")]
+    name = refused.field if refused.field in names else names[0]
+    form[name].errors = [*form[name].errors, REFUSALS[refused.reason]]
+
+
+def require_valid(form: ActionForm) -> None:
+    # CSRFProtect has already refused a missing token; this keeps the form honest.
+    if not form.validate_on_submit():
+        abort(400)

@@ -1,3 +1,164 @@
-"""Views of this area (routes are added with the feature)."""
+"""The admin's account screens: list, create, change name and role, reset, (de)activate."""
 
-from app.users import bp  # noqa: F401
+from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_user
+
+from app.auth.access import ADMIN, role_required
+from app.extensions import db
+from app.models import User
+from app.submissions.views import error_summary
+from app.users import bp, services
+from app.users.forms import (
+    PASSWORD_ISSUES,
+    ActionForm,
+    NewUserForm,
+    PasswordResetForm,
+    UserForm,
+)
+from app.users.services import UserRefused
+
+REFUSALS = {
+    "email_invalid": _l("Tulis alamat e-mail yang benar, misalnya nama@kantor.go.id."),
+    "email_taken": _l("Sudah ada pengguna dengan e-mail ini."),
+    "name_required": _l("Isi nama pengguna."),
+    "role_invalid": _l("Pilih salah satu peran."),
+    "password_too_short": PASSWORD_ISSUES["too_short"],
+    "password_too_common": PASSWORD_ISSUES["too_common"],
+    "self_deactivate": _l(
+        "Anda tidak dapat menonaktifkan akun Anda sendiri. Minta admin lain melakukannya."
+    ),
+    "self_demote": _l(
+        "Anda tidak dapat mencabut peran admin dari akun Anda sendiri. "
+        "Minta admin lain mengubahnya."
+    ),
+}
+
+
+def acting_user() -> User:
+    return current_user._get_current_object()
+
+
+@bp.get("/users/")
+@role_required(*ADMIN)
+def index():
+    return render_template("users/index.html", rows=services.users_overview())
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@role_required(*ADMIN)
+def create():
+    form = NewUserForm()
+    if form.validate_on_submit():
+        try:
+            user = services.create_account(
+                acting_user(),
+                email=form.email.data,
+                name=form.name.data,
+                role=form.role.data,
+                password=form.password.data,
+            )
+        except UserRefused as refused:
+            blame(form, refused)
+        else:
+            flash(_("Akun %(email)s dibuat.", email=user.email), "info")
+            return redirect(url_for("users.index"), code=303)
+    return render_template(
+        "users/new.html", form=form, errors=error_summary(form)
+    ), 422 if form.errors else 200
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@role_required(*ADMIN)
+def edit(user_id: int):
+    user = db.get_or_404(User, user_id)
+    form = UserForm(obj=user)
+    if form.validate_on_submit():
+        try:
+            services.update_account(acting_user(), user, name=form.name.data, role=form.role.data)
+        except UserRefused as refused:
+            blame(form, refused)
+        else:
+            flash(_("Data akun %(email)s disimpan.", email=user.email), "info")
+            return redirect(url_for("users.index"), code=303)
+    return user_page(user, form, status=422 if form.errors else 200)
+
+
+@bp.route("/users/<int:user_id>/password", methods=["GET", "POST"])
+@role_required(*ADMIN)
+def reset_password(user_id: int):
+    user = db.get_or_404(User, user_id)
+    form = PasswordResetForm()
+    if form.validate_on_submit():
+        own_account = user.id == current_user.id
+        try:
+            services.reset_password(acting_user(), user, form.password.data)
+        except UserRefused as refused:
+            blame(form, refused)
+        else:
+            if own_account:
+                # The reset ended every session of the account, this one too: start afresh.
+                login_user(user)
+            flash(
+                _(
+                    "Kata sandi %(email)s diganti. Semua sesi akun itu sudah diakhiri.",
+                    email=user.email,
+                ),
+                "info",
+            )
+            return redirect(url_for("users.edit", user_id=user.id), code=303)
+    return render_template(
+        "users/password.html", user=user, form=form, errors=error_summary(form)
+    ), 422 if form.errors else 200
+
+
+@bp.post("/users/<int:user_id>/deactivate")
+@role_required(*ADMIN)
+def deactivate(user_id: int):
+    user = db.get_or_404(User, user_id)
+    require_valid(ActionForm())
+    try:
+        services.deactivate(acting_user(), user)
+    except UserRefused as refused:
+        return user_page(user, UserForm(obj=user), status=409, refusal=REFUSALS[refused.reason])
+    flash(_("Akun %(email)s dinonaktifkan dan semua sesinya diakhiri.", email=user.email), "info")
+    return redirect(url_for("users.index"), code=303)
+
+
+@bp.post("/users/<int:user_id>/reactivate")
+@role_required(*ADMIN)
+def reactivate(user_id: int):
+    user = db.get_or_404(User, user_id)
+    require_valid(ActionForm())
+    services.reactivate(acting_user(), user)
+    flash(_("Akun %(email)s aktif kembali.", email=user.email), "info")
+    return redirect(url_for("users.index"), code=303)
+
+
+# --- helpers ----------------------------------------------------------------------------
+
+
+def user_page(user: User, form: UserForm, *, status: int, refusal: str | None = None):
+    return render_template(
+        "users/edit.html",
+        user=user,
+        form=form,
+        locked=services.is_locked(user),
+        errors=error_summary(form),
+        refusal=refusal,
+    ), status
+
+
+def blame(form, refused: UserRefused) -> None:
+    """Put a refusal from the service beside the field it concerns."""
+    field = form[refused.field] if refused.field and refused.field in form else None
+    if field is None:
+        abort(409)
+    field.errors = [*field.errors, REFUSALS[refused.reason]]
+
+
+def require_valid(form: ActionForm) -> None:
+    # CSRFProtect has already refused a missing token; this keeps the form honest.
+    if not form.validate_on_submit():
+        abort(400)

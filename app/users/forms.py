@@ -1,0 +1,103 @@
+"""Forms of the account screens. The password rule is the sign-in rule, worded in Indonesian."""
+
+import re
+
+from flask_babel import lazy_gettext as _l
+from wtforms import EmailField, PasswordField, RadioField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, EqualTo, Length, Regexp, ValidationError
+
+from app.auth.services import MIN_PASSWORD_LENGTH
+from app.domain import USER_ROLES
+from app.forms import BaseForm
+from app.users.services import password_issue
+
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+PASSWORD_ISSUES = {
+    "too_short": _l("Kata sandi paling sedikit %(min)d karakter.", min=MIN_PASSWORD_LENGTH),
+    "too_common": _l("Kata sandi ini terlalu umum dan mudah ditebak. Pilih yang lain."),
+}
+
+
+def stripped(value: str | None) -> str | None:
+    return value.strip() if isinstance(value, str) else value
+
+
+def password_policy(_form, field) -> None:
+    issue = password_issue(field.data or "")
+    if issue is not None:
+        raise ValidationError(PASSWORD_ISSUES[issue])
+
+
+def role_field() -> RadioField:
+    return RadioField(
+        _l("Peran"),
+        choices=[SelectChoice(value, label) for value, label in USER_ROLES.items()],
+        default="secretariat",
+        invalid_choice_message=_l("Pilih salah satu peran."),
+    )
+
+
+def name_field() -> StringField:
+    return StringField(
+        _l("Nama"),
+        filters=[stripped],
+        validators=[
+            DataRequired(message=_l("Isi nama pengguna.")),
+            Length(max=200, message=_l("Nama paling panjang %(max)d karakter.")),
+        ],
+    )
+
+
+def password_fields() -> tuple[PasswordField, PasswordField]:
+    password = PasswordField(
+        _l("Kata sandi"),
+        description=_l(
+            "Paling sedikit %(min)d karakter. Jangan memakai kata sandi yang umum.",
+            min=MIN_PASSWORD_LENGTH,
+        ),
+        validators=[
+            DataRequired(message=_l("Isi kata sandi.")),
+            Length(max=200, message=_l("Kata sandi paling panjang %(max)d karakter.")),
+            password_policy,
+        ],
+    )
+    confirm = PasswordField(
+        _l("Ulangi kata sandi"),
+        validators=[
+            DataRequired(message=_l("Ketik kata sandi sekali lagi.")),
+            EqualTo("password", message=_l("Kedua kata sandi tidak sama.")),
+        ],
+    )
+    return password, confirm
+
+
+class NewUserForm(BaseForm):
+    email = EmailField(
+        _l("E-mail"),
+        filters=[stripped],
+        validators=[
+            DataRequired(message=_l("Isi e-mail.")),
+            Length(max=254, message=_l("E-mail paling panjang %(max)d karakter.")),
+            Regexp(
+                EMAIL, message=_l("Tulis alamat e-mail yang benar, misalnya nama@kantor.go.id.")
+            ),
+        ],
+    )
+    name = name_field()
+    role = role_field()
+    password, confirm = password_fields()
+
+
+class UserForm(BaseForm):
+    name = name_field()
+    role = role_field()
+
+
+class PasswordResetForm(BaseForm):
+    password, confirm = password_fields()
+
+
+class ActionForm(BaseForm):
+    """Only the CSRF token: a button that changes state (deactivate, reactivate)."""
