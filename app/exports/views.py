@@ -1,3 +1,63 @@
-"""Views of this area (routes are added with the feature)."""
+"""Downloads of a meeting's inputs, with the review queue's filters (?pillar=..&status=..).
 
-from app.exports import bp  # noqa: F401
+Phone numbers only with ?personal=1; the file then says so and its name ends in
+"-data-pribadi". The queue links here with `ReviewFilters.to_args()`.
+"""
+
+from flask import Response, request, send_file
+from flask_babel import get_locale
+from flask_login import current_user
+
+from app.auth.access import READ, role_required
+from app.exports import bp, services
+from app.extensions import db
+from app.models import Meeting
+from app.review.queries import ReviewFilters
+
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def wants_personal_data() -> bool:
+    return request.args.get("personal") == "1"
+
+
+def export_request(meeting_id: int, file_format: str) -> tuple[Meeting, ReviewFilters, bool]:
+    meeting = db.get_or_404(Meeting, meeting_id)
+    filters = ReviewFilters.from_args(request.args)
+    personal = wants_personal_data()
+    if personal:
+        services.note_personal_export(
+            meeting, current_user._get_current_object(), file_format=file_format, filters=filters
+        )
+    return meeting, filters, personal
+
+
+def private(response: Response) -> Response:
+    # Exports carry names (and maybe phones): no shared cache may keep a copy.
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/meetings/<int:meeting_id>/inputs.csv")
+@role_required(*READ)
+def inputs_csv(meeting_id: int):
+    meeting, filters, personal = export_request(meeting_id, "csv")
+    chunks = services.csv_stream(meeting.id, filters, personal=personal, locale=str(get_locale()))
+    response = Response(chunks, mimetype="text/csv")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="{services.filename(meeting, "csv", personal=personal)}"'
+    )
+    return private(response)
+
+
+@bp.get("/meetings/<int:meeting_id>/inputs.xlsx")
+@role_required(*READ)
+def inputs_xlsx(meeting_id: int):
+    meeting, filters, personal = export_request(meeting_id, "xlsx")
+    response = send_file(
+        services.xlsx_file(meeting, filters, personal=personal),
+        mimetype=XLSX_MIMETYPE,
+        as_attachment=True,
+        download_name=services.filename(meeting, "xlsx", personal=personal),
+    )
+    return private(response)

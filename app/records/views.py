@@ -1,3 +1,357 @@
-"""Views of this area (routes are added with the feature)."""
+"""The minutes screen: the texts, the follow-ups and the attendance list of one meeting."""
 
-from app.records import bp  # noqa: F401
+from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
+
+from app.auth.access import READ, WRITE, can_write, role_required
+from app.extensions import db
+from app.models import Attendee, FollowUp, Meeting, User
+from app.records import bp, services
+from app.records.forms import (
+    AttendeeForm,
+    FollowUpForm,
+    FollowUpStatusForm,
+    RecordForm,
+    record_form_for,
+)
+from app.records.services import AttendeeData, FollowUpData, RecordConflict, RecordFrozen
+from app.submissions.views import error_summary
+
+FROZEN = _l("Notulen rapat ini sudah final; bagian ini tidak dapat diubah lagi.")
+CONFLICT = _l(
+    "Bagian ini diubah pengguna lain setelah halaman Anda dibuka. Teks Anda masih ada di "
+    "bawah; gabungkan dengan versi tersimpan yang ditampilkan, lalu simpan lagi."
+)
+
+
+def acting_user() -> User:
+    return current_user._get_current_object()
+
+
+def follow_up_or_404(meeting: Meeting, follow_up_id: int) -> FollowUp:
+    follow_up = services.follow_up_of(meeting.id, follow_up_id)
+    if follow_up is None:
+        abort(404)
+    return follow_up
+
+
+def attendee_or_404(meeting: Meeting, attendee_id: int) -> Attendee:
+    attendee = services.attendee_of(meeting.id, attendee_id)
+    if attendee is None:
+        abort(404)
+    return attendee
+
+
+def page_url(meeting: Meeting, anchor: str = "") -> str:
+    return url_for("records.edit", meeting_id=meeting.id, _anchor=anchor or None)
+
+
+# --- the page -------------------------------------------------------------------------------
+
+
+def render_page(
+    meeting: Meeting,
+    *,
+    record_form: RecordForm | None = None,
+    follow_up_form: FollowUpForm | None = None,
+    attendee_form: AttendeeForm | None = None,
+    errors=None,
+    conflicts: dict[str, str] | None = None,
+    refusal: str | None = None,
+    status: int = 200,
+):
+    page = services.record_page(meeting)
+    # A form sent just now stays on the page with what was typed, even when the record
+    # was finalised meanwhile and the change refused.
+    typed = {
+        "record": record_form is not None,
+        "follow_up": follow_up_form is not None,
+        "attendee": attendee_form is not None,
+    }
+    if record_form is None:
+        texts = services.stored_texts(meeting)
+        record_form = record_form_for(page.agenda_items, data=texts, formdata=None)
+        record_form.versions.data = services.encode_versions(services.text_versions(texts))
+    if follow_up_form is None:
+        follow_up_form = FollowUpForm(prefix="fu", formdata=None)
+    apply_agencies(follow_up_form, page.agencies)
+    if attendee_form is None:
+        attendee_form = AttendeeForm(prefix="att", formdata=None)
+    return (
+        render_template(
+            "records/edit.html",
+            page=page,
+            meeting=meeting,
+            frozen=services.is_frozen(meeting),
+            writable=can_write(),
+            typed=typed,
+            record_form=record_form,
+            follow_up_form=follow_up_form,
+            attendee_form=attendee_form,
+            status_form=FollowUpStatusForm(formdata=None),
+            errors=errors or [],
+            conflicts=conflicts or {},
+            refusal=refusal,
+        ),
+        status,
+    )
+
+
+@bp.get("/meetings/<int:meeting_id>/record")
+@role_required(*READ)
+def edit(meeting_id: int):
+    meeting = db.get_or_404(Meeting, meeting_id)
+    return render_page(meeting)
+
+
+@bp.post("/meetings/<int:meeting_id>/record")
+@role_required(*WRITE)
+def save(meeting_id: int):
+    meeting = db.get_or_404(Meeting, meeting_id)
+    form = record_form_for(services.agenda_in_order(meeting))
+    if form.validate():
+        try:
+            count = services.save_texts(
+                meeting,
+                acting_user(),
+                form.texts(),
+                services.decode_versions(form.versions.data),
+            )
+        except RecordFrozen:
+            return render_page(meeting, record_form=form, refusal=FROZEN, status=409)
+        except RecordConflict as conflict:
+            versions = services.decode_versions(form.versions.data) | conflict.versions
+            form.versions.data = services.encode_versions(versions)
+            summary = []
+            for key in conflict.current:
+                form[key].errors = [CONFLICT]
+                summary.append((form[key].id, form[key].label.text, CONFLICT))
+            return render_page(
+                meeting,
+                record_form=form,
+                errors=summary,
+                conflicts=conflict.current,
+                status=409,
+            )
+        if count:
+            flash(_("Isi notulen disimpan."), "info")
+        else:
+            flash(_("Tidak ada perubahan."), "info")
+        return redirect(page_url(meeting, "isi"), code=303)
+    return render_page(meeting, record_form=form, errors=error_summary(form), status=422)
+
+
+# --- follow-ups ---------------------------------------------------------------------------
+
+
+def apply_agencies(form: FollowUpForm, agencies) -> None:
+    form.agency.choices = [SelectChoice("", _("— Belum ditentukan —"))] + [
+        SelectChoice(str(agency.id), agency.label) for agency in agencies
+    ]
+
+
+def follow_up_data(form: FollowUpForm) -> FollowUpData:
+    return FollowUpData(
+        action=form.action.data,
+        agency_id=int(form.agency.data) if form.agency.data else None,
+        deadline=form.deadline.data,
+        status=form.status.data,
+        progress_note=form.progress_note.data or "",
+    )
+
+
+@bp.post("/meetings/<int:meeting_id>/record/follow-ups")
+@role_required(*WRITE)
+def add_follow_up(meeting_id: int):
+    meeting = db.get_or_404(Meeting, meeting_id)
+    form = FollowUpForm(prefix="fu")
+    apply_agencies(form, services.agency_choices())
+    if form.validate():
+        try:
+            services.add_follow_up(meeting, acting_user(), follow_up_data(form))
+        except RecordFrozen:
+            return render_page(meeting, follow_up_form=form, refusal=FROZEN, status=409)
+        flash(_("Tindak lanjut ditambahkan."), "info")
+        return redirect(page_url(meeting, "tindak-lanjut"), code=303)
+    return render_page(meeting, follow_up_form=form, errors=error_summary(form), status=422)
+
+
+def render_follow_up(meeting, follow_up, form, *, errors=None, refusal=None, status=200):
+    return (
+        render_template(
+            "records/follow_up.html",
+            meeting=meeting,
+            follow_up=follow_up,
+            form=form,
+            frozen=services.is_frozen(meeting),
+            errors=errors or [],
+            refusal=refusal,
+        ),
+        status,
+    )
+
+
+@bp.get("/meetings/<int:meeting_id>/record/follow-ups/<int:follow_up_id>")
+@role_required(*WRITE)
+def edit_follow_up(meeting_id: int, follow_up_id: int):
+    meeting = db.get_or_404(Meeting, meeting_id)
+    follow_up = follow_up_or_404(meeting, follow_up_id)
+    form = FollowUpForm(formdata=None, obj=follow_up)
+    form.agency.data = str(follow_up.agency_id) if follow_up.agency_id else ""
+    apply_agencies(form, services.agency_choices(follow_up.agency_id))
+    return render_follow_up(meeting, follow_up, form)
+
+
+@bp.post("/meetings/<int:meeting_id>/record/follow-ups/<int:follow_up_id>")
+@role_required(*WRITE)
+def update_follow_up(meeting_id: int, follow_up_id: int):
+    meeting = db.get_or_404(Meeting, meeting_id)
+    follow_up = follow_up_or_404(meeting, follow_up_id)
+    form = FollowUpForm()
+    apply_agencies(form, services.agency_choices(follow_up.agency_id))
+    if form.validate():
+        try:
+            services.update_follow_up(follow_up, acting_user(), follow_up_data(form))
+        except RecordFrozen:
+            db.session.rollback()
+            return render_follow_up(meeting, follow_up, form, refusal=FROZEN, status=409)
+        flash(_("Tindak lanjut disimpan."), "info")
+        return redirect(page_url(meeting, "tindak-lanjut"), code=303)
+    return render_follow_up(meeting, follow_up, form, errors=error_summary(form), status=422)
+
+
+@bp.post("/meetings/<int:meeting_id>/record/follow-ups/<int:follow_up_id>/status")
+@role_required(*WRITE)
+def set_follow_up_status(meeting_id: int, follow_up_id: int):
+    meeting = db.get_or_404(Meeting, meeting_id)
+    follow_up = follow_up_or_404(meeting, follow_up_id)
+    form = FollowUpStatusForm()
+    if form.validate():
+        services.set_follow_up_status(follow_up, acting_user(), form.status.data)
+        flash(_("Status tindak lanjut diubah."), "info")
+        return redirect(page_url(meeting, "tindak-lanjut"), code=303)
+    return render_page(meeting, errors=status_errors(form, follow_up), status=422)
+
+
+def status_errors(form: FollowUpStatusForm, follow_up: FollowUp) -> list[tuple[str, str, str]]:
+    anchor = f"fu-status-{follow_up.id}"
+    return [(anchor, _("Status"), message) for message in form.status.errors]
+
+
+@bp.post("/meetings/<int:meeting_id>/record/follow-ups/<int:follow_up_id>/remove")
+@role_required(*WRITE)
+def remove_follow_up(meeting_id: int, follow_up_id: int):
+    meeting = db.get_or_404(Meeting, meeting_id)
+    follow_up = follow_up_or_404(meeting, follow_up_id)
+    try:
+        outcome = services.remove_follow_up(follow_up, acting_user())
+    except RecordFrozen:
+        return render_page(meeting, refusal=FROZEN, status=409)
+    if outcome == "cancelled":
+        message = _(
+            "Tindak lanjut ini berasal dari masukan peserta: tidak dihapus, tetapi dibatalkan."
+        )
+        flash(message, "info")
+    else:
+        flash(_("Tindak lanjut dihapus."), "info")
+    return redirect(page_url(meeting, "tindak-lanjut"), code=303)
+
+
+# --- the attendance list --------------------------------------------------------------------
+
+
+def attendee_data(form: AttendeeForm) -> AttendeeData:
+    return AttendeeData(
+        name=form.name.data or "",
+        position=form.position.data or "",
+        unit=form.unit.data or "",
+        sex=form.sex.data or None,
+        phone=form.phone.data or "",
+    )
+
+
+@bp.post("/meetings/<int:meeting_id>/record/attendees/from-inputs")
+@role_required(*WRITE)
+def build_attendance(meeting_id: int):
+    meeting = db.get_or_404(Meeting, meeting_id)
+    try:
+        added = services.build_attendance(meeting, acting_user())
+    except RecordFrozen:
+        return render_page(meeting, refusal=FROZEN, status=409)
+    if added:
+        flash(_("%(n)d peserta ditambahkan dari pengirim masukan.", n=added), "info")
+    else:
+        flash(_("Semua pengirim masukan sudah ada di daftar hadir."), "info")
+    return redirect(page_url(meeting, "daftar-hadir"), code=303)
+
+
+@bp.post("/meetings/<int:meeting_id>/record/attendees")
+@role_required(*WRITE)
+def add_attendee(meeting_id: int):
+    meeting = db.get_or_404(Meeting, meeting_id)
+    form = AttendeeForm(prefix="att")
+    if form.validate():
+        try:
+            services.add_attendee(meeting, acting_user(), attendee_data(form))
+        except RecordFrozen:
+            return render_page(meeting, attendee_form=form, refusal=FROZEN, status=409)
+        flash(_("Peserta ditambahkan."), "info")
+        return redirect(page_url(meeting, "daftar-hadir"), code=303)
+    return render_page(meeting, attendee_form=form, errors=error_summary(form), status=422)
+
+
+def render_attendee(meeting, attendee, form, *, errors=None, refusal=None, status=200):
+    return (
+        render_template(
+            "records/attendee.html",
+            meeting=meeting,
+            attendee=attendee,
+            form=form,
+            frozen=services.is_frozen(meeting),
+            errors=errors or [],
+            refusal=refusal,
+        ),
+        status,
+    )
+
+
+@bp.get("/meetings/<int:meeting_id>/record/attendees/<int:attendee_id>")
+@role_required(*WRITE)
+def edit_attendee(meeting_id: int, attendee_id: int):
+    meeting = db.get_or_404(Meeting, meeting_id)
+    attendee = attendee_or_404(meeting, attendee_id)
+    form = AttendeeForm(formdata=None, obj=attendee)
+    form.sex.data = attendee.sex or ""
+    return render_attendee(meeting, attendee, form)
+
+
+@bp.post("/meetings/<int:meeting_id>/record/attendees/<int:attendee_id>")
+@role_required(*WRITE)
+def update_attendee(meeting_id: int, attendee_id: int):
+    meeting = db.get_or_404(Meeting, meeting_id)
+    attendee = attendee_or_404(meeting, attendee_id)
+    form = AttendeeForm()
+    if form.validate():
+        try:
+            services.update_attendee(attendee, acting_user(), attendee_data(form))
+        except RecordFrozen:
+            return render_attendee(meeting, attendee, form, refusal=FROZEN, status=409)
+        flash(_("Data peserta disimpan."), "info")
+        return redirect(page_url(meeting, "daftar-hadir"), code=303)
+    return render_attendee(meeting, attendee, form, errors=error_summary(form), status=422)
+
+
+@bp.post("/meetings/<int:meeting_id>/record/attendees/<int:attendee_id>/remove")
+@role_required(*WRITE)
+def remove_attendee(meeting_id: int, attendee_id: int):
+    meeting = db.get_or_404(Meeting, meeting_id)
+    attendee = attendee_or_404(meeting, attendee_id)
+    try:
+        services.remove_attendee(attendee, acting_user())
+    except RecordFrozen:
+        return render_page(meeting, refusal=FROZEN, status=409)
+    flash(_("Peserta dihapus dari daftar hadir."), "info")
+    return redirect(page_url(meeting, "daftar-hadir"), code=303)

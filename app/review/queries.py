@@ -1,17 +1,30 @@
-"""The filters of the review queue, shared by the queue and the exports.
+"""Reading for review: the queue's filters (shared with the exports), its pages, an input's page.
 
 `ReviewFilters.from_args` reads the query string leniently: a value outside the
 allow-lists is dropped, never an error, so a stale bookmark still opens.
+
+Every function here only reads; changes go through `app.review.services`.
 """
 
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from sqlalchemy import Select, asc, desc, func, or_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from app.domain import KINDS, ROLES, SUBMISSION_STATUSES
-from app.models import Kelurahan, Pillar, Submission
+from app.extensions import db
+from app.models import (
+    Agency,
+    FollowUp,
+    Kecamatan,
+    Kelurahan,
+    Meeting,
+    Pillar,
+    Submission,
+    SubmissionNote,
+    User,
+)
 
 SORTS = ("newest", "oldest", "pillar", "title", "submitter")
 MAX_QUERY_LENGTH = 100
@@ -124,3 +137,247 @@ def order_by(sort: str) -> list:
 
 def escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+# --- the queue page --------------------------------------------------------------------
+
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a longer list: the rows shown and enough to draw the page links."""
+
+    items: list
+    number: int
+    size: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.size))
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.pages
+
+    @property
+    def first_index(self) -> int:
+        """The position (from 1) of the first row shown, 0 when the list is empty."""
+        return (self.number - 1) * self.size + 1 if self.total else 0
+
+    @property
+    def last_index(self) -> int:
+        return min(self.number * self.size, self.total)
+
+    def window(self, around: int = 2) -> list[int | None]:
+        """Page numbers to link: the first, the last and a few around this one; None is a gap."""
+        shown = {1, self.pages, *range(self.number - around, self.number + around + 1)}
+        numbers = sorted(n for n in shown if 1 <= n <= self.pages)
+        links: list[int | None] = []
+        for number in numbers:
+            if links and number - (links[-1] or 0) > 1:
+                links.append(None)
+            links.append(number)
+        return links
+
+
+def page_number(args: Any) -> int:
+    """The ?page= argument, leniently: anything that is not a small positive number is 1."""
+    value = (args.get("page") or "").strip()
+    return int(value) if value.isdigit() and 0 < len(value) < 7 and int(value) > 0 else 1
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    submission: Submission
+    # How many inputs were merged into this one (their submitters are co-proposers).
+    merged_count: int
+
+
+@dataclass(frozen=True)
+class FilterOptions:
+    """What the filter form offers: every pillar (retired ones too, old input keeps them)."""
+
+    pillars: list[Pillar]
+    kecamatan: list[Kecamatan]
+
+
+def count_query(meeting_id: int, filters: ReviewFilters) -> Select[tuple[int]]:
+    """How many inputs match `filters`: the same WHERE as the list, without ordering."""
+    matching = submissions_query(meeting_id, filters).order_by(None).subquery()
+    return select(func.count()).select_from(matching)
+
+
+def queue_page(meeting_id: int, filters: ReviewFilters, number: int) -> Page:
+    """One page of the review queue, rows loaded with everything they show (no per-row query).
+
+    Four queries whatever the page size: the count; the page's ids (sorting narrow
+    rows, not whole inputs with their long descriptions); those inputs with their
+    many-to-one relations joined in; and the number of inputs merged into each.
+    """
+    total = db.session.scalar(count_query(meeting_id, filters)) or 0
+    pages = max(1, -(-total // PAGE_SIZE))
+    number = min(max(number, 1), pages)
+    ids = list(
+        db.session.scalars(
+            submissions_query(meeting_id, filters)
+            .with_only_columns(Submission.id)
+            .limit(PAGE_SIZE)
+            .offset((number - 1) * PAGE_SIZE)
+        )
+    )
+    loaded = {s.id: s for s in meeting_inputs(meeting_id, ids)}
+    merged = merged_counts(ids)
+    rows = [QueueRow(loaded[i], merged.get(i, 0)) for i in ids if i in loaded]
+    return Page(rows, number, PAGE_SIZE, total)
+
+
+def row_loading() -> list:
+    """Loader options for everything a row of the queue shows."""
+    return [
+        joinedload(Submission.pillar),
+        joinedload(Submission.kelurahan),
+        joinedload(Submission.kecamatan),
+        joinedload(Submission.agency),
+        joinedload(Submission.merged_into),
+    ]
+
+
+def merged_counts(submission_ids: list[int]) -> dict[int, int]:
+    if not submission_ids:
+        return {}
+    rows = db.session.execute(
+        select(Submission.merged_into_id, func.count())
+        .where(Submission.merged_into_id.in_(submission_ids))
+        .group_by(Submission.merged_into_id)
+    )
+    return {primary_id: count for primary_id, count in rows}
+
+
+def filter_options() -> FilterOptions:
+    pillars = list(db.session.scalars(select(Pillar).order_by(Pillar.position, Pillar.code)))
+    kecamatan = list(
+        db.session.scalars(
+            select(Kecamatan).options(selectinload(Kecamatan.kelurahan)).order_by(Kecamatan.code)
+        )
+    )
+    return FilterOptions(pillars, kecamatan)
+
+
+# --- one input's page ------------------------------------------------------------------
+
+
+def meeting_input(meeting_id: int, input_id: int) -> Submission | None:
+    """The input, only if it belongs to this meeting (another meeting's id is "not found")."""
+    return db.session.scalar(
+        select(Submission)
+        .where(Submission.id == input_id, Submission.meeting_id == meeting_id)
+        .options(
+            joinedload(Submission.pillar),
+            joinedload(Submission.submitted_pillar),
+            joinedload(Submission.kelurahan),
+            joinedload(Submission.kecamatan),
+            joinedload(Submission.agency),
+            joinedload(Submission.location),
+            joinedload(Submission.program),
+            joinedload(Submission.responsible_agency),
+            joinedload(Submission.merged_into),
+        )
+    )
+
+
+def meeting_inputs(meeting_id: int, input_ids: list[int]) -> list[Submission]:
+    """Those of `input_ids` that belong to the meeting, with what a row shows."""
+    if not input_ids:
+        return []
+    return list(
+        db.session.scalars(
+            select(Submission)
+            .where(Submission.meeting_id == meeting_id, Submission.id.in_(input_ids))
+            .options(*row_loading())
+        )
+    )
+
+
+@dataclass(frozen=True)
+class NoteRow:
+    note: SubmissionNote
+    author_name: str
+
+
+@dataclass(frozen=True)
+class MergeGroup:
+    """A primary input and the originals merged into it; every submitter is a co-proposer."""
+
+    primary: Submission
+    originals: list[Submission]
+
+    @property
+    def submitters(self) -> list[Submission]:
+        return [self.primary, *self.originals]
+
+
+def follow_ups_of(submission_id: int) -> list[FollowUp]:
+    return list(
+        db.session.scalars(
+            select(FollowUp)
+            .where(FollowUp.submission_id == submission_id)
+            .options(joinedload(FollowUp.agency))
+            .order_by(FollowUp.created_at, FollowUp.id)
+        )
+    )
+
+
+def notes_of(submission_id: int) -> list[NoteRow]:
+    rows = db.session.execute(
+        select(SubmissionNote, User.name)
+        .outerjoin(User, User.id == SubmissionNote.author_id)
+        .where(SubmissionNote.submission_id == submission_id)
+        .order_by(SubmissionNote.created_at.desc(), SubmissionNote.id.desc())
+    )
+    return [NoteRow(note, name or "") for note, name in rows]
+
+
+def merge_group_of(submission: Submission) -> MergeGroup | None:
+    """The group the input is part of, as primary or as a merged original; None if alone."""
+    primary = submission.merged_into if submission.merged_into_id else submission
+    if primary is None:
+        return None
+    originals = list(
+        db.session.scalars(
+            select(Submission)
+            .where(Submission.merged_into_id == primary.id)
+            .options(*row_loading())
+            .order_by(Submission.submitted_at, Submission.id)
+        )
+    )
+    if not originals and primary is submission:
+        return None
+    return MergeGroup(primary, originals)
+
+
+def active_pillars(meeting: Meeting) -> list[Pillar]:
+    """The pillars an input may be moved to: the meeting's active ones, else every active one.
+
+    The same rule as the participant's form, so a reviewed input never lands on a
+    pillar the meeting's minutes do not list.
+    """
+    chosen = [p for p in meeting.pillars if p.is_active]
+    if chosen:
+        return chosen
+    return list(
+        db.session.scalars(
+            select(Pillar).where(Pillar.retired_at.is_(None)).order_by(Pillar.position, Pillar.code)
+        )
+    )
+
+
+def active_agencies() -> list[Agency]:
+    return list(
+        db.session.scalars(select(Agency).where(Agency.active).order_by(Agency.abbreviation))
+    )

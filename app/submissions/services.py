@@ -6,14 +6,34 @@ import json
 import secrets
 from dataclasses import asdict, dataclass
 from datetime import datetime
+from functools import cache
 from typing import Literal
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    String,
+    Table,
+    bindparam,
+    cast,
+    func,
+    or_,
+    select,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.extensions import db
-from app.models import Agency, Kecamatan, Meeting, Pillar, Program, Submission
+from app.models import (
+    Agency,
+    Kecamatan,
+    Kelurahan,
+    Meeting,
+    Pillar,
+    Program,
+    Submission,
+    meeting_pillar,
+)
 from app.models.base import utcnow
 
 # No 0/O, 1/I/L: a code read aloud or copied from paper survives. 31^8 is about 2^40.
@@ -62,6 +82,8 @@ class SubmissionData:
 class Accepted:
     submission: Submission
     already_received: bool
+    # Read before the commit expires `submission`, so answering costs no query.
+    receipt_code: str
 
 
 @dataclass(frozen=True)
@@ -87,17 +109,66 @@ def open_meetings_query(now: datetime) -> Select[tuple[Meeting]]:
     )
 
 
-def public_meeting(code: str) -> Meeting | None:
-    """A meeting the public may see: anything but a draft."""
-    return db.session.scalar(
-        select(Meeting)
-        .where(Meeting.code == code.strip().lower(), Meeting.status != "draft")
-        .options(selectinload(Meeting.pillars))
+def public_form(code: str) -> tuple[Meeting, FormChoices] | None:
+    """A meeting the public may see (anything but a draft) and the choices its form offers.
+
+    One query answers both: the meeting, and the fingerprint that tells whether the
+    choices kept in memory are still those in the database (see below).
+    """
+    row = db.session.execute(_public_form_query(), {"code": code.strip().lower()}).one_or_none()
+    if row is None:
+        return None
+    meeting, *fingerprint = row
+    return meeting, form_choices(meeting.id, tuple(fingerprint))
+
+
+@cache
+def _public_form_query() -> Select:
+    # Built once: composing this statement costs more than running it.
+    return select(Meeting, *_reference_data_fingerprint(Meeting.id)).where(
+        Meeting.code == bindparam("code"), Meeting.status != "draft"
     )
 
 
-def form_choices(meeting: Meeting) -> FormChoices:
-    pillars = [p for p in meeting.pillars if p.is_active] or list(
+# --- the form's choices, kept in memory ----------------------------------------------
+#
+# Every view and send of the form needs the reference data. Loading it as ORM
+# objects on each request was a third of the cost of a submission, yet it
+# changes rarely. It may change at any moment, though, from any process (an
+# admin retires a pillar, renames a kelurahan), so the kept copy is checked on
+# every request against the rows it was built from: the fingerprint is every
+# column of those rows as text, and any difference loads the choices again.
+
+_ROW_SEPARATOR = "\x1e"
+_COLUMN_SEPARATOR = "\x1f"
+_CHOICES_KEPT = 64  # meetings; a city has a handful open at a time
+
+_kept_choices: dict[int, tuple[tuple, FormChoices]] = {}
+
+
+def form_choices(meeting_id: int, fingerprint: tuple) -> FormChoices:
+    """The reference data the meeting's form offers, loaded again only when it changed.
+
+    The objects are detached and shared between requests: read them, never change them.
+    """
+    kept = _kept_choices.get(meeting_id)
+    if kept is not None and kept[0] == fingerprint:
+        return kept[1]
+    choices = load_form_choices(meeting_id)
+    if len(_kept_choices) >= _CHOICES_KEPT:
+        _kept_choices.clear()
+    _kept_choices[meeting_id] = (fingerprint, choices)
+    return choices
+
+
+def load_form_choices(meeting_id: int) -> FormChoices:
+    chosen = db.session.scalars(
+        select(Pillar)
+        .join(meeting_pillar, meeting_pillar.c.pillar_id == Pillar.id)
+        .where(meeting_pillar.c.meeting_id == meeting_id)
+        .order_by(Pillar.position)
+    )
+    pillars = [p for p in chosen if p.is_active] or list(
         db.session.scalars(
             select(Pillar).where(Pillar.retired_at.is_(None)).order_by(Pillar.position, Pillar.code)
         )
@@ -118,7 +189,37 @@ def form_choices(meeting: Meeting) -> FormChoices:
         )
         if program.pillar_id is None or program.pillar_id in pillar_ids
     ]
+    # Kept for later requests: out of this request's session, fully loaded, so that
+    # its commit cannot expire them.
+    kelurahan = [kel for kec in kecamatan for kel in kec.kelurahan]
+    for row in (*pillars, *kecamatan, *kelurahan, *agencies, *programs):
+        db.session.expunge(row)
     return FormChoices(pillars, kecamatan, agencies, programs)
+
+
+def _reference_data_fingerprint(meeting_id: ColumnElement[int]) -> list:
+    """Every column of every row `load_form_choices` reads, as text, one value per table.
+
+    Row order is up to the database; a different order only costs a reload.
+    """
+    return [
+        _all_rows_as_text(meeting_pillar, meeting_pillar.c.meeting_id == meeting_id),
+        *(
+            _all_rows_as_text(model.__table__)
+            for model in (Pillar, Kecamatan, Kelurahan, Agency, Program)
+        ),
+    ]
+
+
+def _all_rows_as_text(table: Table, where: ColumnElement[bool] | None = None):
+    row = None
+    for column in table.columns:
+        value = func.coalesce(cast(column, String), "")
+        row = value if row is None else row + _COLUMN_SEPARATOR + value
+    query = select(func.aggregate_strings(row, _ROW_SEPARATOR)).select_from(table)
+    if where is not None:
+        query = query.where(where)
+    return query.scalar_subquery()
 
 
 def window_state(meeting: Meeting, now: datetime) -> WindowState:
@@ -211,15 +312,15 @@ def submit(
     if not access_code_matches(meeting, access_code):
         raise SubmissionRefused("access_code", field="access_code")
 
+    # No look-up first: the unique (meeting, key) constraint answers "sent before?" for
+    # free on the insert, and a double send is rare. Saves a query on every input.
+    meeting_id = meeting.id
     key = idempotency_key(client_token, data)
-    existing = _by_idempotency_key(meeting.id, key)
-    if existing is not None:
-        return Accepted(existing, already_received=True)
-
     for _attempt in range(5):
+        receipt_code = new_receipt_code()
         submission = Submission(
-            meeting_id=meeting.id,
-            receipt_code=new_receipt_code(),
+            meeting_id=meeting_id,
+            receipt_code=receipt_code,
             idempotency_key=key,
             source=source,
             submitted_pillar_id=data.pillar_id,
@@ -231,14 +332,19 @@ def submit(
             db.session.commit()
         except IntegrityError:
             db.session.rollback()
-            # Either a concurrent send of the same form won the race, or (rarely)
-            # the receipt code collided; the first answers, the second retries.
-            existing = _by_idempotency_key(meeting.id, key)
+            # Either this very form was sent before (a double tap, a retry, a concurrent
+            # send), or (rarely) the receipt code collided; the first answers, the
+            # second retries.
+            existing = _by_idempotency_key(meeting_id, key)
             if existing is not None:
-                return Accepted(existing, already_received=True)
+                return _already_received(existing)
             continue
-        return Accepted(submission, already_received=False)
+        return Accepted(submission, already_received=False, receipt_code=receipt_code)
     raise RuntimeError("could not allocate a unique receipt code")
+
+
+def _already_received(existing: Submission) -> Accepted:
+    return Accepted(existing, already_received=True, receipt_code=existing.receipt_code)
 
 
 def _by_idempotency_key(meeting_id: int, key: str) -> Submission | None:

@@ -40,12 +40,12 @@ def lookup_rate_limit() -> str:
 @csrf.exempt
 @limiter.limit(submit_rate_limit, methods=["POST"])
 def meeting(code: str):
-    meeting = services.public_meeting(code)
-    if meeting is None:
+    found = services.public_form(code)
+    if found is None:
         abort(404)
+    meeting, choices = found
     now = utcnow()
     state = services.window_state(meeting, now)
-    choices = services.form_choices(meeting)
     form = SubmissionForm()
     apply_choices(form, choices, ask_access_code=bool(meeting.access_code))
     if request.method == "GET":
@@ -77,7 +77,7 @@ def meeting(code: str):
                         _("Masukan ini sudah kami terima sebelumnya; tidak dicatat dua kali."),
                         "info",
                     )
-                code = accepted.submission.receipt_code
+                code = accepted.receipt_code
                 return redirect(url_for("submissions.receipt", code=code), code=303)
         if not form.client_token.data or "client_token" in form.errors:
             # A tampered or missing token: give a fresh one rather than fail again.

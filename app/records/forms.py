@@ -1,0 +1,159 @@
+"""Forms of the minutes screen: the text, a follow-up, an attendee."""
+
+from flask_babel import lazy_gettext as _l
+from wtforms import DateField, HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
+
+from app import domain
+from app.forms import BaseForm
+from app.models import AgendaItem
+from app.records.services import (
+    ACTION_MAX,
+    ATTENDEE_NAME_MAX,
+    ATTENDEE_PHONE_MAX,
+    ATTENDEE_TEXT_MAX,
+    PROGRESS_NOTE_MAX,
+    TEXT_MAX,
+    discussion_key,
+)
+from app.submissions.forms import PHONE
+
+
+def normalise_newlines(value: str | None) -> str | None:
+    """Browsers send CRLF but count a line break as one character against maxlength."""
+    return value.replace("\r\n", "\n").replace("\r", "\n") if isinstance(value, str) else value
+
+
+def strip(value: str | None) -> str | None:
+    return value.strip() if isinstance(value, str) else value
+
+
+def record_text(label) -> TextAreaField:
+    return TextAreaField(
+        label,
+        filters=[normalise_newlines],
+        validators=[Length(max=TEXT_MAX, message=_l("Paling panjang %(max)d karakter."))],
+    )
+
+
+class RecordForm(BaseForm):
+    """The opening and conclusions; one discussion field per agenda item is added by
+    `record_form_for`. `versions` carries what each text looked like when the page was
+    opened, so two note-takers saving at once do not overwrite each other."""
+
+    versions = HiddenField()
+    opening = record_text(_l("Pembukaan"))
+    conclusions = record_text(_l("Kesimpulan"))
+
+    def discussion_fields(self) -> list:
+        return [field for field in self if field.name.startswith("discussion_")]
+
+    def texts(self) -> dict[str, str]:
+        """Every text on the form, keyed by field name ("opening", "discussion_12", ...)."""
+        fields = [self.opening, self.conclusions, *self.discussion_fields()]
+        return {field.name: field.data or "" for field in fields}
+
+
+def record_form_for(agenda_items: list[AgendaItem], **kwargs) -> RecordForm:
+    """A RecordForm with a textarea for the discussion of each agenda item."""
+
+    class MeetingRecordForm(RecordForm):
+        pass
+
+    for number, item in enumerate(agenda_items, start=1):
+        field = TextAreaField(
+            _l("Pembahasan acara %(number)d: %(title)s", number=number, title=item.title),
+            filters=[normalise_newlines],
+            validators=[Length(max=TEXT_MAX, message=_l("Paling panjang %(max)d karakter."))],
+        )
+        setattr(MeetingRecordForm, discussion_key(item.id), field)
+    return MeetingRecordForm(**kwargs)
+
+
+class DeadlineField(DateField):
+    """A date from <input type="date">; a wrong one gets an Indonesian message."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            raise ValueError(
+                _l("Tulis tanggal dengan benar, misalnya 2024-03-31 (tahun-bulan-tanggal).")
+            ) from error
+
+
+def plausible_year(_form, field) -> None:
+    if field.data is not None and not 2000 <= field.data.year <= 2100:
+        raise ValidationError(_l("Tahun tenggat harus antara 2000 dan 2100."))
+
+
+class FollowUpForm(BaseForm):
+    action = TextAreaField(
+        _l("Tindakan"),
+        description=_l("Apa yang akan dikerjakan, oleh siapa, untuk siapa."),
+        filters=[strip, normalise_newlines],
+        validators=[
+            DataRequired(message=_l("Isi tindakan yang akan dilakukan.")),
+            Length(max=ACTION_MAX, message=_l("Paling panjang %(max)d karakter.")),
+        ],
+    )
+    agency = SelectField(_l("Perangkat daerah penanggung jawab"), validate_choice=True)
+    deadline = DeadlineField(_l("Tenggat (tidak wajib)"), validators=[Optional(), plausible_year])
+    status = SelectField(
+        _l("Status"),
+        choices=[SelectChoice(value, label) for value, label in domain.FOLLOW_UP_STATUSES.items()],
+        default="open",
+    )
+    progress_note = TextAreaField(
+        _l("Catatan kemajuan (tidak wajib)"),
+        filters=[strip, normalise_newlines],
+        validators=[Length(max=PROGRESS_NOTE_MAX, message=_l("Paling panjang %(max)d karakter."))],
+    )
+
+
+class FollowUpStatusForm(BaseForm):
+    status = SelectField(
+        _l("Status"),
+        choices=[SelectChoice(value, label) for value, label in domain.FOLLOW_UP_STATUSES.items()],
+    )
+
+
+class AttendeeForm(BaseForm):
+    name = StringField(
+        _l("Nama"),
+        filters=[strip],
+        validators=[
+            DataRequired(message=_l("Isi nama peserta.")),
+            Length(max=ATTENDEE_NAME_MAX, message=_l("Paling panjang %(max)d karakter.")),
+        ],
+    )
+    position = StringField(
+        _l("Jabatan"),
+        filters=[strip],
+        validators=[Length(max=ATTENDEE_TEXT_MAX, message=_l("Paling panjang %(max)d karakter."))],
+    )
+    unit = StringField(
+        _l("Instansi atau unit"),
+        description=_l("Kelurahan, kecamatan, perangkat daerah atau lembaga."),
+        filters=[strip],
+        validators=[Length(max=ATTENDEE_TEXT_MAX, message=_l("Paling panjang %(max)d karakter."))],
+    )
+    sex = RadioField(
+        _l("Jenis kelamin (tidak wajib)"),
+        choices=[
+            SelectChoice("", _l("Tidak diisi")),
+            *(SelectChoice(value, label) for value, label in domain.SEXES.items()),
+        ],
+        default="",
+        validate_choice=True,
+    )
+    phone = StringField(
+        _l("Nomor HP (tidak wajib)"),
+        filters=[strip],
+        validators=[
+            Optional(),
+            Length(max=ATTENDEE_PHONE_MAX, message=_l("Nomor HP terlalu panjang.")),
+            Regexp(PHONE, message=_l("Tulis nomor HP dengan angka, misalnya 0812 3456 7890.")),
+        ],
+    )

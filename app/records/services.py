@@ -1,0 +1,457 @@
+"""Rules for the minutes' content: the texts, the follow-ups and the attendance list.
+
+Every change is audited in the same transaction. Once the minutes are final the
+record is frozen (the stored PDF is the official one), except the progress of the
+follow-ups, which is tracked for months after the meeting.
+"""
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from app.audit import changed, record, snapshot
+from app.domain import FOLLOW_UP_STATUSES, SEXES
+from app.extensions import db
+from app.models import Agency, AgendaItem, Attendee, FollowUp, Meeting, Submission, User
+from app.submissions.services import format_receipt_code
+
+TEXT_MAX = 20_000
+ACTION_MAX = 2_000
+PROGRESS_NOTE_MAX = 4_000
+ATTENDEE_NAME_MAX = 200
+ATTENDEE_TEXT_MAX = 200
+ATTENDEE_PHONE_MAX = 30
+
+FOLLOW_UP_FIELDS = ("action", "agency_id", "deadline", "status", "progress_note", "submission_id")
+# What the final minutes print; the rest (status, progress) keeps moving afterwards.
+FOLLOW_UP_PRINTED = ("action", "agency_id", "deadline")
+ATTENDEE_FIELDS = ("name", "position", "unit", "sex", "phone", "submission_id")
+
+
+class RecordFrozen(Exception):
+    """The minutes are final; this part of the record can no longer change."""
+
+
+class RecordConflict(Exception):
+    """Someone else saved these texts after the page was opened; nothing was saved.
+
+    `current` holds the stored text of each conflicting field, `versions` the
+    fingerprints to send back so that the next save (after merging) goes through.
+    """
+
+    def __init__(self, current: dict[str, str], versions: dict[str, str]):
+        super().__init__(", ".join(current))
+        self.current = current
+        self.versions = versions
+
+
+@dataclass(frozen=True)
+class FollowUpData:
+    action: str
+    agency_id: int | None = None
+    deadline: date | None = None
+    status: str = "open"
+    progress_note: str = ""
+
+
+@dataclass(frozen=True)
+class AttendeeData:
+    name: str
+    position: str = ""
+    unit: str = ""
+    sex: str | None = None
+    phone: str = ""
+
+
+@dataclass(frozen=True)
+class RecordPage:
+    """What the minutes screen shows, loaded in one place."""
+
+    meeting: Meeting
+    agenda_items: list[AgendaItem]
+    follow_ups: list[FollowUp]
+    attendees: list[Attendee]
+    agencies: list[Agency]
+    receipt_codes: dict[int, str]
+
+
+def is_frozen(meeting: Meeting) -> bool:
+    return meeting.status == "finalised"
+
+
+def _check_not_frozen(meeting: Meeting) -> None:
+    if is_frozen(meeting):
+        raise RecordFrozen()
+
+
+# --- reading ---------------------------------------------------------------------------
+
+
+def record_page(meeting: Meeting) -> RecordPage:
+    follow_ups = list(
+        db.session.scalars(
+            select(FollowUp)
+            .where(FollowUp.meeting_id == meeting.id)
+            .options(joinedload(FollowUp.agency))
+            .order_by(FollowUp.created_at, FollowUp.id)
+        )
+    )
+    attendees = list(
+        db.session.scalars(
+            select(Attendee)
+            .where(Attendee.meeting_id == meeting.id)
+            .order_by(Attendee.created_at, Attendee.id)
+        )
+    )
+    linked = {f.submission_id for f in follow_ups if f.submission_id is not None}
+    codes = {}
+    if linked:
+        rows = db.session.execute(
+            select(Submission.id, Submission.receipt_code).where(Submission.id.in_(linked))
+        )
+        codes = {ident: format_receipt_code(code) for ident, code in rows}
+    return RecordPage(
+        meeting=meeting,
+        agenda_items=agenda_in_order(meeting),
+        follow_ups=follow_ups,
+        attendees=attendees,
+        agencies=agency_choices(),
+        receipt_codes=codes,
+    )
+
+
+def agenda_in_order(meeting: Meeting) -> list[AgendaItem]:
+    return sorted(meeting.agenda_items, key=lambda item: (item.position, item.id))
+
+
+def agency_choices(keep_id: int | None = None) -> list[Agency]:
+    """Active agencies, plus the one already chosen even if it was retired since."""
+    agencies = list(
+        db.session.scalars(
+            select(Agency)
+            .where((Agency.active) | (Agency.id == (keep_id or 0)))
+            .order_by(Agency.abbreviation)
+        )
+    )
+    return agencies
+
+
+def follow_up_of(meeting_id: int, follow_up_id: int) -> FollowUp | None:
+    follow_up = db.session.get(FollowUp, follow_up_id)
+    return follow_up if follow_up is not None and follow_up.meeting_id == meeting_id else None
+
+
+def attendee_of(meeting_id: int, attendee_id: int) -> Attendee | None:
+    attendee = db.session.get(Attendee, attendee_id)
+    return attendee if attendee is not None and attendee.meeting_id == meeting_id else None
+
+
+# --- the texts -----------------------------------------------------------------------------
+
+
+def discussion_key(item_id: int) -> str:
+    return f"discussion_{item_id}"
+
+
+def normal_text(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+def fingerprint(text: str) -> str:
+    """A short digest of a text as shown; line endings and outer spaces do not count."""
+    return hashlib.sha256(normal_text(text).encode()).hexdigest()[:16]
+
+
+def stored_texts(meeting: Meeting) -> dict[str, str]:
+    """Every text of the record by key: "opening", "conclusions", "discussion_<item id>"."""
+    texts = {"opening": meeting.opening or "", "conclusions": meeting.conclusions or ""}
+    for item in meeting.agenda_items:
+        texts[discussion_key(item.id)] = item.discussion or ""
+    return texts
+
+
+def text_versions(texts: dict[str, str]) -> dict[str, str]:
+    return {key: fingerprint(text) for key, text in texts.items()}
+
+
+def encode_versions(versions: dict[str, str]) -> str:
+    return ";".join(f"{key}={value}" for key, value in sorted(versions.items()))
+
+
+def decode_versions(encoded: str) -> dict[str, str]:
+    """Lenient: a mangled part is left out (that text is then treated as not shown)."""
+    versions = {}
+    for part in (encoded or "").split(";"):
+        key, _, value = part.partition("=")
+        if key and len(value) == 16:
+            versions[key] = value
+    return versions
+
+
+def save_texts(
+    meeting: Meeting, actor: User, texts: dict[str, str], versions: dict[str, str]
+) -> int:
+    """Store the texts the user changed; return how many changed.
+
+    A three-way check per text, against `versions` (what the page showed):
+    untouched texts are left alone, so two note-takers working on different
+    agenda items never overwrite each other; a text both of them changed is a
+    `RecordConflict` and nothing is saved.
+    """
+    _check_not_frozen(meeting)
+    stored = stored_texts(meeting)
+    updates: dict[str, str] = {}
+    conflicts: dict[str, str] = {}
+    for key, new in texts.items():
+        if key not in stored or key not in versions:
+            continue  # an agenda item removed meanwhile, or one the page never showed
+        new = normal_text(new)
+        current = stored[key]
+        if new == normal_text(current):
+            continue
+        shown = versions[key]
+        if fingerprint(current) == shown:
+            updates[key] = new
+        elif fingerprint(new) != shown:
+            conflicts[key] = current
+    if conflicts:
+        raise RecordConflict(conflicts, text_versions(conflicts))
+
+    meeting_before = snapshot(meeting, ("opening", "conclusions"))
+    if "opening" in updates:
+        meeting.opening = updates["opening"]
+    if "conclusions" in updates:
+        meeting.conclusions = updates["conclusions"]
+    old, new = changed(meeting_before, snapshot(meeting, ("opening", "conclusions")))
+    if new:
+        record(actor, "update", meeting, before=old, after=new, meeting_id=meeting.id)
+    for item in meeting.agenda_items:
+        key = discussion_key(item.id)
+        if key in updates:
+            before = {"discussion": item.discussion}
+            item.discussion = updates[key]
+            after = {"discussion": item.discussion}
+            record(actor, "update", item, before=before, after=after, meeting_id=meeting.id)
+    db.session.commit()
+    return len(updates)
+
+
+# --- follow-ups -------------------------------------------------------------------------------
+
+
+def _check_follow_up(data: FollowUpData) -> None:
+    if data.status not in FOLLOW_UP_STATUSES:
+        raise ValueError(f"unknown follow-up status {data.status!r}")
+    if not data.action.strip():
+        raise ValueError("a follow-up needs an action")
+
+
+def add_follow_up(meeting: Meeting, actor: User, data: FollowUpData) -> FollowUp:
+    _check_not_frozen(meeting)
+    _check_follow_up(data)
+    follow_up = FollowUp(
+        meeting_id=meeting.id,
+        action=data.action.strip(),
+        agency_id=data.agency_id,
+        deadline=data.deadline,
+        status=data.status,
+        progress_note=data.progress_note.strip(),
+    )
+    db.session.add(follow_up)
+    db.session.flush()
+    after = snapshot(follow_up, FOLLOW_UP_FIELDS)
+    record(actor, "create", follow_up, after=after, meeting_id=meeting.id)
+    db.session.commit()
+    return follow_up
+
+
+def update_follow_up(follow_up: FollowUp, actor: User, data: FollowUpData) -> bool:
+    """Change a follow-up; after finalisation only its status and progress note may change."""
+    _check_follow_up(data)
+    meeting = db.session.get(Meeting, follow_up.meeting_id)
+    before = snapshot(follow_up, FOLLOW_UP_FIELDS)
+    printed = {
+        "action": data.action.strip(),
+        "agency_id": data.agency_id,
+        "deadline": data.deadline,
+    }
+    if is_frozen(meeting) and any(getattr(follow_up, k) != v for k, v in printed.items()):
+        raise RecordFrozen()
+    for key, value in printed.items():
+        setattr(follow_up, key, value)
+    follow_up.status = data.status
+    follow_up.progress_note = data.progress_note.strip()
+    old, new = changed(before, snapshot(follow_up, FOLLOW_UP_FIELDS))
+    if new:
+        record(actor, "update", follow_up, before=old, after=new, meeting_id=follow_up.meeting_id)
+    db.session.commit()
+    return bool(new)
+
+
+def set_follow_up_status(follow_up: FollowUp, actor: User, status: str) -> bool:
+    if status not in FOLLOW_UP_STATUSES:
+        raise ValueError(f"unknown follow-up status {status!r}")
+    if follow_up.status == status:
+        return False
+    before = {"status": follow_up.status}
+    follow_up.status = status
+    record(
+        actor,
+        "status",
+        follow_up,
+        before=before,
+        after={"status": status},
+        meeting_id=follow_up.meeting_id,
+    )
+    db.session.commit()
+    return True
+
+
+def remove_follow_up(follow_up: FollowUp, actor: User) -> Literal["deleted", "cancelled"]:
+    """Delete a follow-up written here; one that came from an input is only cancelled,
+    so the input keeps the trace of what was decided for it."""
+    meeting = db.session.get(Meeting, follow_up.meeting_id)
+    _check_not_frozen(meeting)
+    before = snapshot(follow_up, FOLLOW_UP_FIELDS)
+    if follow_up.submission_id is not None:
+        if follow_up.status != "cancelled":
+            follow_up.status = "cancelled"
+            record(
+                actor,
+                "cancel",
+                follow_up,
+                before={"status": before["status"]},
+                after={"status": "cancelled"},
+                meeting_id=meeting.id,
+            )
+        db.session.commit()
+        return "cancelled"
+    record(actor, "delete", follow_up, before=before, meeting_id=meeting.id)
+    db.session.delete(follow_up)
+    db.session.commit()
+    return "deleted"
+
+
+# --- the attendance list ---------------------------------------------------------------------
+
+
+def _check_attendee(data: AttendeeData) -> None:
+    if not data.name.strip():
+        raise ValueError("an attendee needs a name")
+    if data.sex is not None and data.sex not in SEXES:
+        raise ValueError(f"unknown sex {data.sex!r}")
+
+
+def add_attendee(meeting: Meeting, actor: User, data: AttendeeData) -> Attendee:
+    _check_not_frozen(meeting)
+    _check_attendee(data)
+    attendee = Attendee(meeting_id=meeting.id, **_attendee_values(data))
+    db.session.add(attendee)
+    db.session.flush()
+    record(
+        actor,
+        "create",
+        attendee,
+        after=snapshot(attendee, ATTENDEE_FIELDS),
+        meeting_id=meeting.id,
+    )
+    db.session.commit()
+    return attendee
+
+
+def update_attendee(attendee: Attendee, actor: User, data: AttendeeData) -> bool:
+    _check_not_frozen(db.session.get(Meeting, attendee.meeting_id))
+    _check_attendee(data)
+    before = snapshot(attendee, ATTENDEE_FIELDS)
+    for key, value in _attendee_values(data).items():
+        setattr(attendee, key, value)
+    old, new = changed(before, snapshot(attendee, ATTENDEE_FIELDS))
+    if new:
+        record(actor, "update", attendee, before=old, after=new, meeting_id=attendee.meeting_id)
+    db.session.commit()
+    return bool(new)
+
+
+def remove_attendee(attendee: Attendee, actor: User) -> None:
+    _check_not_frozen(db.session.get(Meeting, attendee.meeting_id))
+    record(
+        actor,
+        "delete",
+        attendee,
+        before=snapshot(attendee, ATTENDEE_FIELDS),
+        meeting_id=attendee.meeting_id,
+    )
+    db.session.delete(attendee)
+    db.session.commit()
+
+
+def _attendee_values(data: AttendeeData) -> dict:
+    return {
+        "name": data.name.strip(),
+        "position": data.position.strip(),
+        "unit": data.unit.strip(),
+        "sex": data.sex or None,
+        "phone": data.phone.strip(),
+    }
+
+
+def person_key(name: str, unit: str) -> tuple[str, str]:
+    """Two lines name the same person when name and unit match, ignoring case and spacing."""
+    return (" ".join(name.split()).casefold(), " ".join(unit.split()).casefold())
+
+
+def build_attendance(meeting: Meeting, actor: User) -> int:
+    """Add one attendee per distinct submitter not listed yet; return how many were added.
+
+    A submitter is listed already when an attendee has the same name and unit, or was
+    built from one of their inputs (even if staff corrected the name since), so
+    pressing the button again adds nothing.
+    """
+    _check_not_frozen(meeting)
+    attendees = list(db.session.scalars(select(Attendee).where(Attendee.meeting_id == meeting.id)))
+    listed_people = {person_key(a.name, a.unit) for a in attendees}
+    listed_inputs = {a.submission_id for a in attendees if a.submission_id is not None}
+    submissions = db.session.scalars(
+        select(Submission)
+        .where(Submission.meeting_id == meeting.id)
+        .options(
+            joinedload(Submission.kelurahan),
+            joinedload(Submission.kecamatan),
+            joinedload(Submission.agency),
+        )
+        .order_by(Submission.submitted_at, Submission.id)
+    )
+    people: dict[tuple[str, str], list[Submission]] = {}
+    for submission in submissions:
+        key = person_key(submission.submitter_name, submission.unit_name)
+        people.setdefault(key, []).append(submission)
+
+    added = 0
+    for key, inputs in people.items():
+        if key in listed_people or any(s.id in listed_inputs for s in inputs):
+            continue
+        first = inputs[0]
+        attendee = Attendee(
+            meeting_id=meeting.id,
+            submission_id=first.id,
+            name=" ".join(first.submitter_name.split())[:ATTENDEE_NAME_MAX],
+            position=first.position[:ATTENDEE_TEXT_MAX],
+            unit=first.unit_name[:ATTENDEE_TEXT_MAX],
+            phone=next((s.phone for s in inputs if s.phone), "")[:ATTENDEE_PHONE_MAX],
+        )
+        db.session.add(attendee)
+        db.session.flush()
+        record(
+            actor,
+            "create",
+            attendee,
+            after=snapshot(attendee, ATTENDEE_FIELDS),
+            meeting_id=meeting.id,
+        )
+        added += 1
+    db.session.commit()
+    return added

@@ -1,0 +1,286 @@
+"""The audit log, readable: who, when, what, and each field as "before -> after".
+
+Audit lines store ids and stored values (pillar 3, status "follow_up"); people read
+names and labels. Everything a page of lines refers to is looked up in one query
+per kind (pillars, agencies, inputs, users), never one per line.
+"""
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from flask_babel import format_date
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, func, or_, select
+
+from app import domain
+from app.extensions import db
+from app.i18n import local_datetime
+from app.models import (
+    Agency,
+    AuditEvent,
+    FollowUp,
+    Pillar,
+    Submission,
+    SubmissionNote,
+    User,
+)
+from app.review.queries import PAGE_SIZE, Page
+
+HISTORY_LIMIT = 500
+VALUE_MAX = 300
+
+ENTITY_LABELS = {
+    "Submission": _l("Masukan"),
+    "SubmissionNote": _l("Catatan masukan"),
+    "FollowUp": _l("Tindak lanjut"),
+    "Meeting": _l("Rapat"),
+    "AgendaItem": _l("Agenda"),
+    "Attendee": _l("Daftar hadir"),
+    "MeetingDocument": _l("Dokumen"),
+}
+
+ACTION_LABELS = {
+    "create": _l("menambah"),
+    "update": _l("mengubah"),
+    "delete": _l("menghapus"),
+    "change_pillar": _l("mengubah strategi"),
+    "decide": _l("memutuskan"),
+    "assign": _l("menetapkan penanggung jawab"),
+    "merge": _l("menggabungkan ke masukan lain"),
+    "merge_primary": _l("menggabungkan masukan lain ke sini"),
+    "unmerge": _l("membatalkan penggabungan"),
+    "unmerge_primary": _l("melepas masukan dari gabungan"),
+}
+
+FIELD_LABELS = {
+    "pillar_id": _l("Strategi"),
+    "submitted_pillar_id": _l("Strategi pilihan pengusul"),
+    "status": _l("Status"),
+    "decision_reason": _l("Alasan"),
+    "merged_into_id": _l("Digabung ke"),
+    "responsible_agency_id": _l("Perangkat daerah penanggung jawab"),
+    "agency_id": _l("Perangkat daerah"),
+    "deadline": _l("Batas waktu"),
+    "action": _l("Tindak lanjut"),
+    "progress_note": _l("Perkembangan"),
+    "body": _l("Catatan"),
+    "submission_id": _l("Masukan"),
+    "originals": _l("Masukan yang digabung"),
+    "original": _l("Masukan yang dilepas"),
+    "title": _l("Judul"),
+    "kind": _l("Jenis"),
+    "role": _l("Peran"),
+}
+
+PILLAR_FIELDS = ("pillar_id", "submitted_pillar_id")
+AGENCY_FIELDS = ("agency_id", "responsible_agency_id")
+SUBMISSION_FIELDS = ("merged_into_id", "submission_id")
+USER_FIELDS = ("decided_by_id", "author_id", "created_by_id", "finalised_by_id")
+STATUS_LABELS = {
+    "Submission": domain.SUBMISSION_STATUSES,
+    "FollowUp": domain.FOLLOW_UP_STATUSES,
+    "Meeting": domain.MEETING_STATUSES,
+}
+VALUE_LABELS = {"kind": domain.KIND_SHORT, "role": domain.ROLES}
+EMPTY = "—"
+
+
+@dataclass(frozen=True)
+class Change:
+    field: str
+    before: str | None  # None: the line has no "before" (something was added)
+    after: str | None
+
+
+@dataclass(frozen=True)
+class Entry:
+    event: AuditEvent
+    user_name: str
+    action: str
+    entity: str
+    # The input the line is about (itself, or the input of a note or follow-up), for a link.
+    submission_id: int | None
+    receipt_code: str
+    changes: list[Change]
+
+
+def input_history(submission: Submission) -> list[Entry]:
+    """Every audit line about the input, its notes and its follow-ups, newest first."""
+    notes = select(SubmissionNote.id).where(SubmissionNote.submission_id == submission.id)
+    follow_ups = select(FollowUp.id).where(FollowUp.submission_id == submission.id)
+    query = (
+        select(AuditEvent, User.name)
+        .outerjoin(User, User.id == AuditEvent.user_id)
+        .where(
+            or_(
+                and_(AuditEvent.entity_type == "Submission", AuditEvent.entity_id == submission.id),
+                and_(AuditEvent.entity_type == "SubmissionNote", AuditEvent.entity_id.in_(notes)),
+                and_(AuditEvent.entity_type == "FollowUp", AuditEvent.entity_id.in_(follow_ups)),
+            )
+        )
+        .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
+        .limit(HISTORY_LIMIT)
+    )
+    return entries(list(db.session.execute(query)))
+
+
+def meeting_audit_page(meeting_id: int, number: int) -> Page:
+    """One page of the meeting's audit log, newest first."""
+    total = (
+        db.session.scalar(
+            select(func.count()).select_from(AuditEvent).where(AuditEvent.meeting_id == meeting_id)
+        )
+        or 0
+    )
+    pages = max(1, -(-total // PAGE_SIZE))
+    number = min(max(number, 1), pages)
+    query = (
+        select(AuditEvent, User.name)
+        .outerjoin(User, User.id == AuditEvent.user_id)
+        .where(AuditEvent.meeting_id == meeting_id)
+        .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
+        .limit(PAGE_SIZE)
+        .offset((number - 1) * PAGE_SIZE)
+    )
+    return Page(entries(list(db.session.execute(query))), number, PAGE_SIZE, total)
+
+
+# --- making lines readable -------------------------------------------------------------
+
+
+class Lookups:
+    """Names for the ids a list of audit lines mentions, fetched once per kind."""
+
+    def __init__(self, events: list[AuditEvent]):
+        wanted: dict[str, set[int]] = {
+            "pillar": set(),
+            "agency": set(),
+            "input": set(),
+            "user": set(),
+        }
+        kinds = {
+            **dict.fromkeys(PILLAR_FIELDS, "pillar"),
+            **dict.fromkeys(AGENCY_FIELDS, "agency"),
+            **dict.fromkeys(SUBMISSION_FIELDS, "input"),
+            **dict.fromkeys(USER_FIELDS, "user"),
+        }
+        for event in events:
+            if event.entity_type == "Submission" and event.entity_id is not None:
+                wanted["input"].add(event.entity_id)
+            for values in (event.before or {}, event.after or {}):
+                for key, value in values.items():
+                    if key in kinds and isinstance(value, int):
+                        wanted[kinds[key]].add(value)
+        self.pillars = self._names(wanted["pillar"], Pillar.id, Pillar.code, Pillar.name)
+        self.agencies = self._names(wanted["agency"], Agency.id, Agency.abbreviation)
+        self.inputs = self._names(wanted["input"], Submission.id, Submission.receipt_code)
+        self.users = self._names(wanted["user"], User.id, User.name)
+
+    @staticmethod
+    def _names(ids: set[int], key, *columns) -> dict[int, str]:
+        if not ids:
+            return {}
+        rows = db.session.execute(select(key, *columns).where(key.in_(sorted(ids))))
+        return {row[0]: " ".join(str(part) for part in row[1:]) for row in rows}
+
+    def receipt(self, submission_id: int | None) -> str:
+        code = self.inputs.get(submission_id or 0, "")
+        return format_receipt(code) if code else ""
+
+
+def entries(rows: list) -> list[Entry]:
+    lookups = Lookups([event for event, _name in rows])
+    result = []
+    for event, user_name in rows:
+        if event.entity_type == "Submission":
+            submission_id = event.entity_id
+        else:
+            submission_id = (event.after or {}).get("submission_id") or (event.before or {}).get(
+                "submission_id"
+            )
+        result.append(
+            Entry(
+                event=event,
+                user_name=user_name or _("Sistem"),
+                action=str(ACTION_LABELS.get(event.action, event.action)),
+                entity=str(ENTITY_LABELS.get(event.entity_type, event.entity_type)),
+                submission_id=submission_id if isinstance(submission_id, int) else None,
+                receipt_code=lookups.receipt(
+                    submission_id if isinstance(submission_id, int) else None
+                ),
+                changes=changes(event, lookups),
+            )
+        )
+    return result
+
+
+def changes(event: AuditEvent, lookups: Lookups) -> list[Change]:
+    before, after = event.before or {}, event.after or {}
+    keys = list(dict.fromkeys([*before, *after]))
+    result = []
+    for key in keys:
+        # Some areas log whole snapshots; only what differs is a change worth reading.
+        if key == "id" or (key in before and key in after and before[key] == after[key]):
+            continue
+        result.append(
+            Change(
+                field=str(FIELD_LABELS.get(key, key)),
+                before=readable(event, key, before[key], lookups) if key in before else None,
+                after=readable(event, key, after[key], lookups) if key in after else None,
+            )
+        )
+    return result
+
+
+def readable(event: AuditEvent, key: str, value: Any, lookups: Lookups) -> str:
+    if value is None or value == "" or value == []:
+        return EMPTY
+    if key in PILLAR_FIELDS:
+        return lookups.pillars.get(value, f"#{value}")
+    if key in AGENCY_FIELDS:
+        return lookups.agencies.get(value, f"#{value}")
+    if key in SUBMISSION_FIELDS:
+        return lookups.receipt(value) or f"#{value}"
+    if key in USER_FIELDS:
+        return lookups.users.get(value, f"#{value}")
+    if key == "status" and event.entity_type in STATUS_LABELS:
+        return str(STATUS_LABELS[event.entity_type].get(value, value))
+    if key in VALUE_LABELS:
+        return str(VALUE_LABELS[key].get(value, value))
+    if key in ("originals", "original"):
+        codes = value if isinstance(value, list) else [value]
+        return ", ".join(format_receipt(str(code)) for code in codes)
+    if isinstance(value, bool):
+        return _("ya") if value else _("tidak")
+    if isinstance(value, str):
+        return shorten(as_date_or_text(value))
+    if isinstance(value, int | float):
+        return str(value)
+    return shorten(json.dumps(value, ensure_ascii=False, default=str))
+
+
+def as_date_or_text(value: str) -> str:
+    """ISO dates and timestamps (how `audit.snapshot` stores them) shown the local way."""
+    if len(value) == 10 and value[4:5] == "-" and value[7:8] == "-":
+        try:
+            return format_date(date.fromisoformat(value), "d MMMM y")
+        except ValueError:
+            return value
+    if len(value) >= 19 and value[4:5] == "-" and value[10:11] == "T":
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        return local_datetime(moment) if moment.tzinfo else value
+    return value
+
+
+def shorten(text: str) -> str:
+    return text if len(text) <= VALUE_MAX else text[: VALUE_MAX - 1] + "…"
+
+
+def format_receipt(code: str) -> str:
+    return f"{code[:4]}-{code[4:]}" if len(code) == 8 else code
