@@ -19,6 +19,13 @@ BUILT_IN_MESSAGES = {
     "The CSRF session token is missing.": _l("Formulir perlu dikirim ulang."),
     "The CSRF tokens do not match.": _l("Formulir perlu dikirim ulang."),
     "Not a valid integer value.": _l("Tulis angka bulat saja."),
+    "Not a valid decimal value.": _l("Tulis angka, misalnya 6,94."),
+    "Not a valid float value.": _l("Tulis angka, misalnya 6,94."),
+    "Not a valid date value.": _l("Tulis tanggal yang benar."),
+    "Not a valid time value.": _l("Tulis jam yang benar, misalnya 09.00."),
+    "Not a valid datetime value.": _l("Tulis tanggal dan jam yang benar."),
+    "Invalid email address.": _l("Alamat e-mail tidak valid."),
+    "Field must be equal to %(other_name)s.": _l("Isian tidak sama."),
 }
 
 
@@ -35,3 +42,26 @@ class BaseForm(FlaskForm):
     class Meta:
         def get_translations(self, form):
             return _Translations()
+
+
+GROUPED_FIELDS = ("RadioField", "CheckboxesField")
+
+
+def error_summary(form) -> list[tuple[str, str, str]]:
+    """(anchor id, label, message) for the error summary at the top of a page.
+
+    The CSRF and hidden token fields have their own notices; errors of the whole
+    form point at the page's main area; a group of radios or checkboxes is
+    reached through its first option.
+    """
+    summary = []
+    for name, messages in form.errors.items():
+        if name in ("csrf_token", "client_token"):
+            continue
+        if name is None or name == "":
+            summary.extend(("main", str(_l("Formulir")), message) for message in messages)
+            continue
+        field = form[name]
+        anchor = f"{field.id}-0" if field.type in GROUPED_FIELDS else field.id
+        summary.extend((anchor, field.label.text, message) for message in messages)
+    return summary

@@ -37,7 +37,10 @@ def too_large(_error):
     return error_page(
         413,
         _("Kiriman terlalu besar"),
-        _("Isian yang dikirim melebihi batas ukuran. Persingkat uraian lalu kirim lagi."),
+        _(
+            "Yang dikirim melebihi batas ukuran. Persingkat uraian, atau pilih berkas "
+            "yang lebih kecil, lalu kirim lagi."
+        ),
     )
 
 

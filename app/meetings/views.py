@@ -22,6 +22,7 @@ from markupsafe import Markup
 
 from app.auth.access import READ, WRITE, can_write, role_required
 from app.extensions import db
+from app.forms import error_summary
 from app.meetings import bp, services
 from app.meetings.forms import (
     AgendaItemForm,
@@ -390,20 +391,3 @@ def add_refusal(form: MeetingForm, refused: MeetingRefused) -> None:
         target.errors.append(message)
     else:
         form.form_errors.append(message)
-
-
-def error_summary(form) -> list[tuple[str, str, str]]:
-    """(field id, label, message) for the summary at the top of the page."""
-    summary = []
-    for name, messages in form.errors.items():
-        if name == "csrf_token":
-            continue
-        if name == "":  # errors of the whole form
-            summary.extend(("main", _("Formulir"), message) for message in messages)
-            continue
-        field = form[name]
-        # A group of checkboxes is reached through its first box.
-        anchor = f"{field.id}-0" if field.type == "CheckboxesField" else field.id
-        for message in messages:
-            summary.append((anchor, field.label.text, message))
-    return summary

@@ -8,12 +8,12 @@ from flask_login import current_user
 
 from app.auth.access import READ, WRITE, can_write, role_required
 from app.extensions import db
+from app.forms import error_summary
 from app.models import Meeting
 from app.paper import bp, documents, services
 from app.paper.forms import ImportForm
 from app.paper.services import ImportInvalid, ImportRefused
 from app.qr import public_meeting_url
-from app.submissions.views import error_summary
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

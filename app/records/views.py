@@ -8,6 +8,7 @@ from wtforms.fields.choices import SelectChoice
 
 from app.auth.access import READ, WRITE, can_write, role_required
 from app.extensions import db
+from app.forms import error_summary
 from app.models import Attendee, FollowUp, Meeting, User
 from app.records import bp, services
 from app.records.forms import (
@@ -18,7 +19,6 @@ from app.records.forms import (
     record_form_for,
 )
 from app.records.services import AttendeeData, FollowUpData, RecordConflict, RecordFrozen
-from app.submissions.views import error_summary
 
 FROZEN = _l("Notulen rapat ini sudah final; bagian ini tidak dapat diubah lagi.")
 CONFLICT = _l(

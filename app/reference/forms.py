@@ -128,7 +128,3 @@ class ProgramForm(BaseForm):
     name = text(_l("Nama program"), 300, required=_l("Isi nama program."))
     pillar_id = choice(_l("Strategi"), required=_l("Pilih strategi."))
     agency_id = choice(_l("Perangkat daerah pelaksana (tidak wajib)"))
-
-
-class ActionForm(BaseForm):
-    """Only the CSRF token: a button that changes state (deactivate, retire, remove logo)."""

@@ -15,10 +15,10 @@ from wtforms.fields.choices import SelectChoice
 
 from app.auth.access import ADMIN, READ, role_required
 from app.extensions import db
+from app.forms import error_summary
 from app.models import Agency, Kecamatan, Kelurahan, Pillar, Program, User
 from app.reference import bp, services
 from app.reference.forms import (
-    ActionForm,
     AgencyForm,
     KecamatanForm,
     KelurahanForm,
@@ -27,7 +27,6 @@ from app.reference.forms import (
     ProgramForm,
 )
 from app.reference.services import LOGO_MAX_BYTES, ReferenceRefused
-from app.submissions.views import error_summary
 
 REFUSALS = {
     "duplicate_code": _l("Kode ini sudah dipakai."),
@@ -105,7 +104,6 @@ def letterhead_logo():
 @bp.post("/reference/letterhead/logo/remove")
 @role_required(*ADMIN)
 def remove_logo():
-    require_valid(ActionForm())
     services.remove_logo(acting_user())
     flash(_("Logo dihapus dari kop surat."), "info")
     return redirect(url_for("reference.letterhead"), code=303)
@@ -205,7 +203,6 @@ def agency(agency_id: int | None = None):
 @role_required(*ADMIN)
 def agency_deactivate(agency_id: int):
     agency = db.get_or_404(Agency, agency_id)
-    require_valid(ActionForm())
     services.set_agency_active(acting_user(), agency, False)
     flash(
         _("%(name)s dinonaktifkan; tidak ditawarkan lagi di formulir.", name=agency.abbreviation),
@@ -218,7 +215,6 @@ def agency_deactivate(agency_id: int):
 @role_required(*ADMIN)
 def agency_reactivate(agency_id: int):
     agency = db.get_or_404(Agency, agency_id)
-    require_valid(ActionForm())
     services.set_agency_active(acting_user(), agency, True)
     flash(_("%(name)s aktif kembali.", name=agency.abbreviation), "info")
     return redirect(url_for("reference.agencies"), code=303)
@@ -266,7 +262,6 @@ def pillar(pillar_id: int | None = None):
 @role_required(*ADMIN)
 def pillar_retire(pillar_id: int):
     pillar = db.get_or_404(Pillar, pillar_id)
-    require_valid(ActionForm())
     services.retire_pillar(acting_user(), pillar)
     flash(
         _(
@@ -282,7 +277,6 @@ def pillar_retire(pillar_id: int):
 @role_required(*ADMIN)
 def pillar_unretire(pillar_id: int):
     pillar = db.get_or_404(Pillar, pillar_id)
-    require_valid(ActionForm())
     services.unretire_pillar(acting_user(), pillar)
     flash(_("Strategi %(code)s dipakai kembali.", code=pillar.code), "info")
     return redirect(url_for("reference.pillars"), code=303)
@@ -339,7 +333,6 @@ def program(program_id: int | None = None):
 @role_required(*ADMIN)
 def program_deactivate(program_id: int):
     program = db.get_or_404(Program, program_id)
-    require_valid(ActionForm())
     services.set_program_active(acting_user(), program, False)
     flash(_("Program dinonaktifkan; tidak ditawarkan lagi di formulir."), "info")
     return redirect(url_for("reference.programs"), code=303)
@@ -349,7 +342,6 @@ def program_deactivate(program_id: int):
 @role_required(*ADMIN)
 def program_reactivate(program_id: int):
     program = db.get_or_404(Program, program_id)
-    require_valid(ActionForm())
     services.set_program_active(acting_user(), program, True)
     flash(_("Program aktif kembali."), "info")
     return redirect(url_for("reference.programs"), code=303)
@@ -389,9 +381,3 @@ def blame(form, refused: ReferenceRefused) -> None:
     names = [field.name for field in form if field.type not in ("CSRFTokenField", "HiddenField")]
     name = refused.field if refused.field in names else names[0]
     form[name].errors = [*form[name].errors, REFUSALS[refused.reason]]
-
-
-def require_valid(form: ActionForm) -> None:
-    # CSRFProtect has already refused a missing token; this keeps the form honest.
-    if not form.validate_on_submit():
-        abort(400)

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from wtforms.fields.choices import SelectChoice
 
 from app.extensions import csrf, db, limiter
+from app.forms import error_summary
 from app.models.base import utcnow
 from app.submissions import bp, services
 from app.submissions.forms import StatusForm, SubmissionForm
@@ -186,17 +187,3 @@ def submission_data(form: SubmissionForm) -> SubmissionData:
 
 def _id(value: str | None) -> int | None:
     return int(value) if value else None
-
-
-def error_summary(form) -> list[tuple[str, str, str]]:
-    """(field id, label, message) for the summary at the top of the page."""
-    summary = []
-    for name, messages in form.errors.items():
-        if name in ("csrf_token", "client_token"):
-            continue
-        field = form[name]
-        # A group of radios is reached through its first option.
-        anchor = f"{field.id}-0" if field.type == "RadioField" else field.id
-        for message in messages:
-            summary.append((anchor, field.label.text, message))
-    return summary

@@ -97,7 +97,3 @@ class UserForm(BaseForm):
 
 class PasswordResetForm(BaseForm):
     password, confirm = password_fields()
-
-
-class ActionForm(BaseForm):
-    """Only the CSRF token: a button that changes state (deactivate, reactivate)."""

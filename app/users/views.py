@@ -7,12 +7,11 @@ from flask_login import current_user, login_user
 
 from app.auth.access import ADMIN, role_required
 from app.extensions import db
+from app.forms import error_summary
 from app.models import User
-from app.submissions.views import error_summary
 from app.users import bp, services
 from app.users.forms import (
     PASSWORD_ISSUES,
-    ActionForm,
     NewUserForm,
     PasswordResetForm,
     UserForm,
@@ -117,7 +116,6 @@ def reset_password(user_id: int):
 @role_required(*ADMIN)
 def deactivate(user_id: int):
     user = db.get_or_404(User, user_id)
-    require_valid(ActionForm())
     try:
         services.deactivate(acting_user(), user)
     except UserRefused as refused:
@@ -130,7 +128,6 @@ def deactivate(user_id: int):
 @role_required(*ADMIN)
 def reactivate(user_id: int):
     user = db.get_or_404(User, user_id)
-    require_valid(ActionForm())
     services.reactivate(acting_user(), user)
     flash(_("Akun %(email)s aktif kembali.", email=user.email), "info")
     return redirect(url_for("users.index"), code=303)
@@ -156,9 +153,3 @@ def blame(form, refused: UserRefused) -> None:
     if field is None:
         abort(409)
     field.errors = [*field.errors, REFUSALS[refused.reason]]
-
-
-def require_valid(form: ActionForm) -> None:
-    # CSRFProtect has already refused a missing token; this keeps the form honest.
-    if not form.validate_on_submit():
-        abort(400)
