@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from app.auth.services import create_user, find_user
+from app.auth.services import find_user
 from app.demo_content import AGENCIES, INPUTS, MEETING
 from app.extensions import db
 from app.models import (
@@ -26,6 +26,7 @@ from app.models import (
     Submission,
 )
 from app.submissions.services import new_receipt_code
+from app.users.services import create_account
 
 DEMO_MEETING_CODE = "rakor2024"
 DEMO_TIMEZONE = ZoneInfo("Asia/Jakarta")
@@ -158,5 +159,7 @@ def demo_accounts() -> list[DemoLogin]:
     for login in wanted:
         if find_user(login.email) is None:
             name = "Sekretariat Bappeda (demo)" if login.role == "secretariat" else "Admin (demo)"
-            create_user(login.email, name, login.role, login.password)
+            create_account(
+                None, email=login.email, name=name, role=login.role, password=login.password
+            )
     return wanted

@@ -19,8 +19,8 @@ from werkzeug.serving import make_server
 
 from app import ROOT, create_app
 from app.extensions import db
-from app.models import user as user_model
 from app.models import Base, Meeting, Pillar
+from app.models import user as user_model
 from app.seed import seed_reference_data
 
 # Cheap hashing for tests only: the same scrypt scheme with a tiny work factor.
@@ -294,12 +294,15 @@ STAFF_EMAILS = {
 @pytest.fixture
 def staff(app) -> dict[str, int]:
     """One account per role; returns their ids by role."""
-    from app.auth.services import create_user
+    from app.users.services import create_account
 
     ids = {}
     with app.app_context():
         for role, email in STAFF_EMAILS.items():
-            ids[role] = create_user(email, f"Uji {role}", role, STAFF_PASSWORD).id
+            user = create_account(
+                None, email=email, name=f"Uji {role}", role=role, password=STAFF_PASSWORD
+            )
+            ids[role] = user.id
     return ids
 
 

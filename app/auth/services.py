@@ -5,7 +5,6 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from app.domain import USER_ROLES
 from app.extensions import db
 from app.models import User
 from app.models.base import utcnow
@@ -44,15 +43,12 @@ COMMON_PASSWORDS = frozenset(
 )
 
 
-class AccountError(ValueError):
-    """A rule about accounts was broken; the message is for the person at the keyboard."""
-
-
 def password_problem(password: str) -> str | None:
+    """ "too_short", "too_common", or None for an acceptable password."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        return f"at least {MIN_PASSWORD_LENGTH} characters are required"
+        return "too_short"
     if password.lower() in COMMON_PASSWORDS:
-        return "this password is too common"
+        return "too_common"
     return None
 
 
@@ -62,26 +58,6 @@ def normalise_email(email: str) -> str:
 
 def find_user(email: str) -> User | None:
     return db.session.scalar(select(User).where(func.lower(User.email) == normalise_email(email)))
-
-
-def create_user(email: str, name: str, role: str, password: str) -> User:
-    email = normalise_email(email)
-    if "@" not in email or len(email) > 254:
-        raise AccountError("not a valid e-mail address")
-    if role not in USER_ROLES:
-        raise AccountError(f"role must be one of {', '.join(USER_ROLES)}")
-    if not name.strip():
-        raise AccountError("a name is required")
-    problem = password_problem(password)
-    if problem:
-        raise AccountError(problem)
-    if find_user(email) is not None:
-        raise AccountError("a user with this e-mail already exists")
-    user = User(email=email, name=name.strip(), role=role)
-    user.set_password(password)
-    db.session.add(user)
-    db.session.commit()
-    return user
 
 
 # --- signing in -----------------------------------------------------------------------

@@ -6,7 +6,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup, with_appcontext
 
-from app.auth.services import AccountError, create_user
+from app.auth.services import MIN_PASSWORD_LENGTH
 from app.domain import USER_ROLES
 
 
@@ -43,6 +43,16 @@ def demo_command() -> None:
 
 users = AppGroup("users", help="Manage staff accounts.")
 
+# Operators read the CLI in English, like its --help.
+CLI_REFUSALS = {
+    "email_invalid": "not a valid e-mail address",
+    "email_taken": "a user with this e-mail already exists",
+    "name_required": "a name is required",
+    "role_invalid": "unknown role",
+    "password_too_short": f"the password needs at least {MIN_PASSWORD_LENGTH} characters",
+    "password_too_common": "this password is too common",
+}
+
 
 @users.command("create")
 @click.argument("email")
@@ -55,8 +65,10 @@ def create_user_command(email: str, name: str, role: str, password_stdin: bool) 
         password = sys.stdin.readline().rstrip("\n")
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    from app.users.services import UserRefused, create_account
+
     try:
-        user = create_user(email, name, role, password)
-    except AccountError as error:
-        raise click.ClickException(str(error)) from error
+        user = create_account(None, email=email, name=name, role=role, password=password)
+    except UserRefused as refused:
+        raise click.ClickException(CLI_REFUSALS.get(refused.reason, refused.reason)) from refused
     click.echo(f"Created {user.role} {user.email}.")

@@ -7,10 +7,9 @@ from wtforms import EmailField, PasswordField, RadioField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, Regexp, ValidationError
 
-from app.auth.services import MIN_PASSWORD_LENGTH
+from app.auth.services import MIN_PASSWORD_LENGTH, password_problem
 from app.domain import USER_ROLES
 from app.forms import BaseForm
-from app.users.services import password_issue
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -25,7 +24,7 @@ def stripped(value: str | None) -> str | None:
 
 
 def password_policy(_form, field) -> None:
-    issue = password_issue(field.data or "")
+    issue = password_problem(field.data or "")
     if issue is not None:
         raise ValidationError(PASSWORD_ISSUES[issue])
 

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.audit import changed, record, snapshot
-from app.auth.services import MIN_PASSWORD_LENGTH, find_user, normalise_email, password_problem
+from app.auth.services import find_user, normalise_email, password_problem
 from app.domain import USER_ROLES
 from app.extensions import db
 from app.models import User
@@ -43,13 +43,6 @@ class UserRow:
     locked: bool
 
 
-def password_issue(password: str) -> str | None:
-    """ "too_short", "too_common" or None, by the sign-in rules' own `password_problem`."""
-    if password_problem(password) is None:
-        return None
-    return "too_short" if len(password) < MIN_PASSWORD_LENGTH else "too_common"
-
-
 def is_locked(user: User, now: datetime | None = None) -> bool:
     return user.locked_until is not None and user.locked_until > (now or utcnow())
 
@@ -61,7 +54,7 @@ def users_overview(now: datetime | None = None) -> list[UserRow]:
     return [UserRow(user, is_locked(user, now)) for user in users]
 
 
-def create_account(actor: User, *, email: str, name: str, role: str, password: str) -> User:
+def create_account(actor: User | None, *, email: str, name: str, role: str, password: str) -> User:
     email = normalise_email(email)
     if "@" not in email or len(email) > 254:
         raise UserRefused("email_invalid", "email")
@@ -134,7 +127,7 @@ def _check_name_and_role(name: str, role: str) -> None:
 
 
 def _check_password(password: str) -> None:
-    issue = password_issue(password)
+    issue = password_problem(password)
     if issue is not None:
         raise UserRefused(f"password_{issue}", "password")
 
