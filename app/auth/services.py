@@ -4,6 +4,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
+from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
 from app.extensions import db
 from app.models import User
@@ -12,25 +13,10 @@ from app.models.user import new_session_token
 
 MIN_PASSWORD_LENGTH = 8
 
-# The most common choices in breach lists, plus the obvious local ones.
-COMMON_PASSWORDS = frozenset(
+# The 30,000 most common passwords of public breach lists (zxcvbn's list), plus the
+# local words a Pekalongan office would reach for first.
+LOCAL_COMMON_PASSWORDS = frozenset(
     [
-        "12345678",
-        "123456789",
-        "1234567890",
-        "password",
-        "password1",
-        "password123",
-        "qwerty123",
-        "qwertyuiop",
-        "11111111",
-        "00000000",
-        "87654321",
-        "iloveyou",
-        "abc12345",
-        "admin123",
-        "administrator",
-        "welcome1",
         "sayang123",
         "bismillah",
         "indonesia",
@@ -39,8 +25,17 @@ COMMON_PASSWORDS = frozenset(
         "rahasia123",
         "bappeda123",
         "rakor2024",
+        "kotabatik",
+        "batik123",
+        "jlamprang",
+        "pemkot123",
+        "setda123",
+        "admin1234",
+        "bappeda2024",
+        "pekalongan123",
     ]
 )
+COMMON_PASSWORDS = frozenset(FREQUENCY_LISTS["passwords"]) | LOCAL_COMMON_PASSWORDS
 
 
 def password_problem(password: str) -> str | None:
