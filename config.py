@@ -56,6 +56,13 @@ class Config:
     # The address participants use, printed under QR codes (e.g. https://rakor.example.go.id).
     RAKOR_PUBLIC_URL = os.environ.get("RAKOR_PUBLIC_URL", "")
 
+    # Documents render in a background thread of the web process by default; with
+    # Redis configured they go to the RQ queue "rakor-documents" (see docs/DEPLOY.md).
+    RAKOR_REDIS_URL = os.environ.get("RAKOR_REDIS_URL", "")
+    # Above this many inputs the minutes list titles without descriptions (the full
+    # texts stay in the review screens and the Excel export).
+    RAKOR_MINUTES_FULL_TEXT_LIMIT = _env_int("RAKOR_MINUTES_FULL_TEXT_LIMIT", 200)
+
     BABEL_DEFAULT_LOCALE = "id"
     BABEL_DEFAULT_TIMEZONE = os.environ.get("RAKOR_TIMEZONE", "Asia/Jakarta")
     BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "app" / "translations")
@@ -80,6 +87,7 @@ class TestConfig(Config):
     SECRET_KEY = "test-only-not-secret"  # noqa: S105
     RATELIMIT_ENABLED = True
     RATELIMIT_STORAGE_URI = "memory://"
+    RAKOR_RENDER_SYNC = True  # documents render inside the request: no thread outlives a test
 
 
 CONFIGS = {"development": DevelopmentConfig, "production": Config, "testing": TestConfig}

@@ -8,12 +8,14 @@ from flask.cli import AppGroup, with_appcontext
 
 from app.auth.services import MIN_PASSWORD_LENGTH
 from app.domain import USER_ROLES
+from app.reports.cli import report
 
 
 def register(app: Flask) -> None:
     app.cli.add_command(seed_command)
     app.cli.add_command(demo_command)
     app.cli.add_command(users)
+    app.cli.add_command(report)
 
 
 @click.command("seed")

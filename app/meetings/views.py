@@ -59,12 +59,7 @@ STATUS_CHANGES = {
 
 @bp.context_processor
 def meeting_helpers() -> dict:
-    # Other areas add their pages to the meeting page as they land: a link is shown
-    # only once its endpoint exists, so the page renders before they do.
-    return {
-        "url_map_endpoints": {rule.endpoint for rule in current_app.url_map.iter_rules()},
-        "can_write": can_write(),
-    }
+    return {"can_write": can_write()}
 
 
 # --- list, create, edit ----------------------------------------------------------------

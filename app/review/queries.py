@@ -219,22 +219,49 @@ def queue_page(meeting_id: int, filters: ReviewFilters, number: int) -> Page:
     Four queries whatever the page size: the count; the page's ids (sorting narrow
     rows, not whole inputs with their long descriptions); those inputs with their
     many-to-one relations joined in; and the number of inputs merged into each.
+    A text search gets the count and the ids from one query (see `searched_page`).
     """
-    total = db.session.scalar(count_query(meeting_id, filters)) or 0
-    pages = max(1, -(-total // PAGE_SIZE))
-    number = min(max(number, 1), pages)
-    ids = list(
-        db.session.scalars(
-            submissions_query(meeting_id, filters)
-            .with_only_columns(Submission.id)
-            .limit(PAGE_SIZE)
-            .offset((number - 1) * PAGE_SIZE)
-        )
-    )
+    number = max(number, 1)
+    if filters.q:
+        total, number, ids = searched_page(meeting_id, filters, number)
+    else:
+        total = db.session.scalar(count_query(meeting_id, filters)) or 0
+        number = min(number, max(1, -(-total // PAGE_SIZE)))
+        ids = list(db.session.scalars(page_ids_query(meeting_id, filters, number)))
     loaded = {s.id: s for s in meeting_inputs(meeting_id, ids)}
     merged = merged_counts(ids)
     rows = [QueueRow(loaded[i], merged.get(i, 0)) for i in ids if i in loaded]
     return Page(rows, number, PAGE_SIZE, total)
+
+
+def page_ids_query(meeting_id: int, filters: ReviewFilters, number: int) -> Select:
+    """The ids of page `number` of the inputs matching `filters`, in order."""
+    return (
+        submissions_query(meeting_id, filters)
+        .with_only_columns(Submission.id)
+        .limit(PAGE_SIZE)
+        .offset((number - 1) * PAGE_SIZE)
+    )
+
+
+def searched_page(meeting_id: int, filters: ReviewFilters, number: int) -> tuple[int, int, list]:
+    """(total, page number, ids) for a text search, the texts read once where possible.
+
+    A search reads every input's title and description, the count as much as the
+    page. `count(*) OVER ()` gives the total beside each of the page's ids, so one
+    query does both. (Without a search the count is an index lookup and the ids
+    query stops after one page; a window function there would read every row.)
+    Only a page past the end comes back empty: then the count, and the last page.
+    """
+    query = page_ids_query(meeting_id, filters, number).add_columns(func.count().over())
+    rows = db.session.execute(query).all()
+    if rows:
+        return rows[0][1], number, [row[0] for row in rows]
+    if number == 1:
+        return 0, 1, []
+    total = db.session.scalar(count_query(meeting_id, filters)) or 0
+    number = max(1, -(-total // PAGE_SIZE))
+    return total, number, list(db.session.scalars(page_ids_query(meeting_id, filters, number)))
 
 
 def row_loading() -> list:

@@ -1,0 +1,63 @@
+"""`flask --app wsgi report minutes|evaluation MEETING -o FILE`: the documents from the shell.
+
+The same path as a download: the stored document when it is current (always
+the archived one for finalised minutes), otherwise rendered right here and
+stored, so the next download is instant. MEETING is the meeting's id or its
+public code (e.g. rakor2024).
+"""
+
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Meeting
+from app.reports import jobs
+
+report = AppGroup("report", help="Render a meeting's official documents (PDF).")
+
+
+def find_meeting_id(meeting: str) -> int:
+    query = select(Meeting.id).where(Meeting.code == meeting.strip().lower())
+    if meeting.isdigit():
+        query = select(Meeting.id).where(Meeting.id == int(meeting))
+    meeting_id = db.session.scalar(query)
+    if meeting_id is None:
+        raise click.ClickException(f"No meeting {meeting!r} (give its id or its code).")
+    return meeting_id
+
+
+def write_document(kind: str, meeting: str, output: Path) -> None:
+    meeting_id = find_meeting_id(meeting)
+    # The shell waits anyway: render in this process, not in a background thread.
+    current_app.config["RAKOR_RENDER_SYNC"] = True
+    outcome = jobs.request_document(meeting_id, kind, None)
+    if isinstance(outcome, jobs.Pending):
+        raise click.ClickException(f"Rendering failed: {outcome.job.error or outcome.job.status}")
+    document = outcome.document
+    output.write_bytes(document.content)
+    state = "final (archived)" if document.is_final else "draft"
+    click.echo(f"Wrote {output} ({len(document.content):,} bytes, {state}).")
+    click.echo(f"SHA-256 of the file: {document.sha256}")
+    click.echo(f"Content digest:      {document.source_digest}")
+
+
+@report.command("minutes")
+@click.argument("meeting")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="Where to write the PDF.")  # fmt: skip
+def minutes_command(meeting: str, output: Path) -> None:
+    """The minutes (notulen) of MEETING as PDF."""
+    write_document("minutes", meeting, output)
+
+
+@report.command("evaluation")
+@click.argument("meeting")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="Where to write the PDF.")  # fmt: skip
+def evaluation_command(meeting: str, output: Path) -> None:
+    """The evaluation summary of MEETING as PDF."""
+    write_document("evaluation", meeting, output)

@@ -1,0 +1,483 @@
+"""The evaluation summary's content: indicators, input counts, programs, earlier follow-ups.
+
+Built like the minutes (see services.py): plain frozen dataclasses, one query
+per section, labels resolved in Indonesian.
+"""
+
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from itertools import pairwise
+from typing import Any
+
+from flask import current_app
+from flask_babel import gettext as _
+from markupsafe import Markup
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import selectinload
+
+from app import domain
+from app.extensions import db
+from app.models import Agency, FollowUp, Indicator, Kecamatan, Kelurahan, Meeting, Pillar, Program
+from app.reports.charts import PALETTE, Series, bar_chart, line_chart, stacked_bar_chart
+from app.reports.formatting import change_figure, document_locale, paragraphs
+from app.reports.services import (
+    FULL_TEXT_LIMIT,
+    InputRow,
+    LetterheadView,
+    MeetingView,
+    Tally,
+    input_rows,
+    letterhead_view,
+    load_meeting,
+    meeting_view,
+    pillar_order,
+    pillar_views,
+    primaries_and_merged,
+    status_label,
+)
+
+
+@dataclass(frozen=True)
+class IndicatorYear:
+    year: int
+    target: Decimal | None
+    actual: Decimal | None
+    gap: Decimal | None
+    source: str
+
+
+@dataclass(frozen=True)
+class YearChange:
+    year: int
+    achieved: Decimal
+
+
+@dataclass(frozen=True)
+class IndicatorView:
+    name: str
+    unit: str
+    lower_is_better: bool
+    years: tuple[IndicatorYear, ...]
+    changes: tuple[YearChange, ...]
+    last_actual_year: int | None
+    final_year: int | None
+    final_target: Decimal | None
+    remaining_change: Decimal | None
+    yearly_change_needed: Decimal | None
+    average_change_achieved: Decimal | None
+
+
+@dataclass(frozen=True)
+class FeedbackLine:
+    title: str
+    description: tuple[str, ...]
+    proposer: str
+    kind: str
+    decision: str
+
+
+@dataclass(frozen=True)
+class ProgramView:
+    name: str
+    agency: str
+    pillar: str
+    feedback: tuple[FeedbackLine, ...]
+
+
+@dataclass(frozen=True)
+class EarlierFollowUp:
+    meeting_title: str
+    meeting_date: date
+    action: tuple[str, ...]
+    agency: str
+    deadline: date | None
+    status: str
+    status_label: str
+    progress_note: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Theme:
+    term: str
+    count: int
+    titles: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RegionCount:
+    kecamatan: str
+    count: int
+    kelurahan: tuple[Tally, ...]
+
+
+@dataclass(frozen=True)
+class EvaluationContext:
+    kind: str
+    letterhead: LetterheadView
+    meeting: MeetingView
+    indicators: tuple[IndicatorView, ...]
+    inputs_total: int
+    roles: tuple[Tally, ...]
+    pillars: tuple[Tally, ...]
+    pillar_roles: tuple[tuple[str, tuple[int, ...]], ...]
+    kinds: tuple[Tally, ...]
+    statuses: tuple[Tally, ...]
+    regions: tuple[RegionCount, ...]
+    without_region: int
+    programs: tuple[ProgramView, ...]
+    earlier_follow_ups: tuple[EarlierFollowUp, ...]
+    follow_up_statuses: tuple[Tally, ...]
+    themes: tuple[Theme, ...]
+
+    @property
+    def title(self) -> str:
+        return f"Ringkasan Evaluasi {self.meeting.title}"
+
+
+def build_evaluation_context(
+    meeting_id: int, *, full_text_limit: int | None = None
+) -> EvaluationContext:
+    if full_text_limit is None:
+        full_text_limit = current_app.config.get("RAKOR_MINUTES_FULL_TEXT_LIMIT", FULL_TEXT_LIMIT)
+    with document_locale():
+        meeting = load_meeting(meeting_id)
+        rows = input_rows(meeting_id)
+        pillars = pillar_views()
+        primaries, merged = primaries_and_merged(rows)
+        effective_pillar = {row.id: row.pillar_id for row in primaries}
+        for root_id, members in merged.items():
+            for member in members:
+                effective_pillar[member.id] = effective_pillar.get(root_id, member.pillar_id)
+        roles = list(domain.ROLES)
+        pillar_counts: Counter[int] = Counter()
+        pillar_role_counts: dict[int, Counter[str]] = defaultdict(Counter)
+        for row in rows:
+            pid = effective_pillar.get(row.id, row.pillar_id)
+            pillar_counts[pid] += 1
+            pillar_role_counts[pid][row.role] += 1
+        order = pillar_order(meeting_id, pillars, set(pillar_counts))
+        earlier, earlier_statuses = earlier_follow_ups(meeting)
+        regions, without_region = region_counts(rows)
+        return EvaluationContext(
+            kind="evaluation",
+            letterhead=letterhead_view(),
+            meeting=meeting_view(meeting),
+            indicators=indicator_views(),
+            inputs_total=len(rows),
+            roles=tallies(Counter(row.role for row in rows), domain.ROLES),
+            pillars=tuple(
+                Tally(pillars[pid].code, pillars[pid].name, pillar_counts.get(pid, 0))
+                for pid in order
+            ),
+            pillar_roles=tuple(
+                (pillars[pid].code, tuple(pillar_role_counts[pid].get(r, 0) for r in roles))
+                for pid in order
+            ),
+            kinds=tallies(Counter(row.kind for row in rows), domain.KIND_SHORT),
+            statuses=tallies(Counter(row.status for row in rows), domain.SUBMISSION_STATUSES),
+            regions=regions,
+            without_region=without_region,
+            programs=program_views(rows, full_text_limit),
+            earlier_follow_ups=earlier,
+            follow_up_statuses=earlier_statuses,
+            themes=recurring_themes(rows),
+        )
+
+
+def tallies(counts: Counter, labels: dict) -> tuple[Tally, ...]:
+    """Every label in its vocabulary order, zeros included, so two meetings compare line by line."""
+    return tuple(Tally(key, str(label), counts.get(key, 0)) for key, label in labels.items())
+
+
+def indicator_views() -> tuple[IndicatorView, ...]:
+    query = select(Indicator).options(selectinload(Indicator.values))
+    indicators = db.session.scalars(query.order_by(Indicator.position, Indicator.name))
+    views = []
+    for indicator in indicators:
+        values = sorted(indicator.values, key=lambda v: v.year)
+        years = tuple(
+            IndicatorYear(v.year, v.target, v.actual, gap(v.target, v.actual), v.source)
+            for v in values
+        )
+        views.append(indicator_progress(indicator, years))
+    return tuple(views)
+
+
+def gap(target: Decimal | None, actual: Decimal | None) -> Decimal | None:
+    """Actual minus target: above zero the actual figure is higher than planned."""
+    return None if target is None or actual is None else actual - target
+
+
+def indicator_progress(indicator: Indicator, years: tuple[IndicatorYear, ...]) -> IndicatorView:
+    """The change achieved year on year, and the change still needed to reach the final target.
+
+    "Change" is a decrease for an indicator that should fall (the poverty rate)
+    and an increase for one that should rise; both are shown as positive
+    numbers when they go the right way.
+    """
+    direction = Decimal(1) if indicator.lower_is_better else Decimal(-1)
+    actuals = [y for y in years if y.actual is not None]
+    changes = tuple(
+        YearChange(year=current.year, achieved=direction * (previous.actual - current.actual))
+        for previous, current in pairwise(actuals)
+        if current.year == previous.year + 1
+    )
+    targets = [y for y in years if y.target is not None]
+    final = targets[-1] if targets else None
+    last = actuals[-1] if actuals else None
+    remaining = yearly = None
+    if final is not None and last is not None and final.year > last.year:
+        remaining = direction * (last.actual - final.target)
+        yearly = (remaining / (final.year - last.year)).quantize(Decimal("0.01"))
+    average = None
+    if changes:
+        average = (sum(c.achieved for c in changes) / len(changes)).quantize(Decimal("0.01"))
+    return IndicatorView(
+        name=indicator.name,
+        unit=indicator.unit,
+        lower_is_better=indicator.lower_is_better,
+        years=years,
+        changes=changes,
+        last_actual_year=last.year if last else None,
+        final_year=final.year if final else None,
+        final_target=final.target if final else None,
+        remaining_change=remaining,
+        yearly_change_needed=yearly,
+        average_change_achieved=average,
+    )
+
+
+def region_counts(rows: list[InputRow]) -> tuple[tuple[RegionCount, ...], int]:
+    """Inputs by kecamatan and kelurahan: the place the input is about, else the submitter's own.
+
+    A camat's input without a place counts for the kecamatan only.
+    """
+    kelurahan = {k.id: (k.name, k.kecamatan_id) for k in db.session.scalars(select(Kelurahan))}
+    by_name = select(Kecamatan).order_by(Kecamatan.name)
+    kecamatan = {k.id: k.name for k in db.session.scalars(by_name)}
+    by_kecamatan: Counter[int] = Counter()
+    by_kelurahan: Counter[int] = Counter()
+    without = 0
+    for row in rows:
+        kel_id = row.location_id or row.kelurahan_id
+        if kel_id in kelurahan:
+            by_kelurahan[kel_id] += 1
+            by_kecamatan[kelurahan[kel_id][1]] += 1
+        elif row.kecamatan_id in kecamatan:
+            by_kecamatan[row.kecamatan_id] += 1
+        else:
+            without += 1
+    regions = []
+    for kec_id, name in kecamatan.items():
+        wards = sorted(
+            ((kelurahan[k][0], n) for k, n in by_kelurahan.items() if kelurahan[k][1] == kec_id),
+            key=lambda item: (-item[1], item[0]),
+        )
+        regions.append(
+            RegionCount(
+                kecamatan=name,
+                count=by_kecamatan.get(kec_id, 0),
+                kelurahan=tuple(Tally(ward, ward, n) for ward, n in wards),
+            )
+        )
+    return tuple(regions), without
+
+
+def program_views(rows: list[InputRow], full_text_limit: int) -> tuple[ProgramView, ...]:
+    """Every active program (and any retired one that received input), with its feedback.
+
+    As in the minutes, the participants' own words are printed up to `full_text_limit`
+    pieces of feedback; above that, the titles.
+    """
+    full_text = sum(1 for row in rows if row.program_id is not None) <= full_text_limit
+    query = (
+        select(Program.id, Program.name, Program.active, Agency.abbreviation, Pillar.code)
+        .outerjoin(Agency, Agency.id == Program.agency_id)
+        .outerjoin(Pillar, Pillar.id == Program.pillar_id)
+        .order_by(Pillar.position, Program.name)
+    )
+    feedback: dict[int, list[FeedbackLine]] = defaultdict(list)
+    for row in rows:
+        if row.program_id is not None:
+            feedback[row.program_id].append(
+                FeedbackLine(
+                    title=row.title,
+                    description=paragraphs(row.description) if full_text else (),
+                    proposer=row.proposer,
+                    kind=str(domain.KIND_SHORT.get(row.kind, row.kind)),
+                    decision=status_label(row.status),
+                )
+            )
+    views = []
+    for program_id, name, active, agency, pillar_code in db.session.execute(query):
+        if not active and program_id not in feedback:
+            continue
+        views.append(
+            ProgramView(
+                name=name,
+                agency=agency or "",
+                pillar=pillar_code or "",
+                feedback=tuple(feedback.get(program_id, ())),
+            )
+        )
+    return tuple(views)
+
+
+def earlier_follow_ups(meeting: Meeting) -> tuple[tuple[EarlierFollowUp, ...], tuple[Tally, ...]]:
+    """The follow-ups agreed at earlier meetings, and how far each got."""
+    earlier = or_(
+        Meeting.date < meeting.date, and_(Meeting.date == meeting.date, Meeting.id < meeting.id)
+    )
+    query = (
+        select(
+            Meeting.title,
+            Meeting.date,
+            FollowUp.action,
+            Agency.abbreviation,
+            FollowUp.deadline,
+            FollowUp.status,
+            FollowUp.progress_note,
+        )
+        .join(Meeting, Meeting.id == FollowUp.meeting_id)
+        .outerjoin(Agency, Agency.id == FollowUp.agency_id)
+        .where(earlier)
+        .order_by(Meeting.date.desc(), Meeting.id.desc(), FollowUp.id)
+    )
+    lines = tuple(
+        EarlierFollowUp(
+            meeting_title=title,
+            meeting_date=meeting_date,
+            action=paragraphs(action),
+            agency=agency or "",
+            deadline=deadline,
+            status=status,
+            status_label=str(domain.FOLLOW_UP_STATUSES.get(status, status)),
+            progress_note=paragraphs(note),
+        )
+        for title, meeting_date, action, agency, deadline, status, note in db.session.execute(query)
+    )
+    return lines, tallies(Counter(line.status for line in lines), domain.FOLLOW_UP_STATUSES)
+
+
+# --- recurring themes --------------------------------------------------------------
+
+# Words that say nothing about a theme (Indonesian function words and meeting vocabulary).
+STOPWORDS = frozenset(
+    """
+    ada adalah agar akan antar antara atas atau bagi bahwa baik banyak baru bawah beberapa
+    belum berbagai bersama bisa cukup dalam dan dapat dari demikian dengan di dilakukan
+    diharapkan ini itu jadi juga kami kita ke kepada karena kurang lagi lain lebih maka
+    masih melalui mereka milik mohon mulai nya oleh pada para per perlu saat sama sampai
+    saja secara sehingga sejak seluruh semua serta setiap sudah supaya tahun tanpa telah
+    tentang terhadap tersebut tetap tiap tidak untuk usulan usul yaitu yang kota kelurahan
+    kecamatan warga masyarakat program kegiatan rw rt kk orang bulan hari
+    """.split()  # noqa: SIM905 (a word list reads better as prose)
+)
+WORD = re.compile(r"[a-z][a-z\-]{3,}")
+THEMES_SHOWN = 10
+
+
+def theme_terms(row: InputRow) -> set[str]:
+    """The words and word pairs of an input's title, the strongest sign of what it is about."""
+    words = [w for w in WORD.findall(row.title.lower()) if w not in STOPWORDS]
+    terms = set(words)
+    terms.update(f"{a} {b}" for a, b in pairwise(words))
+    return terms
+
+
+def recurring_themes(rows: list[InputRow]) -> tuple[Theme, ...]:
+    """Groups of similar input: the terms that the most inputs share, greedily.
+
+    Linear in the number of inputs (5,000 inputs take milliseconds). The term
+    shared by the most inputs forms a group; those inputs are set aside and the
+    next term is taken from the rest, so an input belongs to one theme at most.
+    A word pair beats a single word shared by as many inputs (it says more).
+    Terms used by more than half of the inputs are too general to be a theme.
+    """
+    terms_of = {row.id: theme_terms(row) for row in rows}
+    limit = max(len(rows) // 2, 2)
+    remaining = {row.id: row for row in rows}
+    themes = []
+    while remaining and len(themes) < THEMES_SHOWN:
+        frequency: Counter[str] = Counter()
+        for row_id in remaining:
+            frequency.update(terms_of[row_id])
+        candidates = [(n, " " in term, term) for term, n in frequency.items() if 2 <= n <= limit]
+        if not candidates:
+            break
+        n, _, term = max(candidates, key=lambda c: (c[0], c[1], -len(c[2]), c[2]))
+        members = [row for row_id, row in remaining.items() if term in terms_of[row_id]]
+        themes.append(Theme(term=term, count=n, titles=tuple(row.title for row in members)))
+        for row in members:
+            del remaining[row.id]
+    return tuple(themes)
+
+
+# --- the charts: built from the context's numbers, the same SVG on screen and on paper --
+
+
+def evaluation_charts(context: EvaluationContext) -> dict[str, Any]:
+    indicators = []
+    for indicator in context.indicators:
+        years = [row.year for row in indicator.years]
+        indicators.append(
+            {
+                "trend": line_chart(
+                    _("%(name)s: target dan realisasi", name=indicator.name),
+                    years,
+                    [
+                        Series(_("Realisasi"), tuple(row.actual for row in indicator.years)),
+                        Series(
+                            _("Target"), tuple(row.target for row in indicator.years), dashed=True
+                        ),
+                    ],
+                ),
+                "change": change_chart(indicator),
+            }
+        )
+    roles = [str(label) for label in domain.ROLES.values()]
+    return {
+        "indicators": indicators,
+        "pillar_roles": stacked_bar_chart(
+            _("Masukan per strategi dan asal"), roles, context.pillar_roles
+        ),
+        "kinds": bar_chart(
+            _("Masukan per jenis"), [(tally.label, tally.count) for tally in context.kinds]
+        ),
+        "kecamatan": bar_chart(
+            _("Masukan per kecamatan"),
+            [(region.kecamatan, region.count) for region in context.regions],
+        ),
+    }
+
+
+def change_chart(indicator: IndicatorView) -> Markup | None:
+    """Each year's change achieved beside the yearly change still needed."""
+    if not indicator.changes and indicator.yearly_change_needed is None:
+        return None
+    rows: list[tuple[str, Decimal]] = [
+        (_("%(year)s (dicapai)", year=change.year), change.achieved) for change in indicator.changes
+    ]
+    colours = [PALETTE[0]] * len(rows)
+    if indicator.yearly_change_needed is not None:
+        rows.append(
+            (
+                _(
+                    "%(first)s–%(last)s (dibutuhkan/tahun)",
+                    first=indicator.last_actual_year + 1,
+                    last=indicator.final_year,
+                ),
+                indicator.yearly_change_needed,
+            )
+        )
+        colours.append(PALETTE[1])
+    label = _("penurunan") if indicator.lower_is_better else _("kenaikan")
+    return bar_chart(
+        _("%(name)s: %(change)s per tahun", name=indicator.name, change=label),
+        rows,
+        value_text=change_figure,
+        colours=colours,
+    )

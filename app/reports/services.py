@@ -1,0 +1,590 @@
+"""The documents' content: plain contexts built from the database.
+
+A context is a tree of frozen dataclasses holding strings, numbers and dates,
+never ORM objects, so the same context feeds the HTML preview, the PDF, the
+CLI and a worker process, and hashes to a stable digest (`source_digest`): the
+cache key of a rendered PDF and the content digest printed in the footer of
+the final minutes.
+
+Each section costs one query, whatever the number of inputs: 5,000 inputs are
+read as plain rows with their names joined in, never loaded one by one.
+Labels from the vocabulary (roles, kinds, decisions) are resolved to strings
+here, inside `document_locale()`, so the context is the same wherever it is
+built. This module holds what both documents share and the minutes; the
+evaluation summary is in evaluation.py.
+"""
+
+import base64
+import hashlib
+import json
+from collections import Counter, defaultdict
+from dataclasses import asdict, dataclass
+from datetime import date, datetime, time
+from decimal import Decimal
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import aliased, selectinload
+
+from app import domain
+from app.extensions import db
+from app.models import (
+    Agency,
+    Attendee,
+    FollowUp,
+    Kecamatan,
+    Kelurahan,
+    Letterhead,
+    Meeting,
+    Pillar,
+    Submission,
+    meeting_pillar,
+)
+from app.reports.formatting import document_locale, paragraphs
+
+PAGE_SIZES = {"A4": "210mm 297mm", "F4": "215mm 330mm"}
+# Above this many inputs the minutes list titles without the descriptions (see below).
+FULL_TEXT_LIMIT = 200
+# The logo reaches the renderer as a data: URI, the only kind of image it may load.
+LOGO_TYPES = ("image/png", "image/jpeg", "image/svg+xml")
+
+
+class DocumentNotFound(LookupError):
+    """No meeting with that id."""
+
+
+# --- shared pieces ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LetterheadView:
+    government: str
+    agency: str
+    address: str
+    contact: str
+    city: str
+    logo_uri: str
+    page_size: str
+
+
+@dataclass(frozen=True)
+class MeetingView:
+    id: int
+    code: str
+    title: str
+    date: date
+    start_time: time
+    end_time: time | None
+    venue: str
+    status: str
+    status_label: str
+    chair_name: str
+    chair_position: str
+    chair_nip: str
+    notetaker_name: str
+    notetaker_position: str
+    notetaker_nip: str
+    finalised_at: datetime | None
+
+    @property
+    def is_final(self) -> bool:
+        return self.status == "finalised"
+
+
+@dataclass(frozen=True)
+class Tally:
+    """A labelled count: a role, a kind, a pillar, a kecamatan..."""
+
+    key: str
+    label: str
+    count: int
+
+
+def letterhead_view() -> LetterheadView:
+    letterhead = db.session.scalar(select(Letterhead).order_by(Letterhead.id).limit(1))
+    if letterhead is None:
+        return LetterheadView("", "", "", "", "", "", "A4")
+    logo_uri = ""
+    if letterhead.logo and letterhead.logo_mimetype in LOGO_TYPES:
+        encoded = base64.b64encode(letterhead.logo).decode("ascii")
+        logo_uri = f"data:{letterhead.logo_mimetype};base64,{encoded}"
+    return LetterheadView(
+        government=letterhead.government,
+        agency=letterhead.agency,
+        address=letterhead.address,
+        contact=letterhead.contact,
+        city=letterhead.city,
+        logo_uri=logo_uri,
+        page_size=letterhead.page_size if letterhead.page_size in PAGE_SIZES else "A4",
+    )
+
+
+def meeting_view(meeting: Meeting) -> MeetingView:
+    return MeetingView(
+        id=meeting.id,
+        code=meeting.code,
+        title=meeting.title,
+        date=meeting.date,
+        start_time=meeting.start_time,
+        end_time=meeting.end_time,
+        venue=meeting.venue,
+        status=meeting.status,
+        status_label=str(domain.MEETING_STATUSES.get(meeting.status, meeting.status)),
+        chair_name=meeting.chair_name,
+        chair_position=meeting.chair_position,
+        chair_nip=meeting.chair_nip,
+        notetaker_name=meeting.notetaker_name,
+        notetaker_position=meeting.notetaker_position,
+        notetaker_nip=meeting.notetaker_nip,
+        finalised_at=meeting.finalised_at,
+    )
+
+
+def load_meeting(meeting_id: int, *, with_agenda: bool = False) -> Meeting:
+    query = select(Meeting).where(Meeting.id == meeting_id)
+    if with_agenda:
+        query = query.options(selectinload(Meeting.agenda_items))
+    meeting = db.session.scalar(query)
+    if meeting is None:
+        raise DocumentNotFound(meeting_id)
+    return meeting
+
+
+# --- the inputs, read once as plain rows -----------------------------------------
+
+
+@dataclass(frozen=True)
+class InputRow:
+    """One submission as the documents need it, names already joined in."""
+
+    id: int
+    merged_into_id: int | None
+    pillar_id: int
+    receipt_code: str
+    submitter_name: str
+    role: str
+    position: str
+    unit: str
+    kind: str
+    title: str
+    description: str
+    kelurahan_id: int | None
+    kecamatan_id: int | None
+    location_id: int | None
+    location: str
+    program_id: int | None
+    status: str
+    decision_reason: str
+    responsible_agency: str
+
+    @property
+    def proposer(self) -> str:
+        """'Agus Priyanto (Lurah Krapyak)'; the unit is added when the position omits it."""
+        position = self.position or str(domain.ROLES.get(self.role, self.role))
+        if self.unit and self.unit.lower() not in position.lower():
+            position = f"{position}, {self.unit}"
+        return f"{self.submitter_name} ({position})"
+
+
+def input_rows(meeting_id: int) -> list[InputRow]:
+    """Every input of the meeting in the order received, merged ones included (one query)."""
+    unit_kelurahan = aliased(Kelurahan)
+    unit_kecamatan = aliased(Kecamatan)
+    unit_agency = aliased(Agency)
+    place = aliased(Kelurahan)
+    place_kecamatan = aliased(Kecamatan)
+    responsible = aliased(Agency)
+    query = (
+        select(
+            Submission.id,
+            Submission.merged_into_id,
+            Submission.pillar_id,
+            Submission.receipt_code,
+            Submission.submitter_name,
+            Submission.role,
+            Submission.position,
+            Submission.organisation,
+            unit_kelurahan.name,
+            unit_kecamatan.name,
+            unit_agency.abbreviation,
+            Submission.kind,
+            Submission.title,
+            Submission.description,
+            Submission.kelurahan_id,
+            Submission.kecamatan_id,
+            Submission.location_id,
+            place.name,
+            place_kecamatan.name,
+            Submission.program_id,
+            Submission.status,
+            Submission.decision_reason,
+            responsible.abbreviation,
+        )
+        .outerjoin(unit_kelurahan, unit_kelurahan.id == Submission.kelurahan_id)
+        .outerjoin(unit_kecamatan, unit_kecamatan.id == Submission.kecamatan_id)
+        .outerjoin(unit_agency, unit_agency.id == Submission.agency_id)
+        .outerjoin(place, place.id == Submission.location_id)
+        .outerjoin(place_kecamatan, place_kecamatan.id == place.kecamatan_id)
+        .outerjoin(responsible, responsible.id == Submission.responsible_agency_id)
+        .where(Submission.meeting_id == meeting_id)
+        .order_by(Submission.submitted_at, Submission.id)
+    )
+    rows = []
+    for row in db.session.execute(query):
+        (sid, merged_into, pillar_id, code, name, role, position, organisation, kel_name,
+         kec_name, agency_abbr, kind, title, description, kel_id, kec_id, loc_id, loc_name,
+         loc_kec_name, program_id, status, reason, responsible_abbr) = row  # fmt: skip
+        unit = {"lurah": kel_name, "camat": kec_name, "opd": agency_abbr}.get(role) or organisation
+        location = f"{loc_name}, Kec. {loc_kec_name}" if loc_name and loc_kec_name else loc_name
+        rows.append(
+            InputRow(
+                id=sid,
+                merged_into_id=merged_into,
+                pillar_id=pillar_id,
+                receipt_code=code,
+                submitter_name=name,
+                role=role,
+                position=position or "",
+                unit=unit or "",
+                kind=kind,
+                title=title,
+                description=description,
+                kelurahan_id=kel_id,
+                kecamatan_id=kec_id,
+                location_id=loc_id,
+                location=location or "",
+                program_id=program_id,
+                status=status,
+                decision_reason=(reason or "").strip(),
+                responsible_agency=responsible_abbr or "",
+            )
+        )
+    return rows
+
+
+def primaries_and_merged(rows: list[InputRow]) -> tuple[list[InputRow], dict[int, list[InputRow]]]:
+    """The inputs that stand on their own, and for each the inputs merged into it.
+
+    A merge may point at an input that was itself merged later: every input is
+    filed under the end of its chain. A chain that leaves the meeting or loops
+    (data no screen should produce) leaves the input standing on its own.
+    """
+    by_id = {row.id: row for row in rows}
+
+    def root_of(row: InputRow) -> InputRow:
+        seen = {row.id}
+        current = row
+        while current.merged_into_id is not None:
+            parent = by_id.get(current.merged_into_id)
+            if parent is None or parent.id in seen:
+                return current
+            seen.add(parent.id)
+            current = parent
+        return current
+
+    primaries: list[InputRow] = []
+    merged: dict[int, list[InputRow]] = defaultdict(list)
+    for row in rows:
+        root = root_of(row)
+        if root.id == row.id:
+            primaries.append(row)
+        else:
+            merged[root.id].append(row)
+    return primaries, merged
+
+
+def pillar_views() -> dict[int, Pillar]:
+    return {p.id: p for p in db.session.scalars(select(Pillar).order_by(Pillar.position))}
+
+
+def meeting_pillar_ids(meeting_id: int) -> list[int]:
+    query = (
+        select(meeting_pillar.c.pillar_id)
+        .join(Pillar, Pillar.id == meeting_pillar.c.pillar_id)
+        .where(meeting_pillar.c.meeting_id == meeting_id)
+        .order_by(Pillar.position)
+    )
+    return list(db.session.scalars(query))
+
+
+def pillar_order(meeting_id: int, pillars: dict[int, Pillar], used: set[int]) -> list[int]:
+    """The meeting's pillars in their order, then any other pillar that input carries."""
+    order = [pid for pid in meeting_pillar_ids(meeting_id) if pid in pillars]
+    extra = sorted((pid for pid in used if pid not in order), key=lambda pid: pillars[pid].position)
+    return order + extra
+
+
+def status_label(status: str) -> str:
+    return str(domain.SUBMISSION_STATUSES.get(status, status))
+
+
+# --- the minutes -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AgendaView:
+    number: int
+    title: str
+    discussion: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class InputLine:
+    """An input as the minutes list it: the merged ones ride along as co-proposers."""
+
+    number: int
+    receipt_code: str
+    kind: str
+    title: str
+    description: tuple[str, ...]
+    proposers: tuple[str, ...]
+    location: str
+    decision: str
+    decision_reason: str
+    responsible_agency: str
+    merged_codes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PillarSection:
+    code: str
+    name: str
+    retired: bool
+    inputs: tuple[InputLine, ...]
+    count: int
+    by_role: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class FollowUpLine:
+    number: int
+    action: tuple[str, ...]
+    agency: str
+    deadline: date | None
+    status: str
+
+
+@dataclass(frozen=True)
+class AttendeeLine:
+    number: int
+    name: str
+    position_unit: str
+    sex: str
+
+
+@dataclass(frozen=True)
+class MinutesContext:
+    kind: str
+    letterhead: LetterheadView
+    meeting: MeetingView
+    participants: tuple[Tally, ...]
+    participants_total: int
+    participants_source: str
+    opening: tuple[str, ...]
+    agenda: tuple[AgendaView, ...]
+    roles: tuple[Tally, ...]
+    pillars: tuple[PillarSection, ...]
+    inputs_total: int
+    items_total: int
+    conclusions: tuple[str, ...]
+    follow_ups: tuple[FollowUpLine, ...]
+    attendees: tuple[AttendeeLine, ...]
+    full_text: bool
+
+    @property
+    def title(self) -> str:
+        return f"Notulen {self.meeting.title}"
+
+
+def build_minutes_context(meeting_id: int, *, full_text_limit: int | None = None) -> MinutesContext:
+    """The minutes as plain data.
+
+    Each input's own words (its description) are printed when the meeting has
+    at most `full_text_limit` inputs (RAKOR_MINUTES_FULL_TEXT_LIMIT, 200 by
+    default). A meeting with more gets a list of titles, which is what a reader
+    can use at that size and keeps the PDF quick to make; the minutes say where
+    the full texts are (the review screens and the Excel export).
+    """
+    if full_text_limit is None:
+        full_text_limit = current_app.config.get("RAKOR_MINUTES_FULL_TEXT_LIMIT", FULL_TEXT_LIMIT)
+    with document_locale():
+        meeting = load_meeting(meeting_id, with_agenda=True)
+        rows = input_rows(meeting_id)
+        full_text = len(rows) <= full_text_limit
+        attendees, participants, source = attendance(meeting_id, rows)
+        pillars = pillar_views()
+        sections = pillar_sections(meeting_id, rows, pillars, full_text=full_text)
+        return MinutesContext(
+            kind="minutes",
+            letterhead=letterhead_view(),
+            meeting=meeting_view(meeting),
+            participants=participants,
+            participants_total=sum(t.count for t in participants),
+            participants_source=source,
+            opening=paragraphs(meeting.opening),
+            agenda=tuple(
+                AgendaView(number, item.title, paragraphs(item.discussion))
+                for number, item in enumerate(meeting.agenda_items, start=1)
+            ),
+            roles=tuple(
+                Tally(role, str(label), sum(section.by_role[index] for section in sections))
+                for index, (role, label) in enumerate(domain.ROLES.items())
+            ),
+            pillars=sections,
+            inputs_total=len(rows),
+            items_total=sum(len(s.inputs) for s in sections),
+            conclusions=paragraphs(meeting.conclusions),
+            follow_ups=follow_up_lines(meeting_id),
+            attendees=attendees,
+            full_text=full_text,
+        )
+
+
+def pillar_sections(
+    meeting_id: int, rows: list[InputRow], pillars: dict[int, Pillar], *, full_text: bool = True
+) -> tuple[PillarSection, ...]:
+    primaries, merged = primaries_and_merged(rows)
+    by_pillar: dict[int, list[InputRow]] = defaultdict(list)
+    for row in primaries:
+        by_pillar[row.pillar_id].append(row)
+    roles = list(domain.ROLES)
+    sections = []
+    number = 0
+    for pillar_id in pillar_order(meeting_id, pillars, set(by_pillar)):
+        pillar = pillars[pillar_id]
+        lines = []
+        role_counts = Counter()
+        for row in by_pillar.get(pillar_id, []):
+            number += 1
+            others = merged.get(row.id, [])
+            for member in (row, *others):
+                role_counts[member.role] += 1
+            lines.append(
+                InputLine(
+                    number=number,
+                    receipt_code=row.receipt_code,
+                    kind=str(domain.KIND_SHORT.get(row.kind, row.kind)),
+                    title=row.title,
+                    description=paragraphs(row.description) if full_text else (),
+                    proposers=tuple(member.proposer for member in (row, *others)),
+                    location=row.location,
+                    decision=status_label(row.status),
+                    decision_reason=row.decision_reason,
+                    responsible_agency=row.responsible_agency,
+                    merged_codes=tuple(member.receipt_code for member in others),
+                )
+            )
+        sections.append(
+            PillarSection(
+                code=pillar.code,
+                name=pillar.name,
+                retired=pillar.retired_at is not None,
+                inputs=tuple(lines),
+                count=sum(role_counts.values()),
+                by_role=tuple(role_counts.get(role, 0) for role in roles),
+            )
+        )
+    return tuple(sections)
+
+
+def follow_up_lines(meeting_id: int) -> tuple[FollowUpLine, ...]:
+    query = (
+        select(FollowUp.action, Agency.abbreviation, FollowUp.deadline, FollowUp.status)
+        .outerjoin(Agency, Agency.id == FollowUp.agency_id)
+        .where(FollowUp.meeting_id == meeting_id)
+        .order_by(FollowUp.deadline.is_(None), FollowUp.deadline, FollowUp.id)
+    )
+    return tuple(
+        FollowUpLine(
+            number=number,
+            action=paragraphs(action),
+            agency=abbreviation or "",
+            deadline=deadline,
+            status=str(domain.FOLLOW_UP_STATUSES.get(status, status)),
+        )
+        for number, (action, abbreviation, deadline, status) in enumerate(
+            db.session.execute(query), start=1
+        )
+    )
+
+
+def attendance(
+    meeting_id: int, rows: list[InputRow]
+) -> tuple[tuple[AttendeeLine, ...], tuple[Tally, ...], str]:
+    """The daftar hadir and the participant counts by role.
+
+    With an attendance list, an attendee counts under the role of the input
+    they are linked to ("lainnya" otherwise). Without one yet, the people who
+    gave input are counted instead, once each, and the minutes say so.
+    """
+    query = (
+        select(Attendee.name, Attendee.position, Attendee.unit, Attendee.sex, Submission.role)
+        .outerjoin(Submission, Submission.id == Attendee.submission_id)
+        .where(Attendee.meeting_id == meeting_id)
+        .order_by(Attendee.created_at, Attendee.id)
+    )
+    lines = []
+    roles: Counter[str] = Counter()
+    role_of_unit: dict[str, str] | None = None
+    for number, (name, position, unit, sex, role) in enumerate(db.session.execute(query), 1):
+        position_unit = ", ".join(part for part in (position, unit) if part)
+        lines.append(AttendeeLine(number, name, position_unit, sex or ""))
+        if role is None:
+            role_of_unit = role_of_unit if role_of_unit is not None else unit_roles()
+            role = attendee_role(position, unit, role_of_unit)
+        roles[role] += 1
+    source = "attendance"
+    if not lines:
+        source = "inputs"
+        people = {(row.role, row.submitter_name.strip().lower(), row.unit.lower()) for row in rows}
+        roles = Counter(role for role, _, _ in people)
+    tallies = [Tally(role, str(label), roles[role]) for role, label in domain.ROLES.items()]
+    if roles.get("other"):
+        tallies.append(Tally("other", "Lainnya", roles["other"]))
+    return tuple(lines), tuple(t for t in tallies if t.count), source
+
+
+def unit_roles() -> dict[str, str]:
+    """Names of kelurahan, kecamatan and agencies, lower-cased, with the role they stand for."""
+    roles = {name.lower(): "lurah" for name in db.session.scalars(select(Kelurahan.name))}
+    roles.update({name.lower(): "camat" for name in db.session.scalars(select(Kecamatan.name))})
+    for abbreviation, name in db.session.execute(select(Agency.abbreviation, Agency.name)):
+        roles[abbreviation.lower()] = roles[name.lower()] = "opd"
+    return roles
+
+
+def attendee_role(position: str, unit: str, role_of_unit: dict[str, str]) -> str:
+    """The group of an attendee typed in by hand, from their position or unit.
+
+    "Lurah ..." and "Camat ..." say it; otherwise a unit that is a kelurahan,
+    kecamatan or agency does. Anyone else counts as "lainnya".
+    """
+    first_word = (position or "").strip().split(" ", 1)[0].lower()
+    if first_word in ("lurah", "camat"):
+        return first_word
+    return role_of_unit.get((unit or "").strip().lower(), "other")
+
+
+# --- the digest ------------------------------------------------------------------
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, datetime | date | time):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    raise TypeError(f"not JSON: {type(value).__name__}")
+
+
+def context_json(context: Any) -> str:
+    return json.dumps(asdict(context), sort_keys=True, ensure_ascii=False, default=_json_default)
+
+
+def source_digest(context: Any, template_version: str) -> str:
+    """SHA-256 of the context and the templates that draw it: same digest, same document."""
+    digest = hashlib.sha256()
+    digest.update(template_version.encode())
+    digest.update(b"\n")
+    digest.update(context_json(context).encode())
+    return digest.hexdigest()

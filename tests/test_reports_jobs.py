@@ -1,0 +1,402 @@
+"""Documents in the background, the cache, and the frozen record.
+
+- a web request never renders: it gets a progress page (202) polled by JS, then the PDF;
+- the default executor is a thread in the web process; with RAKOR_REDIS_URL an RQ worker;
+- a stored PDF is served until the content changes;
+- finalising freezes the minutes: rendered once as PDF/A-3b, stored with its SHA-256,
+  served unchanged ever after; reopening needs an admin and a reason, both audited.
+"""
+
+import hashlib
+import os
+import re
+import time
+
+import pytest
+from conftest import csrf_from, hidden_value
+from sqlalchemy import func, select
+from test_reports import build_record, get_pdf, pdf_reader, pdf_text, squeeze
+
+from app.extensions import db
+from app.models import AuditEvent, Meeting, MeetingDocument
+from app.models.meeting import RenderJob
+
+REDIS_TEST_URL = "redis://127.0.0.1:6379/15"
+
+
+def count(app, model, *conditions) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(model).where(*conditions))
+
+
+def set_opening(app, meeting_id: int, text: str) -> None:
+    with app.app_context():
+        db.session.get(Meeting, meeting_id).opening = text
+        db.session.commit()
+
+
+# --- synchronous rendering (tests and the CLI) -------------------------------------------
+
+
+@pytest.fixture
+def sync(app):
+    app.config["RAKOR_RENDER_SYNC"] = True
+    return app
+
+
+def test_pdf_is_cached_until_the_content_changes(sync, login, make_meeting):
+    app = sync
+    record = build_record(app, make_meeting)
+    client = login("viewer")
+    url = f"/admin/meetings/{record.meeting_id}/minutes.pdf"
+    first = get_pdf(client, url).data
+    again = get_pdf(client, url).data
+    assert again == first
+    assert count(app, RenderJob) == 1, "the second download came from the cache"
+
+    set_opening(app, record.meeting_id, "Pembukaan yang sudah diperbaiki.")
+    changed = get_pdf(client, url).data
+    assert changed != first
+    assert "Pembukaan yang sudah diperbaiki." in pdf_text(changed)
+    assert count(app, RenderJob) == 2
+    # The outdated draft is discarded; one draft per document is kept.
+    assert count(app, MeetingDocument, MeetingDocument.kind == "minutes") == 1
+
+
+def test_evaluation_is_cached_apart_from_the_minutes(sync, login, make_meeting):
+    record = build_record(sync, make_meeting)
+    client = login("viewer")
+    get_pdf(client, f"/admin/meetings/{record.meeting_id}/minutes.pdf")
+    get_pdf(client, f"/admin/meetings/{record.meeting_id}/evaluation.pdf")
+    get_pdf(client, f"/admin/meetings/{record.meeting_id}/evaluation.pdf")
+    assert count(sync, MeetingDocument) == 2
+    assert count(sync, RenderJob) == 2
+
+
+def test_a_failed_render_is_reported_and_retried(sync, login, make_meeting, monkeypatch):
+    from app.reports import jobs
+
+    record = build_record(sync, make_meeting)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("WeasyPrint tidak tersedia")
+
+    monkeypatch.setattr(jobs, "document_pdf", broken)
+    client = login("viewer")
+    page = client.get(f"/admin/meetings/{record.meeting_id}/minutes.pdf")
+    assert page.status_code == 202
+    html = page.get_data(as_text=True)
+    assert "Gagal membuat PDF" in html
+    with sync.app_context():
+        job = db.session.scalar(select(RenderJob))
+        assert job.status == "failed" and "WeasyPrint tidak tersedia" in job.error
+    status = client.get(f"/admin/meetings/{record.meeting_id}/jobs/{job.id}.json").get_json()
+    assert status["status"] == "failed"
+
+    monkeypatch.undo()
+    get_pdf(client, f"/admin/meetings/{record.meeting_id}/minutes.pdf")
+    assert count(sync, RenderJob, RenderJob.status == "done") == 1
+
+
+# --- the default: a rendering thread in the web process ------------------------------------
+
+
+def wait_for_job(client, meeting_id: int, job_id: int, seconds: float = 60) -> dict:
+    deadline = time.monotonic() + seconds
+    seen = []
+    while time.monotonic() < deadline:
+        status = client.get(f"/admin/meetings/{meeting_id}/jobs/{job_id}.json").get_json()
+        seen.append(status["progress"])
+        if status["status"] in ("done", "failed"):
+            status["seen"] = seen
+            return status
+        time.sleep(0.2)
+    raise AssertionError(f"job {job_id} still {status['status']} after {seconds} s")
+
+
+@pytest.fixture
+def background(app):
+    """Render the way production does: not in the request (tests default to in-request)."""
+    app.config["RAKOR_RENDER_SYNC"] = False
+    return app
+
+
+def test_a_request_gets_a_progress_page_while_a_thread_renders(background, login, make_meeting):
+    app = background
+    record = build_record(app, make_meeting)
+    client = login("viewer")
+    url = f"/admin/meetings/{record.meeting_id}/minutes.pdf"
+    page = client.get(url)
+    assert page.status_code == 202
+    html = page.get_data(as_text=True)
+    assert "<progress" in html and 'max="100"' in html
+    assert "js/render-progress.js" in html and "<script>" not in html
+    assert "Muat ulang" in html and 'http-equiv="refresh"' not in html
+    poll_url = re.search(r'data-poll-url="([^"]+)"', html).group(1)
+    job_id = int(re.search(r"/jobs/(\d+)\.json", poll_url).group(1))
+
+    # A second click while it renders joins the same job.
+    assert client.get(url).status_code in (200, 202)
+    status = wait_for_job(client, record.meeting_id, job_id)
+    assert status["status"] == "done" and status["progress"] == 100
+    assert status["done_url"] == url
+    assert count(app, RenderJob) == 1
+
+    data = get_pdf(client, url).data
+    assert "Selasa, 23 Januari 2024" in pdf_text(data)
+
+
+def test_job_status_belongs_to_its_meeting(app, login, make_meeting):
+    app.config["RAKOR_RENDER_SYNC"] = True
+    record = build_record(app, make_meeting)
+    other = make_meeting(code="rakor-lain")
+    client = login("viewer")
+    get_pdf(client, f"/admin/meetings/{record.meeting_id}/minutes.pdf")
+    with app.app_context():
+        job_id = db.session.scalar(select(RenderJob.id))
+    assert client.get(f"/admin/meetings/{other.id}/jobs/{job_id}.json").status_code == 404
+    assert client.get(f"/admin/meetings/{record.meeting_id}/jobs/999.json").status_code == 404
+    assert client.get(f"/admin/meetings/{record.meeting_id}/jobs/{job_id}.json").status_code == 200
+
+
+def test_a_lost_job_is_replaced(app, login, make_meeting):
+    """A job that never finished (its worker died) is not waited on forever."""
+    from datetime import timedelta
+
+    from app.models.base import utcnow
+    from app.reports.render import build_context
+
+    app.config["RAKOR_RENDER_SYNC"] = True
+    record = build_record(app, make_meeting)
+    with app.app_context():
+        _, digest = build_context("minutes", record.meeting_id)
+        db.session.add(
+            RenderJob(
+                meeting_id=record.meeting_id, kind="minutes", source_digest=digest,
+                status="running", progress=40, created_at=utcnow() - timedelta(hours=1),
+            )
+        )  # fmt: skip
+        db.session.commit()
+    get_pdf(login("viewer"), f"/admin/meetings/{record.meeting_id}/minutes.pdf")
+    with app.app_context():
+        statuses = sorted(db.session.scalars(select(RenderJob.status)))
+    assert statuses == ["done", "failed"]
+
+
+# --- RQ on Redis ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def redis_connection():
+    from redis import Redis
+    from redis.exceptions import ConnectionError as RedisDown
+
+    connection = Redis.from_url(REDIS_TEST_URL)
+    try:
+        connection.ping()
+    except RedisDown:
+        if os.environ.get("CI") or os.environ.get("RAKOR_REQUIRE_REDIS"):
+            pytest.fail(f"Redis is required at {REDIS_TEST_URL}")
+        pytest.skip(f"no Redis at {REDIS_TEST_URL}")
+    from rq import Queue
+
+    from app.reports.jobs import QUEUE_NAME
+
+    queue = Queue(QUEUE_NAME, connection=connection)
+    queue.empty()
+    yield connection
+    queue.empty()
+    connection.close()
+
+
+def test_with_redis_the_job_goes_to_an_rq_worker(background, login, make_meeting, redis_connection):
+    from rq import Queue, SimpleWorker
+
+    from app.reports.jobs import QUEUE_NAME
+
+    app = background
+
+    app.config["RAKOR_REDIS_URL"] = REDIS_TEST_URL
+    record = build_record(app, make_meeting)
+    client = login("viewer")
+    url = f"/admin/meetings/{record.meeting_id}/evaluation.pdf"
+    assert client.get(url).status_code == 202
+    queue = Queue(QUEUE_NAME, connection=redis_connection)
+    assert queue.count == 1, "the web process only enqueued the job"
+    with app.app_context():
+        job = db.session.scalar(select(RenderJob))
+        assert job.status == "queued"
+
+        worker = SimpleWorker([queue], connection=redis_connection)
+        assert worker.work(burst=True)
+        db.session.expire_all()
+        job = db.session.scalar(select(RenderJob))
+        assert job.status == "done", job.error
+    assert queue.count == 0
+    data = get_pdf(client, url).data
+    assert "6,94" in pdf_text(data)
+
+
+def test_without_redis_reachable_the_thread_renders(background, login, make_meeting):
+    app = background
+    app.config["RAKOR_REDIS_URL"] = "redis://127.0.0.1:1/0"  # nothing listens there
+    record = build_record(app, make_meeting)
+    client = login("viewer")
+    page = client.get(f"/admin/meetings/{record.meeting_id}/minutes.pdf")
+    assert page.status_code == 202
+    job_id = int(re.search(r"/jobs/(\d+)\.json", page.get_data(as_text=True)).group(1))
+    assert wait_for_job(client, record.meeting_id, job_id)["status"] == "done"
+
+
+# --- finalising --------------------------------------------------------------------------
+
+
+def finalise(client, meeting_id: int):
+    token = csrf_from(client, f"/admin/meetings/{meeting_id}/minutes")
+    return client.post(f"/admin/meetings/{meeting_id}/finalise", data={"csrf_token": token})
+
+
+def reopen(client, meeting_id: int, reason: str):
+    page = client.get(f"/admin/meetings/{meeting_id}/minutes").get_data(as_text=True)
+    token = hidden_value(page, "csrf_token")
+    return client.post(
+        f"/admin/meetings/{meeting_id}/reopen", data={"csrf_token": token, "reason": reason}
+    )
+
+
+def test_finalising_freezes_the_minutes(sync, login, make_meeting, staff):
+    app = sync
+    record = build_record(app, make_meeting)
+    client = login("secretariat")
+    response = finalise(client, record.meeting_id)
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/admin/meetings/{record.meeting_id}/minutes.pdf")
+    with app.app_context():
+        meeting = db.session.get(Meeting, record.meeting_id)
+        assert meeting.status == "finalised"
+        assert meeting.finalised_by_id == staff["secretariat"] and meeting.finalised_at
+        event = db.session.scalar(select(AuditEvent).filter_by(action="finalise"))
+        assert event.user_id == staff["secretariat"] and event.meeting_id == record.meeting_id
+        assert event.before["status"] == "closed" and event.after["status"] == "finalised"
+
+    served = get_pdf(client, f"/admin/meetings/{record.meeting_id}/minutes.pdf")
+    data = served.data
+    with app.app_context():
+        stored = db.session.scalar(select(MeetingDocument).filter_by(is_final=True))
+        assert stored.content == data
+        assert stored.sha256 == hashlib.sha256(data).hexdigest()
+        archived = db.session.scalar(select(AuditEvent).filter_by(action="archive"))
+        assert archived.after["sha256"] == stored.sha256
+    assert served.headers["X-Content-SHA256"] == stored.sha256
+    # PDF/A-3b: the XMP metadata names part 3, conformance B.
+    reader = pdf_reader(data)
+    xmp = reader.trailer["/Root"]["/Metadata"].get_object().get_data().decode()
+    assert re.search(r"pdfaid:part(>|=\")3", xmp) and re.search(r"pdfaid:conformance(>|=\")B", xmp)
+    assert "/OutputIntents" in reader.trailer["/Root"]
+    # The footer prints the content digest (a file cannot hold its own hash).
+    text = pdf_text(data)
+    assert f"SHA-256isi:{stored.source_digest}" in squeeze(text)
+    assert stored.source_digest != stored.sha256
+    assert "Notulen final" in text and "DRAF" not in text
+
+    # Whatever happens to the data afterwards, the same bytes are served.
+    set_opening(app, record.meeting_id, "Diubah setelah final.")
+    again = get_pdf(login("viewer"), f"/admin/meetings/{record.meeting_id}/minutes.pdf").data
+    assert again == data
+    assert count(app, MeetingDocument, MeetingDocument.is_final.is_(True)) == 1
+
+    # The minutes page shows the file's hash.
+    page = client.get(f"/admin/meetings/{record.meeting_id}/minutes").get_data(as_text=True)
+    assert stored.sha256 in page and stored.source_digest in page
+    assert "Finalkan notulen" not in page
+
+
+def test_only_a_closed_meeting_can_be_finalised(sync, login, make_meeting):
+    record = build_record(sync, make_meeting, status="open")
+    client = login("secretariat")
+    response = finalise(client, record.meeting_id)
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/admin/meetings/{record.meeting_id}/minutes")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "setelah rapat ditutup" in page
+    with sync.app_context():
+        assert db.session.get(Meeting, record.meeting_id).status == "open"
+
+
+def test_a_viewer_cannot_finalise_and_a_post_needs_its_token(sync, login, make_meeting):
+    record = build_record(sync, make_meeting)
+    viewer = login("viewer")
+    token = csrf_from(viewer, f"/admin/meetings/{record.meeting_id}/minutes")
+    response = viewer.post(
+        f"/admin/meetings/{record.meeting_id}/finalise", data={"csrf_token": token}
+    )
+    assert response.status_code == 403
+    secretariat = login("secretariat")
+    assert secretariat.post(f"/admin/meetings/{record.meeting_id}/finalise").status_code == 400
+    with sync.app_context():
+        assert db.session.get(Meeting, record.meeting_id).status == "closed"
+
+
+def test_reopening_needs_an_admin_and_a_reason(sync, login, make_meeting, staff):
+    app = sync
+    record = build_record(app, make_meeting)
+    secretariat = login("secretariat")
+    finalise(secretariat, record.meeting_id)
+    final = get_pdf(secretariat, f"/admin/meetings/{record.meeting_id}/minutes.pdf").data
+
+    # Not for the secretariat: no form, and a POST is refused.
+    page = secretariat.get(f"/admin/meetings/{record.meeting_id}/minutes").get_data(as_text=True)
+    assert "Buka kembali notulen" not in page
+    token = hidden_value(page, "csrf_token")
+    response = secretariat.post(
+        f"/admin/meetings/{record.meeting_id}/reopen", data={"csrf_token": token, "reason": "x"}
+    )
+    assert response.status_code == 403
+
+    admin = login("admin")
+    response = reopen(admin, record.meeting_id, "   ")
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "Tulis alasan membuka kembali notulen." in html
+    assert "Ada isian yang perlu diperbaiki" in html and 'id="reason-error"' in html
+    with app.app_context():
+        assert db.session.get(Meeting, record.meeting_id).status == "finalised"
+
+    response = reopen(admin, record.meeting_id, "Salah ketik nama pimpinan rapat.")
+    assert response.status_code == 302
+    with app.app_context():
+        meeting = db.session.get(Meeting, record.meeting_id)
+        assert meeting.status == "closed" and meeting.finalised_at is None
+        event = db.session.scalar(select(AuditEvent).filter_by(action="reopen"))
+        assert event.user_id == staff["admin"]
+        assert event.after["reason"] == "Salah ketik nama pimpinan rapat."
+        assert event.before["status"] == "finalised"
+
+    # A draft again, while the archived final stays stored.
+    set_opening(app, record.meeting_id, "Pembukaan setelah dibuka kembali.")
+    draft = get_pdf(admin, f"/admin/meetings/{record.meeting_id}/minutes.pdf").data
+    assert draft != final and "DRAF" in pdf_text(draft)
+    assert count(app, MeetingDocument, MeetingDocument.is_final.is_(True)) == 1
+
+    # Finalised again: the newest final is the one served.
+    finalise(admin, record.meeting_id)
+    newest = get_pdf(admin, f"/admin/meetings/{record.meeting_id}/minutes.pdf").data
+    assert newest != final and "Pembukaan setelah dibuka kembali." in pdf_text(newest)
+    assert count(app, MeetingDocument, MeetingDocument.is_final.is_(True)) == 2
+    assert get_pdf(admin, f"/admin/meetings/{record.meeting_id}/minutes.pdf").data == newest
+
+
+def test_the_cli_serves_the_archived_final(sync, login, make_meeting, tmp_path):
+    from app.reports.cli import report
+
+    record = build_record(sync, make_meeting)
+    client = login("secretariat")
+    finalise(client, record.meeting_id)
+    final = get_pdf(client, f"/admin/meetings/{record.meeting_id}/minutes.pdf").data
+    if "report" not in sync.cli.commands:
+        sync.cli.add_command(report)
+    out = tmp_path / "final.pdf"
+    result = sync.test_cli_runner().invoke(args=["report", "minutes", record.code, "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes() == final
+    assert "final (archived)" in result.output
