@@ -1,22 +1,24 @@
-"""Gunicorn settings for the submission benchmark (bench/submit_load.py).
+"""Gunicorn settings for the benchmarks (bench/submit_load.py, bench/review_load.py).
 
-Chosen by measuring on the 2-core bench machine (see docs/PERFORMANCE.md): the
-request is short and mostly CPU (form validation, SQLAlchemy), so sync workers
-a little above the core count keep both cores busy while one waits on the
-database. The load client shares the same two cores, which is why more workers
-do not help. BENCH_WORKERS, BENCH_WORKER_CLASS and BENCH_THREADS override the
-choice so that a new machine can be measured the same way.
+Chosen by measuring on the 2-core bench machine (docs/PERFORMANCE.md, "Submissions
+under load"): two worker processes, one per core, each with two threads so that
+one request's database wait overlaps another's Python. Threaded workers keep the
+clients' connections alive; sync workers close every connection, and gunicorn 27
+then waits for the client to close its side first, which leaves a sync worker
+idle while a busy load client gets round to it. More threads per worker only
+contend for the GIL; more processes only share the same two cores with the load
+client and PostgreSQL.
 
-The bind address is given on the command line by the benchmark (a free
-loopback port). This file is not the production configuration.
+BENCH_WORKERS, BENCH_WORKER_CLASS and BENCH_THREADS override the choice, so that
+another machine can be measured the same way. The bind address is given on the
+command line (a free loopback port). This is not the production configuration.
 """
 
 import os
 
-workers = int(os.environ.get("BENCH_WORKERS", "4"))
-worker_class = os.environ.get("BENCH_WORKER_CLASS", "sync")
-threads = int(os.environ.get("BENCH_THREADS", "1"))
-reuse_port = os.environ.get("BENCH_REUSE_PORT", "0") == "1"
+workers = int(os.environ.get("BENCH_WORKERS", "2"))
+worker_class = os.environ.get("BENCH_WORKER_CLASS", "gthread")
+threads = int(os.environ.get("BENCH_THREADS", "2"))
 
 # 50 clients connect at once; the default backlog is plenty, say so explicitly.
 backlog = 2048

@@ -367,8 +367,9 @@ def measure(server: Gunicorn, scenario: Scenario, args, database: str | None) ->
 
 
 def summary(phases: list[Phase], check: Check, cores: int) -> dict:
-    result = phases[0].result
-    for phase in phases[1:]:
+    first = phases[0].result
+    result = LoadResult(scenario=first.scenario, clients=first.clients, warmup_s=first.warmup_s)
+    for phase in phases:
         result.add(phase.result)
     cpu = {name: sum(phase.cpu[name] for phase in phases) for name in phases[0].cpu}
     wall = sum(phase.wall_s for phase in phases)
