@@ -50,7 +50,7 @@ class Config:
     RAKOR_LOOKUP_RATE_LIMIT = os.environ.get("RAKOR_LOOKUP_RATE_LIMIT", "60 per minute")
     # Per client address, on top of the per-account lock after repeated failures.
     RAKOR_LOGIN_RATE_LIMIT = os.environ.get("RAKOR_LOGIN_RATE_LIMIT", "10 per minute;60 per hour")
-    RATELIMIT_STORAGE_URI = os.environ.get("RAKOR_RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_STORAGE_URI = os.environ.get("RAKOR_RATELIMIT_STORAGE_URI", "rakor-memory://")
     RATELIMIT_HEADERS_ENABLED = True
 
     # The address participants use, printed under QR codes (e.g. https://rakor.example.go.id).
@@ -86,7 +86,7 @@ class TestConfig(Config):
     TESTING = True
     SECRET_KEY = "test-only-not-secret"  # noqa: S105
     RATELIMIT_ENABLED = True
-    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_STORAGE_URI = "rakor-memory://"
     RAKOR_RENDER_SYNC = True  # documents render inside the request: no thread outlives a test
 
 

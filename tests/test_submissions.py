@@ -1,6 +1,8 @@
 """The participant's flow: the form, the receipt, the status lookup, and every refusal."""
 
 import re
+import threading
+import time
 from datetime import timedelta
 
 import pytest
@@ -465,3 +467,27 @@ def test_too_many_posts_from_one_client_get_a_friendly_page(app, submit, meeting
     assert "Terlalu banyak kiriman" in page_text(response)
     assert response.headers["Retry-After"] == "60"
     assert len(stored(app)) == 2
+
+
+def test_the_limiter_storage_forgets_expired_counts_without_a_timer_thread(monkeypatch):
+    from limits import RateLimitItemPerSecond
+    from limits.strategies import FixedWindowRateLimiter
+
+    from app import ratelimit
+
+    storage = ratelimit.SweepingMemoryStorage()
+    storage.timer.join()  # the one timer the parent class starts when created
+    limiter = FixedWindowRateLimiter(storage)
+    one_a_second = RateLimitItemPerSecond(1)
+    threads_before = threading.active_count()
+
+    assert limiter.hit(one_a_second, "198.51.100.7")
+    assert not limiter.hit(one_a_second, "198.51.100.7")
+    assert threading.active_count() == threads_before
+    assert storage.storage
+
+    time.sleep(1.05)  # the window has passed: the count no longer holds the client back
+    monkeypatch.setattr(storage, "_next_sweep", 0.0)  # and the next hit sweeps
+    assert limiter.hit(one_a_second, "203.0.113.9")
+    assert "198.51.100.7" not in " ".join(storage.storage)
+    assert threading.active_count() == threads_before

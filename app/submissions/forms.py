@@ -45,11 +45,61 @@ class WholeNumberField(Field):
         text = re.sub(r"(?i)^rp\.?\s*", "", text)
         text = re.sub(r"[.\s]", "", text)
         text = re.sub(r",0+$", "", text)
-        if not text.isdigit() or len(text) > 15:
+        # isdecimal, not isdigit: int() refuses digits such as "²" that isdigit accepts.
+        if not text.isdecimal() or len(text) > 15:
             raise ValueError(_l("Tulis angka bulat saja, misalnya 1.500.000."))
         self.data = int(text)
         if self.maximum is not None and self.data > self.maximum:
             raise ValueError(_l("Angka ini terlalu besar."))
+
+
+def stripped(value: str | None) -> str:
+    """What was typed, without surrounding spaces: the length rules measure what is stored.
+
+    A field missing from the request reads as empty.
+    """
+    return value.strip() if value else ""
+
+
+class ListedChoices:
+    """A choice field that checks the sent value against a set, not the whole list.
+
+    WTForms walks every choice, building a tuple for each, to validate one value;
+    the kelurahan, agency and program lists make that a visible part of a send.
+    `allowed` is computed once for choices fixed in the class and handed over
+    with the cached lists for those loaded from the database (views.apply_choices).
+    """
+
+    allowed: frozenset[str] | None = None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Templates and the error summary know fields by WTForms' type names.
+        self.type = type(self).__mro__[2].__name__
+        if self.choices:
+            self.allowed = allowed_values(self.choices)
+
+    def pre_validate(self, form):
+        if self.allowed is None:
+            return super().pre_validate(form)
+        if self.process_errors or not self.validate_choice:
+            return
+        if self.data not in self.allowed:
+            raise ValidationError(
+                self.invalid_choice_message or self.gettext("Not a valid choice.")
+            )
+
+
+class ListedSelectField(ListedChoices, SelectField):
+    pass
+
+
+class ListedRadioField(ListedChoices, RadioField):
+    pass
+
+
+def allowed_values(choices: list[SelectChoice]) -> frozenset[str]:
+    return frozenset(str(choice.value) for choice in choices)
 
 
 def required(message):
@@ -74,26 +124,29 @@ class SubmissionForm(BaseForm):
 
     submitter_name = StringField(
         _l("Nama lengkap"),
+        filters=[stripped],
         validators=[
             required(_l("Isi nama Anda.")),
             Length(max=120, message=_l("Nama paling panjang %(max)d karakter.")),
         ],
     )
-    role = RadioField(
+    role = ListedRadioField(
         _l("Peran dalam rapat"),
         choices=choices_of(domain.ROLES),
         validators=[required(_l("Pilih peran Anda."))],
     )
-    unit_kelurahan = SelectField(_l("Kelurahan (untuk lurah)"), validate_choice=True)
-    unit_kecamatan = SelectField(_l("Kecamatan (untuk camat)"), validate_choice=True)
-    unit_agency = SelectField(_l("Perangkat daerah (untuk OPD)"), validate_choice=True)
+    unit_kelurahan = ListedSelectField(_l("Kelurahan (untuk lurah)"), validate_choice=True)
+    unit_kecamatan = ListedSelectField(_l("Kecamatan (untuk camat)"), validate_choice=True)
+    unit_agency = ListedSelectField(_l("Perangkat daerah (untuk OPD)"), validate_choice=True)
     unit_organisation = StringField(
         _l("Lembaga atau organisasi (untuk pemangku kepentingan)"),
         description=_l("Misalnya BPS, BPJS Ketenagakerjaan, perguruan tinggi, PKK, LSM."),
+        filters=[stripped],
         validators=[Length(max=160, message=_l("Paling panjang %(max)d karakter."))],
     )
     position = StringField(
         _l("Jabatan"),
+        filters=[stripped],
         validators=[
             required(_l("Isi jabatan Anda.")),
             Length(max=120, message=_l("Jabatan paling panjang %(max)d karakter.")),
@@ -102,6 +155,7 @@ class SubmissionForm(BaseForm):
     phone = StringField(
         _l("Nomor HP (tidak wajib)"),
         description=_l("Hanya dilihat sekretariat, untuk menghubungi Anda bila perlu."),
+        filters=[stripped],
         validators=[
             Optional(),
             Length(max=24, message=_l("Nomor HP terlalu panjang.")),
@@ -109,16 +163,17 @@ class SubmissionForm(BaseForm):
         ],
     )
 
-    kind = RadioField(
+    kind = ListedRadioField(
         _l("Jenis masukan"),
         choices=choices_of(domain.KINDS),
         validators=[required(_l("Pilih jenis masukan."))],
     )
-    pillar = RadioField(
+    pillar = ListedRadioField(
         _l("Strategi"), validators=[required(_l("Pilih strategi yang paling sesuai."))]
     )
     title = StringField(
         _l("Judul singkat"),
+        filters=[stripped],
         validators=[
             required(_l("Isi judul masukan.")),
             Length(min=5, max=TITLE_MAX, message=_l("Judul antara %(min)d dan %(max)d karakter.")),
@@ -127,6 +182,7 @@ class SubmissionForm(BaseForm):
     description = TextAreaField(
         _l("Uraian"),
         description=_l("Apa masalahnya, apa usulannya, siapa yang terbantu."),
+        filters=[stripped],
         validators=[
             required(_l("Isi uraian masukan.")),
             Length(
@@ -136,11 +192,11 @@ class SubmissionForm(BaseForm):
             ),
         ],
     )
-    location = SelectField(_l("Lokasi (kelurahan, tidak wajib)"), validate_choice=True)
-    target_group = SelectField(
+    location = ListedSelectField(_l("Lokasi (kelurahan, tidak wajib)"), validate_choice=True)
+    target_group = ListedSelectField(
         _l("Sasaran"), choices=choices_of(domain.TARGET_GROUPS), default="umum"
     )
-    program = SelectField(
+    program = ListedSelectField(
         _l("Program terkait"),
         description=_l("Wajib untuk evaluasi program."),
         validate_choice=True,

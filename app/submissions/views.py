@@ -3,6 +3,7 @@
 import uuid
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from wtforms.fields.choices import SelectChoice
 
@@ -10,7 +11,7 @@ from app.extensions import csrf, db, limiter
 from app.forms import error_summary
 from app.models.base import utcnow
 from app.submissions import bp, services
-from app.submissions.forms import StatusForm, SubmissionForm
+from app.submissions.forms import StatusForm, SubmissionForm, allowed_values
 from app.submissions.services import FormChoices, SubmissionData, SubmissionRefused
 
 
@@ -142,6 +143,23 @@ def status():
 
 
 def apply_choices(form: SubmissionForm, choices: FormChoices, *, ask_access_code: bool) -> None:
+    lists = choice_lists(choices, str(get_locale()))
+    for name, (field_choices, allowed) in lists.items():
+        field = form[name]
+        field.choices = field_choices
+        field.allowed = allowed
+    if not ask_access_code:
+        del form.access_code
+
+
+def choice_lists(choices: FormChoices, locale: str) -> dict[str, tuple[list, frozenset[str]]]:
+    """Each database-backed field's choices and the values they allow, built once per language.
+
+    The lists are shared between requests: fields read them and never change them.
+    """
+    built = choices.built.get(locale)
+    if built is not None:
+        return built
     pick = SelectChoice("", _("— Pilih —"))
     none = SelectChoice("", _("— Tidak ada —"))
     kelurahan = [
@@ -149,16 +167,17 @@ def apply_choices(form: SubmissionForm, choices: FormChoices, *, ask_access_code
         for kec in choices.kecamatan
         for kel in kec.kelurahan
     ]
-    form.pillar.choices = [SelectChoice(str(p.id), p.name) for p in choices.pillars]
-    form.unit_kelurahan.choices = [pick, *kelurahan]
-    form.location.choices = [none, *kelurahan]
-    form.unit_kecamatan.choices = [pick] + [
-        SelectChoice(str(k.id), k.name) for k in choices.kecamatan
-    ]
-    form.unit_agency.choices = [pick] + [SelectChoice(str(a.id), a.label) for a in choices.agencies]
-    form.program.choices = [none] + [SelectChoice(str(p.id), p.name) for p in choices.programs]
-    if not ask_access_code:
-        del form.access_code
+    lists = {
+        "pillar": [SelectChoice(str(p.id), p.name) for p in choices.pillars],
+        "unit_kelurahan": [pick, *kelurahan],
+        "location": [none, *kelurahan],
+        "unit_kecamatan": [pick] + [SelectChoice(str(k.id), k.name) for k in choices.kecamatan],
+        "unit_agency": [pick] + [SelectChoice(str(a.id), a.label) for a in choices.agencies],
+        "program": [none] + [SelectChoice(str(p.id), p.name) for p in choices.programs],
+    }
+    built = {name: (values, allowed_values(values)) for name, values in lists.items()}
+    choices.built[locale] = built
+    return built
 
 
 def submission_data(form: SubmissionForm) -> SubmissionData:

@@ -1,0 +1,43 @@
+"""The rate limiter's in-process storage, without a thread per burst.
+
+limits' `memory://` storage clears expired counters from a `threading.Timer`
+that lives 10 ms and is started again by the next hit: under a steady load a
+worker starts about a hundred threads a second, and each start waits for the
+GIL to change hands. On the busiest route (the public form's POST) that cost
+more than the rest of the limiter. Expired counters are already ignored when
+read (`MemoryStorage.get`), so the sweep only frees memory: here it runs inline,
+at most once every `SWEEP_INTERVAL_S`, from the request that notices it is due.
+
+Selected with `RAKOR_RATELIMIT_STORAGE_URI=rakor-memory://` (the default). With
+several gunicorn workers each keeps its own counts, so a client may get up to
+that many times its limit; a shared `redis://` storage counts exactly
+(docs/DEPLOY.md).
+"""
+
+import threading
+import time
+from typing import ClassVar
+
+from limits.storage import MemoryStorage
+
+SWEEP_INTERVAL_S = 10.0
+
+
+class SweepingMemoryStorage(MemoryStorage):
+    STORAGE_SCHEME: ClassVar[list[str]] = ["rakor-memory"]
+
+    def __init__(self, uri: str | None = None, wrap_exceptions: bool = False, **options):
+        super().__init__(uri, wrap_exceptions=wrap_exceptions, **options)
+        self._next_sweep = time.monotonic() + SWEEP_INTERVAL_S
+        self._sweep_lock = threading.Lock()
+
+    # MemoryStorage calls this (name-mangled) before every hit.
+    def _MemoryStorage__schedule_expiry(self) -> None:
+        now = time.monotonic()
+        if now < self._next_sweep or not self._sweep_lock.acquire(blocking=False):
+            return
+        try:
+            self._next_sweep = now + SWEEP_INTERVAL_S
+            self._MemoryStorage__expire_events()
+        finally:
+            self._sweep_lock.release()
