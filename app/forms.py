@@ -4,9 +4,12 @@ WTForms ships no Indonesian catalog, so the handful of messages it produces by
 itself (an invalid choice, a bad CSRF token) are mapped onto our catalog here.
 """
 
+from flask import request
 from flask_babel import gettext, ngettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from werkzeug.datastructures import CombinedMultiDict, MultiDict
+from wtforms import FileField, PasswordField
 
 BUILT_IN_MESSAGES = {
     "Not a valid choice.": _l("Pilihan tidak tersedia. Pilih dari daftar."),
@@ -42,6 +45,36 @@ class BaseForm(FlaskForm):
     class Meta:
         def get_translations(self, form):
             return _Translations()
+
+        def wrap_formdata(self, form, formdata):
+            """What the fields read: text as a browser sends it, and files for file fields.
+
+            A value of another kind crashes the fields' validators, a server error:
+            a JSON body that is not an object (Flask-WTF would read any JSON body),
+            a file or a JSON number sent for a text field. And no one types a NUL
+            character, which PostgreSQL refuses in text, so it is dropped from every
+            value but a password's: a password is checked exactly as typed, and only
+            ever hashed, never sent to the database.
+            """
+            if formdata is not None and not hasattr(formdata, "getlist"):
+                # Flask-WTF's default, "read the request", without its JSON branch.
+                sent = form.is_submitted() and (request.form or request.files)
+                formdata = CombinedMultiDict((request.files, request.form)) if sent else None
+            if formdata is None:
+                return None
+            file_fields = {field.name for field in form if isinstance(field, FileField)}
+            passwords = {field.name for field in form if isinstance(field, PasswordField)}
+
+            def cleaned(key: str, value):
+                if not isinstance(value, str) or key in passwords:
+                    return value
+                return value.replace("\x00", "")
+
+            return MultiDict(
+                (key, cleaned(key, value))
+                for key, value in formdata.items(multi=True)
+                if isinstance(value, str) or key in file_fields
+            )
 
 
 GROUPED_FIELDS = ("RadioField", "CheckboxesField")
