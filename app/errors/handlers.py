@@ -3,11 +3,15 @@
 from flask import render_template
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import InternalError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from app.errors import bp
-from app.extensions import db
+from app.extensions import db, login_manager
+
+# PostgreSQL's read_only_sql_transaction: a write to a read-only database or a hot
+# standby. psycopg reports it as an InternalError, not an OperationalError.
+READ_ONLY_SQLSTATE = "25006"
 
 
 def error_page(status: int, title: str, message: str, retry_after: str | None = None):
@@ -60,12 +64,23 @@ def too_many_requests(_error):
 @bp.app_errorhandler(OperationalError)
 def database_unavailable(_error):
     db.session.rollback()
+    # The page must render without the database: Flask-Login's context processor would
+    # load the signed-in user (a query), and a user loaded earlier has just been expired
+    # by the rollback. Render this one page as anonymous; the session cookie is untouched.
+    login_manager._update_request_context_with_user()
     return error_page(
         503,
         _("Layanan sedang tidak tersedia"),
         _("Basis data tidak dapat dihubungi. Coba lagi beberapa saat lagi."),
         retry_after="30",
     )
+
+
+@bp.app_errorhandler(InternalError)
+def database_read_only(error: InternalError):
+    if getattr(error.orig, "sqlstate", None) == READ_ONLY_SQLSTATE:
+        return database_unavailable(error)
+    raise error  # any other InternalError is a bug: logged, and answered by the 500 page
 
 
 @bp.app_errorhandler(HTTPException)
