@@ -63,6 +63,14 @@ class Config:
     # texts stay in the review screens and the Excel export).
     RAKOR_MINUTES_FULL_TEXT_LIMIT = _env_int("RAKOR_MINUTES_FULL_TEXT_LIMIT", 200)
 
+    # Behind a reverse proxy: how many proxies set X-Forwarded-For/-Proto/-Host (nginx
+    # in front: 1). 0 trusts no such header. See docs/DEPLOY.md.
+    RAKOR_PROXY_COUNT = _env_int("RAKOR_PROXY_COUNT", 0)
+    # "json": one JSON line per request and per error on stderr (app/logs.py); "text":
+    # Flask's default logging, for development.
+    RAKOR_LOG_FORMAT = os.environ.get("RAKOR_LOG_FORMAT", "json")
+    RAKOR_LOG_LEVEL = os.environ.get("RAKOR_LOG_LEVEL", "INFO")
+
     BABEL_DEFAULT_LOCALE = "id"
     BABEL_DEFAULT_TIMEZONE = os.environ.get("RAKOR_TIMEZONE", "Asia/Jakarta")
     BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "app" / "translations")
@@ -78,6 +86,7 @@ class Config:
 
 class DevelopmentConfig(Config):
     RAKOR_ENV = "development"
+    RAKOR_LOG_FORMAT = os.environ.get("RAKOR_LOG_FORMAT", "text")
     SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
 
 
@@ -88,6 +97,7 @@ class TestConfig(Config):
     RATELIMIT_ENABLED = True
     RATELIMIT_STORAGE_URI = "rakor-memory://"
     RAKOR_RENDER_SYNC = True  # documents render inside the request: no thread outlives a test
+    RAKOR_LOG_FORMAT = "text"
 
 
 CONFIGS = {"development": DevelopmentConfig, "production": Config, "testing": TestConfig}

@@ -6,8 +6,9 @@ from pathlib import Path
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from app import security
+from app import logs, security
 from config import CONFIGS, default_database_url
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,6 +27,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_template_helpers(app)
     register_commands(app)
     security.register(app)
+    logs.configure(app)
+    if app.config["RAKOR_PROXY_COUNT"]:
+        hops = app.config["RAKOR_PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     return app
 
 
@@ -42,6 +47,9 @@ def load_config(app: Flask, test_config: dict | None) -> None:
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
     options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+    # A failed statement's message would otherwise carry its values (names, phone
+    # numbers) into the logs.
+    options.setdefault("hide_parameters", True)
     if uri.startswith("postgresql"):
         # Survive a database restart without restarting the app.
         options.setdefault("pool_pre_ping", True)

@@ -110,3 +110,11 @@ def test_a_read_only_database_answers_the_form_with_the_503_page(
     assert "/receipt/" not in response.headers.get("Location", "")
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Submission)) == 0
+
+
+def test_health_check_says_503_when_the_database_only_reads(app, migrated_database):
+    # A load balancer must stop sending participants to a server that cannot store input.
+    health = read_only_app(migrated_database).test_client().get("/healthz")
+    assert health.status_code == 503
+    assert health.json == {"status": "error", "database": "read_only"}
+    assert app.test_client().get("/healthz").json == {"status": "ok", "database": "ok"}

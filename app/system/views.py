@@ -2,7 +2,7 @@
 
 from flask import current_app, jsonify, redirect, request, url_for
 from sqlalchemy import text
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from app.extensions import db, limiter
 from app.i18n import LANGUAGE_COOKIE
@@ -15,13 +15,34 @@ ONE_YEAR = 365 * 24 * 3600
 @bp.get("/healthz")
 @limiter.exempt
 def healthz():
+    """200 when the database answers and takes writes; 503 otherwise (for load balancers)."""
     try:
-        db.session.execute(text("SELECT 1"))
+        state = database_state()
     except SQLAlchemyError:
         db.session.rollback()
-        current_app.logger.warning("health check: database unreachable")
-        return jsonify(status="error", database="unreachable"), 503
+        state = "unreachable"
+    if state != "ok":
+        current_app.logger.warning("health check: database %s", state)
+        return jsonify(status="error", database=state), 503
     return jsonify(status="ok", database="ok")
+
+
+def database_state() -> str:
+    """"ok", or "read_only" when the database answers but would refuse the next input."""
+    if db.engine.dialect.name == "postgresql":
+        # A read-only default, or a standby after a failover.
+        read_only = db.session.scalar(text("SELECT current_setting('transaction_read_only')"))
+        return "read_only" if read_only == "on" else "ok"
+    # SQLite: a write that changes nothing, rolled back; a read-only file refuses it.
+    try:
+        db.session.execute(text("UPDATE alembic_version SET version_num = version_num"))
+    except OperationalError as error:
+        db.session.rollback()
+        if "readonly" in str(error.orig).replace("-", "").replace(" ", ""):
+            return "read_only"
+        raise
+    db.session.rollback()
+    return "ok"
 
 
 @bp.get("/bahasa/<lang>")

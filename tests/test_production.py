@@ -1,0 +1,161 @@
+"""What the production set-up adds: request logs, the proxy's headers, quiet SQL errors."""
+
+import json
+
+import pytest
+from conftest import hidden_value, make_app
+from sqlalchemy.exc import IntegrityError
+
+from app.extensions import db
+from app.models import Submission
+
+
+@pytest.fixture
+def json_app(migrated_database, app):
+    # `app` first: it empties and seeds the database this app shares.
+    return make_app(migrated_database, RAKOR_LOG_FORMAT="json")
+
+
+def log_lines(capsys) -> list[dict]:
+    return json_lines(capsys.readouterr().err)
+
+
+def json_lines(output: str) -> list[dict]:
+    # The session's first test also captures the migration's own (plain) log lines.
+    return [json.loads(line) for line in output.splitlines() if line.startswith("{")]
+
+
+def test_each_request_is_one_json_line_with_its_id_and_no_personal_data(
+    json_app, meeting, valid_input, capsys
+):
+    client = json_app.test_client()
+    html = client.get(f"/m/{meeting.code}").get_data(as_text=True)
+    sent = client.post(
+        f"/m/{meeting.code}?nama=Agus",
+        data={
+            "csrf_token": hidden_value(html, "csrf_token"),
+            "client_token": hidden_value(html, "client_token"),
+            **valid_input,
+        },
+    )
+    assert sent.status_code == 303
+    receipt = client.get(sent.headers["Location"])
+    receipt_code = sent.headers["Location"].rsplit("/", 1)[1]
+
+    output = capsys.readouterr().err
+    lines = json_lines(output)
+    post, page = lines[-2], lines[-1]
+    assert post["msg"] == "request"
+    assert post["method"] == "POST"
+    assert post["route"] == "/m/<code>"
+    assert post["status"] == 303
+    assert post["ms"] >= 0
+    assert post["request_id"] == sent.headers["X-Request-ID"]
+    assert page["route"] == "/receipt/<code>"
+    assert page["request_id"] == receipt.headers["X-Request-ID"] != post["request_id"]
+    for personal in (receipt_code, "Agus", "0812", "Krapyak", "127.0.0.1", "nama="):
+        assert personal not in output
+
+
+def test_the_proxys_request_id_is_kept_and_a_malformed_one_replaced(json_app, capsys):
+    client = json_app.test_client()
+    given = "5f0c3a9e8b7d4c2a9e1f0a3b5c7d9e1f"
+    assert client.get("/healthz", headers={"X-Request-ID": given}).headers["X-Request-ID"] == given
+
+    forged = client.get("/healthz", headers={"X-Request-ID": '", "level": "fake'})
+    replaced = forged.headers["X-Request-ID"]
+    assert len(replaced) == 32 and "fake" not in replaced
+    assert [line["request_id"] for line in log_lines(capsys)] == [given, replaced]
+
+
+def test_an_unhandled_error_is_logged_with_its_request_and_the_page_stays_friendly(
+    json_app, capsys
+):
+    @json_app.get("/boom/<secret>")
+    def boom(secret):
+        raise RuntimeError("something broke")
+
+    json_app.testing = False  # let the error handler answer, as in production
+    response = json_app.test_client().get("/boom/ABCD2345")
+
+    assert response.status_code == 500
+    assert "Traceback" not in response.get_data(as_text=True)
+    error = next(line for line in log_lines(capsys) if line["level"] == "error")
+    assert error["msg"] == "unhandled exception"
+    assert error["route"] == "/boom/<secret>"
+    assert error["request_id"] == response.headers["X-Request-ID"]
+    assert "RuntimeError: something broke" in error["error"]
+    assert "ABCD2345" not in json.dumps(error)
+
+
+def test_a_failed_statement_does_not_carry_its_values_into_the_message(app, submit, meeting):
+    with app.app_context():
+        duplicate = Submission(
+            meeting_id=meeting.id,
+            receipt_code="RAHASIA2",
+            idempotency_key="sama",
+            submitter_name="Siti Rahmawati",
+            role="lurah",
+            kind="usulan",
+            submitted_pillar_id=1,
+            pillar_id=1,
+            title="Judul",
+            description="Uraian",
+            phone="0812-9999-0000",
+        )
+        db.session.add(duplicate)
+        db.session.commit()
+        db.session.add(Submission(**{**_columns(duplicate), "id": None}))
+        with pytest.raises(IntegrityError) as failure:
+            db.session.commit()
+        db.session.rollback()
+    message = str(failure.value)
+    assert "RAHASIA2" not in message
+    assert "0812-9999-0000" not in message
+    assert "Siti" not in message
+
+
+def _columns(row) -> dict:
+    return {column.key: getattr(row, column.key) for column in Submission.__table__.columns}
+
+
+def test_behind_one_proxy_the_forwarded_address_and_scheme_count(migrated_database, app):
+    proxied = make_app(
+        migrated_database, RAKOR_PROXY_COUNT=1, RAKOR_LOOKUP_RATE_LIMIT="1 per minute"
+    ).test_client()
+
+    secure = proxied.get(
+        "/status", headers={"X-Forwarded-For": "203.0.113.5", "X-Forwarded-Proto": "https"}
+    )
+    assert "max-age=31536000" in secure.headers["Strict-Transport-Security"]
+
+    # The rate limit counts each participant's own address, not the proxy's.
+    def lookup(address: str) -> int:
+        return proxied.post(
+            "/status", data={"receipt_code": "ABCD2345"}, headers={"X-Forwarded-For": address}
+        ).status_code
+
+    assert lookup("203.0.113.5") != 429
+    assert lookup("203.0.113.5") == 429
+    assert lookup("198.51.100.20") != 429
+
+
+def test_without_a_proxy_forwarded_headers_are_ignored(migrated_database, app):
+    direct = make_app(migrated_database, RAKOR_LOOKUP_RATE_LIMIT="1 per minute").test_client()
+
+    forged = direct.get("/status", headers={"X-Forwarded-Proto": "https"})
+    assert "Strict-Transport-Security" not in forged.headers
+
+    # A client cannot dodge the limit by inventing addresses.
+    assert (
+        direct.post(
+            "/status", data={"receipt_code": "ABCD2345"}, headers={"X-Forwarded-For": "192.0.2.1"}
+        ).status_code
+        != 429
+    )
+    assert (
+        direct.post(
+            "/status", data={"receipt_code": "ABCD2345"}, headers={"X-Forwarded-For": "192.0.2.2"}
+        ).status_code
+        == 429
+    )
