@@ -1,4 +1,4 @@
-"""Command-line tools: `flask --app wsgi seed | demo | users create ...`."""
+"""Command-line tools: `flask --app wsgi seed | demo | users create | backup | restore ...`."""
 
 import sys
 
@@ -7,6 +7,7 @@ from flask import Flask
 from flask.cli import AppGroup, with_appcontext
 
 from app.auth.services import MIN_PASSWORD_LENGTH
+from app.cli.backup import backup_command, restore_command
 from app.domain import USER_ROLES
 from app.reports.cli import report
 
@@ -16,6 +17,8 @@ def register(app: Flask) -> None:
     app.cli.add_command(demo_command)
     app.cli.add_command(users)
     app.cli.add_command(report)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
 
 
 @click.command("seed")

@@ -1,0 +1,224 @@
+"""`flask --app wsgi backup` and `flask --app wsgi restore`: the database as one file.
+
+SQLite is copied online with its own backup API (a consistent copy while the app
+keeps taking input), then checked with `PRAGMA integrity_check`. PostgreSQL is
+dumped with `pg_dump --format=custom` and restored with `pg_restore`, the
+PostgreSQL way (docs/DEPLOY.md, "Backups"). Rendered documents, finalised
+minutes included, live in the database, so the one file holds the whole record.
+
+`restore --into` writes a backup into another database, for a restore drill that
+leaves the live one alone; without it the live database is replaced (stop the
+app first).
+"""
+
+import os
+import shutil
+import sqlite3
+import subprocess
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from sqlalchemy.engine import URL, make_url
+
+from app.extensions import db
+
+BACKUP_PREFIX = "rakor-"
+SUFFIXES = {"sqlite": ".sqlite", "postgresql": ".dump"}
+# Tables whose row counts a backup reports, so that an operator sees what it holds.
+COUNTED = ("meeting", "submission", "user", "meeting_document")
+
+
+def database_url() -> URL:
+    return make_url(current_app.config["SQLALCHEMY_DATABASE_URI"])
+
+
+@click.command("backup")
+@click.option(
+    "-o",
+    "--output-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=lambda: os.environ.get("RAKOR_BACKUP_DIR", "instance/backups"),
+    show_default="RAKOR_BACKUP_DIR or instance/backups",
+    help="Folder for the backup files.",
+)
+@click.option(
+    "--keep",
+    type=click.IntRange(min=1),
+    default=14,
+    show_default=True,
+    help="How many backups to keep in the folder; older ones are deleted.",
+)
+@with_appcontext
+def backup_command(output_dir: Path, keep: int) -> None:
+    """Write a consistent copy of the database to a new file, then prune old copies."""
+    url = database_url()
+    kind = url.get_backend_name()
+    if kind not in SUFFIXES:
+        raise click.ClickException(f"Backups support SQLite and PostgreSQL, not {kind}.")
+    output_dir.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    target = output_dir / f"{BACKUP_PREFIX}{stamp}{SUFFIXES[kind]}"
+    if target.exists():
+        raise click.ClickException(f"{target} exists already; try again in a second.")
+    partial = target.with_name(target.name + ".partial")
+    try:
+        if kind == "sqlite":
+            backup_sqlite(url, partial)
+        else:
+            run_tool(["pg_dump", "--format=custom", "--no-owner", "--file", str(partial)], url)
+        partial.rename(target)
+    finally:
+        partial.unlink(missing_ok=True)
+    os.chmod(target, 0o600)  # it holds participants' phone numbers
+    click.echo(f"Backup written: {target} ({target.stat().st_size:,} bytes)")
+    if kind == "sqlite":
+        click.echo("Holds: " + ", ".join(f"{n} {t}" for t, n in sqlite_counts(target).items()))
+    for old in prune(output_dir, SUFFIXES[kind], keep):
+        click.echo(f"Removed old backup: {old}")
+
+
+@click.command("restore")
+@click.argument("backup_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--into",
+    "into_url",
+    help="Restore into this database URL instead of the app's (a restore drill).",
+)
+@click.option("--yes", is_flag=True, help="Do not ask before replacing the database.")
+@with_appcontext
+def restore_command(backup_file: Path, into_url: str | None, yes: bool) -> None:
+    """Replace a database's content with a backup made by `flask backup`."""
+    url = make_url(into_url) if into_url else database_url()
+    kind = url.get_backend_name()
+    if backup_file.suffix != SUFFIXES.get(kind):
+        raise click.ClickException(
+            f"{backup_file.name} is not a {kind} backup (expected a {SUFFIXES.get(kind)} file)."
+        )
+    if not yes:
+        click.confirm(
+            f"Replace everything in {url.render_as_string(hide_password=True)} with {backup_file}?",
+            abort=True,
+        )
+    if not into_url:
+        db.session.remove()
+        db.engine.dispose()  # this process lets go of the database before it changes
+    if kind == "sqlite":
+        check_sqlite(backup_file)
+        restore_sqlite(backup_file, url)
+        counts = ", ".join(f"{n} {t}" for t, n in sqlite_counts(Path(url.database)).items())
+        click.echo(f"Restored {backup_file} -> {url.database} ({counts}).")
+    else:
+        run_tool(
+            [
+                "pg_restore",
+                "--clean",
+                "--if-exists",
+                "--no-owner",
+                "--single-transaction",
+                "--exit-on-error",
+                str(backup_file),
+            ],
+            url,
+            database_option="--dbname",
+        )
+        click.echo(f"Restored {backup_file} -> {url.render_as_string(hide_password=True)}.")
+
+
+# --- SQLite ------------------------------------------------------------------------
+
+
+def backup_sqlite(url: URL, target: Path) -> None:
+    source = sqlite3.connect(url.database, timeout=15)
+    try:
+        copy = sqlite3.connect(target)
+        try:
+            # Page by page, letting writers in between; a write during the copy restarts
+            # the remaining steps, so the copy is always one consistent state.
+            source.backup(copy, pages=1024)
+            # One self-contained file: no -wal or -shm beside it (the app turns WAL
+            # back on when it opens a restored database).
+            copy.execute("PRAGMA journal_mode=DELETE")
+        finally:
+            copy.close()
+    finally:
+        source.close()
+    check_sqlite(target)
+
+
+def check_sqlite(path: Path) -> None:
+    try:
+        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            verdict = connection.execute("PRAGMA integrity_check").fetchone()[0]
+            has_schema = connection.execute(
+                "SELECT count(*) FROM sqlite_master WHERE name = 'alembic_version'"
+            ).fetchone()[0]
+        finally:
+            connection.close()
+    except sqlite3.DatabaseError as error:
+        raise click.ClickException(f"{path} is not a readable SQLite database: {error}") from error
+    if verdict != "ok":
+        raise click.ClickException(f"{path} failed its integrity check: {verdict}")
+    if not has_schema:
+        raise click.ClickException(f"{path} is not a Rakor database (no alembic_version).")
+
+
+def restore_sqlite(backup_file: Path, url: URL) -> None:
+    source = sqlite3.connect(f"file:{backup_file}?mode=ro", uri=True)
+    try:
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        target = sqlite3.connect(url.database, timeout=15)
+        try:
+            source.backup(target)  # one step: the target changes in a single transaction
+        finally:
+            target.close()
+    finally:
+        source.close()
+
+
+def sqlite_counts(path: Path) -> dict[str, int]:
+    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return {
+            table: connection.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]  # noqa: S608
+            for table in COUNTED
+        }
+    finally:
+        connection.close()
+
+
+# --- PostgreSQL ----------------------------------------------------------------------
+
+
+def run_tool(command: list[str], url: URL, database_option: str = "--dbname") -> None:
+    """Run pg_dump/pg_restore against `url`; the password goes by environment, not argv."""
+    tool = command[0]
+    if shutil.which(tool) is None:
+        raise click.ClickException(
+            f"{tool} is not installed (Debian: apt-get install postgresql-client)."
+        )
+    env = dict(os.environ)
+    if url.password:
+        env["PGPASSWORD"] = url.password
+    libpq = url.set(drivername="postgresql", password=None)
+    target = libpq.render_as_string(hide_password=False)
+    result = subprocess.run(  # noqa: S603 (fixed tool, URL from the app's own config)
+        [*command, f"{database_option}={target}"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise click.ClickException(f"{tool} failed: {result.stderr.strip()}")
+
+
+def prune(folder: Path, suffix: str, keep: int) -> list[Path]:
+    backups = sorted(folder.glob(f"{BACKUP_PREFIX}*{suffix}"))
+    old = backups[:-keep]
+    for path in old:
+        path.unlink()
+    return old
