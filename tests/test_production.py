@@ -1,6 +1,7 @@
 """What the production set-up adds: request logs, the proxy's headers, quiet SQL errors."""
 
 import json
+import os
 
 import pytest
 from conftest import hidden_value, make_app
@@ -159,3 +160,47 @@ def test_without_a_proxy_forwarded_headers_are_ignored(migrated_database, app):
         ).status_code
         == 429
     )
+
+
+# --- rate limits shared through Redis (several workers or servers) ----------------------
+
+LIMITS_REDIS_URL = "redis://127.0.0.1:6379/11"
+
+
+@pytest.fixture
+def limits_redis():
+    from redis import Redis
+    from redis.exceptions import ConnectionError as RedisDown
+
+    connection = Redis.from_url(LIMITS_REDIS_URL)
+    try:
+        connection.ping()
+    except RedisDown:
+        if os.environ.get("CI") or os.environ.get("RAKOR_REQUIRE_REDIS"):
+            pytest.fail(f"Redis is required at {LIMITS_REDIS_URL}")
+        pytest.skip(f"no Redis at {LIMITS_REDIS_URL}")
+    connection.flushdb()
+    yield connection
+    connection.flushdb()
+    connection.close()
+
+
+def test_two_servers_count_one_clients_sends_together_in_redis(
+    migrated_database, app, limits_redis
+):
+    def server():
+        return make_app(
+            migrated_database,
+            RATELIMIT_STORAGE_URI=LIMITS_REDIS_URL,
+            RAKOR_LOOKUP_RATE_LIMIT="2 per minute",
+        ).test_client()
+
+    first, second = server(), server()
+
+    def lookup(client) -> int:
+        return client.post("/status", data={"receipt_code": "ABCD2345"}).status_code
+
+    assert lookup(first) != 429
+    assert lookup(second) != 429
+    assert lookup(first) == 429  # the third send, wherever it lands
+    assert limits_redis.keys("LIMITS*")
