@@ -1,0 +1,49 @@
+"""Gunicorn for Rakor in production: `gunicorn --config deploy/gunicorn.conf.py wsgi:app`.
+
+Sized for the small city server (docs/DEPLOY.md): one worker process per core, two
+threads each, so that one request's wait on the database overlaps another's Python
+(measured in bench/submit_load.py and docs/PERFORMANCE.md). Documents never render
+in a web worker (a background thread or the RQ worker does it), so no request needs
+a long timeout. Every setting can be changed from the environment file.
+"""
+
+import gc
+import multiprocessing
+import os
+
+bind = os.environ.get("RAKOR_BIND", "127.0.0.1:8000")
+workers = int(os.environ.get("RAKOR_WORKERS", multiprocessing.cpu_count()))
+worker_class = "gthread"
+threads = int(os.environ.get("RAKOR_THREADS", "2"))
+
+# A request takes milliseconds; 30 s is for a slow upload from a phone on a weak
+# network, after which the worker is replaced rather than left hanging.
+timeout = int(os.environ.get("RAKOR_WORKER_TIMEOUT", "30"))
+graceful_timeout = 20
+# nginx keeps its upstream connections open (keepalive in deploy/nginx/rakor.conf).
+keepalive = 15
+# A worker is replaced after this many requests (with jitter, so not all at once):
+# whatever memory a long day of PDFs and imports left behind is given back.
+max_requests = 5000
+max_requests_jitter = 500
+backlog = 2048
+
+# Only nginx on this machine may tell gunicorn the client's scheme and address; the
+# app reads them through ProxyFix (RAKOR_PROXY_COUNT=1).
+forwarded_allow_ips = "127.0.0.1,::1"
+
+# The app writes one JSON line per request itself (app/logs.py); gunicorn's own
+# messages (start, stop, a worker killed) go to the journal beside them.
+accesslog = None
+errorlog = "-"
+loglevel = os.environ.get("RAKOR_GUNICORN_LOG_LEVEL", "info")
+capture_output = True
+# Heartbeat files in memory, not on a disk that may stall.
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
+proc_name = "rakor"
+
+
+def post_worker_init(worker):
+    # What the worker has loaded (the app, its templates) lives as long as the process;
+    # keep it out of the garbage collector's full passes (see wsgi.py).
+    gc.freeze()
