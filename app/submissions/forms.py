@@ -61,6 +61,10 @@ def stripped(value: str | None) -> str:
     return value.strip() if value else ""
 
 
+# WTForms' own wording, which app.forms maps onto our catalog.
+WTFORMS_INVALID_CHOICE = "Not a valid choice."
+
+
 class ListedChoices:
     """A choice field that checks the sent value against a set, not the whole list.
 
@@ -86,7 +90,7 @@ class ListedChoices:
             return
         if self.data not in self.allowed:
             raise ValidationError(
-                self.invalid_choice_message or self.gettext("Not a valid choice.")
+                self.invalid_choice_message or self.gettext(WTFORMS_INVALID_CHOICE)
             )
 
 
