@@ -259,6 +259,7 @@ def test_values_outside_the_allow_lists_are_refused(app, submit, meeting, valid_
     response = submit(meeting.code, dict(valid_input, **tampered))
     assert response.status_code == 422
     assert "Ada isian yang perlu diperbaiki" in page_text(response)
+    assert "Pilihan tidak tersedia. Pilih dari daftar." in page_text(response)
     assert stored(app) == []
 
 
