@@ -80,11 +80,14 @@ def configure(app: Flask) -> None:
 
     app.log_exception = log_exception
 
-    @app.before_request
     def start_request() -> None:
         g.request_started = time.perf_counter()
         given = request.headers.get(REQUEST_ID_HEADER, "")
         g.request_id = given if ACCEPTED_REQUEST_ID.match(given) else uuid.uuid4().hex
+
+    # First of all before-request functions: a request that CSRFProtect or the rate
+    # limiter turns away is logged with its id too.
+    app.before_request_funcs.setdefault(None, []).insert(0, start_request)
 
     @app.after_request
     def log_request(response: Response) -> Response:

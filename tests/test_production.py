@@ -204,3 +204,11 @@ def test_two_servers_count_one_clients_sends_together_in_redis(
     assert lookup(second) != 429
     assert lookup(first) == 429  # the third send, wherever it lands
     assert limits_redis.keys("LIMITS*")
+
+
+def test_a_request_refused_by_the_csrf_check_still_has_its_id(json_app, capsys):
+    json_app.config["WTF_CSRF_ENABLED"] = True
+    refused = json_app.test_client().post("/login", data={"email": "a@b.c", "password": "x"})
+    assert refused.status_code == 400
+    (line,) = [line for line in log_lines(capsys) if line.get("status") == 400]
+    assert line["request_id"] == refused.headers["X-Request-ID"]
