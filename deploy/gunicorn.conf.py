@@ -38,9 +38,20 @@ accesslog = None
 errorlog = "-"
 loglevel = os.environ.get("RAKOR_GUNICORN_LOG_LEVEL", "info")
 capture_output = True
-# Heartbeat files in memory, not on a disk that may stall.
-worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
+# Heartbeat files in memory, not on a disk that may stall (gunicorn's own advice).
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108
 proc_name = "rakor"
+
+# gunicorn's control socket (`gunicornc -s /run/rakor/gunicorn.ctl -c "show workers"`)
+# goes in the unit's RuntimeDirectory, which systemd makes for the rakor user. Its
+# default, $HOME/.gunicorn/, is the code folder under the unit (read-only, not the
+# rakor user's) and a folder shared by every gunicorn of one user elsewhere; outside
+# systemd there is none.
+_runtime_directory = os.environ.get("RUNTIME_DIRECTORY", "").split(":")[0]
+if _runtime_directory:
+    control_socket = os.path.join(_runtime_directory, "gunicorn.ctl")
+else:
+    control_socket_disable = True
 
 
 def post_worker_init(worker):

@@ -1,0 +1,1387 @@
+"""Follow docs/DEPLOY.md on this machine and check every step: `python bench/deploy_check.py`.
+
+    .venv/bin/python bench/deploy_check.py [--keep-temp]
+
+The one-server deployment of the guide, as far as a machine without systemd
+allows, run as the current user (the units' `User=rakor` is not reproduced):
+
+1. the env file: deploy/rakor.env.example with its values filled in (a random
+   SECRET_KEY, a scratch PostgreSQL database, Redis databases 12 and 13, loopback
+   ports) and loaded the guide's way, `set -a; . rakor.env; set +a` in /bin/sh,
+   reading the same as systemd's EnvironmentFile= would;
+2. the database: the scratch database `rakor_deploy_check` (dropped and created
+   again), then `flask --app wsgi db upgrade`, `seed` and `users create ... --role
+   admin` (the password on standard input);
+3. the services: gunicorn started with exactly the ExecStart of
+   deploy/systemd/rakor-web.service (its WorkingDirectory, /srv/rakor replaced by
+   this repository; NOTIFY_SOCKET set, so its `Type=notify` READY=1 is awaited as
+   systemd would; its RuntimeDirectory in TMP/run, where the control socket must
+   answer `gunicornc`), the RQ worker with the ExecStart of rakor-worker@.service (%H the
+   host name, %i 1, through its /bin/sh -c), and nginx with deploy/nginx/rakor.conf
+   and rakor-proxy.conf, changed only where the guide says to edit them or where
+   the machine differs: listen addresses (free loopback ports, 127.0.0.1 and ::1),
+   server_name, the certificate (self-signed by openssl for 127.0.0.1 and
+   localhost), /srv/rakor, the snippet's include path and the upstream address (the
+   gunicorn bind). nginx runs as root with `-p TMP -c TMP/nginx.conf`, a top-level
+   file reduced from Debian's (user www-data, pid, logs and temp paths in TMP) that
+   includes the site at http level as sites-enabled would; `nginx -t` must pass
+   without a warning;
+4. test data for the check: the admin signs in through nginx and creates and opens
+   a meeting with the secretariat's own forms (no `flask demo`, which the guide
+   forbids on a server);
+5. the HTTPS front: HTTP answers 301 to HTTPS (the ACME challenge excepted), the
+   certificate verifies and ALPN offers h2, /healthz, the app's security headers on
+   a page (each exactly once), a static file served by nginx itself (HSTS, nosniff,
+   a day's public cache, no line in the app's log), and nginx's X-Request-ID
+   returned and found in the app's JSON log;
+6. a participant's input from another loopback address (127.0.0.2): the form, its
+   POST (303 to the receipt), the receipt page, the row in the database, the app's
+   log line, and the guide's `jq` command for failures run on the web log;
+7. the minutes PDF as the secretariat asks for it: 202 and a job, progress polled,
+   the PDF downloaded; the RQ worker's log shows the job, the web log shows no
+   fallback to a thread;
+8. rate limits shared in Redis: the limiter's keys in database 13, counting the
+   participant's own address (127.0.0.2, through nginx's X-Forwarded-For and
+   ProxyFix), not nginx's and not a forged header;
+9. the backup unit's `flask backup` writes a .dump into RAKOR_BACKUP_DIR, and
+   `flask restore DUMP --into <drill database> --yes` restores the input and the PDF.
+
+Each step prints PASS or FAIL; the first failure stops the run (exit 1) after the
+logs' last lines are printed. Whatever happens, the processes are stopped (each
+unit's KillSignal to its main process, then SIGKILL to its process group), Redis
+databases 12 and 13 are flushed, both scratch databases dropped and the temporary
+folder removed (kept with --keep-temp). About 15 s on two cores.
+"""
+
+import argparse
+import asyncio
+import contextlib
+import hashlib
+import json
+import os
+import re
+import secrets
+import shlex
+import shutil
+import signal
+import socket
+import ssl
+import stat
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+
+import aiohttp
+import psycopg
+import redis
+
+ROOT = Path(__file__).resolve().parent.parent
+DEPLOY = ROOT / "deploy"
+GUIDE_ROOT = "/srv/rakor"  # where the guide and the units put the code
+NGINX = "/usr/sbin/nginx"
+MIME_TYPES = "/etc/nginx/mime.types"
+NGINX_USER = "www-data"  # Debian's nginx.conf
+
+PG_SERVER = "postgres@127.0.0.1:5432"
+SCRATCH_DB = "rakor_deploy_check"
+DRILL_DB = "rakor_deploy_check_drill"
+REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
+QUEUE_REDIS_DB = 12
+LIMITS_REDIS_DB = 13
+
+ADMIN_EMAIL = "admin@pekalongankota.go.id"
+ADMIN_NAME = "Nama Admin"
+PARTICIPANT_ADDRESS = "127.0.0.2"  # another loopback address: not the one nginx uses
+FORGED_ADDRESS = "203.0.113.7"  # what a client claims in X-Forwarded-For
+
+STARTUP_TIMEOUT_S = 30
+RENDER_TIMEOUT_S = 90
+STOP_TIMEOUT_S = 15
+# The environment a unit starts with: nothing of the caller's Rakor settings.
+INHERITED_SETTINGS = re.compile(r"^(RAKOR_|FLASK_|SECRET_KEY$|DATABASE_URL$|TEST_DATABASE_URL$)")
+REQUEST_ID = re.compile(r"^[0-9a-f]{32}$")  # nginx's $request_id
+
+
+class CheckFailed(Exception):
+    pass
+
+
+def check(condition: object, message: str) -> None:
+    if not condition:
+        raise CheckFailed(message)
+
+
+# --- the report -------------------------------------------------------------------------
+
+
+@dataclass
+class Step:
+    number: int
+    title: str
+    passed: bool = False
+    seconds: float = 0.0
+    notes: list[str] = field(default_factory=list)
+
+
+class Report:
+    def __init__(self) -> None:
+        self.steps: list[Step] = []
+        self.started = time.perf_counter()
+
+    @contextlib.contextmanager
+    def step(self, title: str) -> Iterator[Step]:
+        step = Step(len(self.steps) + 1, title)
+        self.steps.append(step)
+        print(f"\n[{step.number}] {title}", flush=True)
+        started = time.perf_counter()
+        try:
+            yield step
+        except BaseException as error:  # Ctrl+C too: the summary shows where it stopped
+            step.seconds = time.perf_counter() - started
+            print(f"FAIL  [{step.number}] {title} ({step.seconds:.1f} s)", flush=True)
+            print(f"      {type(error).__name__}: {error}", flush=True)
+            raise
+        step.seconds = time.perf_counter() - started
+        step.passed = True
+        print(f"PASS  [{step.number}] {title} ({step.seconds:.1f} s)", flush=True)
+
+    def summary(self, failed: bool) -> None:
+        total = time.perf_counter() - self.started
+        print("\nSummary (docs/DEPLOY.md on this machine)")
+        for step in self.steps:
+            verdict = "PASS" if step.passed else "FAIL"
+            print(f"  {verdict}  {step.number}. {step.title:<58} {step.seconds:5.1f} s")
+        verdict = "FAILED" if failed else "all steps passed"
+        print(f"  {verdict}; {total:.1f} s in all.", flush=True)
+
+
+def note(step: Step, text: str) -> None:
+    step.notes.append(text)
+    print(f"      - {text}", flush=True)
+
+
+# --- the deployment's pieces ------------------------------------------------------------
+
+
+@dataclass
+class Service:
+    name: str
+    process: subprocess.Popen
+    log: Path
+    stop_signal: signal.Signals = signal.SIGTERM
+
+
+@dataclass
+class Deployment:
+    tmp: Path
+    hostname: str = field(default_factory=socket.gethostname)
+    env: dict[str, str] = field(default_factory=dict)
+    gunicorn_bind: str = ""
+    http_port: int = 0
+    https_port: int = 0
+    services: dict[str, Service] = field(default_factory=dict)
+    cert: Path | None = None
+    admin_password: str = ""
+    meeting_id: int = 0
+    meeting_code: str = ""
+    receipt_code: str = ""
+    admin: aiohttp.ClientSession | None = None
+    participant: aiohttp.ClientSession | None = None
+    databases: list[str] = field(default_factory=list)
+
+    @property
+    def base(self) -> str:
+        return f"https://127.0.0.1:{self.https_port}"
+
+    @property
+    def nginx_dir(self) -> Path:
+        return self.tmp / "nginx"
+
+    def log(self, name: str) -> Path:
+        return self.tmp / "logs" / f"{name}.log"
+
+
+def database_url(name: str, driver: str = "postgresql+psycopg") -> str:
+    return f"{driver}://{PG_SERVER}/{name}"
+
+
+def free_port(also_ipv6: bool) -> int:
+    """A port free on 127.0.0.1 (and on ::1 when the site listens there too)."""
+    for _ in range(20):
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as v4:
+            v4.bind(("127.0.0.1", 0))
+            port = v4.getsockname()[1]
+            if not also_ipv6:
+                return port
+            try:
+                with socket.socket(socket.AF_INET6, socket.SOCK_STREAM) as v6:
+                    v6.bind(("::1", port))
+            except OSError:
+                continue
+            return port
+    raise CheckFailed("no free loopback port")
+
+
+def ipv6_loopback() -> bool:
+    try:
+        with socket.socket(socket.AF_INET6, socket.SOCK_STREAM) as v6:
+            v6.bind(("::1", 0))
+    except OSError:
+        return False
+    return True
+
+
+def run(
+    command: list[str],
+    env: dict[str, str] | None = None,
+    stdin: str | None = None,
+    cwd: Path = ROOT,
+) -> subprocess.CompletedProcess:
+    result = subprocess.run(
+        command, cwd=cwd, env=env, input=stdin, capture_output=True, text=True, check=False
+    )
+    if result.returncode != 0:
+        shown = " ".join(shlex.quote(part) for part in command)
+        raise CheckFailed(
+            f"`{shown}` exited {result.returncode}: {(result.stderr or result.stdout).strip()}"
+        )
+    return result
+
+
+def psql(sql: str, database: str = "postgres") -> None:
+    run(
+        [
+            "psql",
+            "-X",
+            "-q",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-d",
+            database_url(database, "postgresql"),
+            "-c",
+            sql,
+        ]
+    )
+
+
+def drop_database(name: str) -> None:
+    psql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def query(database: str, sql: str, *params) -> list[tuple]:
+    with psycopg.connect(database_url(database, "postgresql")) as connection:
+        return connection.execute(sql, params).fetchall()
+
+
+# --- the units --------------------------------------------------------------------------
+
+
+def unit_settings(unit: str) -> dict[str, str]:
+    """The [Service] settings of deploy/systemd/<unit> (the last value of each key)."""
+    settings: dict[str, str] = {}
+    section = ""
+    for raw in (DEPLOY / "systemd" / unit).read_text().splitlines():
+        line = raw.strip()
+        if not line or line.startswith(("#", ";")):
+            continue
+        if line.startswith("["):
+            section = line.strip("[]")
+        elif section == "Service" and "=" in line:
+            key, value = line.split("=", 1)
+            settings[key.strip()] = value.strip()
+    return settings
+
+
+def unit_command(unit: str, hostname: str, instance: str = "") -> tuple[list[str], Path, str]:
+    """ExecStart as systemd runs it here: specifiers expanded, /srv/rakor -> this repository."""
+    settings = unit_settings(unit)
+    check("ExecStart" in settings, f"{unit} has no ExecStart")
+
+    def expand(value: str) -> str:
+        specifiers = {"%H": hostname, "%i": instance, "%I": instance, "%%": "%"}
+        value = re.sub(r"%[HiI%]", lambda m: specifiers[m.group(0)], value)
+        return value.replace(GUIDE_ROOT, str(ROOT))
+
+    command = shlex.split(expand(settings["ExecStart"]))
+    workdir = Path(expand(settings.get("WorkingDirectory", GUIDE_ROOT)))
+    return command, workdir, settings.get("KillSignal", "SIGTERM")
+
+
+def start_service(
+    deployment: Deployment,
+    name: str,
+    command: list[str],
+    workdir: Path,
+    kill_signal: str = "SIGTERM",
+    env: dict[str, str] | None = None,
+) -> Service:
+    log = deployment.log(name)
+    with log.open("ab") as output:
+        process = subprocess.Popen(
+            command,
+            cwd=workdir,
+            env=env if env is not None else deployment.env,
+            stdin=subprocess.DEVNULL,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group, stopped as one
+        )
+    service = Service(name, process, log, signal.Signals[kill_signal])
+    deployment.services[name] = service
+    return service
+
+
+def stop_service(service: Service) -> None:
+    """The unit's KillSignal to the main process, then SIGKILL to whatever is left."""
+    process = service.process
+    if process.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            process.send_signal(service.stop_signal)
+        try:
+            process.wait(timeout=STOP_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            print(f"      ({service.name} did not stop in {STOP_TIMEOUT_S} s: killed)")
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, signal.SIGKILL)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        process.wait(timeout=5)
+
+
+def wait_for_port(service: Service, port: int, host: str = "127.0.0.1") -> None:
+    deadline = time.monotonic() + STARTUP_TIMEOUT_S
+    while time.monotonic() < deadline:
+        check(
+            service.process.poll() is None, f"{service.name} exited ({service.process.returncode})"
+        )
+        with socket.socket() as probe:
+            probe.settimeout(0.5)
+            if probe.connect_ex((host, port)) == 0:
+                return
+        time.sleep(0.1)
+    raise CheckFailed(f"{service.name} is not listening on {host}:{port}")
+
+
+def wait_for_log(service: Service, pattern: str, timeout: float = STARTUP_TIMEOUT_S) -> str:
+    deadline = time.monotonic() + timeout
+    found = re.compile(pattern)
+    while time.monotonic() < deadline:
+        text = service.log.read_text(errors="replace")
+        if match := found.search(text):
+            return match.group(0)
+        check(
+            service.process.poll() is None, f"{service.name} exited ({service.process.returncode})"
+        )
+        time.sleep(0.1)
+    raise CheckFailed(f"{service.name}'s log never showed {pattern!r}")
+
+
+def json_lines(path: Path) -> list[dict]:
+    lines = []
+    for line in path.read_text(errors="replace").splitlines():
+        if line.startswith("{"):
+            with contextlib.suppress(ValueError):
+                lines.append(json.loads(line))
+    return lines
+
+
+def request_lines(deployment: Deployment) -> list[dict]:
+    return [
+        line
+        for line in json_lines(deployment.services["rakor-web"].log)
+        if line.get("logger") == "rakor.request"
+    ]
+
+
+def wait_for_request_line(deployment: Deployment, **wanted) -> dict:
+    """The app's log line for a request (written after the response: allow a moment)."""
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        for line in request_lines(deployment):
+            if all(line.get(key) == value for key, value in wanted.items()):
+                return line
+        time.sleep(0.1)
+    raise CheckFailed(f"no line in the app's JSON log with {wanted}")
+
+
+# --- HTML forms, read like a browser ---------------------------------------------------
+
+
+@dataclass
+class Form:
+    action: str
+    method: str
+    fields: list[dict] = field(default_factory=list)
+
+    def values(self, **overrides: str) -> dict[str, str]:
+        """What a browser sends untouched (checked boxes, selected options), then `overrides`."""
+        data: dict[str, str] = {}
+        for item in self.fields:
+            kind = item["type"]
+            if kind in ("submit", "button", "reset", "file", "image"):
+                continue
+            if kind in ("checkbox", "radio") and not item["checked"]:
+                continue
+            if kind == "select":
+                chosen = [o for o in item["options"] if o["selected"]] or item["options"][:1]
+                data[item["name"]] = chosen[0]["value"] if chosen else ""
+                continue
+            data[item["name"]] = item["value"]
+        data.update(overrides)
+        return data
+
+    def choices(self, name: str) -> dict[str, str]:
+        """value -> label of a select's options, or value -> value of a radio group."""
+        found: dict[str, str] = {}
+        for item in self.fields:
+            if item["name"] != name:
+                continue
+            if item["type"] == "select":
+                found.update({o["value"]: o["label"] for o in item["options"]})
+            elif item["type"] == "radio":
+                found[item["value"]] = item["value"]
+        check(found, f"no field {name!r} in the form {self.action}")
+        return found
+
+
+class FormReader(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.forms: list[Form] = []
+        self.form: Form | None = None
+        self.select: dict | None = None
+        self.option: dict | None = None
+        self.textarea: dict | None = None
+
+    def handle_starttag(self, tag, attrs):
+        a = {key: value or "" for key, value in attrs}
+        if tag == "form":
+            self.form = Form(a.get("action", ""), a.get("method", "get").lower())
+            self.forms.append(self.form)
+        elif self.form is None or (tag in ("input", "select", "textarea") and "name" not in a):
+            return
+        elif tag == "input":
+            self.form.fields.append(
+                {
+                    "name": a["name"],
+                    "type": a.get("type", "text").lower(),
+                    "value": a.get("value", "on" if a.get("type") in ("checkbox", "radio") else ""),
+                    "checked": "checked" in a,
+                }
+            )
+        elif tag == "select":
+            self.select = {"name": a["name"], "type": "select", "options": []}
+            self.form.fields.append(self.select)
+        elif tag == "option" and self.select is not None:
+            self.option = {"value": a.get("value"), "label": "", "selected": "selected" in a}
+            self.select["options"].append(self.option)
+        elif tag == "textarea":
+            self.textarea = {"name": a["name"], "type": "textarea", "value": ""}
+            self.form.fields.append(self.textarea)
+
+    def handle_data(self, data):
+        if self.option is not None:
+            self.option["label"] += data
+        elif self.textarea is not None:
+            self.textarea["value"] += data
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.form = None
+        elif tag == "select":
+            self.select = None
+            self.option = None
+        elif tag == "option" and self.option is not None:
+            self.option["label"] = self.option["label"].strip()
+            if self.option["value"] is None:
+                self.option["value"] = self.option["label"]
+            self.option = None
+        elif tag == "textarea":
+            self.textarea = None
+
+
+def form_in(html: str, page_url: str, action_ends: str) -> Form:
+    """The form on the page that posts to a path ending in `action_ends`."""
+    reader = FormReader()
+    reader.feed(html)
+    for form in reader.forms:
+        form.action = urljoin(page_url, form.action)  # no action: the page itself
+        if urlsplit(form.action).path.endswith(action_ends):
+            return form
+    raise CheckFailed(f"no form posting to …{action_ends} in {urlsplit(page_url).path}")
+
+
+# --- HTTP through nginx -----------------------------------------------------------------
+
+
+def client(deployment: Deployment, local_address: str = "127.0.0.1") -> aiohttp.ClientSession:
+    """A browser-like client: trusts the check's certificate only, keeps cookies for 127.0.0.1."""
+    trust = ssl.create_default_context(cafile=str(deployment.cert))
+    connector = aiohttp.TCPConnector(ssl=trust, local_addr=(local_address, 0))
+    return aiohttp.ClientSession(
+        connector=connector,
+        cookie_jar=aiohttp.CookieJar(unsafe=True),  # cookies for an IP address host
+        timeout=aiohttp.ClientTimeout(total=30),
+    )
+
+
+async def fetch(
+    session: aiohttp.ClientSession, method: str, url: str, **kwargs
+) -> tuple[aiohttp.ClientResponse, bytes]:
+    async with session.request(method, url, allow_redirects=False, **kwargs) as response:
+        body = await response.read()
+    return response, body
+
+
+async def post_form(
+    session: aiohttp.ClientSession, page_url: str, form: Form, data: dict[str, str]
+) -> tuple[aiohttp.ClientResponse, bytes]:
+    # Browsers send the page as Referer (Referrer-Policy: same-origin); Flask-WTF checks it
+    # over HTTPS.
+    return await fetch(
+        session,
+        "POST",
+        form.action,
+        data=data,
+        headers={"Referer": page_url},
+    )
+
+
+def one_header(response: aiohttp.ClientResponse, name: str) -> str:
+    values = response.headers.getall(name, [])
+    check(len(values) == 1, f"{name} sent {len(values)} times on {response.url.path}: {values}")
+    return values[0]
+
+
+def session_cookie_flags(response: aiohttp.ClientResponse) -> str:
+    cookies = [c for c in response.headers.getall("Set-Cookie", []) if c.startswith("session=")]
+    check(cookies, f"no session cookie set by {response.url.path}")
+    flags = {part.strip().split("=")[0].lower() for part in cookies[-1].split(";")[1:]}
+    check("secure" in flags, f"the session cookie lacks Secure: {sorted(flags)}")
+    check("httponly" in flags, f"the session cookie lacks HttpOnly: {sorted(flags)}")
+    return ", ".join(sorted(flags))
+
+
+# --- 1. the env file --------------------------------------------------------------------
+
+
+def write_env_file(deployment: Deployment, step: Step) -> None:
+    tmp = deployment.tmp
+    v6 = ipv6_loopback()
+    gunicorn_port = free_port(also_ipv6=False)
+    deployment.http_port = free_port(also_ipv6=v6)
+    deployment.https_port = free_port(also_ipv6=v6)
+    check(len({gunicorn_port, deployment.http_port, deployment.https_port}) == 3, "ports collided")
+    deployment.gunicorn_bind = f"127.0.0.1:{gunicorn_port}"
+    values = {
+        "SECRET_KEY": secrets.token_hex(32),
+        "DATABASE_URL": database_url(SCRATCH_DB),
+        "RAKOR_PUBLIC_URL": deployment.base,
+        "RAKOR_REDIS_URL": f"redis://{REDIS_HOST}:{REDIS_PORT}/{QUEUE_REDIS_DB}",
+        "RAKOR_RATELIMIT_STORAGE_URI": f"redis://{REDIS_HOST}:{REDIS_PORT}/{LIMITS_REDIS_DB}",
+        "RAKOR_BACKUP_DIR": str(tmp / "backups"),
+        "RAKOR_BIND": deployment.gunicorn_bind,
+    }
+    example = (DEPLOY / "rakor.env.example").read_text()
+    replaced = set()
+
+    def substitute(match: re.Match) -> str:
+        key = match.group(1)
+        if key not in values:
+            return match.group(0)
+        replaced.add(key)
+        return f"{key}={values[key]}"
+
+    text = re.sub(r"^([A-Z_][A-Z0-9_]*)=.*$", substitute, example, flags=re.M)
+    missing = sorted(set(values) - replaced)
+    check(not missing, f"rakor.env.example does not set {', '.join(missing)}")
+    env_file = tmp / "rakor.env"
+    env_file.write_text(text)
+    env_file.chmod(0o600)
+
+    # Loaded as the guide does: `set -a; . /etc/rakor/rakor.env; set +a`.
+    base = {k: v for k, v in os.environ.items() if not INHERITED_SETTINGS.match(k)}
+    loaded = run(
+        ["/bin/sh", "-c", 'set -a; . "$1"; set +a; exec env -0', "sh", str(env_file)], env=base
+    ).stdout
+    env = dict(item.split("=", 1) for item in loaded.split("\0") if "=" in item)
+    for key, value in values.items():
+        check(env.get(key) == value, f"{key} loaded as {env.get(key)!r}, not {value!r}")
+    settings = sorted(k for k in env if k not in base or env[k] != base.get(k))
+    # The units read the same file with systemd's EnvironmentFile=, which neither expands
+    # nor unquotes like a shell: every value must come out the same both ways.
+    literal = dict(
+        line.split("=", 1)
+        for line in text.splitlines()
+        if line.strip() and not line.lstrip().startswith("#")
+    )
+    differ = sorted(k for k, v in literal.items() if env.get(k) != v)
+    check(not differ, f"the shell and systemd would read {differ} differently")
+    # What the units and the guide's commands run with; PWD is the shell's, not ours.
+    env.pop("PWD", None)
+    deployment.env = env
+    check(env.get("RAKOR_ENV") == "production", "the example does not set RAKOR_ENV=production")
+    note(
+        step,
+        f"{env_file.name}: {len(settings)} settings ({', '.join(settings)}), the same "
+        "for `set -a; .` and for systemd's EnvironmentFile=",
+    )
+    note(
+        step,
+        f"gunicorn {deployment.gunicorn_bind}, nginx http :{deployment.http_port} "
+        f"https :{deployment.https_port}, Redis db {QUEUE_REDIS_DB} (RQ) and "
+        f"{LIMITS_REDIS_DB} (limits)",
+    )
+
+
+# --- 2. the database --------------------------------------------------------------------
+
+
+def prepare_database(deployment: Deployment, step: Step) -> None:
+    compiled = sorted(ROOT.glob("app/translations/*/LC_MESSAGES/messages.mo"))
+    catalogs = sorted(ROOT.glob("app/translations/*/LC_MESSAGES/messages.po"))
+    check(len(compiled) == len(catalogs) > 0, "translations not compiled (pybabel compile)")
+    stale = [mo for mo in compiled if mo.stat().st_mtime < mo.with_suffix(".po").stat().st_mtime]
+    check(not stale, f"compiled translations older than their catalogs: {stale}")
+    note(step, f"translations compiled ({len(compiled)} catalog)")
+
+    drop_database(SCRATCH_DB)
+    deployment.databases.append(SCRATCH_DB)
+    psql(f'CREATE DATABASE "{SCRATCH_DB}"')
+    flask = [str(ROOT / ".venv/bin/flask"), "--app", "wsgi"]
+    run([*flask, "db", "upgrade"], env=deployment.env)
+    head = query(SCRATCH_DB, "SELECT version_num FROM alembic_version")
+    note(step, f"flask db upgrade: schema at {head[0][0]}")
+    seeded = run([*flask, "seed"], env=deployment.env).stdout.strip()
+    note(step, f"flask seed: {seeded}")
+    deployment.admin_password = secrets.token_urlsafe(18)
+    created = run(
+        [
+            *flask,
+            "users",
+            "create",
+            ADMIN_EMAIL,
+            "--name",
+            ADMIN_NAME,
+            "--role",
+            "admin",
+            "--password-stdin",
+        ],
+        env=deployment.env,
+        stdin=deployment.admin_password + "\n",
+    ).stdout.strip()
+    note(step, f"flask users create: {created}")
+    roles = query(SCRATCH_DB, 'SELECT role FROM "user" WHERE email = %s', ADMIN_EMAIL)
+    check(roles == [("admin",)], f"the admin account is not in the database: {roles}")
+
+
+# --- 3. the services --------------------------------------------------------------------
+
+
+def start_gunicorn(deployment: Deployment, step: Step) -> None:
+    command, workdir, kill_signal = unit_command("rakor-web.service", deployment.hostname)
+    settings = unit_settings("rakor-web.service")
+    note(step, f"rakor-web: {shlex.join(command)} (in {workdir})")
+    env = dict(deployment.env)
+    control_socket = None
+    if runtime := settings.get("RuntimeDirectory"):
+        # As systemd does: /run/<name>, named in RUNTIME_DIRECTORY.
+        folder = deployment.tmp / "run" / runtime
+        folder.mkdir(parents=True)
+        env["RUNTIME_DIRECTORY"] = str(folder)
+        control_socket = folder / "gunicorn.ctl"
+    notify = None
+    if settings.get("Type") == "notify":
+        # As systemd does: a datagram socket named in NOTIFY_SOCKET, READY=1 awaited on it.
+        notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        notify_path = deployment.tmp / "notify.sock"
+        notify.bind(str(notify_path))
+        env["NOTIFY_SOCKET"] = str(notify_path)
+    started = time.monotonic()
+    service = start_service(deployment, "rakor-web", command, workdir, kill_signal, env=env)
+    if notify is not None:
+        notify.settimeout(STARTUP_TIMEOUT_S)
+        try:
+            message = notify.recv(4096).decode()
+        except TimeoutError as error:
+            raise CheckFailed("gunicorn never sent READY=1 (Type=notify)") from error
+        finally:
+            notify.close()
+        check("READY=1" in message, f"gunicorn notified {message!r}, not READY=1")
+        note(step, f"Type=notify: READY=1 after {time.monotonic() - started:.1f} s")
+    port = int(deployment.gunicorn_bind.rsplit(":", 1)[1])
+    wait_for_port(service, port)
+    booted = wait_for_log(service, r"Booting worker with pid: \d+")
+    workers = len(re.findall(r"Booting worker", service.log.read_text()))
+    note(step, f"gunicorn listening on {deployment.gunicorn_bind} ({booted}; {workers} so far)")
+    if control_socket is not None:
+        wait_for_log(service, "Control socket listening at " + re.escape(str(control_socket)))
+        shown = run(
+            [
+                str(ROOT / ".venv/bin/gunicornc"),
+                "-s",
+                str(control_socket),
+                "-j",
+                "-c",
+                "show workers",
+            ]
+        ).stdout
+        check('"pid"' in shown, f"gunicornc show workers answered {shown[:200]!r}")
+        note(step, "control socket in RuntimeDirectory; gunicornc answers `show workers`")
+
+
+def start_worker(deployment: Deployment, step: Step) -> None:
+    command, workdir, kill_signal = unit_command(
+        "rakor-worker@.service", deployment.hostname, instance="1"
+    )
+    note(step, f"rakor-worker@1: {shlex.join(command)} (KillSignal={kill_signal})")
+    service = start_service(deployment, "rakor-worker@1", command, workdir, kill_signal)
+    wait_for_log(service, r"Listening on rakor-documents")
+    name = f"rakor-{deployment.hostname}-1"
+    queue_redis = redis.Redis(REDIS_HOST, REDIS_PORT, db=QUEUE_REDIS_DB)
+    deadline = time.monotonic() + 5
+    while not queue_redis.exists(f"rq:worker:{name}") and time.monotonic() < deadline:
+        time.sleep(0.1)
+    check(queue_redis.exists(f"rq:worker:{name}"), f"no RQ worker {name} in Redis db 12")
+    note(step, f"RQ worker {name} registered in Redis db {QUEUE_REDIS_DB}, on rakor-documents")
+
+
+def self_signed_certificate(deployment: Deployment) -> tuple[Path, Path]:
+    folder = deployment.tmp / "ssl"
+    folder.mkdir()
+    cert, key = folder / "fullchain.pem", folder / "privkey.pem"
+    run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+            "-addext",
+            "subjectAltName=IP:127.0.0.1,DNS:localhost",
+        ]
+    )
+    key.chmod(0o600)
+    deployment.cert = cert
+    return cert, key
+
+
+def adapt_site(
+    text: str, deployment: Deployment, cert: Path, key: Path, snippet: Path
+) -> tuple[str, list[str]]:
+    """deploy/nginx/rakor.conf with only what the guide edits or this machine changes."""
+    v6 = ipv6_loopback()
+    ports = {"80": deployment.http_port, "443": deployment.https_port}
+    changes: list[str] = []
+
+    def listen(match: re.Match) -> str:
+        indent, ipv6, port, rest = match.groups()
+        if ipv6 and not v6:
+            return f"{indent}# (no IPv6 loopback here) listen [::]:{port}{rest}"
+        address = "[::1]" if ipv6 else "127.0.0.1"
+        return f"{indent}listen {address}:{ports[port]}{rest}"
+
+    edits = [
+        ("listen", r"^(\s*)listen\s+(\[::\]:)?(80|443)\b(.*)$", listen),
+        ("server_name", r"^(\s*server_name)\s+[^;]+;", r"\1 127.0.0.1 localhost;"),
+        ("ssl_certificate", r"^(\s*ssl_certificate)\s+[^;]+;", rf"\1 {cert};"),
+        ("ssl_certificate_key", r"^(\s*ssl_certificate_key)\s+[^;]+;", rf"\1 {key};"),
+        ("snippet include", r"^(\s*include)\s+\S*/rakor-proxy\.conf;", rf"\1 {snippet};"),
+        (
+            "upstream server",
+            r"^(\s*server)\s+127\.0\.0\.1:8000;",
+            rf"\1 {deployment.gunicorn_bind};",
+        ),
+        (GUIDE_ROOT, re.escape(GUIDE_ROOT), str(ROOT)),
+    ]
+    for label, pattern, replacement in edits:
+        text, count = re.subn(pattern, replacement, text, flags=re.M)
+        check(count, f"rakor.conf has no {label} line to adapt (has the sample changed?)")
+        changes.append(f"{label} x{count}")
+    return text, changes
+
+
+def start_nginx(deployment: Deployment, step: Step) -> None:
+    folder = deployment.nginx_dir
+    for sub in ("sites-enabled", "snippets", "tmp", "logs"):
+        (folder / sub).mkdir(parents=True)
+    # The workers run as www-data, like Debian's: they must reach the temp paths below.
+    deployment.tmp.chmod(0o711)
+    folder.chmod(0o711)
+    cert, key = self_signed_certificate(deployment)
+    snippet = folder / "snippets" / "rakor-proxy.conf"
+    shutil.copyfile(DEPLOY / "nginx" / "rakor-proxy.conf", snippet)
+    site, changes = adapt_site(
+        (DEPLOY / "nginx" / "rakor.conf").read_text(), deployment, cert, key, snippet
+    )
+    (folder / "sites-enabled" / "rakor").write_text(site)
+    temp_paths = "\n".join(
+        f"    {kind}_temp_path {folder}/tmp/{kind};"
+        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
+    # `user` only means something to a master running as root (how the check is meant to run).
+    user = f"user {NGINX_USER};" if os.geteuid() == 0 else "# not root: workers run as the caller"
+    (folder / "nginx.conf").write_text(
+        f"""# Debian's /etc/nginx/nginx.conf reduced to what the site needs (bench/deploy_check.py).
+{user}
+worker_processes 1;
+pid {folder}/nginx.pid;
+error_log {folder}/logs/error.log;
+events {{
+    worker_connections 256;
+}}
+http {{
+    sendfile on;
+    tcp_nopush on;
+    types_hash_max_size 2048;
+    include {MIME_TYPES};
+    default_type application/octet-stream;
+    access_log {folder}/logs/access.log;
+{temp_paths}
+    include {folder}/sites-enabled/*;
+}}
+"""
+    )
+    nginx = [NGINX, "-p", f"{folder}/", "-c", str(folder / "nginx.conf")]
+    tested = subprocess.run([*nginx, "-t"], capture_output=True, text=True, check=False)
+    output = (tested.stderr + tested.stdout).strip()
+    check(tested.returncode == 0, f"nginx -t failed:\n{output}")
+    warnings = [line for line in output.splitlines() if "[warn]" in line]
+    check(not warnings, "nginx -t warns:\n" + "\n".join(warnings))
+    note(step, f"nginx -t: syntax is ok, test is successful ({', '.join(changes)} adapted)")
+    service = start_service(deployment, "nginx", [*nginx, "-g", "daemon off;"], folder, "SIGQUIT")
+    wait_for_port(service, deployment.http_port)
+    wait_for_port(service, deployment.https_port)
+    note(
+        step,
+        f"nginx {sys_version(NGINX)} on :{deployment.http_port} and "
+        f":{deployment.https_port}, workers as {user.split()[1].rstrip(';')}",
+    )
+
+
+def sys_version(nginx: str) -> str:
+    output = subprocess.run([nginx, "-v"], capture_output=True, text=True, check=False)
+    return output.stderr.strip().rsplit("/", 1)[-1]
+
+
+# --- 4. a meeting, through the admin forms ------------------------------------------------
+
+
+async def sign_in(deployment: Deployment, session: aiohttp.ClientSession, step: Step) -> None:
+    page_url = f"{deployment.base}/login"
+    response, body = await fetch(session, "GET", page_url)
+    check(response.status == 200, f"GET /login answered {response.status}")
+    note(step, f"GET /login 200; session cookie flags: {session_cookie_flags(response)}")
+    form = form_in(body.decode(), page_url, "/login")
+    data = form.values(email=ADMIN_EMAIL, password=deployment.admin_password)
+    response, body = await post_form(session, page_url, form, data)
+    check(response.status == 302, f"sign-in answered {response.status}: {body[:300]!r}")
+    note(step, f"POST /login (CSRF token, Referer) 302 -> {response.headers['Location']}")
+
+
+async def create_meeting(deployment: Deployment, step: Step) -> None:
+    deployment.admin = session = client(deployment)
+    await sign_in(deployment, session, step)
+
+    page_url = f"{deployment.base}/admin/meetings/new"
+    response, body = await fetch(session, "GET", page_url)
+    check(response.status == 200, f"GET /admin/meetings/new answered {response.status}")
+    form = form_in(body.decode(), page_url, "/admin/meetings/new")
+    data = form.values(
+        title="Rapat Koordinasi Uji Pemasangan (deploy_check)",
+        date=date.today().isoformat(),
+        start_time="09:00",
+        venue="Ruang Jlamprang Setda Kota Pekalongan",
+        chair_name="Achmad Afzan Arslan Djunaid",
+        chair_position="Wali Kota Pekalongan",
+        agenda="Pembukaan\nPaparan usulan kelurahan\nPenutup",
+    )
+    deployment.meeting_code = data.get("code", "")
+    check(deployment.meeting_code, "the new meeting form offers no public code")
+    response, body = await post_form(session, page_url, form, data)
+    check(response.status == 303, f"creating the meeting answered {response.status}")
+    show_url = urljoin(page_url, response.headers["Location"])
+    found = re.search(r"/admin/meetings/(\d+)$", urlsplit(show_url).path)
+    check(found, f"the new meeting went to {show_url}")
+    deployment.meeting_id = int(found.group(1))
+
+    response, body = await fetch(session, "GET", show_url)
+    html = body.decode()
+    public_url = f"{deployment.base}/m/{deployment.meeting_code}"
+    check(public_url in html, f"the meeting page does not show {public_url} (RAKOR_PUBLIC_URL)")
+    open_form = form_in(html, show_url, f"/meetings/{deployment.meeting_id}/open")
+    response, _ = await post_form(session, show_url, open_form, open_form.values())
+    check(response.status == 303, f"opening the meeting answered {response.status}")
+    status = query(SCRATCH_DB, "SELECT status FROM meeting WHERE id = %s", deployment.meeting_id)
+    check(status == [("open",)], f"the meeting is {status}, not open")
+    note(
+        step,
+        f"meeting {deployment.meeting_id} created and opened through the admin forms; "
+        f"its page shows {public_url}",
+    )
+
+
+# --- 5. the HTTPS front -----------------------------------------------------------------
+
+
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+}
+
+
+async def check_front(deployment: Deployment, step: Step) -> None:
+    session = client(deployment)
+    try:
+        await front_checks(deployment, session, step)
+    finally:
+        await session.close()
+
+
+async def front_checks(deployment: Deployment, session: aiohttp.ClientSession, step: Step) -> None:
+    path = f"/m/{deployment.meeting_code}?dari=poster"
+    response, _ = await fetch(session, "GET", f"http://127.0.0.1:{deployment.http_port}{path}")
+    location = response.headers.get("Location", "")
+    # $host carries no port: on a server that is https://<name>/..., on port 443.
+    check(
+        response.status == 301 and location == f"https://127.0.0.1{path}",
+        f"HTTP answered {response.status} -> {location!r}, not 301 to https://127.0.0.1{path}",
+    )
+    acme = "/.well-known/acme-challenge/check"
+    challenge, _ = await fetch(session, "GET", f"http://127.0.0.1:{deployment.http_port}{acme}")
+    check(challenge.status != 301, "the ACME challenge is redirected too")
+    note(
+        step,
+        f"http :{deployment.http_port}{path} 301 -> {location}; "
+        f"ACME challenge not redirected ({challenge.status})",
+    )
+
+    protocol = await asyncio.to_thread(negotiated_protocol, deployment)
+    check(protocol == "h2", f"TLS negotiated {protocol!r}, not h2 (`listen ... ssl http2`)")
+    note(step, "TLS with the self-signed certificate verified; ALPN offers h2")
+
+    response, body = await fetch(session, "GET", f"{deployment.base}/healthz")
+    health = json.loads(body) if response.status == 200 else {}
+    check(health.get("database") == "ok", f"/healthz answered {response.status} {body[:200]!r}")
+    note(step, f"GET /healthz 200 {json.dumps(health, sort_keys=True)}")
+
+    page_url = f"{deployment.base}/m/{deployment.meeting_code}"
+    response, body = await fetch(session, "GET", page_url)
+    check(response.status == 200, f"GET /m/<code> answered {response.status}")
+    csp = one_header(response, "Content-Security-Policy")
+    check("unsafe-inline" not in csp and "default-src 'self'" in csp, f"CSP is {csp!r}")
+    check("frame-ancestors 'none'" in csp, f"CSP lacks frame-ancestors 'none': {csp!r}")
+    hsts = one_header(response, "Strict-Transport-Security")
+    check(re.search(r"max-age=\d{7,}", hsts), f"HSTS is {hsts!r}")
+    for name, value in SECURITY_HEADERS.items():
+        check(one_header(response, name) == value, f"{name} is not {value!r} on the form")
+    note(
+        step,
+        f"form page: CSP without unsafe-inline, HSTS {hsts!r}, nosniff, DENY, "
+        "same-origin, each once (HSTS is the app's: it saw X-Forwarded-Proto https)",
+    )
+
+    stylesheet = re.search(r'<link[^>]+href="(/static/[^"?]+\.css)[^"]*"', body.decode())
+    check(stylesheet, "the form page links no stylesheet under /static/")
+    static_path = stylesheet.group(1)
+    response, css = await fetch(session, "GET", deployment.base + static_path)
+    check(response.status == 200, f"GET {static_path} answered {response.status}")
+    check(css == (ROOT / static_path.lstrip("/")).read_bytes(), f"{static_path} differs from disk")
+    one_header(response, "Strict-Transport-Security")
+    check(one_header(response, "X-Content-Type-Options") == "nosniff", "static: no nosniff")
+    cache = ", ".join(response.headers.getall("Cache-Control", []))
+    check("public" in cache and "max-age=86400" in cache, f"static Cache-Control is {cache!r}")
+    check(
+        "Content-Security-Policy" not in response.headers,
+        f"{static_path} carries the app's CSP: it went through gunicorn",
+    )
+    check(response.content_type == "text/css", f"{static_path} is {response.content_type}")
+    await asyncio.sleep(0.2)  # a request line would be written right after the response
+    proxied = [line for line in request_lines(deployment) if "static" in line.get("route", "")]
+    check(not proxied, f"the app logged static requests: {proxied}")
+    note(
+        step,
+        f"{static_path}: 200 from disk by nginx (no app log line, no CSP), HSTS, "
+        f"nosniff, Cache-Control {cache!r}",
+    )
+
+    forged = "forged-by-client-0001"
+    response, _ = await fetch(
+        session, "GET", f"{deployment.base}/healthz", headers={"X-Request-ID": forged}
+    )
+    request_id = response.headers.get("X-Request-ID", "")
+    check(REQUEST_ID.match(request_id), f"X-Request-ID is {request_id!r}, not nginx's $request_id")
+    line = wait_for_request_line(deployment, request_id=request_id)
+    check(line.get("route") == "/healthz" and line.get("status") == 200, f"log line {line}")
+    note(
+        step,
+        f"X-Request-ID {request_id} (nginx's, the client's {forged!r} replaced) is in "
+        "the app's JSON log",
+    )
+
+
+def negotiated_protocol(deployment: Deployment) -> str | None:
+    context = ssl.create_default_context(cafile=str(deployment.cert))
+    context.set_alpn_protocols(["h2", "http/1.1"])
+    address = ("127.0.0.1", deployment.https_port)
+    with (
+        socket.create_connection(address, timeout=5) as raw,
+        context.wrap_socket(raw, server_hostname="127.0.0.1") as tls,
+    ):
+        return tls.selected_alpn_protocol()
+
+
+# --- 6. a participant's input -----------------------------------------------------------
+
+
+async def participant_input(deployment: Deployment, step: Step) -> None:
+    # From 127.0.0.2: nginx sees that address, gunicorn sees only nginx's 127.0.0.1.
+    deployment.participant = session = client(deployment, PARTICIPANT_ADDRESS)
+    page_url = f"{deployment.base}/m/{deployment.meeting_code}"
+    response, body = await fetch(session, "GET", page_url)
+    check(response.status == 200, f"GET /m/<code> answered {response.status}")
+    note(step, f"GET /m/<code> 200; session cookie flags: {session_cookie_flags(response)}")
+    form = form_in(body.decode(), page_url, f"/m/{deployment.meeting_code}")
+    kelurahan = {label: value for value, label in form.choices("unit_kelurahan").items()}
+    check("Krapyak" in kelurahan, "no kelurahan Krapyak in the form")
+    pillars = [value for value in form.choices("pillar") if value]
+    title = f"Pelatihan membatik untuk pemuda putus sekolah ({secrets.token_hex(3)})"
+    data = form.values(
+        submitter_name="Agus Priyanto",
+        role="lurah",
+        unit_kelurahan=kelurahan["Krapyak"],
+        position="Lurah Krapyak",
+        phone="0812-2712-3456",
+        kind="usulan",
+        pillar=pillars[0],
+        title=title,
+        description="Pelatihan membatik tulis bagi 40 pemuda putus sekolah di RW 05.",
+        location=kelurahan["Krapyak"],
+        target_group="pencari_kerja",
+        beneficiaries="40",
+        cost="Rp 75.000.000",
+    )
+    check(data.get("csrf_token") and data.get("client_token"), "the form has no csrf/client token")
+    response, body = await fetch(
+        session,
+        "POST",
+        page_url,
+        data=data,
+        headers={"Referer": page_url, "X-Forwarded-For": FORGED_ADDRESS},
+    )
+    location = response.headers.get("Location", "")
+    found = re.fullmatch(r"(?:https://[^/]+)?/receipt/([A-Za-z0-9-]+)", location)
+    check(
+        response.status == 303 and found,
+        f"POST /m/<code> answered {response.status} -> {location!r}: {body[:300]!r}",
+    )
+    deployment.receipt_code = found.group(1)
+    note(step, f"POST /m/<code> (csrf_token, client_token) 303 -> /receipt/{found.group(1)}")
+    limit = response.headers.get("X-RateLimit-Limit")
+    remaining = response.headers.get("X-RateLimit-Remaining")
+    check(limit and remaining, "no X-RateLimit headers on the POST")
+
+    response, body = await fetch(session, "GET", urljoin(page_url, location))
+    check(response.status == 200, f"the receipt page answered {response.status}")
+    check(title in body.decode(), "the receipt page does not show the input's title")
+    rows = query(
+        SCRATCH_DB,
+        "SELECT s.title, s.submitter_name, s.source FROM submission s JOIN meeting m "
+        "ON m.id = s.meeting_id WHERE s.receipt_code = %s AND m.code = %s",
+        deployment.receipt_code,
+        deployment.meeting_code,
+    )
+    check(rows == [(title, "Agus Priyanto", "web")], f"the submission row is {rows}")
+    note(step, "receipt page 200 with the title; the row is in `submission`")
+    line = wait_for_request_line(deployment, method="POST", route="/m/<code>", status=303)
+    note(step, f"the app logged POST /m/<code> 303 in {line.get('ms')} ms (no path, no address)")
+    failures = [line for line in request_lines(deployment) if line.get("status", 0) >= 500]
+    check(not failures, f"the app answered 5xx: {failures}")
+    guide_finds_failures(deployment, step)
+
+
+def guide_finds_failures(deployment: Deployment, step: Step) -> None:
+    """The guide's `journalctl ... | jq ...` on the web log: no 5xx, and it would find one."""
+    command = re.search(
+        r"journalctl -u rakor-web -o cat \| (jq [^`\n]+)`",
+        (ROOT / "docs" / "DEPLOY.md").read_text(),
+    )
+    check(command, "docs/DEPLOY.md has no `journalctl -u rakor-web -o cat | jq ...` command")
+    if shutil.which("jq") is None:
+        note(step, "jq is not installed: the guide's jq command is not tried")
+        return
+    jq = shlex.split(command.group(1))
+    log = deployment.services["rakor-web"].log
+    found = run([*jq, str(log)]).stdout.strip()
+    check(found == "", f"the guide's jq finds failures: {found[:300]}")
+    planted = deployment.tmp / "planted.log"
+    planted.write_text(log.read_text() + '{"status": 503, "route": "/planted"}\n')
+    found = run([*jq, str(planted)]).stdout
+    check("/planted" in found, f"the guide's jq misses a 503 line: {found!r}")
+    note(step, f"`{command.group(1)}` on the web log: no 5xx (and it finds a planted 503)")
+
+
+# --- 7. the minutes PDF, rendered by the RQ worker ------------------------------------------
+
+
+async def minutes_pdf(deployment: Deployment, step: Step) -> None:
+    session = deployment.admin
+    pdf_url = f"{deployment.base}/admin/meetings/{deployment.meeting_id}/minutes.pdf"
+    response, body = await fetch(session, "GET", pdf_url)
+    check(response.status == 202, f"GET minutes.pdf answered {response.status}, not 202")
+    html = body.decode()
+    poll = re.search(r'data-poll-url="([^"]+)"', html)
+    done = re.search(r'data-done-url="([^"]+)"', html)
+    check(poll and done, "the progress page has no poll/done URLs")
+    job_id = int(re.search(r"/jobs/(\d+)\.json", poll.group(1)).group(1))
+    note(step, f"GET minutes.pdf 202: progress page, render job {job_id}")
+
+    started = time.monotonic()
+    status: dict = {}
+    seen = []
+    while time.monotonic() - started < RENDER_TIMEOUT_S:
+        response, body = await fetch(session, "GET", urljoin(pdf_url, poll.group(1)))
+        check(response.status == 200, f"the progress poll answered {response.status}")
+        status = json.loads(body)
+        if not seen or seen[-1] != (status["status"], status["progress"]):
+            seen.append((status["status"], status["progress"]))
+        if status["status"] in ("done", "failed"):
+            break
+        await asyncio.sleep(0.3)
+    check(status.get("status") == "done", f"the render job ended as {status}")
+    trail = " -> ".join(f"{s} {p}%" for s, p in seen)
+    note(step, f"progress polled: {trail} ({time.monotonic() - started:.1f} s)")
+
+    response, pdf = await fetch(session, "GET", urljoin(pdf_url, status["done_url"]))
+    check(
+        response.status == 200 and response.content_type == "application/pdf",
+        f"the download answered {response.status} {response.content_type}",
+    )
+    check(pdf.startswith(b"%PDF-"), f"the download starts with {pdf[:8]!r}")
+    digest = hashlib.sha256(pdf).hexdigest()
+    check(response.headers.get("X-Content-SHA256") == digest, "X-Content-SHA256 does not match")
+    note(
+        step,
+        f"downloaded {len(pdf):,} bytes of PDF ({pdf[:8].decode(errors='replace')}), "
+        f"SHA-256 as announced",
+    )
+
+    worker_log = deployment.services["rakor-worker@1"].log.read_text(errors="replace")
+    check(
+        f"run_render_job({job_id})" in worker_log,
+        f"the worker's log does not show run_render_job({job_id})",
+    )
+    ok = re.search(r"rakor-documents: Job OK \(([^)]+)\)", worker_log)
+    check(ok, "the worker's log shows no 'Job OK'")
+    web_log = deployment.services["rakor-web"].log.read_text(errors="replace")
+    check("RQ enqueue failed" not in web_log, "the web app fell back to rendering in a thread")
+    rows = query(
+        SCRATCH_DB, "SELECT status, document_id IS NOT NULL FROM render_job WHERE id = %s", job_id
+    )
+    check(rows == [("done", True)], f"render_job {job_id} is {rows}")
+    note(
+        step,
+        f"the worker's log: run_render_job({job_id}) ... Job OK ({ok.group(1)}); "
+        "no thread fallback in the web log",
+    )
+
+
+# --- 8. rate limits in Redis --------------------------------------------------------------
+
+
+def shared_rate_limits(deployment: Deployment, step: Step) -> None:
+    limits = redis.Redis(REDIS_HOST, REDIS_PORT, db=LIMITS_REDIS_DB, decode_responses=True)
+    keys = sorted(limits.scan_iter(count=1000))
+    check(keys, f"no keys in Redis db {LIMITS_REDIS_DB}")
+    submit_keys = [k for k in keys if "submissions.meeting" in k]
+    check(submit_keys, f"no rate-limit key for the public form in db {LIMITS_REDIS_DB}: {keys}")
+    check(
+        all(PARTICIPANT_ADDRESS in k for k in submit_keys),
+        f"the form's limit does not count the participant's address: {submit_keys}",
+    )
+    check(not any(FORGED_ADDRESS in k for k in keys), "a forged X-Forwarded-For was counted")
+    login_keys = [k for k in keys if "auth.login" in k]
+    check(login_keys, f"no rate-limit key for the sign-in: {keys}")
+    counts = {k: limits.get(k) for k in submit_keys}
+    note(
+        step,
+        f"db {LIMITS_REDIS_DB}: {len(keys)} keys, e.g. {submit_keys[0]} = {counts[submit_keys[0]]}",
+    )
+    note(
+        step,
+        f"counted per {PARTICIPANT_ADDRESS} (nginx's X-Forwarded-For through ProxyFix), "
+        f"not 127.0.0.1 and not the forged {FORGED_ADDRESS}",
+    )
+
+
+# --- 9. backup and a restore drill ------------------------------------------------------
+
+
+def backup_and_drill(deployment: Deployment, step: Step) -> None:
+    command, workdir, _ = unit_command("rakor-backup.service", deployment.hostname)
+    note(step, f"rakor-backup: {shlex.join(command)}")
+    written = run(command, env=deployment.env, cwd=workdir).stdout
+    found = re.search(r"Backup written: (\S+)", written)
+    check(found, f"flask backup said {written!r}")
+    dump = Path(found.group(1))
+    if not dump.is_absolute():
+        dump = workdir / dump
+    backup_dir = Path(deployment.env["RAKOR_BACKUP_DIR"])
+    check(dump.parent == backup_dir and dump.suffix == ".dump", f"the backup is {dump}")
+    check(dump.read_bytes()[:5] == b"PGDMP", f"{dump.name} is not a pg_dump custom file")
+    mode = stat.S_IMODE(dump.stat().st_mode)
+    check(mode == 0o600, f"{dump.name} has mode {oct(mode)}, not 0600")
+    note(step, f"{dump.name} in RAKOR_BACKUP_DIR, {dump.stat().st_size:,} bytes, mode 0600")
+
+    drop_database(DRILL_DB)
+    deployment.databases.append(DRILL_DB)
+    psql(f'CREATE DATABASE "{DRILL_DB}"')
+    flask = [str(ROOT / ".venv/bin/flask"), "--app", "wsgi"]
+    restored = run(
+        [*flask, "restore", str(dump), "--into", database_url(DRILL_DB), "--yes"],
+        env=deployment.env,
+    ).stdout.strip()
+    inputs = query(
+        DRILL_DB, "SELECT count(*) FROM submission WHERE receipt_code = %s", deployment.receipt_code
+    )
+    check(inputs == [(1,)], "the restored database lacks the participant's input")
+    documents = query(
+        DRILL_DB,
+        "SELECT count(*) FROM meeting_document WHERE meeting_id = %s",
+        deployment.meeting_id,
+    )
+    check(documents[0][0] >= 1, "the restored database lacks the rendered minutes")
+    note(step, f"flask restore --into {DRILL_DB} --yes: {restored}")
+    note(step, "the drill database holds the input and the minutes PDF")
+    drop_database(DRILL_DB)
+    deployment.databases.remove(DRILL_DB)
+
+
+# --- the run ----------------------------------------------------------------------------
+
+
+def tail(path: Path, lines: int = 25) -> str:
+    if not path.exists():
+        return "(no file)"
+    return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+
+
+def show_logs(deployment: Deployment) -> None:
+    for name, service in deployment.services.items():
+        print(f"\n--- last lines of {name}'s log ({service.log}) ---\n{tail(service.log)}")
+    error_log = deployment.nginx_dir / "logs" / "error.log"
+    if error_log.exists():
+        print(f"\n--- last lines of nginx's error.log ---\n{tail(error_log)}")
+
+
+def flush_redis() -> None:
+    for db in (QUEUE_REDIS_DB, LIMITS_REDIS_DB):
+        redis.Redis(REDIS_HOST, REDIS_PORT, db=db).flushdb()
+
+
+def clean_up(deployment: Deployment, keep_temp: bool) -> None:
+    for service in reversed(list(deployment.services.values())):
+        stop_service(service)
+    with contextlib.suppress(Exception):
+        flush_redis()
+    for name in list(deployment.databases):
+        try:
+            drop_database(name)
+        except CheckFailed as error:
+            print(f"      could not drop {name}: {error}")
+    if keep_temp:
+        print(f"\nKept {deployment.tmp}")
+    else:
+        shutil.rmtree(deployment.tmp, ignore_errors=True)
+
+
+async def follow_the_guide(deployment: Deployment, report: Report) -> None:
+    with report.step("env file from deploy/rakor.env.example, loaded with set -a") as step:
+        write_env_file(deployment, step)
+    with report.step("db upgrade, seed, users create --role admin (scratch database)") as step:
+        prepare_database(deployment, step)
+    with report.step("services: gunicorn, RQ worker (unit ExecStarts), nginx") as step:
+        start_gunicorn(deployment, step)
+        start_worker(deployment, step)
+        start_nginx(deployment, step)
+    with report.step("test data for the check: a meeting via the admin forms") as step:
+        await create_meeting(deployment, step)
+    with report.step("HTTPS front: redirect, healthz, headers, static, request id") as step:
+        await check_front(deployment, step)
+    with report.step("a participant's input through nginx, receipt, row") as step:
+        await participant_input(deployment, step)
+    with report.step("minutes PDF requested by staff, rendered by the RQ worker") as step:
+        await minutes_pdf(deployment, step)
+    with report.step("rate limits shared in Redis, per client address") as step:
+        shared_rate_limits(deployment, step)
+    with report.step("flask backup (the backup unit) and a restore drill") as step:
+        backup_and_drill(deployment, step)
+
+
+async def close_sessions(deployment: Deployment) -> None:
+    for session in (deployment.admin, deployment.participant):
+        if session is not None:
+            await session.close()
+
+
+async def main_async(deployment: Deployment, report: Report) -> None:
+    try:
+        await follow_the_guide(deployment, report)
+    finally:
+        await close_sessions(deployment)
+
+
+def interrupted(_signum, _frame) -> None:
+    """A SIGTERM (a CI timeout) cleans up like Ctrl+C does."""
+    raise KeyboardInterrupt
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--keep-temp", action="store_true", help="keep the temporary folder")
+    args = parser.parse_args()
+
+    signal.signal(signal.SIGTERM, interrupted)
+    report = Report()
+    deployment = Deployment(tmp=Path(tempfile.mkdtemp(prefix="rakor-deploy-check-")))
+    (deployment.tmp / "logs").mkdir()
+    print(f"Following docs/DEPLOY.md in {deployment.tmp} (repository {ROOT})")
+    failed = True
+    try:
+        flush_redis()
+        asyncio.run(main_async(deployment, report))
+        failed = False
+    except CheckFailed:
+        show_logs(deployment)
+    except KeyboardInterrupt:
+        print("\nInterrupted.")
+    except Exception:
+        traceback.print_exc()
+        show_logs(deployment)
+    finally:
+        clean_up(deployment, args.keep_temp)
+    report.summary(failed)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
