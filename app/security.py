@@ -5,7 +5,10 @@ stylesheet is a file under static/, and images are the app's own or data: URIs
 (QR codes, the uploaded logo).
 """
 
+import hashlib
+
 from flask import Flask, Response, request
+from flask.sessions import SecureCookieSessionInterface
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -23,7 +26,20 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
+class SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie session, signed with HMAC-SHA256 instead of HMAC-SHA1."""
+
+    digest_method = staticmethod(hashlib.sha256)
+
+
+# Pages that show what only staff may see: never kept by the browser or a proxy,
+# so that after sign-out the back button shows nothing.
+PRIVATE_PREFIXES = ("/admin", "/login")
+
+
 def register(app: Flask) -> None:
+    app.session_interface = SessionInterface()
+
     @app.after_request
     def add_security_headers(response: Response) -> Response:
         headers = response.headers
@@ -34,6 +50,8 @@ def register(app: Flask) -> None:
         headers.setdefault("Referrer-Policy", "same-origin")
         headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        if request.path.startswith(PRIVATE_PREFIXES):
+            headers["Cache-Control"] = "no-store"
         if request.is_secure:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         return response

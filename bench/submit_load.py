@@ -107,6 +107,8 @@ def app_environment(database_url: str) -> dict[str, str]:
         RAKOR_ENV="production",
         SECRET_KEY=secrets.token_hex(32),
         RAKOR_SUBMIT_RATE_LIMIT=RAISED_RATE_LIMIT,
+        # `flask demo` in production only with a password said out loud (a throwaway database).
+        RAKOR_DEMO_PASSWORD=os.environ.get("RAKOR_DEMO_PASSWORD", "sekretariat-demo-2024"),
         PYTHONUNBUFFERED="1",
     )
     return env

@@ -128,3 +128,17 @@ def test_users_create_refuses_weak_passwords_and_duplicates(app, runner):
 
 def test_no_account_exists_without_the_demo(app):
     assert count(app, User) == 0
+
+
+def test_the_demo_refuses_a_production_database_unless_its_password_is_given(
+    app, runner, monkeypatch
+):
+    app.config["RAKOR_ENV"] = "production"
+    monkeypatch.delenv("RAKOR_DEMO_PASSWORD", raising=False)
+    refused = runner.invoke(args=["demo"])
+    assert refused.exit_code != 0
+    assert "refusing to create the demo accounts" in refused.output
+    assert count(app, User) == 0
+
+    monkeypatch.setenv("RAKOR_DEMO_PASSWORD", "sandi-uji-yang-panjang")
+    assert runner.invoke(args=["demo"]).exit_code == 0

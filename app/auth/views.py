@@ -52,4 +52,7 @@ def logout():
         logout_user()
         session.clear()
         flash(_("Anda sudah keluar."), "info")
-    return redirect(url_for("auth.login"))
+    response = redirect(url_for("auth.login"))
+    # Whatever staff pages the browser kept are dropped with the session.
+    response.headers["Clear-Site-Data"] = '"cache"'
+    return response

@@ -1,9 +1,10 @@
 """Command-line tools: `flask --app wsgi seed | demo | users create | backup | restore ...`."""
 
+import os
 import sys
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
 from app.auth.services import MIN_PASSWORD_LENGTH
@@ -36,6 +37,12 @@ def seed_command() -> None:
 @with_appcontext
 def demo_command() -> None:
     """Create the 2024 Pekalongan demo meeting and demo staff accounts. Idempotent."""
+    if current_app.config["RAKOR_ENV"] == "production" and "RAKOR_DEMO_PASSWORD" not in os.environ:
+        # The demo accounts' default password is printed in the README.
+        raise click.ClickException(
+            "refusing to create the demo accounts in production with the published password: "
+            "use RAKOR_ENV=development, or set RAKOR_DEMO_PASSWORD for a throwaway database."
+        )
     from app.demo import load_demo
     from app.seed import seed_reference_data
 

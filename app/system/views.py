@@ -28,7 +28,7 @@ def healthz():
 
 
 def database_state() -> str:
-    """"ok", or "read_only" when the database answers but would refuse the next input."""
+    """Either "ok", or "read_only" when the database answers but would refuse new input."""
     if db.engine.dialect.name == "postgresql":
         # A read-only default, or a standby after a failover.
         read_only = db.session.scalar(text("SELECT current_setting('transaction_read_only')"))
