@@ -821,6 +821,7 @@ async def pg_unavailable(
             sent = await participant.post(f"{base}{form.post_path}", participant.filled_form(form))
             check_unavailable(report, scenario, kind, "read-only: POST of the form", sent)
             health = await participant.get(f"{base}/healthz")
+            check_health(report, scenario, kind, health, 503)
             staff_page = await staff.get(f"{base}{STAFF_PAGE}")
             figures["read-only"] = {
                 "form_page": page.status,
@@ -903,7 +904,8 @@ async def pg_unavailable(
 
 
 class AnyHealthGunicorn(Gunicorn):
-    """A gunicorn that is up once /healthz answers at all (503 included): a dead database."""
+    """A gunicorn that is up once /healthz answers at all (503 included): a database down
+    or read-only."""
 
     def wait_until_healthy(self) -> None:
         deadline = time.monotonic() + STARTUP_TIMEOUT_S
@@ -943,7 +945,7 @@ async def sqlite_unavailable(url: str, folder: Path, report: Report, stamp: str)
             await participant.open_form(server.base_url, form)
         rows = count_rows(url)
 
-        with Gunicorn("wsgi:app", read_only, log("read-only")) as server:
+        with AnyHealthGunicorn("wsgi:app", read_only, log("read-only")) as server:
             base = server.base_url
             page = await participant.open_form(base, form)
             report.check(
@@ -952,6 +954,7 @@ async def sqlite_unavailable(url: str, folder: Path, report: Report, stamp: str)
             sent = await participant.post(f"{base}{form.post_path}", participant.filled_form(form))
             check_unavailable(report, scenario, kind, "read-only: POST of the form", sent)
             health = await participant.get(f"{base}/healthz")
+            check_health(report, scenario, kind, health, 503)
             staff_page = await staff.get(f"{base}{STAFF_PAGE}")
             figures["read-only"] = {
                 "form_page": page.status,

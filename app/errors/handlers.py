@@ -1,6 +1,6 @@
 """Friendly error pages in the user's language; never a stack trace."""
 
-from flask import render_template
+from flask import current_app, render_template
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import InternalError, OperationalError
@@ -62,7 +62,12 @@ def too_many_requests(_error):
 
 
 @bp.app_errorhandler(OperationalError)
-def database_unavailable(_error):
+def database_unavailable(error):
+    # The driver's error class says which (unreachable, read-only...); its message may
+    # quote the statement, so it stays out of the log (app/logs.py).
+    current_app.logger.warning(
+        "database unavailable: %s", type(getattr(error, "orig", error)).__name__
+    )
     db.session.rollback()
     # The page must render without the database: Flask-Login's context processor would
     # load the signed-in user (a query), and a user loaded earlier has just been expired
