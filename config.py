@@ -62,6 +62,11 @@ class Config:
     # Above this many inputs the minutes list titles without descriptions (the full
     # texts stay in the review screens and the Excel export).
     RAKOR_MINUTES_FULL_TEXT_LIMIT = _env_int("RAKOR_MINUTES_FULL_TEXT_LIMIT", 200)
+    # From this many listed inputs on, each strategy after the first starts a new page,
+    # and a long PDF is laid out in parts on several cores (app/reports/parallel.py).
+    RAKOR_MINUTES_STRATEGY_PAGE_FROM = _env_int("RAKOR_MINUTES_STRATEGY_PAGE_FROM", 50)
+    # Processes for one long PDF: 0 means one per usable core (at most 4); 1 turns it off.
+    RAKOR_RENDER_PROCESSES = _env_int("RAKOR_RENDER_PROCESSES", 0)
 
     # Behind a reverse proxy: how many proxies set X-Forwarded-For/-Proto/-Host (nginx
     # in front: 1). 0 trusts no such header. See docs/DEPLOY.md.

@@ -9,6 +9,7 @@ files under static/ and `data:` URIs.
 import gc
 import hashlib
 import logging
+import os
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -22,10 +23,19 @@ from markupsafe import Markup
 from weasyprint import CSS
 
 from app import ROOT
-from app.pdf import render_pdf
+from app.pdf import render_document, render_pdf
 from app.reports import formatting
 from app.reports.evaluation import build_evaluation_context, evaluation_charts
 from app.reports.formatting import document_locale
+from app.reports.parallel import (
+    MAX_PROCESSES,
+    MIN_PARALLEL_CHARS,
+    PartsFailed,
+    RenderStats,
+    render_in_parts,
+    split_document,
+    usable_cpus,
+)
 from app.reports.services import (
     PAGE_SIZES,
     MeetingView,
@@ -52,9 +62,11 @@ DRAWING_FILES = (
     "app/reports/charts.py",
     "app/reports/formatting.py",
     "app/reports/render.py",
+    "app/reports/parallel.py",
 )
 
 ProgressCallback = Callable[[int], None]
+log = logging.getLogger(__name__)
 
 
 @cache
@@ -72,13 +84,17 @@ def formatters() -> SimpleNamespace:
 
 
 def document_html(context: Any, *, digest: str = "", layout: str = PDF_LAYOUT) -> str:
-    """The document as HTML: a standalone page for the PDF, or a fragment for the preview."""
+    """The document as HTML: a standalone page for the PDF, or a fragment for the preview.
+
+    The PDF's markup carries the seams where it may be cut into parts (parallel.py).
+    """
     with document_locale():
         template = current_app.jinja_env.get_template(TEMPLATES[context.kind])
         return template.render(
             doc=context,
             digest=digest,
             layout=layout,
+            seams=layout == PDF_LAYOUT,
             fmt=formatters(),
             charts=charts_for(context),
         )
@@ -126,19 +142,56 @@ def document_pdf(
     digest: str,
     archive: bool = False,
     progress: ProgressCallback | None = None,
+    stats: RenderStats | None = None,
 ) -> bytes:
+    """The document's PDF; a long one is laid out in parts on every core (parallel.py)."""
     html = document_html(context, digest=digest)
     if progress:
         progress(35)
     # A4 or F4 (215 x 330 mm), chosen on the letterhead; the margins stay in report.css.
     # WeasyPrint treats this extra sheet as the user's: it only wins with !important.
     page_size = PAGE_SIZES[context.letterhead.page_size]
-    size = CSS(string=f"@page {{ size: {page_size} !important; }}")
-    options: dict[str, Any] = {"stylesheets": [size]}
+    size = f"@page {{ size: {page_size} !important; }}"
+    options: dict[str, Any] = {}
     if archive:
         options["pdf_variant"] = ARCHIVE_VARIANT
-    with gc_paused(), weasyprint_progress(progress, expected_pages(html)):
-        return render_pdf(html, **options)
+    this_process = os.getpid()
+
+    def render_part(part: str, extra_css: str) -> tuple[Any, bytes]:
+        sheets = [CSS(string=size + extra_css)]
+        if os.getpid() != this_process:  # a forked part: no progress bar, no database
+            return render_document(part, stylesheets=sheets, **options)
+        with weasyprint_progress(progress, expected_pages(part)):
+            return render_document(part, stylesheets=sheets, **options)
+
+    with gc_paused():
+        processes = render_processes(html)
+        split = split_document(html) if processes > 1 else None
+        if split is not None:
+            try:
+                return render_in_parts(
+                    split, render_part, processes=processes, progress=progress, stats=stats
+                )
+            except PartsFailed as error:
+                log.warning("rendering in one process: %s", error)
+                if stats is not None:
+                    stats.fallback = str(error)
+        with weasyprint_progress(progress, expected_pages(html)):
+            return render_pdf(html, stylesheets=[CSS(string=size)], **options)
+
+
+def render_processes(html: str) -> int:
+    """How many processes lay out this document: one for a short one, else one per core.
+
+    RAKOR_RENDER_PROCESSES sets it (1: always one process; default: the cores this
+    process may use, at most MAX_PROCESSES); RAKOR_RENDER_PARALLEL_MIN_CHARS is the
+    length of markup below which one process is quicker than starting others.
+    """
+    config = current_app.config
+    if len(html) < config.get("RAKOR_RENDER_PARALLEL_MIN_CHARS", MIN_PARALLEL_CHARS):
+        return 1
+    wanted = config.get("RAKOR_RENDER_PROCESSES") or MAX_PROCESSES
+    return max(1, min(int(wanted), usable_cpus()))
 
 
 @contextmanager
