@@ -10,6 +10,7 @@ a long timeout. Every setting can be changed from the environment file.
 import gc
 import multiprocessing
 import os
+import sys
 
 bind = os.environ.get("RAKOR_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("RAKOR_WORKERS", multiprocessing.cpu_count()))
@@ -58,3 +59,7 @@ def post_worker_init(worker):
     # What the worker has loaded (the app, its templates) lives as long as the process;
     # keep it out of the garbage collector's full passes (see wsgi.py).
     gc.freeze()
+    # Threads hand over the GIL every millisecond instead of every 5 ms: a request
+    # back from the database waits less behind another running Python (a third off
+    # the p99 on PostgreSQL in bench/submit_load.py, docs/PERFORMANCE.md).
+    sys.setswitchinterval(float(os.environ.get("RAKOR_SWITCH_INTERVAL", "0.001")))
