@@ -51,7 +51,9 @@ class Config:
     # Per client address, on top of the per-account lock after repeated failures.
     RAKOR_LOGIN_RATE_LIMIT = os.environ.get("RAKOR_LOGIN_RATE_LIMIT", "10 per minute;60 per hour")
     RATELIMIT_STORAGE_URI = os.environ.get("RAKOR_RATELIMIT_STORAGE_URI", "rakor-memory://")
-    RATELIMIT_HEADERS_ENABLED = True
+    # The 429 page sets Retry-After itself; X-RateLimit-* headers on every answer
+    # would cost the limiter a look-up per request and tell a flood its budget.
+    RATELIMIT_HEADERS_ENABLED = False
 
     # The address participants use, printed under QR codes (e.g. https://rakor.example.go.id).
     RAKOR_PUBLIC_URL = os.environ.get("RAKOR_PUBLIC_URL", "")

@@ -62,8 +62,12 @@ class BaseForm(FlaskForm):
                 formdata = CombinedMultiDict((request.files, request.form)) if sent else None
             if formdata is None:
                 return None
-            file_fields = {field.name for field in form if isinstance(field, FileField)}
-            passwords = {field.name for field in form if isinstance(field, PasswordField)}
+            file_fields, passwords = set(), set()
+            for field in form:
+                if isinstance(field, FileField):
+                    file_fields.add(field.name)
+                elif isinstance(field, PasswordField):
+                    passwords.add(field.name)
 
             def cleaned(key: str, value):
                 if not isinstance(value, str) or key in passwords:

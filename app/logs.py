@@ -106,5 +106,17 @@ def configure(app: Flask) -> None:
             user = g.get("_login_user")  # only if this request loaded it: no extra query
             if user is not None and getattr(user, "is_authenticated", False):
                 fields["user_id"] = user.id
-            request_log.info("request", extra={"fields": fields})
+            # Made by hand: Logger.info would first walk the stack to find its caller,
+            # on every request, for a file name and line no one reads here.
+            record = request_log.makeRecord(
+                request_log.name,
+                logging.INFO,
+                "app/logs.py",
+                0,
+                "request",
+                (),
+                None,
+                extra={"fields": fields},
+            )
+            request_log.handle(record)
         return response
