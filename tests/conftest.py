@@ -222,6 +222,24 @@ def submit(client):
     return send
 
 
+# --- Redis ------------------------------------------------------------------------------
+
+
+def redis_or_skip(url: str):
+    """A connection to the machine's Redis at `url`; skipped without one, except in CI."""
+    from redis import Redis
+    from redis.exceptions import ConnectionError as RedisDown
+
+    connection = Redis.from_url(url)
+    try:
+        connection.ping()
+    except RedisDown:
+        if os.environ.get("CI") or os.environ.get("RAKOR_REQUIRE_REDIS"):
+            pytest.fail(f"Redis is required at {url}")
+        pytest.skip(f"no Redis at {url}")
+    return connection
+
+
 # --- the browser ----------------------------------------------------------------------
 
 

@@ -1,10 +1,9 @@
 """What the production set-up adds: request logs, the proxy's headers, quiet SQL errors."""
 
 import json
-import os
 
 import pytest
-from conftest import hidden_value, make_app
+from conftest import hidden_value, make_app, redis_or_skip
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
@@ -169,16 +168,7 @@ LIMITS_REDIS_URL = "redis://127.0.0.1:6379/11"
 
 @pytest.fixture
 def limits_redis():
-    from redis import Redis
-    from redis.exceptions import ConnectionError as RedisDown
-
-    connection = Redis.from_url(LIMITS_REDIS_URL)
-    try:
-        connection.ping()
-    except RedisDown:
-        if os.environ.get("CI") or os.environ.get("RAKOR_REQUIRE_REDIS"):
-            pytest.fail(f"Redis is required at {LIMITS_REDIS_URL}")
-        pytest.skip(f"no Redis at {LIMITS_REDIS_URL}")
+    connection = redis_or_skip(LIMITS_REDIS_URL)
     connection.flushdb()
     yield connection
     connection.flushdb()

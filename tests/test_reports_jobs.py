@@ -8,12 +8,11 @@
 """
 
 import hashlib
-import os
 import re
 import time
 
 import pytest
-from conftest import csrf_from, hidden_value
+from conftest import csrf_from, hidden_value, redis_or_skip
 from sqlalchemy import func, select
 from test_reports import build_record, get_pdf, pdf_reader, pdf_text, squeeze
 
@@ -188,16 +187,7 @@ def test_a_lost_job_is_replaced(app, login, make_meeting):
 
 @pytest.fixture
 def redis_connection():
-    from redis import Redis
-    from redis.exceptions import ConnectionError as RedisDown
-
-    connection = Redis.from_url(REDIS_TEST_URL)
-    try:
-        connection.ping()
-    except RedisDown:
-        if os.environ.get("CI") or os.environ.get("RAKOR_REQUIRE_REDIS"):
-            pytest.fail(f"Redis is required at {REDIS_TEST_URL}")
-        pytest.skip(f"no Redis at {REDIS_TEST_URL}")
+    connection = redis_or_skip(REDIS_TEST_URL)
     from rq import Queue
 
     from app.reports.jobs import QUEUE_NAME
