@@ -15,10 +15,12 @@ import logging
 import re
 import sys
 import time
+import traceback
 import uuid
 from datetime import UTC, datetime
 
 from flask import Flask, Response, g, has_request_context, request
+from sqlalchemy.exc import DBAPIError
 
 REQUEST_ID_HEADER = "X-Request-ID"
 # What nginx's $request_id looks like (32 hex digits), or a UUID; anything else is replaced.
@@ -76,6 +78,19 @@ def configure(app: Flask) -> None:
 
     def log_exception(exc_info) -> None:
         # Flask's own message names the raw path, which may hold a receipt code.
+        error = exc_info[1]
+        if isinstance(error, DBAPIError):
+            # The driver's message quotes the row ("Failing row contains (...)", a key's
+            # value): the class, SQLSTATE, constraint and where it was raised are enough.
+            original = error.orig
+            fields = {
+                "error_class": type(original).__name__,
+                "sqlstate": getattr(original, "sqlstate", None),
+                "constraint": getattr(getattr(original, "diag", None), "constraint_name", None),
+                "error": "".join(traceback.format_tb(exc_info[2])),
+            }
+            app.logger.error("unhandled database error", extra={"fields": fields})
+            return
         app.logger.error("unhandled exception", exc_info=exc_info)
 
     app.log_exception = log_exception

@@ -22,6 +22,9 @@ from limits.storage import MemoryStorage
 
 SWEEP_INTERVAL_S = 10.0
 
+# The hook overridden below; if a limits upgrade renames it, fail at start, not silently.
+assert hasattr(MemoryStorage, "_MemoryStorage__schedule_expiry"), "limits changed MemoryStorage"
+
 
 class SweepingMemoryStorage(MemoryStorage):
     STORAGE_SCHEME: ClassVar[list[str]] = ["rakor-memory"]

@@ -51,7 +51,8 @@ def register(app: Flask) -> None:
         headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         if request.path.startswith(PRIVATE_PREFIXES):
-            headers["Cache-Control"] = "no-store"
+            # Unless the view chose (a document revalidated by its ETag stays cacheable).
+            headers.setdefault("Cache-Control", "no-store")
         if request.is_secure:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         return response

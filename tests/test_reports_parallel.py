@@ -180,11 +180,13 @@ def test_a_part_that_fails_is_reported_and_leaves_no_process(app, long_meeting):
             raise ValueError("no fonts today")
         return render_document(html)
 
+    children = Path(f"/proc/self/task/{os.getpid()}/children")
+    # Other children may live on (the browser tests' Playwright driver): only new ones count.
+    before = set(children.read_text().split()) if children.exists() else set()
     with pytest.raises(PartsFailed, match="no fonts today"):
         render_in_parts(split, broken, processes=2)
-    children = Path(f"/proc/self/task/{os.getpid()}/children")
     if children.exists():
-        assert children.read_text().strip() == ""
+        assert set(children.read_text().split()) <= before
 
 
 def test_parts_are_balanced_runs_of_segments():

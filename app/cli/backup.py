@@ -19,7 +19,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy.engine import URL, make_url
 
@@ -32,7 +31,8 @@ COUNTED = ("meeting", "submission", "user", "meeting_document")
 
 
 def database_url() -> URL:
-    return make_url(current_app.config["SQLALCHEMY_DATABASE_URI"])
+    # The engine's URL: Flask-SQLAlchemy resolves a relative SQLite path into instance/.
+    return db.engine.url
 
 
 @click.command("backup")
@@ -54,6 +54,15 @@ def database_url() -> URL:
 @with_appcontext
 def backup_command(output_dir: Path, keep: int) -> None:
     """Write a consistent copy of the database to a new file, then prune old copies."""
+    # The folder and every file in it, partial ones too, are the owner's only.
+    previous_umask = os.umask(0o077)
+    try:
+        write_backup(output_dir, keep)
+    finally:
+        os.umask(previous_umask)
+
+
+def write_backup(output_dir: Path, keep: int) -> None:
     url = database_url()
     kind = url.get_backend_name()
     if kind not in SUFFIXES:
@@ -72,7 +81,7 @@ def backup_command(output_dir: Path, keep: int) -> None:
         partial.rename(target)
     finally:
         partial.unlink(missing_ok=True)
-    os.chmod(target, 0o600)  # it holds participants' phone numbers
+    os.chmod(target, 0o600)  # it holds participants' phone numbers (pg_dump's own mode aside)
     click.echo(f"Backup written: {target} ({target.stat().st_size:,} bytes)")
     if kind == "sqlite":
         click.echo("Holds: " + ", ".join(f"{n} {t}" for t, n in sqlite_counts(target).items()))
@@ -85,7 +94,9 @@ def backup_command(output_dir: Path, keep: int) -> None:
 @click.option(
     "--into",
     "into_url",
-    help="Restore into this database URL instead of the app's (a restore drill).",
+    envvar="RAKOR_RESTORE_INTO",
+    help="Restore into this database URL instead of the app's (a restore drill); "
+    "RAKOR_RESTORE_INTO keeps a password out of the process list.",
 )
 @click.option("--yes", is_flag=True, help="Do not ask before replacing the database.")
 @with_appcontext

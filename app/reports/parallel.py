@@ -48,6 +48,7 @@ import io
 import logging
 import os
 import signal
+import sys
 import threading
 import time
 import traceback
@@ -200,11 +201,14 @@ def render_in_parts(
                 except OSError as error:  # out of processes or memory
                     raise PartsFailed(f"could not start a part's process: {error}") from error
                 if pid == 0:  # pragma: no cover - the child leaves with os._exit
-                    FORK_GUARD.in_forked_child()
-                    parent_end.close()
-                    for _, other in children.values():
-                        other.close()
-                    _child(child_end, html, continuation(index), render_part)
+                    try:
+                        FORK_GUARD.in_forked_child()
+                        parent_end.close()
+                        for _, other in children.values():
+                            other.close()
+                        _child(child_end, html, continuation(index), render_part)
+                    finally:
+                        os._exit(1)  # never back into the parent's code
                 child_end.close()
                 children[index] = (pid, parent_end)
         own_html = htmls[mine]
@@ -341,6 +345,8 @@ def _reap(pid: int, *, kill: bool) -> None:
             _reapers.add(reaper)
             reaper.start()
             return
+        else:
+            return  # reaped just now: waiting again could wait for a reused pid
         os.waitpid(pid, 0)
 
 
@@ -398,8 +404,11 @@ def _child(
         started, cpu_started = time.perf_counter(), time.process_time()
         resident_at_start = _resident_kib()
         gc.disable()
-        # The parent's progress handler writes to the database: not from here.
-        logging.getLogger("weasyprint.progress").disabled = True
+        # The parent's progress handler writes to the database: not from here. And
+        # nothing is written to the inherited stdout or stderr: another thread of the
+        # parent may have held their locks at the fork, which would hang this process.
+        logging.disable(logging.CRITICAL)
+        sys.stdout = sys.stderr = open(os.devnull, "w")  # noqa: SIM115 (until os._exit)
         _local.numbering = _ChildNumbering(connection)
         document, pdf = render_part(html, extra_css)
         marks = [(page.height, page.bookmarks) for page in document.pages]

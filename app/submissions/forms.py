@@ -70,16 +70,18 @@ class ListedChoices:
 
     WTForms walks every choice, building a tuple for each, to validate one value;
     the kelurahan, agency and program lists make that a visible part of a send.
-    `allowed` is computed once for choices fixed in the class and handed over
-    with the cached lists for those loaded from the database (views.apply_choices).
+    `allowed` is computed from choices given in the class, and handed over with
+    the cached lists for those loaded from the database (views.apply_choices):
+    whoever assigns `choices` assigns `allowed` with them.
     """
 
     allowed: frozenset[str] | None = None
+    wtforms_type: str
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # Templates and the error summary know fields by WTForms' type names.
-        self.type = type(self).__mro__[2].__name__
+        self.type = self.wtforms_type
         if self.choices:
             self.allowed = allowed_values(self.choices)
 
@@ -95,11 +97,11 @@ class ListedChoices:
 
 
 class ListedSelectField(ListedChoices, SelectField):
-    pass
+    wtforms_type = "SelectField"
 
 
 class ListedRadioField(ListedChoices, RadioField):
-    pass
+    wtforms_type = "RadioField"
 
 
 def allowed_values(choices: list[SelectChoice]) -> frozenset[str]:

@@ -38,8 +38,11 @@ def database_state() -> str:
         db.session.execute(text("UPDATE alembic_version SET version_num = version_num"))
     except OperationalError as error:
         db.session.rollback()
-        if "readonly" in str(error.orig).replace("-", "").replace(" ", ""):
+        message = str(error.orig).replace("-", "").replace(" ", "")
+        if "readonly" in message:
             return "read_only"
+        if "locked" in message or "busy" in message:
+            return "ok"  # another connection is writing (an import): busy, not down
         raise
     db.session.rollback()
     return "ok"
