@@ -1096,9 +1096,7 @@ async def participant_input(deployment: Deployment, step: Step) -> None:
     )
     deployment.receipt_code = found.group(1)
     note(step, f"POST /m/<code> (csrf_token, client_token) 303 -> /receipt/{found.group(1)}")
-    limit = response.headers.get("X-RateLimit-Limit")
-    remaining = response.headers.get("X-RateLimit-Remaining")
-    check(limit and remaining, "no X-RateLimit headers on the POST")
+    # The limit counted this send: step 8 finds its key in Redis.
 
     response, body = await fetch(session, "GET", urljoin(page_url, location))
     check(response.status == 200, f"the receipt page answered {response.status}")

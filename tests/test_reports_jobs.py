@@ -390,3 +390,25 @@ def test_the_cli_serves_the_archived_final(sync, login, make_meeting, tmp_path):
     assert result.exit_code == 0, result.output
     assert out.read_bytes() == final
     assert "final (archived)" in result.output
+
+
+def test_the_document_worker_is_warm_before_its_first_job(app, monkeypatch, redis_connection):
+    from rq import Queue
+
+    from app import pdf
+    from app.reports import worker as document_worker
+    from app.reports.jobs import QUEUE_NAME
+
+    monkeypatch.setattr(document_worker, "worker_app", lambda: app)
+    app.jinja_env.cache.clear()
+    monkeypatch.delattr(pdf._thread, "font_config", raising=False)
+
+    document_worker.DocumentWorker(
+        [Queue(QUEUE_NAME, connection=redis_connection)], connection=redis_connection
+    )
+
+    # What every forked job inherits: the documents' templates compiled, the fonts loaded.
+    cached = app.jinja_env.cache.keys()  # (loader, name) pairs
+    compiled = {name for _loader, name in cached}
+    assert {"reports/minutes.html", "reports/evaluation.html", "reports/_pdf.html"} <= compiled
+    assert pdf._thread.font_config is not None

@@ -9,7 +9,8 @@ reused) and handed to an executor:
 - by default a small thread pool inside the web process (one thread), which
   needs no other service;
 - with `RAKOR_REDIS_URL` set, the RQ queue "rakor-documents" on Redis, worked by
-  `rq worker rakor-documents --url $RAKOR_REDIS_URL`, which calls
+  `rq worker -w app.reports.worker.DocumentWorker rakor-documents --url $RAKOR_REDIS_URL`,
+  which calls
   `run_render_job(job_id)` with an app of its own;
 - with `RAKOR_RENDER_SYNC` set (the CLI; the default under TESTING), right away
   in the caller.
@@ -30,6 +31,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import cache
 
 from flask import Flask, current_app, has_app_context
 from sqlalchemy import Select, delete, select, update
@@ -219,10 +221,16 @@ def run_render_job(job_id: int) -> None:
     if has_app_context():
         execute(job_id)
         return
+    with worker_app().app_context():
+        execute(job_id)
+
+
+@cache
+def worker_app() -> Flask:
+    """The app of an RQ worker process, made once (app/reports/worker.py warms it up)."""
     from app import create_app
 
-    with create_app().app_context():
-        execute(job_id)
+    return create_app()
 
 
 # --- the job itself --------------------------------------------------------------------
