@@ -789,6 +789,25 @@ def check_health(report: Report, scenario: str, kind: str, answer: Answer, expec
     )
 
 
+async def read_only_answers(report, scenario, kind, participant, staff, base, form) -> dict:
+    """A read-only database: the form opens, its POST and /healthz say 503."""
+    page = await participant.open_form(base, form)
+    report.check(
+        scenario, kind, "read-only: the form still opens", page.status == 200, page.brief()
+    )
+    sent = await participant.post(f"{base}{form.post_path}", participant.filled_form(form))
+    check_unavailable(report, scenario, kind, "read-only: POST of the form", sent)
+    health = await participant.get(f"{base}/healthz")
+    check_health(report, scenario, kind, health, 503)
+    staff_page = await staff.get(f"{base}{STAFF_PAGE}")
+    return {
+        "form_page": page.status,
+        "post": sent.status,
+        "healthz": health.status,
+        "staff_page": staff_page.status,
+    }
+
+
 async def pg_unavailable(
     cluster: ThrowawayCluster, server: Gunicorn, url: str, report: Report
 ) -> None:
@@ -814,21 +833,9 @@ async def pg_unavailable(
                 connection.execute(text("SELECT pg_reload_conf()"))
             await asyncio.sleep(1.0)
             rows = count_rows(url)
-            page = await participant.open_form(base, form)
-            report.check(
-                scenario, kind, "read-only: the form still opens", page.status == 200, page.brief()
+            figures["read-only"] = await read_only_answers(
+                report, scenario, kind, participant, staff, base, form
             )
-            sent = await participant.post(f"{base}{form.post_path}", participant.filled_form(form))
-            check_unavailable(report, scenario, kind, "read-only: POST of the form", sent)
-            health = await participant.get(f"{base}/healthz")
-            check_health(report, scenario, kind, health, 503)
-            staff_page = await staff.get(f"{base}{STAFF_PAGE}")
-            figures["read-only"] = {
-                "form_page": page.status,
-                "post": sent.status,
-                "healthz": health.status,
-                "staff_page": staff_page.status,
-            }
             report.check(
                 scenario,
                 kind,
@@ -947,21 +954,9 @@ async def sqlite_unavailable(url: str, folder: Path, report: Report, stamp: str)
 
         with AnyHealthGunicorn("wsgi:app", read_only, log("read-only")) as server:
             base = server.base_url
-            page = await participant.open_form(base, form)
-            report.check(
-                scenario, kind, "read-only: the form still opens", page.status == 200, page.brief()
+            figures["read-only"] = await read_only_answers(
+                report, scenario, kind, participant, staff, base, form
             )
-            sent = await participant.post(f"{base}{form.post_path}", participant.filled_form(form))
-            check_unavailable(report, scenario, kind, "read-only: POST of the form", sent)
-            health = await participant.get(f"{base}/healthz")
-            check_health(report, scenario, kind, health, 503)
-            staff_page = await staff.get(f"{base}{STAFF_PAGE}")
-            figures["read-only"] = {
-                "form_page": page.status,
-                "post": sent.status,
-                "healthz": health.status,
-                "staff_page": staff_page.status,
-            }
         report.check(
             scenario,
             kind,
