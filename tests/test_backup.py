@@ -40,10 +40,15 @@ def test_a_backup_brings_back_what_was_lost_after_it(app, runner, two_inputs, tm
         db.session.commit()
     assert titles(app) == []
 
-    result = runner.invoke(args=["restore", str(written), "--yes"])
+    safety = tmp_path / "safety"
+    result = runner.invoke(args=["restore", str(written), "--safety-dir", str(safety), "--yes"])
     assert result.exit_code == 0, result.output
     assert "Restored" in result.output
     assert titles(app) == two_inputs
+    # The database as it was before the restore (no input at all) was kept first.
+    (kept,) = safety.iterdir()
+    assert "A safety copy of the live database first" in result.output
+    assert kept.suffix == written.suffix and kept.stat().st_size > 0
 
 
 def test_a_restore_drill_fills_another_database_and_leaves_the_live_one(
@@ -78,14 +83,18 @@ def test_a_file_that_is_not_a_backup_is_refused_and_nothing_changes(
     bogus = tmp_path / f"rakor-20240123T090000Z{suffix}"
     bogus.write_text("bukan cadangan\n")
 
-    result = runner.invoke(args=["restore", str(bogus), "--yes"])
+    result = runner.invoke(
+        args=["restore", str(bogus), "--safety-dir", str(tmp_path / "safety"), "--yes"]
+    )
 
     assert result.exit_code != 0
     assert "Error:" in result.output
     assert titles(app) == two_inputs
     wrong_kind = tmp_path / "rakor.txt"
     wrong_kind.write_text("x")
-    refused = runner.invoke(args=["restore", str(wrong_kind), "--yes"])
+    refused = runner.invoke(
+        args=["restore", str(wrong_kind), "--safety-dir", str(tmp_path / "safety"), "--yes"]
+    )
     assert f"is not a {kind} backup" in refused.output
 
 

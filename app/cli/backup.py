@@ -25,9 +25,14 @@ from sqlalchemy.engine import URL, make_url
 from app.extensions import db
 
 BACKUP_PREFIX = "rakor-"
+KEEP_EVERY_COPY = 1_000_000  # a safety copy prunes nothing
 SUFFIXES = {"sqlite": ".sqlite", "postgresql": ".dump"}
 # Tables whose row counts a backup reports, so that an operator sees what it holds.
 COUNTED = ("meeting", "submission", "user", "meeting_document")
+
+
+def default_backup_dir() -> str:
+    return os.environ.get("RAKOR_BACKUP_DIR", "instance/backups")
 
 
 def database_url() -> URL:
@@ -40,7 +45,7 @@ def database_url() -> URL:
     "-o",
     "--output-dir",
     type=click.Path(file_okay=False, path_type=Path),
-    default=lambda: os.environ.get("RAKOR_BACKUP_DIR", "instance/backups"),
+    default=lambda: default_backup_dir(),
     show_default="RAKOR_BACKUP_DIR or instance/backups",
     help="Folder for the backup files.",
 )
@@ -54,15 +59,19 @@ def database_url() -> URL:
 @with_appcontext
 def backup_command(output_dir: Path, keep: int) -> None:
     """Write a consistent copy of the database to a new file, then prune old copies."""
+    write_backup(output_dir, keep)
+
+
+def write_backup(output_dir: Path, keep: int) -> None:
     # The folder and every file in it, partial ones too, are the owner's only.
     previous_umask = os.umask(0o077)
     try:
-        write_backup(output_dir, keep)
+        _write_backup(output_dir, keep)
     finally:
         os.umask(previous_umask)
 
 
-def write_backup(output_dir: Path, keep: int) -> None:
+def _write_backup(output_dir: Path, keep: int) -> None:
     url = database_url()
     kind = url.get_backend_name()
     if kind not in SUFFIXES:
@@ -98,9 +107,16 @@ def write_backup(output_dir: Path, keep: int) -> None:
     help="Restore into this database URL instead of the app's (a restore drill); "
     "RAKOR_RESTORE_INTO keeps a password out of the process list.",
 )
+@click.option(
+    "--safety-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=lambda: default_backup_dir(),
+    show_default="RAKOR_BACKUP_DIR or instance/backups",
+    help="Where the live database is backed up first, before it is replaced.",
+)
 @click.option("--yes", is_flag=True, help="Do not ask before replacing the database.")
 @with_appcontext
-def restore_command(backup_file: Path, into_url: str | None, yes: bool) -> None:
+def restore_command(backup_file: Path, into_url: str | None, safety_dir: Path, yes: bool) -> None:
     """Replace a database's content with a backup made by `flask backup`."""
     url = make_url(into_url) if into_url else database_url()
     kind = url.get_backend_name()
@@ -108,16 +124,20 @@ def restore_command(backup_file: Path, into_url: str | None, yes: bool) -> None:
         raise click.ClickException(
             f"{backup_file.name} is not a {kind} backup (expected a {SUFFIXES.get(kind)} file)."
         )
+    if kind == "sqlite":
+        check_sqlite(backup_file)
     if not yes:
         click.confirm(
             f"Replace everything in {url.render_as_string(hide_password=True)} with {backup_file}?",
             abort=True,
         )
     if not into_url:
+        # A restore of the wrong file must be undoable: the database as it is, first.
+        click.echo("A safety copy of the live database first:")
+        write_backup(safety_dir, keep=KEEP_EVERY_COPY)
         db.session.remove()
         db.engine.dispose()  # this process lets go of the database before it changes
     if kind == "sqlite":
-        check_sqlite(backup_file)
         restore_sqlite(backup_file, url)
         counts = ", ".join(f"{n} {t}" for t, n in sqlite_counts(Path(url.database)).items())
         click.echo(f"Restored {backup_file} -> {url.database} ({counts}).")
