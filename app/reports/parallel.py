@@ -73,8 +73,10 @@ CONTINUATION_CSS = "@page :first { margin-top: 18mm !important; }"
 MIN_PARALLEL_CHARS = 20_000
 # Each process holds its part's pages and copies some of this one's memory.
 MAX_PROCESSES = 4
-# A part that takes longer than this is given up (jobs.py gives a job 10 minutes).
-PART_TIMEOUT = 540
+# A part that takes longer than this is given up. 5,000 inputs take seconds in parts
+# and well under two minutes in one process, so the one-process fallback that follows
+# still ends inside the 10 minutes jobs.py gives a job.
+PART_TIMEOUT = 120
 # How long a render in another thread may keep the parts from being forked (app/pdf.py).
 FORK_WAIT = 2.0
 # 0.75 PDF points per CSS pixel, as WeasyPrint writes its outlines.
