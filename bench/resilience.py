@@ -356,32 +356,16 @@ def worker_kill(kind: str, url: str, args, report: Report, stamp: str) -> None:
         )
     last_kill = kills[-1]["at_s"]
     receipts_after = sum(1 for o in load.outcomes if o.receipt and o.ended > last_kill)
-    report.figures[f"{scenario}/{kind}"] = {
-        "clients": args.clients,
-        "duration_s": args.duration,
-        "requests": len(load.outcomes),
-        "receipts": len(receipts),
-        "lost": len(lost),
-        "rows_created": rows_created,
-        "rows_without_receipt": rows_created - len(set(receipts)),
+    report.figures[f"{scenario}/{kind}"] = load_figures(
+        args, load, receipts, lost, rows_created, kinds
+    ) | {
         "connection_errors": connection_errors,
-        "outcomes": kinds,
         "kills": kills,
         "receipts_after_last_kill": receipts_after,
-        "timeline": load.timeline(),
-        "form_page_failures": load.page_failures,
-        "unexpected_samples": load.samples,
     }
 
     check = report.check
-    check(scenario, kind, "load ran", len(receipts) > 0, f"{len(receipts)} receipts")
-    check(
-        scenario,
-        kind,
-        "every receipt is in the database",
-        not lost,
-        f"{len(receipts)} receipts, {len(lost)} lost {lost[:5]}",
-    )
+    check_receipts_kept(report, scenario, kind, receipts, lost)
     check(
         scenario,
         kind,
@@ -634,31 +618,13 @@ def pg_restart(cluster: ThrowawayCluster, server: Gunicorn, url: str, args, repo
         )
         event["at_s"], event["ready_s"] = round(event["at_s"], 2), round(ready, 2)
 
-    report.figures[scenario] = {
-        "clients": args.clients,
-        "duration_s": args.duration,
-        "requests": len(load.outcomes),
-        "receipts": len(receipts),
-        "lost": len(lost),
-        "rows_created": rows_created,
-        "rows_without_receipt": rows_created - len(set(receipts)),
-        "outcomes": kinds,
+    report.figures[scenario] = load_figures(args, load, receipts, lost, rows_created, kinds) | {
         "events": events,
         "recovery_limit_s": RECOVERY_LIMIT_S,
-        "timeline": load.timeline(),
-        "form_page_failures": load.page_failures,
-        "unexpected_samples": load.samples,
     }
 
     check = report.check
-    check(scenario, kind, "load ran", len(receipts) > 0, f"{len(receipts)} receipts")
-    check(
-        scenario,
-        kind,
-        "every receipt is in the database",
-        not lost,
-        f"{len(receipts)} receipts, {len(lost)} lost {lost[:5]}",
-    )
+    check_receipts_kept(report, scenario, kind, receipts, lost)
     unavailable = kinds.get(UNAVAILABLE_PAGE, 0)
     check(
         scenario,
@@ -786,6 +752,35 @@ def check_health(report: Report, scenario: str, kind: str, answer: Answer, expec
         f"/healthz answers {expected}",
         answer.status == expected,
         f"{answer.status} {answer.body.strip()[:80]}",
+    )
+
+
+def load_figures(args, load, receipts, lost, rows_created, kinds) -> dict:
+    """What every scenario under load reports: requests, receipts, rows, outcomes."""
+    return {
+        "clients": args.clients,
+        "duration_s": args.duration,
+        "requests": len(load.outcomes),
+        "receipts": len(receipts),
+        "lost": len(lost),
+        "rows_created": rows_created,
+        "rows_without_receipt": rows_created - len(set(receipts)),
+        "outcomes": kinds,
+        "timeline": load.timeline(),
+        "form_page_failures": load.page_failures,
+        "unexpected_samples": load.samples,
+    }
+
+
+def check_receipts_kept(report, scenario, kind, receipts, lost) -> None:
+    """The load ran, and every receipt a client got names a row in the database."""
+    report.check(scenario, kind, "load ran", len(receipts) > 0, f"{len(receipts)} receipts")
+    report.check(
+        scenario,
+        kind,
+        "every receipt is in the database",
+        not lost,
+        f"{len(receipts)} receipts, {len(lost)} lost {lost[:5]}",
     )
 
 
