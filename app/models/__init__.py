@@ -11,7 +11,15 @@ from app.models.meeting import (
     MeetingDocument,
     meeting_pillar,
 )
-from app.models.reference import Agency, Kecamatan, Kelurahan, Letterhead, Pillar, Program
+from app.models.reference import (
+    Agency,
+    Kecamatan,
+    Kelurahan,
+    Letterhead,
+    Pillar,
+    Program,
+    ReferenceVersion,
+)
 from app.models.submission import Submission, SubmissionNote
 from app.models.user import User
 
@@ -31,6 +39,7 @@ __all__ = [
     "MeetingDocument",
     "Pillar",
     "Program",
+    "ReferenceVersion",
     "RenderJob",
     "Submission",
     "SubmissionNote",

@@ -4,19 +4,14 @@ import hashlib
 import hmac
 import json
 import secrets
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
 from typing import Literal
 
 from sqlalchemy import (
-    ColumnElement,
     Select,
-    String,
-    Table,
     bindparam,
-    cast,
-    func,
     insert,
     or_,
     select,
@@ -28,10 +23,10 @@ from app.extensions import db
 from app.models import (
     Agency,
     Kecamatan,
-    Kelurahan,
     Meeting,
     Pillar,
     Program,
+    ReferenceVersion,
     Submission,
     meeting_pillar,
 )
@@ -75,8 +70,12 @@ class SubmissionData:
     beneficiaries: int | None = None
     cost: int | None = None
 
+    def values(self) -> dict:
+        """The fields as a dict: `asdict` without its deep copy, which flat values don't need."""
+        return dict(vars(self))
+
     def fingerprint(self) -> str:
-        return content_fingerprint(asdict(self))
+        return content_fingerprint(self.values())
 
 
 def content_fingerprint(values: dict) -> str:
@@ -121,7 +120,7 @@ def open_meetings_query(now: datetime) -> Select[tuple[Meeting]]:
 def public_form(code: str) -> tuple[Meeting, FormChoices] | None:
     """A meeting the public may see (anything but a draft) and the choices its form offers.
 
-    One query answers both: the meeting, and the fingerprint that tells whether the
+    One query answers both: the meeting, and the token that tells whether the
     choices kept in memory are still those in the database (see below).
     """
     if "\x00" in code:  # PostgreSQL refuses NUL in a query; no meeting code has one
@@ -129,14 +128,15 @@ def public_form(code: str) -> tuple[Meeting, FormChoices] | None:
     row = db.session.execute(_public_form_query(), {"code": code.strip().lower()}).one_or_none()
     if row is None:
         return None
-    meeting, *fingerprint = row
-    return meeting, form_choices(meeting.id, tuple(fingerprint))
+    meeting, reference_token = row
+    return meeting, form_choices(meeting.id, reference_token)
 
 
 @cache
 def _public_form_query() -> Select:
     # Built once: composing this statement costs more than running it.
-    return select(Meeting, *_reference_data_fingerprint(Meeting.id)).where(
+    token = select(ReferenceVersion.token).where(ReferenceVersion.id == 1).scalar_subquery()
+    return select(Meeting, token).where(
         Meeting.code == bindparam("code"), Meeting.status != "draft"
     )
 
@@ -147,28 +147,28 @@ def _public_form_query() -> Select:
 # objects on each request was a third of the cost of a submission, yet it
 # changes rarely. It may change at any moment, though, from any process (an
 # admin retires a pillar, renames a kelurahan), so the kept copy is checked on
-# every request against the rows it was built from: the fingerprint is every
-# column of those rows as text, and any difference loads the choices again.
+# every request against `reference_version`, whose token database triggers
+# renew with every change to those tables (migration 0003): a different token
+# loads the choices again. No token (the row was deleted) keeps nothing.
 
-_ROW_SEPARATOR = "\x1e"
-_COLUMN_SEPARATOR = "\x1f"
 _CHOICES_KEPT = 64  # meetings; a city has a handful open at a time
 
-_kept_choices: dict[int, tuple[tuple, FormChoices]] = {}
+_kept_choices: dict[int, tuple[str, FormChoices]] = {}
 
 
-def form_choices(meeting_id: int, fingerprint: tuple) -> FormChoices:
+def form_choices(meeting_id: int, reference_token: str | None) -> FormChoices:
     """The reference data the meeting's form offers, loaded again only when it changed.
 
     The objects are detached and shared between requests: read them, never change them.
     """
     kept = _kept_choices.get(meeting_id)
-    if kept is not None and kept[0] == fingerprint:
+    if kept is not None and reference_token is not None and kept[0] == reference_token:
         return kept[1]
     choices = load_form_choices(meeting_id)
-    if len(_kept_choices) >= _CHOICES_KEPT:
-        _kept_choices.clear()
-    _kept_choices[meeting_id] = (fingerprint, choices)
+    if reference_token is not None:
+        if len(_kept_choices) >= _CHOICES_KEPT:
+            _kept_choices.clear()
+        _kept_choices[meeting_id] = (reference_token, choices)
     return choices
 
 
@@ -206,31 +206,6 @@ def load_form_choices(meeting_id: int) -> FormChoices:
     for row in (*pillars, *kecamatan, *kelurahan, *agencies, *programs):
         db.session.expunge(row)
     return FormChoices(pillars, kecamatan, agencies, programs)
-
-
-def _reference_data_fingerprint(meeting_id: ColumnElement[int]) -> list:
-    """Every column of every row `load_form_choices` reads, as text, one value per table.
-
-    Row order is up to the database; a different order only costs a reload.
-    """
-    return [
-        _all_rows_as_text(meeting_pillar, meeting_pillar.c.meeting_id == meeting_id),
-        *(
-            _all_rows_as_text(model.__table__)
-            for model in (Pillar, Kecamatan, Kelurahan, Agency, Program)
-        ),
-    ]
-
-
-def _all_rows_as_text(table: Table, where: ColumnElement[bool] | None = None):
-    row = None
-    for column in table.columns:
-        value = func.coalesce(cast(column, String), "")
-        row = value if row is None else row + _COLUMN_SEPARATOR + value
-    query = select(func.aggregate_strings(row, _ROW_SEPARATOR)).select_from(table)
-    if where is not None:
-        query = query.where(where)
-    return query.scalar_subquery()
 
 
 def window_state(meeting: Meeting, now: datetime) -> WindowState:
@@ -334,7 +309,7 @@ def submit(
     # free on the insert, and a double send is rare. Saves a query on every input.
     # A plain INSERT rather than the ORM's unit of work: nothing else changes in this
     # transaction, and the flush machinery cost as much as the database's own work.
-    values = asdict(data)
+    values = data.values()
     key = idempotency_key(client_token, values)
     values = {
         **values,
