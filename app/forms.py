@@ -8,8 +8,10 @@ from flask import request
 from flask_babel import gettext, ngettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.csrf import _FlaskFormCSRF
 from werkzeug.datastructures import CombinedMultiDict, MultiDict
-from wtforms import FileField, PasswordField
+from wtforms import FileField, HiddenField, PasswordField
+from wtforms.csrf.core import CSRFTokenField
 
 BUILT_IN_MESSAGES = {
     "Not a valid choice.": _l("Pilihan tidak tersedia. Pilih dari daftar."),
@@ -41,8 +43,39 @@ class _Translations:
         return ngettext(singular, plural, n)
 
 
+class LazyCSRFTokenField(CSRFTokenField):
+    """The CSRF field, signing a fresh token only when a page shows it.
+
+    WTForms signs one for every form it builds, a sent form included, although a
+    form that passes is answered with a redirect that never shows it: on the
+    public form that was a tenth of a send's work. The sent token is checked
+    exactly as before.
+    """
+
+    _token: str | None = None
+
+    @property
+    def current_token(self) -> str:
+        if self._token is None:
+            self._token = self.csrf_impl.generate_csrf_token(self)
+        return self._token
+
+    @current_token.setter
+    def current_token(self, token: str | None) -> None:
+        self._token = token
+
+    def process(self, *args, **kwargs):
+        HiddenField.process(self, *args, **kwargs)
+
+
+class LazyFlaskFormCSRF(_FlaskFormCSRF):
+    field_class = LazyCSRFTokenField
+
+
 class BaseForm(FlaskForm):
     class Meta:
+        csrf_class = LazyFlaskFormCSRF
+
         def get_translations(self, form):
             return _Translations()
 
@@ -59,9 +92,18 @@ class BaseForm(FlaskForm):
             if formdata is not None and not hasattr(formdata, "getlist"):
                 # Flask-WTF's default, "read the request", without its JSON branch.
                 sent = form.is_submitted() and (request.form or request.files)
-                formdata = CombinedMultiDict((request.files, request.form)) if sent else None
+                if not sent:
+                    return None
+                formdata = (
+                    CombinedMultiDict((request.files, request.form))
+                    if request.files
+                    else request.form
+                )
             if formdata is None:
                 return None
+            values = formdata.items(multi=True)
+            if all(type(value) is str and "\x00" not in value for _key, value in values):
+                return formdata  # the usual case: plain text, nothing to take out
             file_fields, passwords = set(), set()
             for field in form:
                 if isinstance(field, FileField):
