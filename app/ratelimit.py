@@ -44,3 +44,27 @@ class SweepingMemoryStorage(MemoryStorage):
             self._MemoryStorage__expire_events()
         finally:
             self._sweep_lock.release()
+
+
+def drop_idle_request_hook(app, limiter) -> bool:
+    """Remove the limiter's before-request check when it has nothing to check.
+
+    That hook evaluates application, default, meta and blueprint limits; a route's
+    own limit (`@limiter.limit`) is checked by its decorator as the view is called.
+    Rakor sets only route limits, so on every request the hook resolved an empty
+    list, at a cost of about a twentieth of a public submission. It stays whenever
+    any of those limits is configured. Call after the blueprints are registered.
+    """
+    manager = limiter.limit_manager
+    if (
+        manager.application_limits
+        or manager.default_limits
+        or app.config.get("RATELIMIT_META")
+        or any(manager.blueprint_limits(app, name) for name in app.blueprints)
+    ):
+        return False
+    hooks = app.before_request_funcs.get(None, [])
+    if limiter._check_request_limit not in hooks:  # another app already took it off
+        return False
+    hooks.remove(limiter._check_request_limit)
+    return True

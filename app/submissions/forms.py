@@ -120,7 +120,9 @@ class SubmissionForm(BaseForm):
     """Fields in the order a participant fills them: who, what, where, how much."""
 
     client_token = HiddenField(
-        validators=[Regexp(CLIENT_TOKEN, message=_l("Muat ulang formulir."))]
+        # A label of its own, or WTForms translates one made from the name on every request.
+        "",
+        validators=[Regexp(CLIENT_TOKEN, message=_l("Muat ulang formulir."))],
     )
     access_code = StringField(
         _l("Kode akses rapat"),
