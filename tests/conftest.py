@@ -83,14 +83,24 @@ def migrated_database(database_url: str) -> str:
 
 
 def empty_all_tables() -> None:
+    """Every table empty and, on PostgreSQL, every id sequence back at 1.
+
+    DELETE rather than TRUNCATE on PostgreSQL too: TRUNCATE makes new files for
+    every table, about 0.2 s per test here, while a test's few rows delete at once.
+    """
     with db.engine.begin() as connection:
-        tables = Base.metadata.sorted_tables
+        for table in reversed(Base.metadata.sorted_tables):
+            connection.execute(table.delete())
         if connection.dialect.name == "postgresql":
-            names = ", ".join(f'"{table.name}"' for table in tables)
-            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
-            for table in reversed(tables):
-                connection.execute(table.delete())
+            sequences = connection.scalars(
+                text(
+                    "SELECT quote_ident(schemaname) || '.' || quote_ident(sequencename)"
+                    " FROM pg_sequences WHERE schemaname = current_schema()"
+                )
+            ).all()
+            if sequences:
+                restarts = ", ".join(f"setval('{name}', 1, false)" for name in sequences)
+                connection.execute(text(f"SELECT {restarts}"))
 
 
 @pytest.fixture
