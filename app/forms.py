@@ -48,7 +48,7 @@ class LazyCSRFTokenField(CSRFTokenField):
 
     WTForms signs one for every form it builds, a sent form included, although a
     form that passes is answered with a redirect that never shows it: on the
-    public form that was a tenth of a send's work. The sent token is checked
+    public form that was about a twentieth of a send's work. The sent token is checked
     exactly as before.
     """
 

@@ -126,12 +126,12 @@ def public_form(code: str) -> tuple[Meeting, FormChoices] | None:
     if "\x00" in code:  # PostgreSQL refuses NUL in a query; no meeting code has one
         return None
     # On PostgreSQL the public pages run without a transaction around their statements:
-    # each read stands alone and the input's INSERT commits as it runs, so a send is two
-    # round trips instead of four (BEGIN, SELECT, INSERT, COMMIT), and no connection sits
-    # idle in a transaction while Python works. Nothing here needs two statements to
-    # agree: the insert is a single statement, and kept choices check their own token.
-    # (SQLite takes no lock to read, and switching its isolation level costs more than
-    # this saves.)
+    # each read stands alone and the input's INSERT commits as it runs, so besides the
+    # pool's pre-ping a send is two round trips instead of four (BEGIN, SELECT, INSERT,
+    # COMMIT), and no connection sits idle in a transaction while Python works. Nothing
+    # here needs two statements to agree: the insert is a single statement, and kept
+    # choices check their own token. (SQLite takes no lock to read, and switching its
+    # isolation level costs more than this saves.)
     session = db.session()
     if not session.in_transaction() and session.get_bind().dialect.name == "postgresql":
         session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
