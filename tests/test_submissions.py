@@ -330,7 +330,8 @@ def test_an_edit_made_elsewhere_shows_on_the_form_at_once(app, client, meeting):
             text("UPDATE kelurahan SET name = 'Krapyak Baru' WHERE name = 'Krapyak'")
         )
     assert "Krapyak Baru" in page_text(client.get(f"/m/{meeting.code}"))
-    # Without the token row (deleted by hand), nothing is kept and every request reads afresh.
+    # Without the token row (deleted by hand) the form still shows what the database holds,
+    # and the next change brings the row back.
     with app.app_context(), db.engine.begin() as connection:
         connection.execute(text("DELETE FROM reference_version"))
     assert "Krapyak Baru" in page_text(client.get(f"/m/{meeting.code}"))
