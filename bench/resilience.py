@@ -784,6 +784,22 @@ def check_receipts_kept(report, scenario, kind, receipts, lost) -> None:
     )
 
 
+async def unreachable_answers(report, scenario, kind, participant, staff, base, form) -> dict:
+    """An unreachable database: the form, its POST, a staff page and /healthz say 503."""
+    answers = {
+        "GET the form": await participant.get(f"{base}{form.page_path}"),
+        "POST of the form": await participant.post(
+            f"{base}{form.post_path}", participant.filled_form(form)
+        ),
+        f"signed-in staff page {STAFF_PAGE}": await staff.get(f"{base}{STAFF_PAGE}"),
+    }
+    for what, answer in answers.items():
+        check_unavailable(report, scenario, kind, f"unreachable: {what}", answer)
+    health = await participant.get(f"{base}/healthz")
+    check_health(report, scenario, kind, health, 503)
+    return {what: answer.status for what, answer in answers.items()} | {"healthz": health.status}
+
+
 async def read_only_answers(report, scenario, kind, participant, staff, base, form) -> dict:
     """A read-only database: the form opens, its POST and /healthz say 503."""
     page = await participant.open_form(base, form)
@@ -858,20 +874,9 @@ async def pg_unavailable(
 
             # Unreachable: the cluster is stopped; nothing listens on its port.
             await asyncio.to_thread(cluster.stop)
-            answers = {
-                "GET the form": await participant.get(f"{base}{form.page_path}"),
-                "POST of the form": await participant.post(
-                    f"{base}{form.post_path}", participant.filled_form(form)
-                ),
-                f"signed-in staff page {STAFF_PAGE}": await staff.get(f"{base}{STAFF_PAGE}"),
-            }
-            for what, answer in answers.items():
-                check_unavailable(report, scenario, kind, f"unreachable: {what}", answer)
-            health = await participant.get(f"{base}/healthz")
-            check_health(report, scenario, kind, health, 503)
-            figures["unreachable"] = {what: a.status for what, a in answers.items()} | {
-                "healthz": health.status
-            }
+            figures["unreachable"] = await unreachable_answers(
+                report, scenario, kind, participant, staff, base, form
+            )
 
             began = time.perf_counter()
             await asyncio.to_thread(cluster.start)
@@ -962,20 +967,9 @@ async def sqlite_unavailable(url: str, folder: Path, report: Report, stamp: str)
 
         with AnyHealthGunicorn("wsgi:app", missing, log("unreachable")) as server:
             base = server.base_url
-            answers = {
-                "GET the form": await participant.get(f"{base}{form.page_path}"),
-                "POST of the form": await participant.post(
-                    f"{base}{form.post_path}", participant.filled_form(form)
-                ),
-                f"signed-in staff page {STAFF_PAGE}": await staff.get(f"{base}{STAFF_PAGE}"),
-            }
-            for what, answer in answers.items():
-                check_unavailable(report, scenario, kind, f"unreachable: {what}", answer)
-            health = await participant.get(f"{base}/healthz")
-            check_health(report, scenario, kind, health, 503)
-            figures["unreachable"] = {what: a.status for what, a in answers.items()} | {
-                "healthz": health.status
-            }
+            figures["unreachable"] = await unreachable_answers(
+                report, scenario, kind, participant, staff, base, form
+            )
     report.figures[f"{scenario}/{kind}"] = figures
 
 
