@@ -2,12 +2,13 @@
 
 Chosen by measuring on the 2-core bench machine (docs/PERFORMANCE.md, "Submissions
 under load"): two worker processes, one per core, each with two threads so that
-one request's database wait overlaps another's Python. Threaded workers keep the
-clients' connections alive; sync workers close every connection, and gunicorn 27
-then waits for the client to close its side first, which leaves a sync worker
-idle while a busy load client gets round to it. More threads per worker only
-contend for the GIL; more processes only share the same two cores with the load
-client and PostgreSQL.
+one request's database wait overlaps another's Python, the same as production
+(deploy/gunicorn.conf.py). Threaded workers keep the clients' connections alive.
+Sync workers, and gthread taking a connection only when a thread is free, answer
+each send on a new connection. That queues every send in one line, which kept
+the p99 close to the p50, but each new connection cost PostgreSQL's Rakor about a
+millisecond more CPU per send. Measured against each other in session 4, no model
+won reliably on both databases (docs/PERFORMANCE.md, "gunicorn").
 
 Each worker hands the GIL between its threads every millisecond instead of every
 5 ms (`sys.setswitchinterval`), as deploy/gunicorn.conf.py does in production: a
