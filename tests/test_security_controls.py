@@ -242,3 +242,29 @@ def test_an_expired_public_form_token_keeps_what_was_typed(
     assert "Formulir ini sudah lama terbuka sehingga perlu dikirim ulang" in page
     assert 'value="Agus Priyanto"' in page
     assert submissions(app) == []
+
+
+# --- CSRF tokens on every staff form --------------------------------------------------------
+
+
+def test_every_staff_form_carries_one_hidden_csrf_token_and_no_stray_label(app, login, meeting):
+    from tests.test_access_matrix import concrete_url, staff_routes
+
+    admin = login("admin")
+    urls = {concrete_url(rule, meeting.id) for rule, method, _ in staff_routes(app)}
+    urls = sorted(url for url in urls if "." not in url.rsplit("/", 1)[-1])  # pages, not files
+    checked = 0
+    for url in [*urls, "/account/password"]:
+        response = admin.get(url)
+        if response.status_code != 200 or response.mimetype != "text/html":
+            continue
+        page = response.get_data(as_text=True)
+        assert "CSRF Token" not in page, url
+        for form in re.findall(r"<form\b.*?</form>", page, flags=re.S):
+            if 'method="post"' in form:
+                # Forms repeated on one page carry a prefix: name="v3-csrf_token".
+                tokens = re.findall(r"<input\b[^>]*\bname=\"(?:[\w-]+-)?csrf_token\"[^>]*>", form)
+                assert len(tokens) == 1, url
+                assert 'type="hidden"' in tokens[0], url
+                checked += 1
+    assert checked >= 10
