@@ -34,7 +34,7 @@ class SessionInterface(SecureCookieSessionInterface):
 
 # Pages that show what only staff may see: never kept by the browser or a proxy,
 # so that after sign-out the back button shows nothing.
-PRIVATE_PREFIXES = ("/admin", "/login")
+PRIVATE_PREFIXES = ("/admin", "/login", "/account")
 
 
 def register(app: Flask) -> None:

@@ -3,6 +3,7 @@ from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Length
 
 from app.forms import BaseForm
+from app.users.forms import password_fields
 
 
 class LoginForm(BaseForm):
@@ -18,3 +19,16 @@ class LoginForm(BaseForm):
 
 class LogoutForm(BaseForm):
     """Only the CSRF token: signing out is a POST."""
+
+
+class ChangePasswordForm(BaseForm):
+    """A signed-in user replaces their own password; the current one is asked first."""
+
+    current_password = PasswordField(
+        _l("Kata sandi sekarang"),
+        validators=[
+            DataRequired(message=_l("Isi kata sandi yang Anda pakai sekarang.")),
+            Length(max=200),
+        ],
+    )
+    password, confirm = password_fields(_l("Kata sandi baru"), _l("Ulangi kata sandi baru"))

@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
+from app.audit import record
 from app.extensions import db
 from app.models import User
 from app.models.base import utcnow
@@ -99,4 +100,47 @@ def authenticate(email: str, password: str, now: datetime | None = None) -> User
 def end_all_sessions(user: User) -> None:
     """Every cookie carrying the old token stops working at once."""
     user.session_token = new_session_token()
+    db.session.commit()
+
+
+# --- changing one's own password ---------------------------------------------------------
+
+
+class PasswordChangeRefused(Exception):
+    """`reason`: "wrong_current", "locked" (too many wrong ones), "same", or a password_problem."""
+
+    def __init__(self, reason: str, locked_until: datetime | None = None):
+        super().__init__(reason)
+        self.reason = reason
+        self.locked_until = locked_until
+
+
+def change_password(user: User, current: str, new: str, now: datetime | None = None) -> None:
+    """Replace the password of a signed-in account after checking the current one.
+
+    Every session of the account ends (the caller signs this one in again). A wrong
+    current password counts as a failed sign-in: the fifth locks the account and ends
+    its sessions, so a stolen session cannot be used to guess the password.
+    """
+    now = now or utcnow()
+    if not user.check_password(current):
+        user.failed_logins += 1
+        if user.failed_logins >= LOCK_AFTER_FAILURES:
+            user.failed_logins = 0
+            user.locked_until = now + LOCK_DURATION
+            user.session_token = new_session_token()
+            record(user, "password_change_locked", user)
+            db.session.commit()
+            raise PasswordChangeRefused("locked", user.locked_until)
+        db.session.commit()
+        raise PasswordChangeRefused("wrong_current")
+    if new == current:
+        raise PasswordChangeRefused("same")
+    problem = password_problem(new)
+    if problem is not None:
+        raise PasswordChangeRefused(problem)
+    user.set_password(new)
+    user.session_token = new_session_token()
+    user.failed_logins = 0
+    record(user, "password_changed", user)
     db.session.commit()

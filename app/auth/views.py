@@ -1,14 +1,21 @@
-"""Sign-in and sign-out. Failed attempts are slowed per account and per client."""
+"""Sign-in, sign-out and changing one's own password.
+
+Failed attempts, at sign-in or as a wrong current password, are slowed per account
+and per client.
+"""
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app.auth import bp, services
-from app.auth.forms import LoginForm, LogoutForm
+from app.auth.forms import ChangePasswordForm, LoginForm, LogoutForm
 from app.extensions import limiter
+from app.forms import error_summary
 from app.i18n import local_datetime
 from app.urls import safe_next
+from app.users.forms import PASSWORD_ISSUES
 
 
 def login_rate_limit() -> str:
@@ -56,3 +63,46 @@ def logout():
     # Whatever staff pages the browser kept are dropped with the session.
     response.headers["Clear-Site-Data"] = '"cache"'
     return response
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+@limiter.limit(login_rate_limit, methods=["POST"])
+def change_password():
+    """Every role changes its own password here, after typing the current one."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        try:
+            services.change_password(user, form.current_password.data, form.password.data)
+        except services.PasswordChangeRefused as refused:
+            if refused.reason == "locked":
+                logout_user()
+                session.clear()
+                flash(
+                    _(
+                        "Terlalu banyak kata sandi salah. Akun dikunci sampai %(when)s, "
+                        "dan semua sesinya diakhiri.",
+                        when=local_datetime(refused.locked_until),
+                    ),
+                    "warning",
+                )
+                return redirect(url_for("auth.login"), code=303)
+            field, message = CHANGE_REFUSALS[refused.reason]
+            getattr(form, field).errors.append(str(message))
+        else:
+            # The change ended every session of the account; this one goes on with the new one.
+            session.clear()
+            login_user(user)
+            flash(_("Kata sandi Anda sudah diganti. Sesi di perangkat lain diakhiri."), "info")
+            return redirect(url_for("meetings.index"), code=303)
+    status = 422 if form.errors else 200
+    return render_template("auth/password.html", form=form, errors=error_summary(form)), status
+
+
+CHANGE_REFUSALS = {
+    "wrong_current": ("current_password", _l("Kata sandi sekarang salah.")),
+    "same": ("password", _l("Kata sandi baru harus berbeda dari yang sekarang.")),
+    "too_short": ("password", PASSWORD_ISSUES["too_short"]),
+    "too_common": ("password", PASSWORD_ISSUES["too_common"]),
+}

@@ -49,9 +49,11 @@ def name_field() -> StringField:
     )
 
 
-def password_fields() -> tuple[PasswordField, PasswordField]:
+def password_fields(
+    label: str = _l("Kata sandi"), confirm_label: str = _l("Ulangi kata sandi")
+) -> tuple[PasswordField, PasswordField]:
     password = PasswordField(
-        _l("Kata sandi"),
+        label,
         description=_l(
             "Paling sedikit %(min)d karakter. Jangan memakai kata sandi yang umum.",
             min=MIN_PASSWORD_LENGTH,
@@ -63,7 +65,7 @@ def password_fields() -> tuple[PasswordField, PasswordField]:
         ],
     )
     confirm = PasswordField(
-        _l("Ulangi kata sandi"),
+        confirm_label,
         validators=[
             DataRequired(message=_l("Ketik kata sandi sekali lagi.")),
             EqualTo("password", message=_l("Kedua kata sandi tidak sama.")),
