@@ -27,7 +27,7 @@ from app.models import Agency, Kelurahan, Meeting, Pillar, Submission, User
 from app.reports import finalise
 from app.review import services as review_services
 from app.submissions import services as submission_services
-from tests.conftest import STAFF_EMAILS
+from tests.conftest import STAFF_EMAILS, STAFF_PASSWORD
 from tests.test_browser import (
     TITLE,
     choose_lurah_of_krapyak,
@@ -701,6 +701,33 @@ def test_the_secretariats_chapter(
     enter_paper_forms(page, app, meeting_id, tmp_path, pictures)
     export_the_inputs(page, meeting_id)
     close_and_finalise(page, app, meeting_id, pictures)
+
+
+def test_every_role_changes_its_own_password(
+    desktop,  # noqa: F811  (the imported fixture)
+    named_staff,
+    pictures,
+):
+    page = desktop
+    page.set_default_timeout(STEP_WAIT_MS)
+    sign_in(page, "viewer")
+    page.locator(".staff-nav").get_by_role("link", name="Ganti kata sandi").click()
+    assert page.locator("h1").inner_text() == "Ganti kata sandi"
+
+    def fill(current: str, new: str) -> None:
+        page.get_by_label(re.compile(r"^Kata sandi sekarang")).fill(current)
+        page.get_by_label(re.compile(r"^Kata sandi baru")).fill(new)
+        page.get_by_label(re.compile(r"^Ulangi kata sandi baru")).fill(new)
+        page.get_by_role("button", name="Simpan kata sandi baru").click()
+
+    fill("sandi-yang-lupa", "gedung-jlamprang-lantai-3")
+    assert "Kata sandi sekarang salah." in main_text(page)
+    assert page.get_by_label(re.compile(r"^Kata sandi baru")).input_value() == ""
+    picture(page, pictures, "staf-ganti-kata-sandi")
+
+    fill(STAFF_PASSWORD, "gedung-jlamprang-lantai-3")
+    assert flash(page) == "Kata sandi Anda sudah diganti. Sesi di perangkat lain diakhiri."
+    assert page.locator("h1").inner_text() == "Rapat"
 
 
 # --- 3. the admin ------------------------------------------------------------------------------
