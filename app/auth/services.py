@@ -82,10 +82,7 @@ def authenticate(email: str, password: str, now: datetime | None = None) -> User
     if user.locked_until is not None and user.locked_until > now:
         raise SignInRefused("locked", user.locked_until)
     if not user.check_password(password) or not user.active:
-        user.failed_logins += 1
-        if user.failed_logins >= LOCK_AFTER_FAILURES:
-            user.locked_until = now + LOCK_DURATION
-            user.failed_logins = 0
+        count_failure(user, now)
         db.session.commit()
         if user.locked_until is not None and user.locked_until > now:
             raise SignInRefused("locked", user.locked_until)
@@ -95,6 +92,16 @@ def authenticate(email: str, password: str, now: datetime | None = None) -> User
     user.last_login_at = now
     db.session.commit()
     return user
+
+
+def count_failure(user: User, now: datetime) -> bool:
+    """One more wrong password for the account; True when this one locked it."""
+    user.failed_logins += 1
+    if user.failed_logins < LOCK_AFTER_FAILURES:
+        return False
+    user.failed_logins = 0
+    user.locked_until = now + LOCK_DURATION
+    return True
 
 
 def end_all_sessions(user: User) -> None:
@@ -124,10 +131,7 @@ def change_password(user: User, current: str, new: str, now: datetime | None = N
     """
     now = now or utcnow()
     if not user.check_password(current):
-        user.failed_logins += 1
-        if user.failed_logins >= LOCK_AFTER_FAILURES:
-            user.failed_logins = 0
-            user.locked_until = now + LOCK_DURATION
+        if count_failure(user, now):
             user.session_token = new_session_token()
             record(user, "password_change_locked", user)
             db.session.commit()
