@@ -144,3 +144,11 @@ def error_summary(form) -> list[tuple[str, str, str]]:
         anchor = f"{field.id}-0" if field.type in GROUPED_FIELDS else field.id
         summary.extend((anchor, field.label.text, message) for message in messages)
     return summary
+
+
+def show_refusal(form, refused) -> None:
+    """Put a service's refusal beside the field it names, or above the form."""
+    if refused.field and refused.field in form:
+        form[refused.field].errors.append(str(refused))
+    else:
+        form.form_errors.append(str(refused))

@@ -11,6 +11,9 @@ from functools import wraps
 from flask import abort
 from flask_login import current_user, login_required
 
+from app.extensions import db
+from app.models import User
+
 READ = ("admin", "secretariat", "viewer")
 WRITE = ("admin", "secretariat")
 ADMIN = ("admin",)
@@ -39,3 +42,8 @@ def can_write() -> bool:
 
 def is_admin() -> bool:
     return current_user.is_authenticated and current_user.role == "admin"
+
+
+def current_actor() -> User:
+    """The signed-in user as a row of this request's session, to hand to a service."""
+    return db.session.get(User, current_user.id)
