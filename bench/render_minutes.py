@@ -72,8 +72,7 @@ def populate(database_url: str, size: int) -> int:
     """A closed meeting with `size` inputs in the demo's words, 5 % merged, an attendance list."""
     from flask_migrate import upgrade
 
-    from app.demo import seed_agencies
-    from app.demo_content import INPUTS, MEETING
+    from app.demo import INPUTS, MEETING, seed_agencies
     from app.extensions import db
     from app.models import (
         Agency,

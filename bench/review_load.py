@@ -83,8 +83,7 @@ from submit_load import (  # noqa: E402  (bench/ is not a package)
     wait_for_quiet_machine,
 )
 
-from app.demo import DEMO_MEETING_CODE  # noqa: E402
-from app.demo_content import INPUTS  # noqa: E402
+from app.demo import DEMO_MEETING_CODE, INPUTS  # noqa: E402
 from app.models import (  # noqa: E402
     Agency,
     Kecamatan,

@@ -20,7 +20,7 @@ from PIL import Image
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from app.demo_content import AGENCIES
+from app.demo import AGENCIES
 from app.extensions import db
 from app.meetings import services as meeting_services
 from app.models import Agency, Kelurahan, Meeting, Pillar, Submission, User

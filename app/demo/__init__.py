@@ -1,18 +1,25 @@
 """The demo: the 2024 Pekalongan meeting with realistic input, and demo staff accounts.
 
+The meeting's content lives in `rakor2024.json` beside this file: the meeting, the
+city agencies (OPD) and the participants' inputs. Unit, location and program names
+match the reference CSVs; in an input, "minutes_after_start" counts from the
+meeting's start time, and near-duplicate pairs are there on purpose (for duplicate
+detection in review).
+
 Idempotent: the meeting is found by its code, each input by its idempotency key,
 each account by its e-mail, so running it again changes nothing.
 """
 
+import json
 import os
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
 from app.auth.services import find_user
-from app.demo_content import AGENCIES, INPUTS, MEETING
 from app.extensions import db
 from app.models import (
     Agency,
@@ -32,6 +39,11 @@ DEMO_MEETING_CODE = "rakor2024"
 DEMO_TIMEZONE = ZoneInfo("Asia/Jakarta")
 # Demo data only: `flask demo` is for a laptop, never for a real installation.
 DEMO_PASSWORD_DEFAULT = "sekretariat-demo-2024"  # noqa: S105
+
+CONTENT = json.loads((Path(__file__).parent / "rakor2024.json").read_text(encoding="utf-8"))
+MEETING: dict = CONTENT["meeting"]
+AGENCIES: list[tuple[str, str]] = [(a["abbreviation"], a["name"]) for a in CONTENT["agencies"]]
+INPUTS: list[dict] = CONTENT["inputs"]
 
 
 @dataclass(frozen=True)
