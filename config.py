@@ -50,7 +50,7 @@ class Config:
     RAKOR_LOOKUP_RATE_LIMIT = os.environ.get("RAKOR_LOOKUP_RATE_LIMIT", "60 per minute")
     # Per client address, on top of the per-account lock after repeated failures.
     RAKOR_LOGIN_RATE_LIMIT = os.environ.get("RAKOR_LOGIN_RATE_LIMIT", "10 per minute;60 per hour")
-    RATELIMIT_STORAGE_URI = os.environ.get("RAKOR_RATELIMIT_STORAGE_URI", "rakor-memory://")
+    RATELIMIT_STORAGE_URI = os.environ.get("RAKOR_RATELIMIT_STORAGE_URI", "memory://")
     # The 429 page sets Retry-After itself; X-RateLimit-* headers on every answer
     # would cost the limiter a look-up per request and tell a flood its budget.
     RATELIMIT_HEADERS_ENABLED = False
@@ -102,7 +102,7 @@ class TestConfig(Config):
     TESTING = True
     SECRET_KEY = "test-only-not-secret"  # noqa: S105
     RATELIMIT_ENABLED = True
-    RATELIMIT_STORAGE_URI = "rakor-memory://"
+    RATELIMIT_STORAGE_URI = "memory://"
     RAKOR_RENDER_SYNC = True  # documents render inside the request: no thread outlives a test
     RAKOR_LOG_FORMAT = "text"
 

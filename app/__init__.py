@@ -8,8 +8,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from app import logs, ratelimit, security
-from app.extensions import limiter
+from app import logs, security
 from config import CONFIGS, default_database_url
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,7 +24,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     load_config(app, test_config)
     register_extensions(app)
     register_blueprints(app)
-    ratelimit.drop_idle_request_hook(app, limiter)
     register_template_helpers(app)
     register_commands(app)
     security.register(app)

@@ -9,7 +9,6 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 
-from app import ratelimit  # noqa: F401  (registers the rakor-memory:// storage)
 from app.models.base import Base
 
 db = SQLAlchemy(model_class=Base)

@@ -1,8 +1,6 @@
 """The participant's flow: the form, the receipt, the status lookup, and every refusal."""
 
 import re
-import threading
-import time
 from datetime import timedelta
 
 import pytest
@@ -536,53 +534,3 @@ def test_too_many_posts_from_one_client_get_a_friendly_page(app, submit, meeting
     assert "Terlalu banyak kiriman" in page_text(response)
     assert response.headers["Retry-After"] == "60"
     assert len(stored(app)) == 2
-
-
-def test_the_limiters_request_hook_goes_only_when_it_has_nothing_to_check(app):
-    from flask import Flask
-    from flask_limiter import Limiter
-
-    from app.extensions import client_address, limiter
-    from app.ratelimit import drop_idle_request_hook
-
-    # Rakor: route limits only, checked by their decorators (the 429 test above).
-    assert limiter._check_request_limit not in app.before_request_funcs[None]
-
-    # An app with a default limit for every route keeps the hook, and the limit holds.
-    busy = Flask("busy")
-    busy.config.update(RATELIMIT_DEFAULT="2 per minute", RATELIMIT_STORAGE_URI="memory://")
-    busy_limiter = Limiter(key_func=client_address, app=busy)
-    busy.get("/")(lambda: "ok")
-    assert not drop_idle_request_hook(busy, busy_limiter)
-    statuses = [busy.test_client().get("/").status_code for _ in range(3)]
-    assert statuses == [200, 200, 429]
-
-    idle = Flask("idle")
-    idle.config.update(RATELIMIT_STORAGE_URI="memory://")
-    idle_limiter = Limiter(key_func=client_address, app=idle)
-    assert drop_idle_request_hook(idle, idle_limiter)
-    assert idle_limiter._check_request_limit not in idle.before_request_funcs[None]
-
-
-def test_the_limiter_storage_forgets_expired_counts_without_a_timer_thread(monkeypatch):
-    from limits import RateLimitItemPerSecond
-    from limits.strategies import FixedWindowRateLimiter
-
-    from app import ratelimit
-
-    storage = ratelimit.SweepingMemoryStorage()
-    storage.timer.join()  # the one timer the parent class starts when created
-    limiter = FixedWindowRateLimiter(storage)
-    one_a_second = RateLimitItemPerSecond(1)
-    threads_before = threading.active_count()
-
-    assert limiter.hit(one_a_second, "198.51.100.7")
-    assert not limiter.hit(one_a_second, "198.51.100.7")
-    assert threading.active_count() == threads_before
-    assert storage.storage
-
-    time.sleep(1.05)  # the window has passed: the count no longer holds the client back
-    monkeypatch.setattr(storage, "_next_sweep", 0.0)  # and the next hit sweeps
-    assert limiter.hit(one_a_second, "203.0.113.9")
-    assert "198.51.100.7" not in " ".join(storage.storage)
-    assert threading.active_count() == threads_before
