@@ -26,6 +26,11 @@ def default_database_url(instance_path: str) -> str:
     return f"sqlite:///{Path(instance_path) / 'rakor.sqlite'}"
 
 
+def config_for_environment() -> type["Config"]:
+    """The configuration that RAKOR_ENV names (production when unset or unknown)."""
+    return CONFIGS.get(os.environ.get("RAKOR_ENV", "production"), Config)
+
+
 class Config:
     # Development falls back to a fixed key so `make run` works out of the box;
     # `create_app` rejects it whenever RAKOR_ENV is not "development".
@@ -57,6 +62,12 @@ class Config:
 
     # The address participants use, printed under QR codes (e.g. https://rakor.example.go.id).
     RAKOR_PUBLIC_URL = os.environ.get("RAKOR_PUBLIC_URL", "")
+
+    # Where `flask backup` writes unless told otherwise (--output-dir).
+    RAKOR_BACKUP_DIR = os.environ.get("RAKOR_BACKUP_DIR", str(BASE_DIR / "instance" / "backups"))
+    # `flask demo` creates its accounts with this password; in production it must be
+    # set, so the password published in the README never opens a real database.
+    RAKOR_DEMO_PASSWORD = os.environ.get("RAKOR_DEMO_PASSWORD")
 
     # Documents render in a background thread of the web process by default; with
     # Redis configured they go to the RQ queue "rakor-documents" (see docs/DEPLOY.md).
@@ -105,6 +116,7 @@ class TestConfig(Config):
     RATELIMIT_STORAGE_URI = "memory://"
     RAKOR_RENDER_SYNC = True  # documents render inside the request: no thread outlives a test
     RAKOR_LOG_FORMAT = "text"
+    RAKOR_DEMO_PASSWORD = None  # the published one, whatever the shell running the tests says
 
 
 CONFIGS = {"development": DevelopmentConfig, "production": Config, "testing": TestConfig}

@@ -1,7 +1,6 @@
 """Rakor: participant input for coordination meetings, turned into the official record."""
 
 import os
-from pathlib import Path
 
 from flask import Flask
 from sqlalchemy import event
@@ -9,17 +8,19 @@ from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import logs, security
-from config import CONFIGS, default_database_url
+from config import BASE_DIR, CONFIGS, config_for_environment, default_database_url
 
-ROOT = Path(__file__).resolve().parent.parent
+# The repository root. Configuration owns it (config.BASE_DIR), which is where new code
+# should read it; this name stays for the modules that still import it.
+ROOT = BASE_DIR
 
 
 def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(
         __name__,
-        instance_path=str(ROOT / "instance"),
-        template_folder=str(ROOT / "templates"),
-        static_folder=str(ROOT / "static"),
+        instance_path=str(BASE_DIR / "instance"),
+        template_folder=str(BASE_DIR / "templates"),
+        static_folder=str(BASE_DIR / "static"),
     )
     load_config(app, test_config)
     register_extensions(app)
@@ -35,8 +36,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def load_config(app: Flask, test_config: dict | None) -> None:
-    env = "testing" if test_config else os.environ.get("RAKOR_ENV", "production")
-    app.config.from_object(CONFIGS.get(env, CONFIGS["production"]))
+    app.config.from_object(CONFIGS["testing"] if test_config else config_for_environment())
     if test_config:
         app.config.update(test_config)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
@@ -77,7 +77,7 @@ def register_extensions(app: Flask) -> None:
     from app.i18n import select_locale
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)

@@ -17,11 +17,12 @@ from flask_migrate import upgrade
 from sqlalchemy import text
 from werkzeug.serving import make_server
 
-from app import ROOT, create_app
+from app import create_app
 from app.extensions import db
 from app.models import Base, Meeting, Pillar
 from app.models import user as user_model
 from app.seed import seed_reference_data
+from config import BASE_DIR
 
 # Cheap hashing for tests only: the same scrypt scheme with a tiny work factor.
 user_model.PASSWORD_METHOD = "scrypt:1024:8:1"
@@ -36,7 +37,7 @@ def compiled_translations() -> None:
     from babel.messages.mofile import write_mo
     from babel.messages.pofile import read_po
 
-    for po_path in (ROOT / "app" / "translations").glob("*/LC_MESSAGES/messages.po"):
+    for po_path in (BASE_DIR / "app" / "translations").glob("*/LC_MESSAGES/messages.po"):
         mo_path = po_path.with_suffix(".mo")
         if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
             continue

@@ -138,3 +138,11 @@ def test_counts_are_reported_for_a_sqlite_backup(app, runner, two_inputs, tmp_pa
 def db_kind(app) -> str:
     with app.app_context():
         return db.engine.dialect.name
+
+
+def test_a_backup_without_a_folder_goes_to_the_configured_one(app, runner, tmp_path):
+    app.config["RAKOR_BACKUP_DIR"] = str(tmp_path / "configured")
+    result = runner.invoke(args=["backup"])
+    assert result.exit_code == 0, result.output
+    (written,) = (tmp_path / "configured").iterdir()
+    assert f"Backup written: {written}" in result.output

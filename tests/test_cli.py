@@ -130,15 +130,14 @@ def test_no_account_exists_without_the_demo(app):
     assert count(app, User) == 0
 
 
-def test_the_demo_refuses_a_production_database_unless_its_password_is_given(
-    app, runner, monkeypatch
-):
+def test_the_demo_refuses_a_production_database_unless_its_password_is_given(app, runner):
     app.config["RAKOR_ENV"] = "production"
-    monkeypatch.delenv("RAKOR_DEMO_PASSWORD", raising=False)
     refused = runner.invoke(args=["demo"])
     assert refused.exit_code != 0
     assert "refusing to create the demo accounts" in refused.output
     assert count(app, User) == 0
 
-    monkeypatch.setenv("RAKOR_DEMO_PASSWORD", "sandi-uji-yang-panjang")
-    assert runner.invoke(args=["demo"]).exit_code == 0
+    app.config["RAKOR_DEMO_PASSWORD"] = "sandi-uji-yang-panjang"
+    accepted = runner.invoke(args=["demo"])
+    assert accepted.exit_code == 0
+    assert "sekretariat@rakor.test / sandi-uji-yang-panjang" in accepted.output

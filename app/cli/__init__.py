@@ -1,6 +1,5 @@
 """Command-line tools: `flask --app wsgi seed | demo | users create | backup | restore ...`."""
 
-import os
 import sys
 
 import click
@@ -37,7 +36,8 @@ def seed_command() -> None:
 @with_appcontext
 def demo_command() -> None:
     """Create the 2024 Pekalongan demo meeting and demo staff accounts. Idempotent."""
-    if current_app.config["RAKOR_ENV"] == "production" and "RAKOR_DEMO_PASSWORD" not in os.environ:
+    config = current_app.config
+    if config["RAKOR_ENV"] == "production" and not config["RAKOR_DEMO_PASSWORD"]:
         # The demo accounts' default password is printed in the README.
         raise click.ClickException(
             "refusing to create the demo accounts in production with the published password: "

@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy.engine import URL, make_url
 
@@ -31,10 +32,6 @@ SUFFIXES = {"sqlite": ".sqlite", "postgresql": ".dump"}
 COUNTED = ("meeting", "submission", "user", "meeting_document")
 
 
-def default_backup_dir() -> str:
-    return os.environ.get("RAKOR_BACKUP_DIR", "instance/backups")
-
-
 def database_url() -> URL:
     # The engine's URL: Flask-SQLAlchemy resolves a relative SQLite path into instance/.
     return db.engine.url
@@ -45,7 +42,6 @@ def database_url() -> URL:
     "-o",
     "--output-dir",
     type=click.Path(file_okay=False, path_type=Path),
-    default=lambda: default_backup_dir(),
     show_default="RAKOR_BACKUP_DIR or instance/backups",
     help="Folder for the backup files.",
 )
@@ -57,9 +53,13 @@ def database_url() -> URL:
     help="How many backups to keep in the folder; older ones are deleted.",
 )
 @with_appcontext
-def backup_command(output_dir: Path, keep: int) -> None:
+def backup_command(output_dir: Path | None, keep: int) -> None:
     """Write a consistent copy of the database to a new file, then prune old copies."""
-    write_backup(output_dir, keep)
+    write_backup(output_dir or backup_dir(), keep)
+
+
+def backup_dir() -> Path:
+    return Path(current_app.config["RAKOR_BACKUP_DIR"])
 
 
 def write_backup(output_dir: Path, keep: int) -> None:
@@ -110,13 +110,14 @@ def _write_backup(output_dir: Path, keep: int) -> None:
 @click.option(
     "--safety-dir",
     type=click.Path(file_okay=False, path_type=Path),
-    default=lambda: default_backup_dir(),
     show_default="RAKOR_BACKUP_DIR or instance/backups",
     help="Where the live database is backed up first, before it is replaced.",
 )
 @click.option("--yes", is_flag=True, help="Do not ask before replacing the database.")
 @with_appcontext
-def restore_command(backup_file: Path, into_url: str | None, safety_dir: Path, yes: bool) -> None:
+def restore_command(
+    backup_file: Path, into_url: str | None, safety_dir: Path | None, yes: bool
+) -> None:
     """Replace a database's content with a backup made by `flask backup`."""
     url = make_url(into_url) if into_url else database_url()
     kind = url.get_backend_name()
@@ -134,7 +135,7 @@ def restore_command(backup_file: Path, into_url: str | None, safety_dir: Path, y
     if not into_url:
         # A restore of the wrong file must be undoable: the database as it is, first.
         click.echo("A safety copy of the live database first:")
-        write_backup(safety_dir, keep=KEEP_EVERY_COPY)
+        write_backup(safety_dir or backup_dir(), keep=KEEP_EVERY_COPY)
         db.session.remove()
         db.engine.dispose()  # this process lets go of the database before it changes
     if kind == "sqlite":

@@ -11,12 +11,12 @@ each account by its e-mail, so running it again changes nothing.
 """
 
 import json
-import os
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from flask import current_app
 from sqlalchemy import select
 
 from app.auth.services import find_user
@@ -163,7 +163,7 @@ def add_inputs(meeting: Meeting) -> None:
 
 
 def demo_accounts() -> list[DemoLogin]:
-    password = os.environ.get("RAKOR_DEMO_PASSWORD", DEMO_PASSWORD_DEFAULT)
+    password = current_app.config["RAKOR_DEMO_PASSWORD"] or DEMO_PASSWORD_DEFAULT
     wanted = [
         DemoLogin("sekretariat@rakor.test", password, "secretariat"),
         DemoLogin("admin@rakor.test", password, "admin"),
