@@ -11,6 +11,7 @@ from app.extensions import db
 from app.models import (
     Agency,
     AuditEvent,
+    IndicatorValue,
     Kecamatan,
     Kelurahan,
     Letterhead,
@@ -607,6 +608,7 @@ def reference_routes(app, agency_id) -> list[tuple[str, str]]:
         kelurahan = db.session.scalar(db.select(Kelurahan.id).limit(1))
         pillar = db.session.scalar(db.select(Pillar.id).limit(1))
         program = db.session.scalar(db.select(Program.id).limit(1))
+        value = db.session.scalar(db.select(IndicatorValue.id).limit(1))
     base = "/admin/reference"
     routes = [
         ("GET", f"{base}/"),
@@ -636,6 +638,12 @@ def reference_routes(app, agency_id) -> list[tuple[str, str]]:
         ("POST", f"{base}/pillars/{pillar}/unretire"),
         ("POST", f"{base}/programs/{program}/deactivate"),
         ("POST", f"{base}/programs/{program}/reactivate"),
+        # The indicators keep their own URLs beside the reference data.
+        ("GET", "/admin/indicators"),
+        ("POST", "/admin/indicators/values"),
+        ("POST", f"/admin/indicators/values/{value}"),
+        ("POST", f"/admin/indicators/values/{value}/delete"),
+        ("POST", "/admin/indicators/import"),
     ]
     return routes
 

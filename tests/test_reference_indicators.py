@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import AuditEvent, Indicator, IndicatorValue
-from app.reports.indicators import parse_figure
+from app.reference.indicators import parse_figure
 
 P0 = "Persentase penduduk miskin (P0)"
 

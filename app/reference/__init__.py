@@ -1,4 +1,4 @@
-"""Admin screens for reference data: letterhead, regions, agencies, pillars, programs."""
+"""The admin's reference data: letterhead, regions, agencies, pillars, programs, indicators."""
 
 from flask import Blueprint
 

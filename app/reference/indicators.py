@@ -5,7 +5,11 @@ app/reference_data/indicators.csv (indicator,unit,year,target,actual,source).
 Figures take a decimal comma or dot ("6,94" or "6.94"); a thousands dot is
 understood next to a decimal comma ("1.500,25") or when there are several
 ("1.500.000"). An import is all or nothing: any bad row rejects the file and
-every error is reported with its row number. Every change is audited.
+every error is reported with its row number. Every change is audited in the
+same transaction.
+
+`indicators_overview()` is the one way to read the figures: this admin page and
+the evaluation summary both list them through it.
 """
 
 import csv
@@ -15,12 +19,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from app.audit import record, snapshot
 from app.extensions import db
 from app.models import Indicator, IndicatorValue, User
+from app.services import Refused, transaction
 
 NAME_MAX = 200
 UNIT_MAX = 40
@@ -32,23 +38,6 @@ IMPORT_MAX_ROWS = 5000
 CSV_COLUMNS = ("indicator", "unit", "year", "target", "actual", "source")
 VALUE_FIELDS = ("indicator_id", "year", "target", "actual", "source")
 PLAIN_NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
-
-
-class IndicatorRefused(Exception):
-    """A rule about indicators was broken; `field` names the form field to blame."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
-
-
-class ImportRejected(Exception):
-    """The CSV was not imported; `errors` lists (row number, message), row 1 being the header."""
-
-    def __init__(self, errors: list[tuple[int, str]]):
-        super().__init__(f"{len(errors)} errors")
-        self.errors = errors
 
 
 @dataclass(frozen=True)
@@ -104,6 +93,7 @@ def parse_year(text: str | None) -> int:
 
 
 def indicators_overview() -> list[Indicator]:
+    """Every indicator in its order, each with its yearly values (sorted by year)."""
     query = select(Indicator).options(selectinload(Indicator.values))
     return list(db.session.scalars(query.order_by(Indicator.position, Indicator.name)))
 
@@ -115,6 +105,7 @@ def value_state(value: IndicatorValue) -> dict:
 # --- changing by form ----------------------------------------------------------------
 
 
+@transaction
 def update_value(actor: User, value: IndicatorValue, data: ValueData) -> IndicatorValue:
     _check_year_free(value.indicator_id, data.year, keep=value.id)
     before = value_state(value)
@@ -122,10 +113,10 @@ def update_value(actor: User, value: IndicatorValue, data: ValueData) -> Indicat
     after = value_state(value)
     if after != before:
         record(actor, "update", value, before=before, after=after)
-    db.session.commit()
     return value
 
 
+@transaction
 def add_value(
     actor: User,
     data: ValueData,
@@ -138,11 +129,13 @@ def add_value(
     if indicator_id is not None:
         indicator = db.session.get(Indicator, indicator_id)
         if indicator is None:
-            raise IndicatorRefused(_("Pilih indikator dari daftar."), "indicator")
+            message = _l("Pilih indikator dari daftar.")
+            raise Refused("unknown_indicator", message, field="indicator")
     else:
         name = new_name.strip()
         if not name:
-            raise IndicatorRefused(_("Pilih indikator atau tulis nama indikator baru."), "new_name")
+            message = _l("Pilih indikator atau tulis nama indikator baru.")
+            raise Refused("indicator_required", message, field="new_name")
         indicator = _find_or_create_indicator(actor, name, unit.strip())
     _check_year_free(indicator.id, data.year)
     value = IndicatorValue(indicator_id=indicator.id, year=data.year)
@@ -150,14 +143,13 @@ def add_value(
     db.session.add(value)
     db.session.flush()
     record(actor, "create", value, after=value_state(value))
-    db.session.commit()
     return value
 
 
+@transaction
 def delete_value(actor: User, value: IndicatorValue) -> None:
     record(actor, "delete", value, before=value_state(value))
     db.session.delete(value)
-    db.session.commit()
 
 
 def _apply(value: IndicatorValue, data: ValueData) -> None:
@@ -174,8 +166,8 @@ def _check_year_free(indicator_id: int, year: int, keep: int | None = None) -> N
     if keep is not None:
         query = query.where(IndicatorValue.id != keep)
     if db.session.scalar(query) is not None:
-        message = _("Tahun %(year)d sudah ada untuk indikator ini.", year=year)
-        raise IndicatorRefused(message, "year")
+        message = _l("Tahun %(year)d sudah ada untuk indikator ini.", year=year)
+        raise Refused("year_taken", message, field="year")
 
 
 def _find_or_create_indicator(actor: User, name: str, unit: str) -> Indicator:
@@ -204,8 +196,12 @@ class CsvRow:
     source: str
 
 
+@transaction
 def import_csv(actor: User, content: bytes) -> ImportResult:
     """Create or update one value per row; on any error nothing is changed.
+
+    Refused with code "import_rejected" and `details["errors"]`, a list of
+    (row number, message) with the header as row 1 and 0 for the whole file.
 
     An empty target or actual cell leaves a figure already stored as it is
     (a CSV exported before the figure was known must not erase it).
@@ -252,18 +248,22 @@ def import_csv(actor: User, content: bytes) -> ImportResult:
         if after != before:
             record(actor, "import", value, before=before, after=after)
             result.updated += 1
-    db.session.commit()
     return result
+
+
+def rejected(errors: list[tuple[int, str]]) -> Refused:
+    message = _l("Berkas tidak diimpor. Perbaiki baris berikut lalu unggah lagi.")
+    return Refused("import_rejected", message, field="file", errors=errors)
 
 
 def read_csv_rows(content: bytes) -> list[CsvRow]:
     """Every row checked; all errors at once, by row number (the header is row 1)."""
     if len(content) > IMPORT_MAX_BYTES:
-        raise ImportRejected([(0, _("Berkas terlalu besar (paling besar 1 MB)."))])
+        raise rejected([(0, _("Berkas terlalu besar (paling besar 1 MB)."))])
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise ImportRejected([(0, _("Simpan berkas sebagai CSV UTF-8."))]) from None
+        raise rejected([(0, _("Simpan berkas sebagai CSV UTF-8."))]) from None
     first_line = text.split("\n", 1)[0]
     # A spreadsheet set to Indonesian saves CSV with semicolons (the comma is the decimal mark).
     delimiter = ";" if ";" in first_line and "," not in first_line else ","
@@ -272,7 +272,7 @@ def read_csv_rows(content: bytes) -> list[CsvRow]:
     missing = [name for name in ("indicator", "year") if name not in header]
     if missing:
         message = _("Baris judul harus berisi kolom: %(columns)s.", columns=", ".join(CSV_COLUMNS))
-        raise ImportRejected([(1, message)])
+        raise rejected([(1, message)])
     reader.fieldnames = header
     errors: list[tuple[int, str]] = []
     rows: list[CsvRow] = []
@@ -295,9 +295,9 @@ def read_csv_rows(content: bytes) -> list[CsvRow]:
         if row is not None and not row_errors:
             rows.append(row)
     if errors:
-        raise ImportRejected(errors)
+        raise rejected(errors)
     if not rows:
-        raise ImportRejected([(0, _("Berkas tidak berisi data."))])
+        raise rejected([(0, _("Berkas tidak berisi data."))])
     return rows
 
 

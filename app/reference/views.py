@@ -1,4 +1,4 @@
-"""The admin's reference data screens: letterhead, regions, agencies, pillars and programs.
+"""The admin's reference data screens: letterhead, regions, agencies, pillars, programs, indicators.
 
 Every list page links to a small form page per row (add, edit); state changes that
 need no input (deactivate, retire, remove the logo) are one-button POST forms.
@@ -15,18 +15,23 @@ from wtforms.fields.choices import SelectChoice
 
 from app.auth.access import ADMIN, READ, role_required
 from app.extensions import db
-from app.forms import error_summary
-from app.models import Agency, Kecamatan, Kelurahan, Pillar, Program, User
-from app.reference import bp, services
+from app.forms import error_summary, show_refusal
+from app.models import Agency, IndicatorValue, Kecamatan, Kelurahan, Pillar, Program, User
+from app.reference import bp, indicators, services
 from app.reference.forms import (
     AgencyForm,
+    IndicatorImportForm,
+    IndicatorValueForm,
     KecamatanForm,
     KelurahanForm,
     LetterheadForm,
+    NewIndicatorValueForm,
     PillarForm,
     ProgramForm,
 )
 from app.reference.services import LOGO_MAX_BYTES, ReferenceRefused
+from app.reports import formatting
+from app.services import Refused
 
 REFUSALS = {
     "duplicate_code": _l("Kode ini sudah dipakai."),
@@ -345,6 +350,120 @@ def program_reactivate(program_id: int):
     services.set_program_active(acting_user(), program, True)
     flash(_("Program aktif kembali."), "info")
     return redirect(url_for("reference.programs"), code=303)
+
+
+# --- indicators ---------------------------------------------------------------------------
+# Kept at /admin/indicators: one page lists every year with its own small form.
+
+
+def indicators_page(*, failed_row: tuple[int, IndicatorValueForm] | None = None,
+                    new_form: NewIndicatorValueForm | None = None,
+                    import_form: IndicatorImportForm | None = None,
+                    import_errors: list | None = None, status: int = 200):  # fmt: skip
+    overview = indicators.indicators_overview()
+    row_forms = {}
+    for indicator in overview:
+        for value in indicator.values:
+            if failed_row and failed_row[0] == value.id:
+                row_forms[value.id] = failed_row[1]
+                continue
+            row_forms[value.id] = IndicatorValueForm(
+                prefix=f"v{value.id}",
+                formdata=None,
+                data={
+                    "year": str(value.year),
+                    "target": formatting.figure(value.target),
+                    "actual": formatting.figure(value.actual),
+                    "source": value.source,
+                },
+            )
+    if new_form is None:
+        new_form = NewIndicatorValueForm(prefix="new", formdata=None)
+    new_form.set_indicator_choices(overview)
+    page = render_template(
+        "reference/indicators.html",
+        overview=overview,
+        row_forms=row_forms,
+        new_form=new_form,
+        import_form=import_form or IndicatorImportForm(formdata=None),
+        import_errors=import_errors or [],
+    )
+    return page, status
+
+
+@bp.get("/indicators")
+@role_required(*ADMIN)
+def indicator_list():
+    return indicators_page()
+
+
+@bp.post("/indicators/values")
+@role_required(*ADMIN)
+def indicator_add():
+    form = NewIndicatorValueForm(prefix="new")
+    form.set_indicator_choices(indicators.indicators_overview())
+    if form.validate_on_submit():
+        try:
+            indicators.add_value(
+                acting_user(),
+                form.value_data(),
+                indicator_id=form.indicator_id(),
+                new_name=form.new_name.data or "",
+                unit=form.unit.data or "",
+            )
+        except Refused as refused:
+            show_refusal(form, refused)
+        else:
+            flash(_("Angka indikator ditambahkan."), "info")
+            return redirect(url_for("reference.indicator_list"))
+    return indicators_page(new_form=form, status=422)
+
+
+@bp.post("/indicators/values/<int:value_id>")
+@role_required(*ADMIN)
+def indicator_update(value_id: int):
+    value = db.get_or_404(IndicatorValue, value_id)
+    form = IndicatorValueForm(prefix=f"v{value.id}")
+    if form.validate_on_submit():
+        try:
+            indicators.update_value(acting_user(), value, form.value_data())
+        except Refused as refused:
+            show_refusal(form, refused)
+        else:
+            flash(_("Angka indikator disimpan."), "info")
+            return redirect(url_for("reference.indicator_list"))
+    return indicators_page(failed_row=(value.id, form), status=422)
+
+
+@bp.post("/indicators/values/<int:value_id>/delete")
+@role_required(*ADMIN)
+def indicator_delete(value_id: int):
+    value = db.get_or_404(IndicatorValue, value_id)
+    indicators.delete_value(acting_user(), value)
+    flash(_("Angka indikator dihapus."), "info")
+    return redirect(url_for("reference.indicator_list"))
+
+
+@bp.post("/indicators/import")
+@role_required(*ADMIN)
+def indicator_import():
+    form = IndicatorImportForm()
+    if not form.validate_on_submit():
+        return indicators_page(import_form=form, status=422)
+    try:
+        result = indicators.import_csv(acting_user(), form.file.data.read())
+    except Refused as refused:
+        errors = refused.details.get("errors", [])
+        return indicators_page(import_form=form, import_errors=errors, status=422)
+    flash(
+        _(
+            "Impor selesai: %(created)d baris baru, %(updated)d baris diperbarui.",
+            created=result.created,
+            updated=result.updated,
+        ),
+        "info",
+    )
+    return redirect(url_for("reference.indicator_list"))
 
 
 # --- helpers ------------------------------------------------------------------------------

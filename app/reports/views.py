@@ -1,4 +1,4 @@
-"""The official record: previews, PDFs (rendered in the background), finalising, indicators.
+"""The official record: previews, PDFs (rendered in the background), finalising.
 
 GET  /admin/meetings/<id>/minutes              READ   HTML preview of the minutes
 GET  /admin/meetings/<id>/minutes.pdf          READ   the PDF, or a progress page while it renders
@@ -7,11 +7,6 @@ GET  /admin/meetings/<id>/evaluation.pdf       READ   the PDF, or a progress pag
 GET  /admin/meetings/<id>/jobs/<job>.json      READ   progress of a render job (polled by JS)
 POST /admin/meetings/<id>/finalise             WRITE  freeze the record
 POST /admin/meetings/<id>/reopen               ADMIN  unfreeze it, with a reason (audited)
-GET  /admin/indicators                         ADMIN  indicator figures, forms and CSV import
-POST /admin/indicators/values                  ADMIN  add a year
-POST /admin/indicators/values/<value>          ADMIN  change a year
-POST /admin/indicators/values/<value>/delete   ADMIN  remove a year
-POST /admin/indicators/import                  ADMIN  CSV import (all or nothing)
 """
 
 from io import BytesIO
@@ -23,16 +18,10 @@ from flask_login import current_user
 
 from app.auth.access import ADMIN, READ, WRITE, role_required
 from app.extensions import db
-from app.models import IndicatorValue, MeetingDocument
+from app.models import MeetingDocument
 from app.models.meeting import RenderJob
-from app.reports import bp, finalise, formatting, indicators, jobs, render
-from app.reports.forms import (
-    ConfirmForm,
-    IndicatorImportForm,
-    IndicatorValueForm,
-    NewIndicatorValueForm,
-    ReopenForm,
-)
+from app.reports import bp, finalise, jobs, render
+from app.reports.forms import ConfirmForm, ReopenForm
 from app.reports.services import DocumentNotFound
 
 FILE_PREFIX = {"minutes": "notulen", "evaluation": "evaluasi"}
@@ -182,118 +171,3 @@ def reopen_minutes(meeting_id: int):
         return redirect(url_for(".minutes", meeting_id=meeting_id))
     flash(_("Notulen dibuka kembali. PDF final yang lama tetap tersimpan."), "info")
     return redirect(url_for(".minutes", meeting_id=meeting_id))
-
-
-# --- indicators (admin) ----------------------------------------------------------------
-
-
-def indicators_page(*, failed_row: tuple[int, IndicatorValueForm] | None = None,
-                    new_form: NewIndicatorValueForm | None = None,
-                    import_form: IndicatorImportForm | None = None,
-                    import_errors: list | None = None, status: int = 200):  # fmt: skip
-    overview = indicators.indicators_overview()
-    row_forms = {}
-    for indicator in overview:
-        for value in indicator.values:
-            if failed_row and failed_row[0] == value.id:
-                row_forms[value.id] = failed_row[1]
-                continue
-            row_forms[value.id] = IndicatorValueForm(
-                prefix=f"v{value.id}",
-                formdata=None,
-                data={
-                    "year": str(value.year),
-                    "target": formatting.figure(value.target),
-                    "actual": formatting.figure(value.actual),
-                    "source": value.source,
-                },
-            )
-    if new_form is None:
-        new_form = NewIndicatorValueForm(prefix="new", formdata=None)
-    new_form.set_indicator_choices(overview)
-    page = render_template(
-        "reports/indicators.html",
-        overview=overview,
-        row_forms=row_forms,
-        new_form=new_form,
-        import_form=import_form or IndicatorImportForm(formdata=None),
-        import_errors=import_errors or [],
-        delete_form=ConfirmForm(formdata=None),
-    )
-    return page, status
-
-
-@bp.get("/indicators")
-@role_required(*ADMIN)
-def indicator_list():
-    return indicators_page()
-
-
-@bp.post("/indicators/values")
-@role_required(*ADMIN)
-def indicator_add():
-    form = NewIndicatorValueForm(prefix="new")
-    form.set_indicator_choices(indicators.indicators_overview())
-    if form.validate_on_submit():
-        try:
-            indicators.add_value(
-                actor(),
-                form.value_data(),
-                indicator_id=form.indicator_id(),
-                new_name=form.new_name.data or "",
-                unit=form.unit.data or "",
-            )
-        except indicators.IndicatorRefused as refused:
-            getattr(form, refused.field or "year").errors.append(refused.message)
-        else:
-            flash(_("Angka indikator ditambahkan."), "info")
-            return redirect(url_for(".indicator_list"))
-    return indicators_page(new_form=form, status=422)
-
-
-@bp.post("/indicators/values/<int:value_id>")
-@role_required(*ADMIN)
-def indicator_update(value_id: int):
-    value = db.get_or_404(IndicatorValue, value_id)
-    form = IndicatorValueForm(prefix=f"v{value.id}")
-    if form.validate_on_submit():
-        try:
-            indicators.update_value(actor(), value, form.value_data())
-        except indicators.IndicatorRefused as refused:
-            getattr(form, refused.field or "year").errors.append(refused.message)
-        else:
-            flash(_("Angka indikator disimpan."), "info")
-            return redirect(url_for(".indicator_list"))
-    return indicators_page(failed_row=(value.id, form), status=422)
-
-
-@bp.post("/indicators/values/<int:value_id>/delete")
-@role_required(*ADMIN)
-def indicator_delete(value_id: int):
-    value = db.get_or_404(IndicatorValue, value_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    indicators.delete_value(actor(), value)
-    flash(_("Angka indikator dihapus."), "info")
-    return redirect(url_for(".indicator_list"))
-
-
-@bp.post("/indicators/import")
-@role_required(*ADMIN)
-def indicator_import():
-    form = IndicatorImportForm()
-    if not form.validate_on_submit():
-        return indicators_page(import_form=form, status=422)
-    try:
-        result = indicators.import_csv(actor(), form.file.data.read())
-    except indicators.ImportRejected as rejected:
-        return indicators_page(import_form=form, import_errors=rejected.errors, status=422)
-    flash(
-        _(
-            "Impor selesai: %(created)d baris baru, %(updated)d baris diperbarui.",
-            created=result.created,
-            updated=result.updated,
-        ),
-        "info",
-    )
-    return redirect(url_for(".indicator_list"))
