@@ -69,17 +69,13 @@ class Config:
     # set, so the password published in the README never opens a real database.
     RAKOR_DEMO_PASSWORD = os.environ.get("RAKOR_DEMO_PASSWORD")
 
-    # Documents render in a background thread of the web process by default; with
-    # Redis configured they go to the RQ queue "rakor-documents" (see docs/DEPLOY.md).
+    # Documents render in the process that asks for them (a web worker or the CLI) by
+    # default; with Redis configured they go to this RQ queue (see docs/DOCUMENTS.md).
     RAKOR_REDIS_URL = os.environ.get("RAKOR_REDIS_URL", "")
+    RAKOR_DOCUMENT_QUEUE = os.environ.get("RAKOR_DOCUMENT_QUEUE", "rakor-documents")
     # Above this many inputs the minutes list titles without descriptions (the full
     # texts stay in the review screens and the Excel export).
     RAKOR_MINUTES_FULL_TEXT_LIMIT = _env_int("RAKOR_MINUTES_FULL_TEXT_LIMIT", 200)
-    # From this many listed inputs on, each strategy after the first starts a new page,
-    # and a long PDF is laid out in parts on several cores (app/reports/parallel.py).
-    RAKOR_MINUTES_STRATEGY_PAGE_FROM = _env_int("RAKOR_MINUTES_STRATEGY_PAGE_FROM", 50)
-    # Processes for one long PDF: 0 means one per usable core (at most 4); 1 turns it off.
-    RAKOR_RENDER_PROCESSES = _env_int("RAKOR_RENDER_PROCESSES", 0)
 
     # Behind a reverse proxy: how many proxies set X-Forwarded-For/-Proto/-Host (nginx
     # in front: 1). 0 trusts no such header. See docs/DEPLOY.md.
@@ -114,7 +110,6 @@ class TestConfig(Config):
     SECRET_KEY = "test-only-not-secret"  # noqa: S105
     RATELIMIT_ENABLED = True
     RATELIMIT_STORAGE_URI = "memory://"
-    RAKOR_RENDER_SYNC = True  # documents render inside the request: no thread outlives a test
     RAKOR_LOG_FORMAT = "text"
     RAKOR_DEMO_PASSWORD = None  # the published one, whatever the shell running the tests says
 

@@ -3,41 +3,26 @@
 Every PDF is read back with pypdf and checked for what a person would look for:
 the title, the date in Indonesian, the counts per pillar, each input, the
 signatures, the indicator figures ("6,94"), "Halaman 1 dari N", the metadata.
-Rendering runs synchronously here (RAKOR_RENDER_SYNC); the background paths are
-in test_reports_jobs.py.
+The render runs in the request (the embedded default); the cache, the RQ
+queue and the frozen record are in test_reports_jobs.py.
 """
 
 import base64
 import hashlib
-import io
 import re
 import threading
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import ClassVar
 
 import pytest
-from pypdf import PdfReader
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import (
-    Agency,
-    AgendaItem,
-    Attendee,
-    FollowUp,
-    Kecamatan,
-    Kelurahan,
-    Letterhead,
-    Meeting,
-    MeetingDocument,
-    Pillar,
-    Program,
-    Submission,
-)
+from app.models import FollowUp, Letterhead, Meeting, MeetingDocument, Pillar, Program, Submission
 from app.models.meeting import RenderJob
+from tests.helpers import Record, build_record, get_pdf, pdf_reader, pdf_text, squeeze
 
 # A 1 x 1 PNG: the letterhead logo arrives from the database as a data: URI.
 TINY_PNG = base64.b64decode(
@@ -46,161 +31,8 @@ TINY_PNG = base64.b64decode(
 
 
 @pytest.fixture
-def app_config() -> dict:
-    return {"RAKOR_RENDER_SYNC": True}
-
-
-# --- the record a meeting leaves ------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Record:
-    meeting_id: int
-    code: str
-    titles: dict[str, str]  # key -> input title
-    merged_title: str
-
-
-INPUTS = [
-    # key, pillar, role, name, position, unit, kind, title, status, location
-    ("dtks", "P1", "lurah", "Agus Priyanto", "Lurah Krapyak", "Krapyak", "usulan",
-     "Pemutakhiran DTKS setiap triwulan", "accepted", "Krapyak"),
-    ("dtks2", "P1", "lurah", "Rina Kurniasari", "Lurah Medono", "Medono", "usulan",
-     "Verifikasi DTKS berkala di kelurahan", "merged", "Medono"),
-    ("pmt", "P1", "opd", "Ratna Dewi", "Kepala Bidang Kesmas", "Dinkes", "evaluasi",
-     "PMT lokal menaikkan berat badan balita", "follow_up", None),
-    ("batik", "P2", "camat", "Budi Santoso", "Camat Pekalongan Barat", "Pekalongan Barat",
-     "usulan", "Pelatihan membatik bagi pemuda", "received", None),
-    ("umkm", "P3", "stakeholder", "Sari Wulandari", "Ketua", "PKK Kota", "kendala",
-     "Modal usaha mikro sulit diakses", "declined", None),
-]  # fmt: skip
-
-
-def build_record(app, make_meeting, *, status: str = "closed", code: str = "rakor-uji") -> Record:
-    """A meeting with everything the minutes print, made directly with the models."""
-    meeting = make_meeting(
-        code=code,
-        status=status,
-        chair_nip="19700101 199003 1 001",
-        notetaker_name="Dian Permatasari",
-        notetaker_position="Analis Kebijakan Bappeda",
-        notetaker_nip="19850312 201001 2 015",
-    )
-    with app.app_context():
-        row = db.session.get(Meeting, meeting.id)
-        row.opening = "Wali Kota membuka rapat.\nAngka kemiskinan 2023 sebesar 6,81 persen."
-        row.conclusions = "1. DTKS dimutakhirkan tiap triwulan.\n2. PMT dilanjutkan."
-        row.agenda_items = [
-            AgendaItem(position=1, title="Pembukaan", discussion="Arahan Wali Kota."),
-            AgendaItem(position=2, title="Evaluasi capaian", discussion="Capaian dibahas."),
-        ]
-        pillars = {p.code: p for p in db.session.scalars(select(Pillar))}
-        dinkes = Agency(abbreviation="Dinkes", name="Dinas Kesehatan")
-        dinsos = Agency(abbreviation="Dinsos P2KB", name="Dinas Sosial")
-        db.session.add_all([dinkes, dinsos])
-        db.session.flush()
-        kelurahan = {k.name: k for k in db.session.scalars(select(Kelurahan))}
-        kecamatan = {k.name: k for k in db.session.scalars(select(Kecamatan))}
-        program = db.session.scalar(select(Program).order_by(Program.id).limit(1))
-        made = {}
-        for number, item in enumerate(INPUTS, start=1):
-            key, pillar, role, name, position, unit, kind, title, status_, place = item
-            submission = Submission(
-                meeting_id=meeting.id,
-                receipt_code=f"UJI{number:05d}",
-                idempotency_key=f"uji-{key}",
-                submitter_name=name,
-                role=role,
-                kelurahan_id=kelurahan[unit].id if role == "lurah" else None,
-                kecamatan_id=kecamatan[unit].id if role == "camat" else None,
-                agency_id=dinkes.id if role == "opd" else None,
-                organisation=unit if role == "stakeholder" else "",
-                position=position,
-                kind=kind,
-                submitted_pillar_id=pillars[pillar].id,
-                pillar_id=pillars[pillar].id,
-                title=title,
-                description=f"Uraian {title.lower()}.",
-                location_id=kelurahan[place].id if place else None,
-                program_id=program.id if kind == "evaluasi" else None,
-                status=status_,
-                decision_reason="Disepakati Bappeda." if status_ == "accepted" else "",
-                responsible_agency_id=dinsos.id if status_ == "accepted" else None,
-            )
-            db.session.add(submission)
-            db.session.flush()
-            made[key] = submission
-        made["dtks2"].merged_into_id = made["dtks"].id
-        db.session.add_all(
-            [
-                FollowUp(
-                    meeting_id=meeting.id,
-                    submission_id=made["pmt"].id,
-                    action="Perluas sasaran PMT ke ibu hamil KEK",
-                    agency_id=dinkes.id,
-                    deadline=date(2024, 6, 30),
-                ),
-                Attendee(
-                    meeting_id=meeting.id,
-                    submission_id=made["dtks"].id,
-                    name="Agus Priyanto",
-                    position="Lurah",
-                    unit="Krapyak",
-                    sex="L",
-                ),
-                Attendee(
-                    meeting_id=meeting.id,
-                    name="Hendra Wijaya",
-                    position="Sekretaris Kecamatan",
-                    unit="Pekalongan Barat",
-                    sex="L",
-                ),
-                Attendee(
-                    meeting_id=meeting.id,
-                    name="Siti Aminah",
-                    position="Staf",
-                    unit="Bappeda",
-                    sex="P",
-                ),
-            ]
-        )
-        db.session.commit()
-        return Record(
-            meeting_id=meeting.id,
-            code=code,
-            titles={key: made[key].title for key in made},
-            merged_title=made["dtks2"].title,
-        )
-
-
-@pytest.fixture
 def record(app, make_meeting) -> Record:
     return build_record(app, make_meeting)
-
-
-# --- reading PDFs back -----------------------------------------------------------------
-
-
-def pdf_reader(data: bytes) -> PdfReader:
-    assert data.startswith(b"%PDF-"), "not a PDF"
-    return PdfReader(io.BytesIO(data))
-
-
-def pdf_text(data: bytes) -> str:
-    """All the text, whitespace collapsed, the way a reader searches it."""
-    text = " ".join(page.extract_text() or "" for page in pdf_reader(data).pages)
-    return re.sub(r"\s+", " ", text)
-
-
-def squeeze(text: str) -> str:
-    return re.sub(r"\s+", "", text)
-
-
-def get_pdf(client, url: str):
-    response = client.get(url)
-    assert response.status_code == 200, response.get_data(as_text=True)[:500]
-    assert response.mimetype == "application/pdf"
-    return response
 
 
 # --- the minutes ---------------------------------------------------------------------
@@ -450,33 +282,23 @@ def test_indicator_progress_arithmetic(app):
 # --- rendering outside a request: the CLI -----------------------------------------------
 
 
-@pytest.fixture
-def report_cli(app):
-    """The `report` command group, registered here until app/cli registers it."""
-    from app.reports.cli import report
-
-    if "report" not in app.cli.commands:
-        app.cli.add_command(report)
-    return app.test_cli_runner()
-
-
-def test_cli_writes_both_documents(report_cli, record, tmp_path):
+def test_cli_writes_both_documents(runner, record, tmp_path):
     minutes = tmp_path / "notulen.pdf"
-    result = report_cli.invoke(args=["report", "minutes", record.code, "-o", str(minutes)])
+    result = runner.invoke(args=["report", "minutes", record.code, "-o", str(minutes)])
     assert result.exit_code == 0, result.output
     assert "Selasa, 23 Januari 2024" in pdf_text(minutes.read_bytes())
     assert hashlib.sha256(minutes.read_bytes()).hexdigest() in result.output
 
     evaluation = tmp_path / "evaluasi.pdf"
-    result = report_cli.invoke(
+    result = runner.invoke(
         args=["report", "evaluation", str(record.meeting_id), "--output", str(evaluation)]
     )
     assert result.exit_code == 0, result.output
     assert "6,94" in pdf_text(evaluation.read_bytes())
 
 
-def test_cli_refuses_an_unknown_meeting(report_cli, tmp_path):
-    result = report_cli.invoke(args=["report", "minutes", "tidak-ada", "-o", str(tmp_path / "x")])
+def test_cli_refuses_an_unknown_meeting(runner, tmp_path):
+    result = runner.invoke(args=["report", "minutes", "tidak-ada", "-o", str(tmp_path / "x")])
     assert result.exit_code != 0
     assert "No meeting" in result.output
     assert not (tmp_path / "x").exists()
@@ -534,7 +356,7 @@ def hostile_payloads(base: str) -> dict[str, str]:
 def test_hostile_input_is_literal_text_and_nothing_is_fetched(
     app, login, make_meeting, listener, monkeypatch
 ):
-    from app.pdf import StaticOnlyFetcher
+    from app.documents.pdf import StaticOnlyFetcher
 
     fetched = []
     original_fetch = StaticOnlyFetcher.fetch

@@ -1,7 +1,8 @@
-"""Documents in the background, the cache, and the frozen record.
+"""Documents as jobs, the cache, and the frozen record.
 
-- a web request never renders: it gets a progress page (202) polled by JS, then the PDF;
-- the default executor is a thread in the web process; with RAKOR_REDIS_URL an RQ worker;
+- by default a job runs right away in the request that asks for the PDF;
+- with RAKOR_REDIS_URL it goes to an RQ queue: the request gets a progress page (202)
+  polled by JS, an RQ worker renders, then the PDF is served;
 - a stored PDF is served until the content changes;
 - finalising freezes the minutes: rendered once as PDF/A-3b, stored with its SHA-256,
   served unchanged ever after; reopening needs an admin and a reason, both audited.
@@ -9,18 +10,26 @@
 
 import hashlib
 import re
-import time
+import uuid
 
 import pytest
-from conftest import csrf_from, hidden_value, redis_or_skip
 from sqlalchemy import func, select
-from test_reports import build_record, get_pdf, pdf_reader, pdf_text, squeeze
 
 from app.extensions import db
 from app.models import AuditEvent, Meeting, MeetingDocument
 from app.models.meeting import RenderJob
+from tests.helpers import (
+    build_record,
+    csrf_from,
+    get_pdf,
+    hidden_value,
+    pdf_reader,
+    pdf_text,
+    redis_or_skip,
+    squeeze,
+)
 
-REDIS_TEST_URL = "redis://127.0.0.1:6379/15"
+REDIS_TEST_URL = "redis://127.0.0.1:6379/0"
 
 
 def count(app, model, *conditions) -> int:
@@ -34,17 +43,10 @@ def set_opening(app, meeting_id: int, text: str) -> None:
         db.session.commit()
 
 
-# --- synchronous rendering (tests and the CLI) -------------------------------------------
+# --- the embedded default: the job runs in the request -----------------------------------
 
 
-@pytest.fixture
-def sync(app):
-    app.config["RAKOR_RENDER_SYNC"] = True
-    return app
-
-
-def test_pdf_is_cached_until_the_content_changes(sync, login, make_meeting):
-    app = sync
+def test_pdf_is_cached_until_the_content_changes(app, login, make_meeting):
     record = build_record(app, make_meeting)
     client = login("viewer")
     url = f"/admin/meetings/{record.meeting_id}/minutes.pdf"
@@ -62,20 +64,20 @@ def test_pdf_is_cached_until_the_content_changes(sync, login, make_meeting):
     assert count(app, MeetingDocument, MeetingDocument.kind == "minutes") == 1
 
 
-def test_evaluation_is_cached_apart_from_the_minutes(sync, login, make_meeting):
-    record = build_record(sync, make_meeting)
+def test_evaluation_is_cached_apart_from_the_minutes(app, login, make_meeting):
+    record = build_record(app, make_meeting)
     client = login("viewer")
     get_pdf(client, f"/admin/meetings/{record.meeting_id}/minutes.pdf")
     get_pdf(client, f"/admin/meetings/{record.meeting_id}/evaluation.pdf")
     get_pdf(client, f"/admin/meetings/{record.meeting_id}/evaluation.pdf")
-    assert count(sync, MeetingDocument) == 2
-    assert count(sync, RenderJob) == 2
+    assert count(app, MeetingDocument) == 2
+    assert count(app, RenderJob) == 2
 
 
-def test_a_failed_render_is_reported_and_retried(sync, login, make_meeting, monkeypatch):
+def test_a_failed_render_is_reported_and_retried(app, login, make_meeting, monkeypatch):
     from app.reports import jobs
 
-    record = build_record(sync, make_meeting)
+    record = build_record(app, make_meeting)
 
     def broken(*args, **kwargs):
         raise RuntimeError("WeasyPrint tidak tersedia")
@@ -86,7 +88,7 @@ def test_a_failed_render_is_reported_and_retried(sync, login, make_meeting, monk
     assert page.status_code == 202
     html = page.get_data(as_text=True)
     assert "Gagal membuat PDF" in html
-    with sync.app_context():
+    with app.app_context():
         job = db.session.scalar(select(RenderJob))
         assert job.status == "failed" and "WeasyPrint tidak tersedia" in job.error
     status = client.get(f"/admin/meetings/{record.meeting_id}/jobs/{job.id}.json").get_json()
@@ -94,59 +96,10 @@ def test_a_failed_render_is_reported_and_retried(sync, login, make_meeting, monk
 
     monkeypatch.undo()
     get_pdf(client, f"/admin/meetings/{record.meeting_id}/minutes.pdf")
-    assert count(sync, RenderJob, RenderJob.status == "done") == 1
-
-
-# --- the default: a rendering thread in the web process ------------------------------------
-
-
-def wait_for_job(client, meeting_id: int, job_id: int, seconds: float = 60) -> dict:
-    deadline = time.monotonic() + seconds
-    seen = []
-    while time.monotonic() < deadline:
-        status = client.get(f"/admin/meetings/{meeting_id}/jobs/{job_id}.json").get_json()
-        seen.append(status["progress"])
-        if status["status"] in ("done", "failed"):
-            status["seen"] = seen
-            return status
-        time.sleep(0.2)
-    raise AssertionError(f"job {job_id} still {status['status']} after {seconds} s")
-
-
-@pytest.fixture
-def background(app):
-    """Render the way production does: not in the request (tests default to in-request)."""
-    app.config["RAKOR_RENDER_SYNC"] = False
-    return app
-
-
-def test_a_request_gets_a_progress_page_while_a_thread_renders(background, login, make_meeting):
-    app = background
-    record = build_record(app, make_meeting)
-    client = login("viewer")
-    url = f"/admin/meetings/{record.meeting_id}/minutes.pdf"
-    page = client.get(url)
-    assert page.status_code == 202
-    html = page.get_data(as_text=True)
-    assert "<progress" in html and 'max="100"' in html
-    assert "js/render-progress.js" in html and "<script>" not in html
-    assert "Muat ulang" in html and 'http-equiv="refresh"' not in html
-    poll_url = re.search(r'data-poll-url="([^"]+)"', html).group(1)
-    job_id = int(re.search(r"/jobs/(\d+)\.json", poll_url).group(1))
-
-    # A second click while it renders joins the same job.
-    assert client.get(url).status_code in (200, 202)
-    status = wait_for_job(client, record.meeting_id, job_id)
-    assert status["status"] == "done" and status["progress"] == 100
-    assert status["done_url"] == url
-    assert count(app, RenderJob) == 1
-
-    data = get_pdf(client, url).data
-    assert "Selasa, 23 Januari 2024" in pdf_text(data)
+    assert count(app, RenderJob, RenderJob.status == "done") == 1
 
 
 def test_job_status_belongs_to_its_meeting(app, login, make_meeting):
-    app.config["RAKOR_RENDER_SYNC"] = True
     record = build_record(app, make_meeting)
     other = make_meeting(code="rakor-lain")
     client = login("viewer")
@@ -165,7 +118,6 @@ def test_a_lost_job_is_replaced(app, login, make_meeting):
     from app.models.base import utcnow
     from app.reports.render import build_context
 
-    app.config["RAKOR_RENDER_SYNC"] = True
     record = build_record(app, make_meeting)
     with app.app_context():
         _, digest = build_context("minutes", record.meeting_id)
@@ -186,56 +138,57 @@ def test_a_lost_job_is_replaced(app, login, make_meeting):
 
 
 @pytest.fixture
-def redis_connection():
-    connection = redis_or_skip(REDIS_TEST_URL)
+def rq_queue(app):
+    """A queue of this test's own on the machine's Redis: another test run never sees it."""
     from rq import Queue
 
-    from app.reports.jobs import QUEUE_NAME
-
-    queue = Queue(QUEUE_NAME, connection=connection)
-    queue.empty()
-    yield connection
-    queue.empty()
+    connection = redis_or_skip(REDIS_TEST_URL)
+    name = f"rakor-test-{uuid.uuid4().hex}"
+    app.config.update(RAKOR_REDIS_URL=REDIS_TEST_URL, RAKOR_DOCUMENT_QUEUE=name)
+    queue = Queue(name, connection=connection)
+    yield queue
+    queue.delete(delete_jobs=True)
     connection.close()
 
 
-def test_with_redis_the_job_goes_to_an_rq_worker(background, login, make_meeting, redis_connection):
-    from rq import Queue, SimpleWorker
+def poll(client, meeting_id: int, job_id: int) -> dict:
+    return client.get(f"/admin/meetings/{meeting_id}/jobs/{job_id}.json").get_json()
 
-    from app.reports.jobs import QUEUE_NAME
 
-    app = background
+def test_with_redis_the_request_gets_a_progress_page_and_a_worker_renders(
+    app, login, make_meeting, rq_queue
+):
+    from rq import SimpleWorker
 
-    app.config["RAKOR_REDIS_URL"] = REDIS_TEST_URL
     record = build_record(app, make_meeting)
     client = login("viewer")
     url = f"/admin/meetings/{record.meeting_id}/evaluation.pdf"
+    page = client.get(url)
+    assert page.status_code == 202
+    html = page.get_data(as_text=True)
+    assert "<progress" in html and 'max="100"' in html
+    assert "js/render-progress.js" in html and "<script>" not in html
+    assert "Muat ulang" in html and 'http-equiv="refresh"' not in html
+    job_id = int(re.search(r'data-poll-url="[^"]*/jobs/(\d+)\.json"', html).group(1))
+    assert poll(client, record.meeting_id, job_id)["status"] == "queued"
+    # A second click while it waits joins the same job.
     assert client.get(url).status_code == 202
-    queue = Queue(QUEUE_NAME, connection=redis_connection)
-    assert queue.count == 1, "the web process only enqueued the job"
+    assert rq_queue.count == 1, "the web process only enqueued the job"
+
     with app.app_context():
-        job = db.session.scalar(select(RenderJob))
-        assert job.status == "queued"
-
-        worker = SimpleWorker([queue], connection=redis_connection)
-        assert worker.work(burst=True)
-        db.session.expire_all()
-        job = db.session.scalar(select(RenderJob))
-        assert job.status == "done", job.error
-    assert queue.count == 0
-    data = get_pdf(client, url).data
-    assert "6,94" in pdf_text(data)
+        assert SimpleWorker([rq_queue], connection=rq_queue.connection).work(burst=True)
+    status = poll(client, record.meeting_id, job_id)
+    assert status["status"] == "done" and status["progress"] == 100
+    assert status["done_url"] == url
+    assert rq_queue.count == 0 and count(app, RenderJob) == 1
+    assert "6,94" in pdf_text(get_pdf(client, url).data)
 
 
-def test_without_redis_reachable_the_thread_renders(background, login, make_meeting):
-    app = background
+def test_without_redis_reachable_the_request_renders(app, login, make_meeting):
     app.config["RAKOR_REDIS_URL"] = "redis://127.0.0.1:1/0"  # nothing listens there
     record = build_record(app, make_meeting)
-    client = login("viewer")
-    page = client.get(f"/admin/meetings/{record.meeting_id}/minutes.pdf")
-    assert page.status_code == 202
-    job_id = int(re.search(r"/jobs/(\d+)\.json", page.get_data(as_text=True)).group(1))
-    assert wait_for_job(client, record.meeting_id, job_id)["status"] == "done"
+    data = get_pdf(login("viewer"), f"/admin/meetings/{record.meeting_id}/minutes.pdf").data
+    assert "Selasa, 23 Januari 2024" in pdf_text(data)
 
 
 # --- finalising --------------------------------------------------------------------------
@@ -254,8 +207,7 @@ def reopen(client, meeting_id: int, reason: str):
     )
 
 
-def test_finalising_freezes_the_minutes(sync, login, make_meeting, staff):
-    app = sync
+def test_finalising_freezes_the_minutes(app, login, make_meeting, staff):
     record = build_record(app, make_meeting)
     client = login("secretariat")
     response = finalise(client, record.meeting_id)
@@ -301,20 +253,20 @@ def test_finalising_freezes_the_minutes(sync, login, make_meeting, staff):
     assert "Finalkan notulen" not in page
 
 
-def test_only_a_closed_meeting_can_be_finalised(sync, login, make_meeting):
-    record = build_record(sync, make_meeting, status="open")
+def test_only_a_closed_meeting_can_be_finalised(app, login, make_meeting):
+    record = build_record(app, make_meeting, status="open")
     client = login("secretariat")
     response = finalise(client, record.meeting_id)
     assert response.status_code == 302
     assert response.headers["Location"].endswith(f"/admin/meetings/{record.meeting_id}/minutes")
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "setelah rapat ditutup" in page
-    with sync.app_context():
+    with app.app_context():
         assert db.session.get(Meeting, record.meeting_id).status == "open"
 
 
-def test_a_viewer_cannot_finalise_and_a_post_needs_its_token(sync, login, make_meeting):
-    record = build_record(sync, make_meeting)
+def test_a_viewer_cannot_finalise_and_a_post_needs_its_token(app, login, make_meeting):
+    record = build_record(app, make_meeting)
     viewer = login("viewer")
     token = csrf_from(viewer, f"/admin/meetings/{record.meeting_id}/minutes")
     response = viewer.post(
@@ -323,12 +275,11 @@ def test_a_viewer_cannot_finalise_and_a_post_needs_its_token(sync, login, make_m
     assert response.status_code == 403
     secretariat = login("secretariat")
     assert secretariat.post(f"/admin/meetings/{record.meeting_id}/finalise").status_code == 400
-    with sync.app_context():
+    with app.app_context():
         assert db.session.get(Meeting, record.meeting_id).status == "closed"
 
 
-def test_reopening_needs_an_admin_and_a_reason(sync, login, make_meeting, staff):
-    app = sync
+def test_reopening_needs_an_admin_and_a_reason(app, login, make_meeting, staff):
     record = build_record(app, make_meeting)
     secretariat = login("secretariat")
     finalise(secretariat, record.meeting_id)
@@ -376,39 +327,13 @@ def test_reopening_needs_an_admin_and_a_reason(sync, login, make_meeting, staff)
     assert get_pdf(admin, f"/admin/meetings/{record.meeting_id}/minutes.pdf").data == newest
 
 
-def test_the_cli_serves_the_archived_final(sync, login, make_meeting, tmp_path):
-    from app.reports.cli import report
-
-    record = build_record(sync, make_meeting)
+def test_the_cli_serves_the_archived_final(app, login, make_meeting, tmp_path):
+    record = build_record(app, make_meeting)
     client = login("secretariat")
     finalise(client, record.meeting_id)
     final = get_pdf(client, f"/admin/meetings/{record.meeting_id}/minutes.pdf").data
-    if "report" not in sync.cli.commands:
-        sync.cli.add_command(report)
     out = tmp_path / "final.pdf"
-    result = sync.test_cli_runner().invoke(args=["report", "minutes", record.code, "-o", str(out)])
+    result = app.test_cli_runner().invoke(args=["report", "minutes", record.code, "-o", str(out)])
     assert result.exit_code == 0, result.output
     assert out.read_bytes() == final
     assert "final (archived)" in result.output
-
-
-def test_the_document_worker_is_warm_before_its_first_job(app, monkeypatch, redis_connection):
-    from rq import Queue
-
-    from app import pdf
-    from app.reports import worker as document_worker
-    from app.reports.jobs import QUEUE_NAME
-
-    monkeypatch.setattr(document_worker, "worker_app", lambda: app)
-    app.jinja_env.cache.clear()
-    monkeypatch.delattr(pdf._thread, "font_config", raising=False)
-
-    document_worker.DocumentWorker(
-        [Queue(QUEUE_NAME, connection=redis_connection)], connection=redis_connection
-    )
-
-    # What every forked job inherits: the documents' templates compiled, the fonts loaded.
-    cached = app.jinja_env.cache.keys()  # (loader, name) pairs
-    compiled = {name for _loader, name in cached}
-    assert {"reports/minutes.html", "reports/evaluation.html", "reports/_pdf.html"} <= compiled
-    assert pdf._thread.font_config is not None

@@ -1,15 +1,14 @@
 """`flask --app wsgi report minutes|evaluation MEETING -o FILE`: the documents from the shell.
 
 The same path as a download: the stored document when it is current (always
-the archived one for finalised minutes), otherwise rendered right here and
-stored, so the next download is instant. MEETING is the meeting's id or its
-public code (e.g. rakor2024).
+the archived one for finalised minutes), otherwise rendered right here (even
+when an RQ queue is configured) and stored, so the next download is instant.
+MEETING is the meeting's id or its public code (e.g. rakor2024).
 """
 
 from pathlib import Path
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
@@ -32,9 +31,7 @@ def find_meeting_id(meeting: str) -> int:
 
 def write_document(kind: str, meeting: str, output: Path) -> None:
     meeting_id = find_meeting_id(meeting)
-    # The shell waits anyway: render in this process, not in a background thread.
-    current_app.config["RAKOR_RENDER_SYNC"] = True
-    outcome = jobs.request_document(meeting_id, kind, None)
+    outcome = jobs.request_document(meeting_id, kind, None, here=True)
     if isinstance(outcome, jobs.Pending):
         raise click.ClickException(f"Rendering failed: {outcome.job.error or outcome.job.status}")
     document = outcome.document

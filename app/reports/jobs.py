@@ -1,19 +1,18 @@
-"""Rendering in the background, so a web worker never waits for WeasyPrint.
+"""Documents are rendered by a job: one RenderJob row, run by one of two executors.
 
 Asking for a PDF (`request_document`) builds the document's context and its
-digest, which is cheap. A stored document with the same digest is served at
-once: the cache holds until the content (or the templates) change. Otherwise
-one RenderJob row is created (or an identical one already under way is
-reused) and handed to an executor:
+digest once. A stored document with the same digest is served at once: the
+cache holds until the content (or the templates) change. Otherwise one
+RenderJob row is created (or an identical one already under way is reused) and
+the job is handed the context:
 
-- by default a small thread pool inside the web process (one thread), which
-  needs no other service;
-- with `RAKOR_REDIS_URL` set, the RQ queue "rakor-documents" on Redis, worked by
-  `rq worker -w app.reports.worker.DocumentWorker rakor-documents --url $RAKOR_REDIS_URL`,
-  which calls
-  `run_render_job(job_id)` with an app of its own;
-- with `RAKOR_RENDER_SYNC` set (the CLI; the default under TESTING), right away
-  in the caller.
+- by default (the embedded set-up, and always from the CLI) it runs right away
+  in the caller: the request or the command waits for the PDF, and no other
+  process or service is needed;
+- with `RAKOR_REDIS_URL` set, it goes to the RQ queue `RAKOR_DOCUMENT_QUEUE`
+  ("rakor-documents"), worked by `rq worker rakor-documents --url $RAKOR_REDIS_URL`,
+  which calls `run_render_job(job_id, context)` with an app of its own; the
+  request answers with a progress page at once.
 
 The job row lives in the database, so whichever web worker answers the
 progress poll sees the same progress, and whichever worker renders it.
@@ -25,13 +24,11 @@ serves exactly those bytes; see finalise.py.
 
 import hashlib
 import logging
-import os
-import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import cache
+from typing import Any
 
 from flask import Flask, current_app, has_app_context
 from sqlalchemy import Select, delete, select, update
@@ -44,7 +41,6 @@ from app.models.meeting import RenderJob
 from app.reports.render import build_context, document_pdf
 from app.reports.services import load_meeting
 
-QUEUE_NAME = "rakor-documents"
 # A job that has not finished in this time is taken for lost (a restarted worker).
 STALE_AFTER = timedelta(minutes=10)
 ACTIVE = ("queued", "running")
@@ -65,21 +61,29 @@ class Pending:
 # --- asking for a document -----------------------------------------------------------
 
 
-def request_document(meeting_id: int, kind: str, actor: User | None) -> Ready | Pending:
-    """The current document if it is stored, or the job that is rendering it."""
+def request_document(
+    meeting_id: int, kind: str, actor: User | None, *, here: bool = False
+) -> Ready | Pending:
+    """The current document if it is stored, or the job that is rendering it.
+
+    `here` runs a new job in this process whatever the executor (the CLI waits anyway).
+    """
     meeting = load_meeting(meeting_id)
     frozen = is_frozen(meeting, kind)
     if frozen and (final := final_minutes(meeting)) is not None:
         return Ready(final, meeting.code)
     # A frozen record's digest cannot change any more: its job will archive it.
-    _, digest = build_context(kind, meeting_id)
+    context, digest = build_context(kind, meeting_id)
     if not frozen and (cached := cached_draft(meeting_id, kind, digest)) is not None:
         return Ready(cached, meeting.code)
 
     job = active_job(meeting, kind, digest)
     if job is None:
         job = new_job(meeting_id, kind, digest, actor)
-        submit(job.id)
+        if here or not current_app.config["RAKOR_REDIS_URL"]:
+            execute(job.id, context)
+        else:
+            enqueue(job.id, context)
         db.session.refresh(job)
     if job.status == "done" and job.document_id is not None:
         document = db.session.get(MeetingDocument, job.document_id)
@@ -157,77 +161,48 @@ def new_job(meeting_id: int, kind: str, digest: str, actor: User | None) -> Rend
     return job
 
 
-# --- executors -------------------------------------------------------------------------
-
-_executor: ThreadPoolExecutor | None = None
-_executor_lock = threading.Lock()
+# --- the RQ executor ----------------------------------------------------------------
 
 
-def thread_executor() -> ThreadPoolExecutor:
-    """One rendering thread per web process, started on first use."""
-    global _executor
-    with _executor_lock:
-        if _executor is None:
-            _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rakor-render")
-        return _executor
-
-
-def redis_url() -> str:
-    return current_app.config.get("RAKOR_REDIS_URL") or os.environ.get("RAKOR_REDIS_URL", "")
-
-
-def submit(job_id: int) -> None:
-    app = current_app._get_current_object()
-    # Tests render in the request unless they ask otherwise: no thread outlives a test.
-    if app.config.get("RAKOR_RENDER_SYNC", app.testing):
-        execute(job_id)
-        return
-    url = redis_url()
-    if url:
-        try:
-            enqueue(url, job_id)
-            return
-        except Exception:  # Redis down: render here rather than never.
-            log.exception("RQ enqueue failed; rendering job %s in a thread", job_id)
-    thread_executor().submit(_run_in_thread, app, job_id)
-
-
-def enqueue(url: str, job_id: int) -> None:
+def enqueue(job_id: int, context: Any) -> None:
+    """Put the job on the RQ queue; with Redis down, render here rather than never."""
     from redis import Redis
     from rq import Queue
 
-    queue = Queue(QUEUE_NAME, connection=Redis.from_url(url))
-    queue.enqueue(
-        "app.reports.jobs.run_render_job",
-        job_id,
-        job_timeout=int(STALE_AFTER.total_seconds()),
-        result_ttl=0,
-        failure_ttl=24 * 3600,
-    )
+    config = current_app.config
+    try:
+        queue = Queue(
+            config["RAKOR_DOCUMENT_QUEUE"], connection=Redis.from_url(config["RAKOR_REDIS_URL"])
+        )
+        queue.enqueue(
+            run_render_job,
+            job_id,
+            context,
+            job_timeout=int(STALE_AFTER.total_seconds()),
+            result_ttl=0,
+            failure_ttl=24 * 3600,
+        )
+    except Exception:
+        log.exception("RQ enqueue failed; rendering job %s here", job_id)
+        execute(job_id, context)
 
 
-def _run_in_thread(app: Flask, job_id: int) -> None:
-    with app.app_context():
-        execute(job_id)
-
-
-def run_render_job(job_id: int) -> None:
-    """The RQ entry point: `rq worker rakor-documents` calls this with the job's id.
+def run_render_job(job_id: int, context: Any) -> None:
+    """What an RQ worker runs (`rq worker rakor-documents`).
 
     The worker has no Flask app of its own, so it makes one from the same
     environment as the web app (DATABASE_URL, SECRET_KEY...). Inside an app
     context (a test's SimpleWorker) that app is used.
     """
     if has_app_context():
-        execute(job_id)
+        execute(job_id, context)
         return
     with worker_app().app_context():
-        execute(job_id)
+        execute(job_id, context)
 
 
 @cache
 def worker_app() -> Flask:
-    """The app of an RQ worker process, made once (app/reports/worker.py warms it up)."""
     from app import create_app
 
     return create_app()
@@ -255,8 +230,8 @@ class ProgressWriter:
         db.session.commit()
 
 
-def execute(job_id: int) -> None:
-    """Render the job's document and store it; a failure is kept on the job, never raised."""
+def execute(job_id: int, context: Any) -> None:
+    """Render the job's document from `context` and store it; a failure is kept on the job."""
     claimed = db.session.execute(
         update(RenderJob)
         .where(RenderJob.id == job_id, RenderJob.status == "queued")
@@ -267,7 +242,7 @@ def execute(job_id: int) -> None:
         return  # already taken by another worker, or gone
     job = db.session.get(RenderJob, job_id)
     try:
-        document = render_and_store(job, ProgressWriter(job_id))
+        document = render_and_store(job, context, ProgressWriter(job_id))
         job.document_id = document.id
         job.status = "done"
         job.progress = 100
@@ -285,18 +260,18 @@ def execute(job_id: int) -> None:
         db.session.commit()
 
 
-def render_and_store(job: RenderJob, progress: ProgressWriter) -> MeetingDocument:
+def render_and_store(job: RenderJob, context: Any, progress: ProgressWriter) -> MeetingDocument:
     meeting = load_meeting(job.meeting_id)
-    frozen = is_frozen(meeting, job.kind)
-    if frozen:
-        existing = final_minutes(meeting)
-        if existing is not None:
-            return existing
-    context, digest = build_context(job.kind, job.meeting_id)
+    # The minutes of a finalised meeting are archived, once per finalisation.
+    frozen = job.kind == "minutes" and context.meeting.is_final
+    if frozen and (existing := final_minutes(meeting)) is not None:
+        return existing
     progress(20)
-    pdf = document_pdf(context, digest=digest, archive=frozen, progress=progress)
+    pdf = document_pdf(context, digest=job.source_digest, archive=frozen, progress=progress)
     progress(97)
-    return store_document(meeting, job.kind, digest, pdf, final=frozen, by_id=job.requested_by_id)
+    return store_document(
+        meeting, job.kind, job.source_digest, pdf, final=frozen, by_id=job.requested_by_id
+    )
 
 
 def store_document(

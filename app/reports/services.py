@@ -46,8 +46,6 @@ from app.reports.formatting import document_locale, paragraphs
 PAGE_SIZES = {"A4": "210mm 297mm", "F4": "215mm 330mm"}
 # Above this many inputs the minutes list titles without the descriptions (see below).
 FULL_TEXT_LIMIT = 200
-# From this many listed items on, each strategy after the first starts on a new page.
-STRATEGY_PAGE_FROM = 50
 # The logo reaches the renderer as a data: URI, the only kind of image it may load.
 LOGO_TYPES = ("image/png", "image/jpeg", "image/svg+xml")
 
@@ -393,7 +391,6 @@ class MinutesContext:
     follow_ups: tuple[FollowUpLine, ...]
     attendees: tuple[AttendeeLine, ...]
     full_text: bool
-    strategy_pages: bool
 
     @property
     def title(self) -> str:
@@ -408,17 +405,9 @@ def build_minutes_context(meeting_id: int, *, full_text_limit: int | None = None
     default). A meeting with more gets a list of titles, which is what a reader
     can use at that size and keeps the PDF quick to make; the minutes say where
     the full texts are (the review screens and the Excel export).
-
-    A long list (at least STRATEGY_PAGE_FROM items) starts each strategy after
-    the first on a new page (`strategy_pages`): the reader finds a strategy at
-    the top of a page, and the PDF can be laid out in parts at the same time
-    (see app/reports/parallel.py).
     """
     if full_text_limit is None:
         full_text_limit = current_app.config.get("RAKOR_MINUTES_FULL_TEXT_LIMIT", FULL_TEXT_LIMIT)
-    strategy_page_from = current_app.config.get(
-        "RAKOR_MINUTES_STRATEGY_PAGE_FROM", STRATEGY_PAGE_FROM
-    )
     with document_locale():
         meeting = load_meeting(meeting_id, with_agenda=True)
         rows = input_rows(meeting_id)
@@ -450,7 +439,6 @@ def build_minutes_context(meeting_id: int, *, full_text_limit: int | None = None
             follow_ups=follow_up_lines(meeting_id),
             attendees=attendees,
             full_text=full_text,
-            strategy_pages=items_total >= strategy_page_from,
         )
 
 

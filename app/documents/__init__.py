@@ -1,0 +1,1 @@
+"""The official documents: the minutes (notulen) and the evaluation summary, as HTML and PDF."""
