@@ -96,13 +96,13 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from app import (
         auth,
+        documents,
         errors,
         exports,
         meetings,
         paper,
         records,
         reference,
-        reports,
         review,
         submissions,
         system,
@@ -112,7 +112,7 @@ def register_blueprints(app: Flask) -> None:
     for area in (errors, system, submissions, auth):
         app.register_blueprint(area.bp)
     # The secretariat's workspace, everything under /admin/.
-    for area in (meetings, review, records, reports, paper, exports, users, reference):
+    for area in (meetings, review, records, documents, paper, exports, users, reference):
         app.register_blueprint(area.bp, url_prefix="/admin")
 
 

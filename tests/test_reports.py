@@ -218,7 +218,7 @@ def test_evaluation_pdf_reads_like_the_summary(login, record, earlier_meeting):
 
 
 def test_evaluation_chart_is_the_same_svg_in_the_page_and_the_pdf(app, login, record):
-    from app.reports.render import build_context, document_html
+    from app.documents.render import build_context, document_html
 
     html = (
         login("viewer")
@@ -237,7 +237,7 @@ def test_evaluation_chart_is_the_same_svg_in_the_page_and_the_pdf(app, login, re
 
 
 def test_recurring_themes_group_similar_input(app, record):
-    from app.reports.evaluation import build_evaluation_context
+    from app.documents.evaluation import build_evaluation_context
 
     with app.app_context():
         context = build_evaluation_context(record.meeting_id)
@@ -247,8 +247,8 @@ def test_recurring_themes_group_similar_input(app, record):
 
 
 def test_themes_prefer_the_term_shared_by_most_inputs():
-    from app.reports.evaluation import recurring_themes
-    from app.reports.services import InputRow
+    from app.documents.context import InputRow
+    from app.documents.evaluation import recurring_themes
 
     def row(number: int, title: str) -> InputRow:
         return InputRow(number, None, 1, f"R{number}", "A", "lurah", "", "", "usulan", title,
@@ -268,7 +268,7 @@ def test_themes_prefer_the_term_shared_by_most_inputs():
 
 
 def test_indicator_progress_arithmetic(app):
-    from app.reports.evaluation import indicator_views
+    from app.documents.evaluation import indicator_views
 
     with app.app_context():
         (indicator,) = indicator_views()
@@ -306,7 +306,7 @@ def test_cli_refuses_an_unknown_meeting(runner, tmp_path):
 
 def test_documents_render_with_only_an_app_context(app, record):
     """No request, no logged-in user: what a worker process has."""
-    from app.reports.render import build_context, document_pdf
+    from app.documents.render import build_context, document_pdf
 
     with app.app_context():
         context, digest = build_context("minutes", record.meeting_id)

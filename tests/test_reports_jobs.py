@@ -75,7 +75,7 @@ def test_evaluation_is_cached_apart_from_the_minutes(app, login, make_meeting):
 
 
 def test_a_failed_render_is_reported_and_retried(app, login, make_meeting, monkeypatch):
-    from app.reports import jobs
+    from app.documents import jobs
 
     record = build_record(app, make_meeting)
 
@@ -115,8 +115,8 @@ def test_a_lost_job_is_replaced(app, login, make_meeting):
     """A job that never finished (its worker died) is not waited on forever."""
     from datetime import timedelta
 
+    from app.documents.render import build_context
     from app.models.base import utcnow
-    from app.reports.render import build_context
 
     record = build_record(app, make_meeting)
     with app.app_context():

@@ -8,8 +8,8 @@ from flask.cli import AppGroup, with_appcontext
 
 from app.auth.services import MIN_PASSWORD_LENGTH
 from app.cli.backup import backup_command, restore_command
+from app.documents.cli import report
 from app.domain import USER_ROLES
-from app.reports.cli import report
 
 
 def register(app: Flask) -> None:

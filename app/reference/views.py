@@ -30,7 +30,7 @@ from app.reference.forms import (
     ProgramForm,
 )
 from app.reference.services import LOGO_MAX_BYTES, ReferenceRefused
-from app.reports import formatting
+from app.documents import formatting
 from app.services import Refused
 
 REFUSALS = {

@@ -12,9 +12,9 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from app.documents import jobs
 from app.extensions import db
 from app.models import Meeting
-from app.reports import jobs
 
 report = AppGroup("report", help="Render a meeting's official documents (PDF).")
 

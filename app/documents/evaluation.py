@@ -1,6 +1,6 @@
 """The evaluation summary's content: indicators, input counts, programs, earlier follow-ups.
 
-Built like the minutes (see services.py): plain frozen dataclasses, one query
+Built like the minutes (see context.py): plain frozen dataclasses, one query
 per section, labels resolved in Indonesian.
 """
 
@@ -19,11 +19,8 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import selectinload
 
 from app import domain
-from app.extensions import db
-from app.models import Agency, FollowUp, Indicator, Kecamatan, Kelurahan, Meeting, Pillar, Program
-from app.reports.charts import PALETTE, Series, bar_chart, line_chart, stacked_bar_chart
-from app.reports.formatting import change_figure, document_locale, paragraphs
-from app.reports.services import (
+from app.documents.charts import PALETTE, Series, bar_chart, line_chart, stacked_bar_chart
+from app.documents.context import (
     FULL_TEXT_LIMIT,
     InputRow,
     LetterheadView,
@@ -38,6 +35,9 @@ from app.reports.services import (
     primaries_and_merged,
     status_label,
 )
+from app.documents.formatting import change_figure, document_locale, paragraphs
+from app.extensions import db
+from app.models import Agency, FollowUp, Indicator, Kecamatan, Kelurahan, Meeting, Pillar, Program
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""The official record: previews, PDFs (rendered in the background), finalising.
+"""The official record: previews, PDFs (rendered as jobs), finalising.
 
 GET  /admin/meetings/<id>/minutes              READ   HTML preview of the minutes
 GET  /admin/meetings/<id>/minutes.pdf          READ   the PDF, or a progress page while it renders
@@ -14,35 +14,24 @@ from io import BytesIO
 from flask import abort, flash, jsonify, redirect, render_template, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 
-from app.auth.access import ADMIN, READ, WRITE, role_required
+from app.auth.access import ADMIN, READ, WRITE, current_actor, role_required
+from app.documents import bp, finalise, jobs, render
+from app.documents.forms import ConfirmForm, ReopenForm
 from app.extensions import db
-from app.models import MeetingDocument
+from app.forms import show_refusal
+from app.models import Meeting, MeetingDocument
 from app.models.meeting import RenderJob
-from app.reports import bp, finalise, jobs, render
-from app.reports.forms import ConfirmForm, ReopenForm
-from app.reports.services import DocumentNotFound
+from app.services import Refused
 
 FILE_PREFIX = {"minutes": "notulen", "evaluation": "evaluasi"}
 DOCUMENT_NAMES = {"minutes": _l("notulen"), "evaluation": _l("ringkasan evaluasi")}
-REFUSALS = {
-    "not_closed": _l("Notulen baru dapat difinalkan setelah rapat ditutup."),
-    "already_final": _l("Notulen ini sudah final."),
-    "not_final": _l("Notulen ini belum final."),
-    "admin_only": _l("Hanya admin yang dapat membuka kembali notulen final."),
-    "reason_required": _l("Tulis alasan membuka kembali notulen."),
-}
 JOB_MESSAGES = {
     "queued": _l("Menunggu giliran…"),
     "running": _l("Sedang dibuat…"),
     "done": _l("Selesai. PDF dibuka…"),
     "failed": _l("Gagal membuat PDF. Coba lagi; bila tetap gagal, hubungi admin."),
 }
-
-
-def actor():
-    return current_user._get_current_object()
 
 
 # --- previews and PDFs -----------------------------------------------------------------
@@ -74,13 +63,11 @@ def evaluation_pdf(meeting_id: int):
 
 def preview_page(kind: str, meeting_id: int, *, reopen_form: ReopenForm | None = None,
                  status: int = 200):  # fmt: skip
-    try:
-        preview = render.preview(kind, meeting_id)
-        state = finalise.final_state(meeting_id) if kind == "minutes" else None
-    except DocumentNotFound:
-        abort(404)
+    db.get_or_404(Meeting, meeting_id)
+    preview = render.preview(kind, meeting_id)
+    state = finalise.final_state(meeting_id) if kind == "minutes" else None
     page = render_template(
-        "reports/preview.html",
+        "documents/preview.html",
         preview=preview,
         state=state,
         finalise_form=ConfirmForm(),
@@ -90,15 +77,13 @@ def preview_page(kind: str, meeting_id: int, *, reopen_form: ReopenForm | None =
 
 
 def document_response(kind: str, meeting_id: int):
-    try:
-        outcome = jobs.request_document(meeting_id, kind, actor())
-    except DocumentNotFound:
-        abort(404)
+    db.get_or_404(Meeting, meeting_id)
+    outcome = jobs.request_document(meeting_id, kind, current_actor())
     if isinstance(outcome, jobs.Ready):
         return send_document(outcome.document, meeting_code=outcome.meeting_code)
     job = outcome.job
     page = render_template(
-        "reports/progress.html",
+        "documents/progress.html",
         job=job,
         kind=kind,
         meeting_id=meeting_id,
@@ -128,7 +113,7 @@ def job_status(meeting_id: int, job_id: int):
     job = db.get_or_404(RenderJob, job_id)
     if job.meeting_id != meeting_id:
         abort(404)
-    endpoint = "reports.minutes_pdf" if job.kind == "minutes" else "reports.evaluation_pdf"
+    endpoint = "documents.minutes_pdf" if job.kind == "minutes" else "documents.evaluation_pdf"
     return jsonify(
         status=job.status,
         progress=job.progress,
@@ -143,14 +128,13 @@ def job_status(meeting_id: int, job_id: int):
 @bp.post("/meetings/<int:meeting_id>/finalise")
 @role_required(*WRITE)
 def finalise_minutes(meeting_id: int):
+    db.get_or_404(Meeting, meeting_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
-        finalise.finalise_minutes(meeting_id, actor())
-    except DocumentNotFound:
-        abort(404)
-    except finalise.ReportRefused as refused:
-        flash(str(REFUSALS[refused.reason]), "warning")
+        finalise.finalise_minutes(meeting_id, current_actor())
+    except Refused as refused:
+        flash(str(refused), "warning")
         return redirect(url_for(".minutes", meeting_id=meeting_id))
     flash(_("Notulen sudah final. PDF final dibuat sekali, disimpan, lalu selalu diunduh."), "info")
     return redirect(url_for(".minutes_pdf", meeting_id=meeting_id))
@@ -159,15 +143,17 @@ def finalise_minutes(meeting_id: int):
 @bp.post("/meetings/<int:meeting_id>/reopen")
 @role_required(*ADMIN)
 def reopen_minutes(meeting_id: int):
+    db.get_or_404(Meeting, meeting_id)
     form = ReopenForm()
     if not form.validate_on_submit():
         return preview_page("minutes", meeting_id, reopen_form=form, status=422)
     try:
-        finalise.reopen_minutes(meeting_id, actor(), form.reason.data)
-    except DocumentNotFound:
-        abort(404)
-    except finalise.ReportRefused as refused:
-        flash(str(REFUSALS[refused.reason]), "warning")
+        finalise.reopen_minutes(meeting_id, current_actor(), form.reason.data)
+    except Refused as refused:
+        if refused.field:
+            show_refusal(form, refused)
+            return preview_page("minutes", meeting_id, reopen_form=form, status=422)
+        flash(str(refused), "warning")
         return redirect(url_for(".minutes", meeting_id=meeting_id))
     flash(_("Notulen dibuka kembali. PDF final yang lama tetap tersimpan."), "info")
     return redirect(url_for(".minutes", meeting_id=meeting_id))

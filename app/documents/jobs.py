@@ -34,12 +34,12 @@ from flask import Flask, current_app, has_app_context
 from sqlalchemy import Select, delete, select, update
 
 from app.audit import record
+from app.documents.context import load_meeting
+from app.documents.render import build_context, document_pdf
 from app.extensions import db
 from app.models import Meeting, MeetingDocument, User
 from app.models.base import utcnow
 from app.models.meeting import RenderJob
-from app.reports.render import build_context, document_pdf
-from app.reports.services import load_meeting
 
 # A job that has not finished in this time is taken for lost (a restarted worker).
 STALE_AFTER = timedelta(minutes=10)

@@ -20,37 +20,37 @@ from flask import current_app
 from markupsafe import Markup
 from weasyprint import CSS
 
-from app.documents.pdf import render_pdf
-from app.reports import formatting
-from app.reports.evaluation import build_evaluation_context, evaluation_charts
-from app.reports.formatting import document_locale
-from app.reports.services import (
+from app.documents import formatting
+from app.documents.context import (
     PAGE_SIZES,
     MeetingView,
     build_minutes_context,
     source_digest,
 )
+from app.documents.evaluation import build_evaluation_context, evaluation_charts
+from app.documents.formatting import document_locale
+from app.documents.pdf import render_pdf
 from config import BASE_DIR
 
 BUILDERS = {"minutes": build_minutes_context, "evaluation": build_evaluation_context}
-TEMPLATES = {"minutes": "reports/minutes.html", "evaluation": "reports/evaluation.html"}
-PDF_LAYOUT = "reports/_pdf.html"
-FRAGMENT_LAYOUT = "reports/_fragment.html"
+TEMPLATES = {"minutes": "documents/minutes.html", "evaluation": "documents/evaluation.html"}
+PDF_LAYOUT = "documents/_pdf.html"
+FRAGMENT_LAYOUT = "documents/_fragment.html"
 # The final minutes are archived as PDF/A-3b (ISO 19005-3, level B: the look is preserved).
 ARCHIVE_VARIANT = "pdf/a-3b"
 
 # Everything that decides how a context is drawn: a change to any of these files
 # changes the digest, so cached drafts are drawn again after an upgrade.
 DRAWING_FILES = (
-    "templates/reports/_pdf.html",
-    "templates/reports/_fragment.html",
-    "templates/reports/_parts.html",
-    "templates/reports/minutes.html",
-    "templates/reports/evaluation.html",
+    "templates/documents/_pdf.html",
+    "templates/documents/_fragment.html",
+    "templates/documents/_parts.html",
+    "templates/documents/minutes.html",
+    "templates/documents/evaluation.html",
     "static/css/report.css",
-    "app/reports/charts.py",
-    "app/reports/formatting.py",
-    "app/reports/render.py",
+    "app/documents/charts.py",
+    "app/documents/formatting.py",
+    "app/documents/render.py",
 )
 
 ProgressCallback = Callable[[int], None]

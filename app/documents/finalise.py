@@ -1,8 +1,8 @@
 """Finalising the minutes freezes the meeting's record; only an admin may reopen it.
 
 Finalising sets the meeting's status to "finalised" (the editing screens refuse
-changes from then on) and is audited. The final PDF is then rendered once, in
-the background like any document (jobs.py), archived as PDF/A-3b and stored
+changes from then on) and is audited. The final PDF is then rendered once, by
+a job like any document (jobs.py), archived as PDF/A-3b and stored
 with the SHA-256 of its bytes; every later download serves those bytes
 unchanged, with that hash in the `X-Content-SHA256` header.
 
@@ -16,29 +16,19 @@ header and written in the audit log.
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.audit import record, snapshot
+from app.documents.context import load_meeting
+from app.documents.jobs import final_minutes_query
 from app.extensions import db
 from app.models import Meeting, MeetingDocument, User
 from app.models.base import utcnow
-from app.reports.jobs import final_minutes_query
-from app.reports.services import load_meeting
+from app.services import Refused, transaction
 
 FINAL_FIELDS = ("status", "finalised_at", "finalised_by_id")
 REOPEN_REASON_MAX = 1000
-
-
-class ReportRefused(Exception):
-    """A rule about the record was broken.
-
-    reasons: "not_closed" (only a closed meeting can be finalised), "already_final",
-    "not_final", "admin_only", "reason_required".
-    """
-
-    def __init__(self, reason: str):
-        super().__init__(reason)
-        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -53,12 +43,13 @@ class FinalState:
     document_created_at: datetime | None
 
 
+@transaction
 def finalise_minutes(meeting_id: int, actor: User, now: datetime | None = None) -> Meeting:
     meeting = load_meeting(meeting_id)
     if meeting.status == "finalised":
-        raise ReportRefused("already_final")
+        raise Refused("already_final", _l("Notulen ini sudah final."))
     if meeting.status != "closed":
-        raise ReportRefused("not_closed")
+        raise Refused("not_closed", _l("Notulen baru dapat difinalkan setelah rapat ditutup."))
     before = snapshot(meeting, FINAL_FIELDS)
     meeting.status = "finalised"
     meeting.finalised_at = now or utcnow()
@@ -67,27 +58,28 @@ def finalise_minutes(meeting_id: int, actor: User, now: datetime | None = None) 
         actor, "finalise", meeting, before=before, after=snapshot(meeting, FINAL_FIELDS),
         meeting_id=meeting.id,
     )  # fmt: skip
-    db.session.commit()
     return meeting
 
 
+@transaction
 def reopen_minutes(meeting_id: int, actor: User, reason: str) -> Meeting:
     """Back to "closed" so the record can be corrected; the archived PDFs are kept."""
     if actor.role != "admin":
-        raise ReportRefused("admin_only")
+        raise Refused("admin_only", _l("Hanya admin yang dapat membuka kembali notulen final."))
     reason = (reason or "").strip()
     if not reason:
-        raise ReportRefused("reason_required")
+        raise Refused(
+            "reason_required", _l("Tulis alasan membuka kembali notulen."), field="reason"
+        )
     meeting = load_meeting(meeting_id)
     if meeting.status != "finalised":
-        raise ReportRefused("not_final")
+        raise Refused("not_final", _l("Notulen ini belum final."))
     before = snapshot(meeting, FINAL_FIELDS)
     meeting.status = "closed"
     meeting.finalised_at = None
     meeting.finalised_by_id = None
     after = {**snapshot(meeting, FINAL_FIELDS), "reason": reason[:REOPEN_REASON_MAX]}
     record(actor, "reopen", meeting, before=before, after=after, meeting_id=meeting.id)
-    db.session.commit()
     return meeting
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-from app.reports.formatting import count, figure
+from app.documents.formatting import count, figure
 
 FONT = "Liberation Sans, DejaVu Sans, sans-serif"
 INK = "#1a1a1a"

@@ -4,8 +4,8 @@ from flask_babel import lazy_gettext as _l
 from wtforms import TextAreaField
 from wtforms.validators import DataRequired, Length
 
+from app.documents.finalise import REOPEN_REASON_MAX
 from app.forms import BaseForm
-from app.reports.finalise import REOPEN_REASON_MAX
 
 
 def strip(value: str | None) -> str | None:

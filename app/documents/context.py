@@ -28,6 +28,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import aliased, selectinload
 
 from app import domain
+from app.documents.formatting import document_locale, paragraphs
 from app.extensions import db
 from app.models import (
     Agency,
@@ -41,17 +42,13 @@ from app.models import (
     Submission,
     meeting_pillar,
 )
-from app.reports.formatting import document_locale, paragraphs
+from app.services import Refused
 
 PAGE_SIZES = {"A4": "210mm 297mm", "F4": "215mm 330mm"}
 # Above this many inputs the minutes list titles without the descriptions (see below).
 FULL_TEXT_LIMIT = 200
 # The logo reaches the renderer as a data: URI, the only kind of image it may load.
 LOGO_TYPES = ("image/png", "image/jpeg", "image/svg+xml")
-
-
-class DocumentNotFound(LookupError):
-    """No meeting with that id."""
 
 
 # --- shared pieces ---------------------------------------------------------------
@@ -146,8 +143,8 @@ def load_meeting(meeting_id: int, *, with_agenda: bool = False) -> Meeting:
     if with_agenda:
         query = query.options(selectinload(Meeting.agenda_items))
     meeting = db.session.scalar(query)
-    if meeting is None:
-        raise DocumentNotFound(meeting_id)
+    if meeting is None:  # the views look it up first (404); a job may outlive it
+        raise Refused("no_meeting")
     return meeting
 
 
