@@ -2,15 +2,18 @@
 
 from datetime import datetime, timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
 from app.audit import record
 from app.extensions import db
+from app.i18n import local_datetime
 from app.models import User
 from app.models.base import utcnow
 from app.models.user import new_session_token
+from app.services import Refused
 
 MIN_PASSWORD_LENGTH = 8
 
@@ -37,6 +40,10 @@ LOCAL_COMMON_PASSWORDS = frozenset(
     ]
 )
 COMMON_PASSWORDS = frozenset(FREQUENCY_LISTS["passwords"]) | LOCAL_COMMON_PASSWORDS
+PASSWORD_ISSUES = {
+    "too_short": _l("Kata sandi paling sedikit %(min)d karakter.", min=MIN_PASSWORD_LENGTH),
+    "too_common": _l("Kata sandi ini terlalu umum dan mudah ditebak. Pilih yang lain."),
+}
 
 
 def password_problem(password: str) -> str | None:
@@ -46,6 +53,13 @@ def password_problem(password: str) -> str | None:
     if password.lower() in COMMON_PASSWORDS:
         return "too_common"
     return None
+
+
+def check_password_rule(password: str) -> None:
+    """Refused ("password_too_short", "password_too_common") unless the password will do."""
+    issue = password_problem(password)
+    if issue is not None:
+        raise Refused(f"password_{issue}", PASSWORD_ISSUES[issue], field="password")
 
 
 def normalise_email(email: str) -> str:
@@ -64,29 +78,34 @@ LOCK_DURATION = timedelta(minutes=15)
 _UNKNOWN_USER_HASH = generate_password_hash("rakor-timing-equaliser")
 
 
-class SignInRefused(Exception):
-    """`reason` is "invalid" (wrong e-mail or password, or inactive) or "locked"."""
+def sign_in_invalid() -> Refused:
+    """Wrong e-mail, wrong password or an inactive account: the same words for all three."""
+    return Refused("invalid", _l("E-mail atau kata sandi salah."), field="password")
 
-    def __init__(self, reason: str, locked_until: datetime | None = None):
-        super().__init__(reason)
-        self.reason = reason
-        self.locked_until = locked_until
+
+def sign_in_locked(locked_until: datetime) -> Refused:
+    message = _l(
+        "Terlalu banyak percobaan gagal. Akun dikunci sampai %(when)s.",
+        when=local_datetime(locked_until),
+    )
+    return Refused("locked", message, field="password", locked_until=locked_until)
 
 
 def authenticate(email: str, password: str, now: datetime | None = None) -> User:
+    """The account, signed in; refused with code "invalid" or "locked"."""
     now = now or utcnow()
     user = find_user(email)
     if user is None:
         check_password_hash(_UNKNOWN_USER_HASH, password)
-        raise SignInRefused("invalid")
+        raise sign_in_invalid()
     if user.locked_until is not None and user.locked_until > now:
-        raise SignInRefused("locked", user.locked_until)
+        raise sign_in_locked(user.locked_until)
     if not user.check_password(password) or not user.active:
         count_failure(user, now)
         db.session.commit()
         if user.locked_until is not None and user.locked_until > now:
-            raise SignInRefused("locked", user.locked_until)
-        raise SignInRefused("invalid")
+            raise sign_in_locked(user.locked_until)
+        raise sign_in_invalid()
     user.failed_logins = 0
     user.locked_until = None
     user.last_login_at = now
@@ -113,21 +132,13 @@ def end_all_sessions(user: User) -> None:
 # --- changing one's own password ---------------------------------------------------------
 
 
-class PasswordChangeRefused(Exception):
-    """`reason`: "wrong_current", "locked" (too many wrong ones), "same", or a password_problem."""
-
-    def __init__(self, reason: str, locked_until: datetime | None = None):
-        super().__init__(reason)
-        self.reason = reason
-        self.locked_until = locked_until
-
-
 def change_password(user: User, current: str, new: str, now: datetime | None = None) -> None:
     """Replace the password of a signed-in account after checking the current one.
 
     Every session of the account ends (the caller signs this one in again). A wrong
     current password counts as a failed sign-in: the fifth locks the account and ends
-    its sessions, so a stolen session cannot be used to guess the password.
+    its sessions (refused with code "locked"), so a stolen session cannot be used to
+    guess the password.
     """
     now = now or utcnow()
     if not user.check_password(current):
@@ -135,14 +146,19 @@ def change_password(user: User, current: str, new: str, now: datetime | None = N
             user.session_token = new_session_token()
             record(user, "password_change_locked", user)
             db.session.commit()
-            raise PasswordChangeRefused("locked", user.locked_until)
+            message = _l(
+                "Terlalu banyak kata sandi salah. Akun dikunci sampai %(when)s, "
+                "dan semua sesinya diakhiri.",
+                when=local_datetime(user.locked_until),
+            )
+            raise Refused("locked", message, locked_until=user.locked_until)
         db.session.commit()
-        raise PasswordChangeRefused("wrong_current")
+        message = _l("Kata sandi sekarang salah.")
+        raise Refused("wrong_current", message, field="current_password")
     if new == current:
-        raise PasswordChangeRefused("same")
-    problem = password_problem(new)
-    if problem is not None:
-        raise PasswordChangeRefused(problem)
+        message = _l("Kata sandi baru harus berbeda dari yang sekarang.")
+        raise Refused("same", message, field="password")
+    check_password_rule(new)
     user.set_password(new)
     user.session_token = new_session_token()
     user.failed_logins = 0

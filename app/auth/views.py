@@ -6,16 +6,14 @@ and per client.
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app.auth import bp, services
 from app.auth.forms import ChangePasswordForm, LoginForm, LogoutForm
 from app.extensions import limiter
-from app.forms import error_summary
-from app.i18n import local_datetime
+from app.forms import error_summary, show_refusal
+from app.services import Refused
 from app.urls import safe_next
-from app.users.forms import PASSWORD_ISSUES
 
 
 def login_rate_limit() -> str:
@@ -32,15 +30,8 @@ def login():
     if form.validate_on_submit():
         try:
             user = services.authenticate(form.email.data, form.password.data)
-        except services.SignInRefused as refused:
-            if refused.reason == "locked":
-                message = _(
-                    "Terlalu banyak percobaan gagal. Akun dikunci sampai %(when)s.",
-                    when=local_datetime(refused.locked_until),
-                )
-            else:
-                message = _("E-mail atau kata sandi salah.")
-            form.password.errors.append(message)
+        except Refused as refused:
+            show_refusal(form, refused)
         else:
             # A fresh session on every sign-in: nothing from before survives it.
             session.clear()
@@ -75,21 +66,13 @@ def change_password():
         user = current_user._get_current_object()
         try:
             services.change_password(user, form.current_password.data, form.password.data)
-        except services.PasswordChangeRefused as refused:
-            if refused.reason == "locked":
+        except Refused as refused:
+            if refused.code == "locked":
                 logout_user()
                 session.clear()
-                flash(
-                    _(
-                        "Terlalu banyak kata sandi salah. Akun dikunci sampai %(when)s, "
-                        "dan semua sesinya diakhiri.",
-                        when=local_datetime(refused.locked_until),
-                    ),
-                    "warning",
-                )
+                flash(str(refused), "warning")
                 return redirect(url_for("auth.login"), code=303)
-            field, message = CHANGE_REFUSALS[refused.reason]
-            getattr(form, field).errors.append(str(message))
+            show_refusal(form, refused)
         else:
             # The change ended every session of the account; this one goes on with the new one.
             session.clear()
@@ -98,11 +81,3 @@ def change_password():
             return redirect(url_for("meetings.index"), code=303)
     status = 422 if form.errors else 200
     return render_template("auth/password.html", form=form, errors=error_summary(form)), status
-
-
-CHANGE_REFUSALS = {
-    "wrong_current": ("current_password", _l("Kata sandi sekarang salah.")),
-    "same": ("password", _l("Kata sandi baru harus berbeda dari yang sekarang.")),
-    "too_short": ("password", PASSWORD_ISSUES["too_short"]),
-    "too_common": ("password", PASSWORD_ISSUES["too_common"]),
-}

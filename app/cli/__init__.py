@@ -77,10 +77,11 @@ def create_user_command(email: str, name: str, role: str, password_stdin: bool) 
         password = sys.stdin.readline().rstrip("\n")
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    from app.users.services import UserRefused, create_account
+    from app.services import Refused
+    from app.users.services import create_account
 
     try:
         user = create_account(None, email=email, name=name, role=role, password=password)
-    except UserRefused as refused:
-        raise click.ClickException(CLI_REFUSALS.get(refused.reason, refused.reason)) from refused
+    except Refused as refused:
+        raise click.ClickException(CLI_REFUSALS.get(refused.code, refused.code)) from refused
     click.echo(f"Created {user.role} {user.email}.")

@@ -11,16 +11,18 @@ from datetime import date, datetime, time
 from typing import Any, Literal
 
 from flask import render_template
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from app.audit import changed, record, snapshot
+from app.documents.pdf import render_pdf
 from app.domain import KIND_SHORT, ROLES, SUBMISSION_STATUSES
 from app.extensions import db
 from app.models import AgendaItem, Meeting, Pillar, Submission, User
 from app.models.base import utcnow
-from app.pdf import render_pdf
 from app.qr import qr_data_uri
+from app.services import Refused
 from app.submissions.services import window_state
 
 # No 0/o, 1/i/l: a code read aloud or typed from a poster survives. 31^6 is about 887 million.
@@ -49,19 +51,6 @@ STATUS_FIELDS = ("status", "closed_at")
 AGENDA_FIELDS = ("position", "title", "discussion")
 
 LIVE_NEWEST = 10
-
-
-class MeetingRefused(Exception):
-    """A rule about meetings was broken; `field` names the form field to blame, if any.
-
-    reasons: "code_taken", "window", "finalised", "status", "has_inputs", "window_over",
-    "has_discussion".
-    """
-
-    def __init__(self, reason: str, field: str | None = None):
-        super().__init__(reason)
-        self.reason = reason
-        self.field = field
 
 
 @dataclass(frozen=True)
@@ -201,7 +190,7 @@ def create_meeting(actor: User, data: MeetingData) -> Meeting:
     code = data.code or new_public_code()
     _check_window(data)
     if code_is_taken(code):
-        raise MeetingRefused("code_taken", "code")
+        raise code_taken()
     meeting = Meeting(code=code, status="draft")
     _apply(meeting, data)
     meeting.pillars = _chosen_pillars(data.pillar_ids, keep=[])
@@ -220,11 +209,11 @@ def create_meeting(actor: User, data: MeetingData) -> Meeting:
 
 def update_meeting(actor: User, meeting: Meeting, data: MeetingData) -> bool:
     """Save the form; returns False when nothing changed (and nothing is logged)."""
-    _check_editable(meeting)
+    check_editable(meeting)
     _check_window(data)
     code = data.code or meeting.code
     if code_is_taken(code, except_meeting_id=meeting.id):
-        raise MeetingRefused("code_taken", "code")
+        raise code_taken()
     before = _meeting_state(meeting)
     meeting.code = code
     _apply(meeting, data)
@@ -271,12 +260,25 @@ def _meeting_state(meeting: Meeting) -> dict[str, Any]:
 
 def _check_window(data: MeetingData) -> None:
     if data.opens_at and data.closes_at and data.closes_at <= data.opens_at:
-        raise MeetingRefused("window", "closes_at")
+        message = _l("Waktu tutup harus setelah waktu buka.")
+        raise Refused("window", message, field="closes_at")
 
 
-def _check_editable(meeting: Meeting) -> None:
+def check_editable(meeting: Meeting) -> None:
+    """The meeting's data and agenda are frozen with its final minutes."""
     if meeting.status == "finalised":
-        raise MeetingRefused("finalised")
+        message = _l("Notulen rapat ini sudah final, jadi rapat tidak dapat diubah lagi di sini.")
+        raise Refused("finalised", message)
+
+
+def code_taken() -> Refused:
+    message = _l("Kode ini sudah dipakai rapat lain. Pilih kode lain.")
+    return Refused("code_taken", message, field="code")
+
+
+def status_refused() -> Refused:
+    message = _l("Perubahan status itu tidak dapat dilakukan dari status rapat sekarang.")
+    return Refused("status", message)
 
 
 def _flush_or_code_taken() -> None:
@@ -284,14 +286,14 @@ def _flush_or_code_taken() -> None:
         db.session.flush()
     except IntegrityError as error:  # another meeting took the code a moment ago
         db.session.rollback()
-        raise MeetingRefused("code_taken", "code") from error
+        raise code_taken() from error
 
 
 # --- the agenda ----------------------------------------------------------------------
 
 
 def add_agenda_item(actor: User, meeting: Meeting, title: str) -> AgendaItem:
-    _check_editable(meeting)
+    check_editable(meeting)
     last = max((item.position for item in meeting.agenda_items), default=0)
     item = AgendaItem(meeting_id=meeting.id, position=last + 1, title=title)
     meeting.agenda_items.append(item)
@@ -303,7 +305,7 @@ def add_agenda_item(actor: User, meeting: Meeting, title: str) -> AgendaItem:
 
 def rename_agenda_item(actor: User, item: AgendaItem, title: str) -> None:
     """A new title; the discussion already written stays with the item."""
-    _check_editable(item.meeting)
+    check_editable(item.meeting)
     before = snapshot(item, AGENDA_FIELDS)
     item.title = title
     old, new = changed(before, snapshot(item, AGENDA_FIELDS))
@@ -315,7 +317,7 @@ def rename_agenda_item(actor: User, item: AgendaItem, title: str) -> None:
 def move_agenda_item(actor: User, item: AgendaItem, direction: Literal["up", "down"]) -> None:
     """Swap the item with its neighbour; at either end nothing happens."""
     meeting = item.meeting
-    _check_editable(meeting)
+    check_editable(meeting)
     items = _renumbered(meeting)
     index = items.index(item)
     other = index - 1 if direction == "up" else index + 1
@@ -334,9 +336,12 @@ def move_agenda_item(actor: User, item: AgendaItem, direction: Literal["up", "do
 def delete_agenda_item(actor: User, item: AgendaItem, *, confirmed: bool = False) -> None:
     """Remove the item. One with a written discussion needs `confirmed`; the log keeps it."""
     meeting = item.meeting
-    _check_editable(meeting)
+    check_editable(meeting)
     if item.discussion.strip() and not confirmed:
-        raise MeetingRefused("has_discussion", "confirm")
+        message = _l(
+            "Acara ini sudah berisi pembahasan. Centang konfirmasi bila memang ingin menghapusnya."
+        )
+        raise Refused("has_discussion", message, field="confirm")
     record(actor, "delete", item, before=snapshot(item, AGENDA_FIELDS), meeting_id=meeting.id)
     meeting.agenda_items.remove(item)
     db.session.flush()
@@ -359,24 +364,28 @@ def open_meeting(actor: User, meeting: Meeting, now: datetime | None = None) -> 
     """draft or closed -> open. A window that already ended must be moved first."""
     now = now or utcnow()
     if meeting.status not in ("draft", "closed"):
-        raise MeetingRefused("status")
+        raise status_refused()
     if meeting.closes_at is not None and meeting.closes_at <= now:
-        raise MeetingRefused("window_over")
+        message = _l(
+            "Waktu tutup masukan sudah lewat. Ubah atau kosongkan waktu tutup dulu, lalu buka lagi."
+        )
+        raise Refused("window_over", message)
     _change_status(actor, meeting, "open", "open", closed_at=None)
 
 
 def close_meeting(actor: User, meeting: Meeting, now: datetime | None = None) -> None:
     if meeting.status != "open":
-        raise MeetingRefused("status")
+        raise status_refused()
     _change_status(actor, meeting, "close", "closed", closed_at=now or utcnow())
 
 
 def return_to_draft(actor: User, meeting: Meeting) -> None:
     """Back to draft (hidden from the public), only while nobody has sent input."""
     if meeting.status not in ("open", "closed"):
-        raise MeetingRefused("status")
+        raise status_refused()
     if has_inputs(meeting.id):
-        raise MeetingRefused("has_inputs")
+        message = _l("Rapat yang sudah menerima masukan tidak dapat dikembalikan ke draf.")
+        raise Refused("has_inputs", message)
     _change_status(actor, meeting, "return_to_draft", "draft", closed_at=None)
 
 

@@ -22,7 +22,7 @@ from markupsafe import Markup
 
 from app.auth.access import READ, WRITE, can_write, role_required
 from app.extensions import db
-from app.forms import error_summary
+from app.forms import error_summary, show_refusal
 from app.meetings import bp, services
 from app.meetings.forms import (
     AgendaItemForm,
@@ -32,23 +32,10 @@ from app.meetings.forms import (
     local_to_utc,
     utc_to_local,
 )
-from app.meetings.services import MeetingData, MeetingRefused
+from app.meetings.services import MeetingData
 from app.models import AgendaItem, Meeting, User
 from app.qr import public_meeting_url, qr_svg
-
-REFUSALS = {
-    "code_taken": _l("Kode ini sudah dipakai rapat lain. Pilih kode lain."),
-    "window": _l("Waktu tutup harus setelah waktu buka."),
-    "finalised": _l("Notulen rapat ini sudah final, jadi rapat tidak dapat diubah lagi di sini."),
-    "status": _l("Perubahan status itu tidak dapat dilakukan dari status rapat sekarang."),
-    "has_inputs": _l("Rapat yang sudah menerima masukan tidak dapat dikembalikan ke draf."),
-    "window_over": _l(
-        "Waktu tutup masukan sudah lewat. Ubah atau kosongkan waktu tutup dulu, lalu buka lagi."
-    ),
-    "has_discussion": _l(
-        "Acara ini sudah berisi pembahasan. Centang konfirmasi bila memang ingin menghapusnya."
-    ),
-}
+from app.services import Refused
 
 STATUS_CHANGES = {
     "open": (services.open_meeting, _l("Rapat dibuka untuk masukan.")),
@@ -81,8 +68,8 @@ def create():
     if form.validate_on_submit():
         try:
             meeting = services.create_meeting(acting_user(), meeting_data(form))
-        except MeetingRefused as refused:
-            add_refusal(form, refused)
+        except Refused as refused:
+            show_refusal(form, refused)
         else:
             flash(_("Rapat dibuat sebagai draf. Periksa datanya, lalu buka untuk masukan."), "info")
             return redirect(url_for("meetings.show", meeting_id=meeting.id), code=303)
@@ -93,16 +80,18 @@ def create():
 @role_required(*WRITE)
 def edit(meeting_id: int):
     meeting = meeting_or_404(meeting_id)
-    if meeting.status == "finalised":
-        flash(str(REFUSALS["finalised"]), "warning")
+    try:
+        services.check_editable(meeting)
+    except Refused as refused:
+        flash(str(refused), "warning")
         return redirect(url_for("meetings.show", meeting_id=meeting.id), code=303)
     form = MeetingForm(data=form_values(meeting) if request.method == "GET" else None)
     form.set_pillar_choices(services.active_pillars())
     if form.validate_on_submit():
         try:
             saved = services.update_meeting(acting_user(), meeting, meeting_data(form))
-        except MeetingRefused as refused:
-            add_refusal(form, refused)
+        except Refused as refused:
+            show_refusal(form, refused)
         else:
             flash(_("Perubahan disimpan.") if saved else _("Tidak ada yang berubah."), "info")
             return redirect(url_for("meetings.show", meeting_id=meeting.id), code=303)
@@ -151,8 +140,8 @@ def change_status(meeting_id: int, change: str):
     apply_change, done = STATUS_CHANGES[change]
     try:
         apply_change(acting_user(), meeting)
-    except MeetingRefused as refused:
-        return meeting_page(meeting, problem=str(REFUSALS[refused.reason]), status=409)
+    except Refused as refused:
+        return meeting_page(meeting, problem=str(refused), status=409)
     flash(str(done), "info")
     return redirect(url_for("meetings.show", meeting_id=meeting.id), code=303)
 
@@ -179,8 +168,10 @@ def meeting_page(meeting: Meeting, problem: str | None = None, status: int = 200
 @role_required(*WRITE)
 def agenda(meeting_id: int):
     meeting = meeting_or_404(meeting_id)
-    if meeting.status == "finalised":
-        flash(str(REFUSALS["finalised"]), "warning")
+    try:
+        services.check_editable(meeting)
+    except Refused as refused:
+        flash(str(refused), "warning")
         return redirect(url_for("meetings.show", meeting_id=meeting.id), code=303)
     return agenda_page(meeting)
 
@@ -193,8 +184,8 @@ def add_agenda_item(meeting_id: int):
     if form.validate_on_submit():
         try:
             services.add_agenda_item(acting_user(), meeting, form.title.data)
-        except MeetingRefused as refused:
-            return meeting_page(meeting, problem=str(REFUSALS[refused.reason]), status=409)
+        except Refused as refused:
+            return meeting_page(meeting, problem=str(refused), status=409)
         flash(_("Acara ditambahkan."), "info")
         return redirect(url_for("meetings.agenda", meeting_id=meeting.id), code=303)
     return agenda_page(meeting, failed=("new", form), status=422)
@@ -208,8 +199,8 @@ def rename_agenda_item(meeting_id: int, item_id: int):
     if form.validate_on_submit():
         try:
             services.rename_agenda_item(acting_user(), item, form.title.data)
-        except MeetingRefused as refused:
-            return meeting_page(item.meeting, problem=str(REFUSALS[refused.reason]), status=409)
+        except Refused as refused:
+            return meeting_page(item.meeting, problem=str(refused), status=409)
         flash(_("Judul acara disimpan."), "info")
         return redirect(url_for("meetings.agenda", meeting_id=meeting_id), code=303)
     return agenda_page(item.meeting, failed=(item.id, form), status=422)
@@ -224,8 +215,8 @@ def move_agenda_item(meeting_id: int, item_id: int):
         abort(400)
     try:
         services.move_agenda_item(acting_user(), item, direction)
-    except MeetingRefused as refused:
-        return meeting_page(item.meeting, problem=str(REFUSALS[refused.reason]), status=409)
+    except Refused as refused:
+        return meeting_page(item.meeting, problem=str(refused), status=409)
     return redirect(url_for("meetings.agenda", meeting_id=meeting_id), code=303)
 
 
@@ -238,11 +229,11 @@ def delete_agenda_item(meeting_id: int, item_id: int):
     meeting = item.meeting
     try:
         services.delete_agenda_item(acting_user(), item, confirmed=bool(form.confirm.data))
-    except MeetingRefused as refused:
+    except Refused as refused:
         if refused.field == "confirm":
-            form.confirm.errors.append(str(REFUSALS[refused.reason]))
+            show_refusal(form, refused)
             return agenda_page(meeting, failed=(item.id, form), status=422)
-        return meeting_page(meeting, problem=str(REFUSALS[refused.reason]), status=409)
+        return meeting_page(meeting, problem=str(refused), status=409)
     flash(_("Acara dihapus."), "info")
     return redirect(url_for("meetings.agenda", meeting_id=meeting_id), code=303)
 
@@ -377,12 +368,3 @@ def meeting_data(form: MeetingForm) -> MeetingData:
         code=form.code.data or "",
         agenda=agenda,
     )
-
-
-def add_refusal(form: MeetingForm, refused: MeetingRefused) -> None:
-    message = str(REFUSALS[refused.reason])
-    target = form[refused.field] if refused.field and refused.field in form else None
-    if target is not None:
-        target.errors.append(message)
-    else:
-        form.form_errors.append(message)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -17,6 +18,7 @@ from app.audit import changed, record, snapshot
 from app.domain import FOLLOW_UP_STATUSES, SEXES
 from app.extensions import db
 from app.models import Agency, AgendaItem, Attendee, FollowUp, Meeting, Submission, User
+from app.services import Refused
 from app.submissions.services import format_receipt_code
 
 TEXT_MAX = 20_000
@@ -30,23 +32,6 @@ FOLLOW_UP_FIELDS = ("action", "agency_id", "deadline", "status", "progress_note"
 # What the final minutes print; the rest (status, progress) keeps moving afterwards.
 FOLLOW_UP_PRINTED = ("action", "agency_id", "deadline")
 ATTENDEE_FIELDS = ("name", "position", "unit", "sex", "phone", "submission_id")
-
-
-class RecordFrozen(Exception):
-    """The minutes are final; this part of the record can no longer change."""
-
-
-class RecordConflict(Exception):
-    """Someone else saved these texts after the page was opened; nothing was saved.
-
-    `current` holds the stored text of each conflicting field, `versions` the
-    fingerprints to send back so that the next save (after merging) goes through.
-    """
-
-    def __init__(self, current: dict[str, str], versions: dict[str, str]):
-        super().__init__(", ".join(current))
-        self.current = current
-        self.versions = versions
 
 
 @dataclass(frozen=True)
@@ -83,9 +68,14 @@ def is_frozen(meeting: Meeting) -> bool:
     return meeting.status == "finalised"
 
 
+def frozen() -> Refused:
+    message = _l("Notulen rapat ini sudah final; bagian ini tidak dapat diubah lagi.")
+    return Refused("frozen", message)
+
+
 def _check_not_frozen(meeting: Meeting) -> None:
     if is_frozen(meeting):
-        raise RecordFrozen()
+        raise frozen()
 
 
 # --- reading ---------------------------------------------------------------------------
@@ -199,8 +189,10 @@ def save_texts(
 
     A three-way check per text, against `versions` (what the page showed):
     untouched texts are left alone, so two note-takers working on different
-    agenda items never overwrite each other; a text both of them changed is a
-    `RecordConflict` and nothing is saved.
+    agenda items never overwrite each other; a text both of them changed is refused
+    with code "conflict" and nothing is saved. The refusal's `details` hold `current`,
+    the stored text of each conflicting field, and `versions`, the fingerprints to
+    send back so that the next save (after merging) goes through.
     """
     _check_not_frozen(meeting)
     stored = stored_texts(meeting)
@@ -219,7 +211,11 @@ def save_texts(
         elif fingerprint(new) != shown:
             conflicts[key] = current
     if conflicts:
-        raise RecordConflict(conflicts, text_versions(conflicts))
+        message = _l(
+            "Bagian ini diubah pengguna lain setelah halaman Anda dibuka. Teks Anda masih ada di "
+            "bawah; gabungkan dengan versi tersimpan yang ditampilkan, lalu simpan lagi."
+        )
+        raise Refused("conflict", message, current=conflicts, versions=text_versions(conflicts))
 
     meeting_before = snapshot(meeting, ("opening", "conclusions"))
     if "opening" in updates:
@@ -280,7 +276,7 @@ def update_follow_up(follow_up: FollowUp, actor: User, data: FollowUpData) -> bo
         "deadline": data.deadline,
     }
     if is_frozen(meeting) and any(getattr(follow_up, k) != v for k, v in printed.items()):
-        raise RecordFrozen()
+        raise frozen()
     for key, value in printed.items():
         setattr(follow_up, key, value)
     follow_up.status = data.status

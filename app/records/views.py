@@ -2,7 +2,6 @@
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
@@ -18,13 +17,8 @@ from app.records.forms import (
     RecordForm,
     record_form_for,
 )
-from app.records.services import AttendeeData, FollowUpData, RecordConflict, RecordFrozen
-
-FROZEN = _l("Notulen rapat ini sudah final; bagian ini tidak dapat diubah lagi.")
-CONFLICT = _l(
-    "Bagian ini diubah pengguna lain setelah halaman Anda dibuka. Teks Anda masih ada di "
-    "bawah; gabungkan dengan versi tersimpan yang ditampilkan, lalu simpan lagi."
-)
+from app.records.services import AttendeeData, FollowUpData
+from app.services import Refused
 
 
 def acting_user() -> User:
@@ -120,20 +114,21 @@ def save(meeting_id: int):
                 form.texts(),
                 services.decode_versions(form.versions.data),
             )
-        except RecordFrozen:
-            return render_page(meeting, record_form=form, refusal=FROZEN, status=409)
-        except RecordConflict as conflict:
-            versions = services.decode_versions(form.versions.data) | conflict.versions
+        except Refused as refused:
+            if refused.code != "conflict":
+                return render_page(meeting, record_form=form, refusal=str(refused), status=409)
+            current = refused.details["current"]
+            versions = services.decode_versions(form.versions.data) | refused.details["versions"]
             form.versions.data = services.encode_versions(versions)
             summary = []
-            for key in conflict.current:
-                form[key].errors = [CONFLICT]
-                summary.append((form[key].id, form[key].label.text, CONFLICT))
+            for key in current:
+                form[key].errors = [str(refused)]
+                summary.append((form[key].id, form[key].label.text, str(refused)))
             return render_page(
                 meeting,
                 record_form=form,
                 errors=summary,
-                conflicts=conflict.current,
+                conflicts=current,
                 status=409,
             )
         if count:
@@ -172,8 +167,8 @@ def add_follow_up(meeting_id: int):
     if form.validate():
         try:
             services.add_follow_up(meeting, acting_user(), follow_up_data(form))
-        except RecordFrozen:
-            return render_page(meeting, follow_up_form=form, refusal=FROZEN, status=409)
+        except Refused as refused:
+            return render_page(meeting, follow_up_form=form, refusal=str(refused), status=409)
         flash(_("Tindak lanjut ditambahkan."), "info")
         return redirect(page_url(meeting, "tindak-lanjut"), code=303)
     return render_page(meeting, follow_up_form=form, errors=error_summary(form), status=422)
@@ -215,9 +210,9 @@ def update_follow_up(meeting_id: int, follow_up_id: int):
     if form.validate():
         try:
             services.update_follow_up(follow_up, acting_user(), follow_up_data(form))
-        except RecordFrozen:
+        except Refused as refused:
             db.session.rollback()
-            return render_follow_up(meeting, follow_up, form, refusal=FROZEN, status=409)
+            return render_follow_up(meeting, follow_up, form, refusal=str(refused), status=409)
         flash(_("Tindak lanjut disimpan."), "info")
         return redirect(page_url(meeting, "tindak-lanjut"), code=303)
     return render_follow_up(meeting, follow_up, form, errors=error_summary(form), status=422)
@@ -248,8 +243,8 @@ def remove_follow_up(meeting_id: int, follow_up_id: int):
     follow_up = follow_up_or_404(meeting, follow_up_id)
     try:
         outcome = services.remove_follow_up(follow_up, acting_user())
-    except RecordFrozen:
-        return render_page(meeting, refusal=FROZEN, status=409)
+    except Refused as refused:
+        return render_page(meeting, refusal=str(refused), status=409)
     if outcome == "cancelled":
         message = _(
             "Tindak lanjut ini berasal dari masukan peserta: tidak dihapus, tetapi dibatalkan."
@@ -279,8 +274,8 @@ def build_attendance(meeting_id: int):
     meeting = db.get_or_404(Meeting, meeting_id)
     try:
         added = services.build_attendance(meeting, acting_user())
-    except RecordFrozen:
-        return render_page(meeting, refusal=FROZEN, status=409)
+    except Refused as refused:
+        return render_page(meeting, refusal=str(refused), status=409)
     if added:
         flash(_("%(n)d peserta ditambahkan dari pengirim masukan.", n=added), "info")
     else:
@@ -296,8 +291,8 @@ def add_attendee(meeting_id: int):
     if form.validate():
         try:
             services.add_attendee(meeting, acting_user(), attendee_data(form))
-        except RecordFrozen:
-            return render_page(meeting, attendee_form=form, refusal=FROZEN, status=409)
+        except Refused as refused:
+            return render_page(meeting, attendee_form=form, refusal=str(refused), status=409)
         flash(_("Peserta ditambahkan."), "info")
         return redirect(page_url(meeting, "daftar-hadir"), code=303)
     return render_page(meeting, attendee_form=form, errors=error_summary(form), status=422)
@@ -337,8 +332,8 @@ def update_attendee(meeting_id: int, attendee_id: int):
     if form.validate():
         try:
             services.update_attendee(attendee, acting_user(), attendee_data(form))
-        except RecordFrozen:
-            return render_attendee(meeting, attendee, form, refusal=FROZEN, status=409)
+        except Refused as refused:
+            return render_attendee(meeting, attendee, form, refusal=str(refused), status=409)
         flash(_("Data peserta disimpan."), "info")
         return redirect(page_url(meeting, "daftar-hadir"), code=303)
     return render_attendee(meeting, attendee, form, errors=error_summary(form), status=422)
@@ -351,7 +346,7 @@ def remove_attendee(meeting_id: int, attendee_id: int):
     attendee = attendee_or_404(meeting, attendee_id)
     try:
         services.remove_attendee(attendee, acting_user())
-    except RecordFrozen:
-        return render_page(meeting, refusal=FROZEN, status=409)
+    except Refused as refused:
+        return render_page(meeting, refusal=str(refused), status=409)
     flash(_("Peserta dihapus dari daftar hadir."), "info")
     return redirect(page_url(meeting, "daftar-hadir"), code=303)

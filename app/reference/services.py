@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from PIL import Image, UnidentifiedImageError
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.exc import IntegrityError
@@ -23,6 +24,7 @@ from app.domain import PAGE_SIZES
 from app.extensions import db
 from app.models import Agency, Kecamatan, Kelurahan, Letterhead, Pillar, Program, Submission, User
 from app.models.base import utcnow
+from app.services import Refused
 
 LOGO_MAX_BYTES = 1024 * 1024  # 1 MiB: a kop logo is a few dozen KiB
 LOGO_MAX_PIXELS = 2000  # per side
@@ -33,18 +35,19 @@ LOGO_PARSERS = ("PNG", "JPEG")
 LOGO_FORMATS = {"PNG": "image/png", "JPEG": "image/jpeg", "MPO": "image/jpeg"}
 
 
-class ReferenceRefused(Exception):
-    """A change the rules forbid; `field` names the form field to blame, if any.
+# The words of each refusal; a refusal names its field, the view puts the words beside it.
+DUPLICATES = {
+    "duplicate_code": _l("Kode ini sudah dipakai."),
+    "duplicate_name": _l("Nama ini sudah dipakai."),
+    "duplicate_abbreviation": _l("Singkatan ini sudah dipakai."),
+}
+LOGO_TOO_WIDE = _l("Gambar logo terlalu besar; paling besar 2000 × 2000 piksel.")
+LOGO_WRONG_FORMAT = _l("Berkas ini bukan gambar PNG atau JPEG.")
 
-    reason: duplicate_code, duplicate_name, duplicate_abbreviation, duplicate (a clash
-    lost to a concurrent save), required, invalid_choice, logo_too_large,
-    logo_wrong_format, logo_too_wide, logo_damaged.
-    """
 
-    def __init__(self, reason: str, field: str | None = None):
-        super().__init__(reason)
-        self.reason = reason
-        self.field = field
+def invalid_choice(field: str) -> Refused:
+    message = _l("Pilihan tidak tersedia. Pilih dari daftar.")
+    return Refused("invalid_choice", message, field=field)
 
 
 # --- the letterhead ---------------------------------------------------------------------
@@ -71,13 +74,14 @@ def check_logo(content: bytes) -> Logo:
     renamed to .png is refused here, because Pillow is only asked to read PNG and JPEG.
     """
     if len(content) > LOGO_MAX_BYTES:
-        raise ReferenceRefused("logo_too_large", "logo")
+        message = _l("Berkas logo terlalu besar; paling besar 1 MiB.")
+        raise Refused("logo_too_large", message, field="logo")
     with _open_image(content) as image:
         mimetype = LOGO_FORMATS.get(image.format or "")
         if mimetype is None:
-            raise ReferenceRefused("logo_wrong_format", "logo")
+            raise Refused("logo_wrong_format", LOGO_WRONG_FORMAT, field="logo")
         if image.width > LOGO_MAX_PIXELS or image.height > LOGO_MAX_PIXELS:
-            raise ReferenceRefused("logo_too_wide", "logo")
+            raise Refused("logo_too_wide", LOGO_TOO_WIDE, field="logo")
         _refuse_if_damaged(image.verify)  # the file's structure, e.g. every PNG chunk
     with _open_image(content) as image:
         # Decode every pixel (bounded by the size check above): a corrupt file fails
@@ -90,16 +94,17 @@ def _open_image(content: bytes) -> Image.Image:
     try:
         return Image.open(io.BytesIO(content), formats=list(LOGO_PARSERS))
     except Image.DecompressionBombError:
-        raise ReferenceRefused("logo_too_wide", "logo") from None
+        raise Refused("logo_too_wide", LOGO_TOO_WIDE, field="logo") from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        raise ReferenceRefused("logo_wrong_format", "logo") from None
+        raise Refused("logo_wrong_format", LOGO_WRONG_FORMAT, field="logo") from None
 
 
 def _refuse_if_damaged(check) -> None:
     try:
         check()
     except (OSError, SyntaxError, ValueError, struct.error):
-        raise ReferenceRefused("logo_damaged", "logo") from None
+        message = _l("Gambar logo rusak atau tidak lengkap. Simpan ulang lalu unggah lagi.")
+        raise Refused("logo_damaged", message, field="logo") from None
 
 
 def update_letterhead(
@@ -115,7 +120,7 @@ def update_letterhead(
 ) -> Letterhead:
     """Save the kop; `logo` (raw upload bytes) replaces the logo when given."""
     if page_size not in PAGE_SIZES:
-        raise ReferenceRefused("invalid_choice", "page_size")
+        raise invalid_choice("page_size")
     _require(government, "government")
     _require(agency, "agency")
     checked = check_logo(logo) if logo is not None else None
@@ -191,7 +196,7 @@ def save_kelurahan(
     """Create (kelurahan=None) or rename a kelurahan. Names are unique within a kecamatan."""
     name = _require(name, "name")
     if db.session.get(Kecamatan, kecamatan_id) is None:
-        raise ReferenceRefused("invalid_choice", "kecamatan_id")
+        raise invalid_choice("kecamatan_id")
     kelurahan = kelurahan or Kelurahan()
     _unique(
         Kelurahan,
@@ -348,9 +353,9 @@ def save_program(
 ) -> Program:
     name = _require(name, "name")
     if db.session.get(Pillar, pillar_id) is None:
-        raise ReferenceRefused("invalid_choice", "pillar_id")
+        raise invalid_choice("pillar_id")
     if agency_id is not None and db.session.get(Agency, agency_id) is None:
-        raise ReferenceRefused("invalid_choice", "agency_id")
+        raise invalid_choice("agency_id")
     program = program or Program(active=True)
     _unique(Program, program, Program.name, name, "duplicate_name", "name")
     before = _state_of(program)
@@ -371,7 +376,7 @@ def set_program_active(actor: User, program: Program, active: bool) -> None:
 def _require(value: str, field: str) -> str:
     value = (value or "").strip()
     if not value:
-        raise ReferenceRefused("required", field)
+        raise Refused("required", _l("Bagian ini wajib diisi."), field=field)
     return value
 
 
@@ -389,7 +394,7 @@ def _unique(
     if entity.id is not None:
         query = query.where(model.id != entity.id)
     if db.session.scalar(query.limit(1)) is not None:
-        raise ReferenceRefused(reason, field)
+        raise Refused(reason, DUPLICATES[reason], field=field)
 
 
 def _state_of(entity: Any) -> dict[str, Any]:
@@ -410,7 +415,8 @@ def _save(actor: User, action: str, entity: Any, before: dict[str, Any], state=s
         db.session.flush()
     except IntegrityError as error:
         db.session.rollback()
-        raise ReferenceRefused("duplicate", None) from error
+        message = _l("Data ini baru saja disimpan orang lain dengan isi yang sama. Periksa lagi.")
+        raise Refused("duplicate", message) from error
     after = state(entity)
     if action == "create":
         record(actor, action, entity, after=after)

@@ -8,12 +8,12 @@ from collections.abc import Callable
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.datastructures import FileStorage
 from wtforms.fields.choices import SelectChoice
 
 from app.auth.access import ADMIN, READ, role_required
+from app.documents import formatting
 from app.extensions import db
 from app.forms import error_summary, show_refusal
 from app.models import Agency, IndicatorValue, Kecamatan, Kelurahan, Pillar, Program, User
@@ -29,22 +29,8 @@ from app.reference.forms import (
     PillarForm,
     ProgramForm,
 )
-from app.reference.services import LOGO_MAX_BYTES, ReferenceRefused
-from app.documents import formatting
+from app.reference.services import LOGO_MAX_BYTES
 from app.services import Refused
-
-REFUSALS = {
-    "duplicate_code": _l("Kode ini sudah dipakai."),
-    "duplicate_name": _l("Nama ini sudah dipakai."),
-    "duplicate_abbreviation": _l("Singkatan ini sudah dipakai."),
-    "duplicate": _l("Data ini baru saja disimpan orang lain dengan isi yang sama. Periksa lagi."),
-    "required": _l("Bagian ini wajib diisi."),
-    "invalid_choice": _l("Pilihan tidak tersedia. Pilih dari daftar."),
-    "logo_too_large": _l("Berkas logo terlalu besar; paling besar 1 MiB."),
-    "logo_wrong_format": _l("Berkas ini bukan gambar PNG atau JPEG."),
-    "logo_too_wide": _l("Gambar logo terlalu besar; paling besar 2000 × 2000 piksel."),
-    "logo_damaged": _l("Gambar logo rusak atau tidak lengkap. Simpan ulang lalu unggah lagi."),
-}
 
 NO_AGENCY = ""
 
@@ -79,8 +65,8 @@ def letterhead():
                 page_size=form.page_size.data,
                 logo=uploaded_bytes(form.logo.data),
             )
-        except ReferenceRefused as refused:
-            blame(form, refused)
+        except Refused as refused:
+            show_refusal(form, refused)
         else:
             flash(_("Kop surat disimpan."), "info")
             return redirect(url_for("reference.letterhead"), code=303)
@@ -474,8 +460,8 @@ def form_page(form, save: Callable, *, title: str, section: tuple[str, str], sav
     if form.validate_on_submit():
         try:
             save()
-        except ReferenceRefused as refused:
-            blame(form, refused)
+        except Refused as refused:
+            show_refusal(form, refused)
         else:
             flash(saved, "info")
             return redirect(section[1], code=303)
@@ -493,10 +479,3 @@ def uploaded_bytes(upload) -> bytes | None:
     if not isinstance(upload, FileStorage):
         return None
     return upload.read(LOGO_MAX_BYTES + 1)
-
-
-def blame(form, refused: ReferenceRefused) -> None:
-    """Put a refusal from the service beside its field (the first field when it names none)."""
-    names = [field.name for field in form if field.type not in ("CSRFTokenField", "HiddenField")]
-    name = refused.field if refused.field in names else names[0]
-    form[name].errors = [*form[name].errors, REFUSALS[refused.reason]]

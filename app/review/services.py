@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import ParamSpec, TypeVar
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.audit import changed, record, snapshot
@@ -24,6 +25,7 @@ from app.models import Agency, AuditEvent, FollowUp, Submission, SubmissionNote,
 from app.models.base import utcnow
 from app.review import duplicates, history, queries
 from app.review.queries import active_pillars
+from app.services import Refused
 
 # The decisions staff can take; "received" takes a decision back.
 DECISIONS = ("accepted", "follow_up", "declined", "received")
@@ -40,20 +42,17 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
-class ReviewError(Exception):
-    """A review rule was broken. `code` says which; the view words it for the user."""
-
-    def __init__(self, code: str, **details):
-        super().__init__(code)
-        self.code = code
-        self.details = details
+def too_long(field: str, limit: int) -> Refused:
+    return Refused(
+        f"{field}_too_long", _l("Paling panjang %(max)d karakter.", max=limit), field=field
+    )
 
 
-class InputNotFound(ReviewError):
-    """An input id that is not one of this meeting's inputs (answered with 404)."""
-
-    def __init__(self):
-        super().__init__("not_found")
+def input_merged() -> Refused:
+    message = _l(
+        "Masukan ini sudah digabung. Putuskan masukan utamanya, atau batalkan penggabungan."
+    )
+    return Refused("input_merged", message)
 
 
 def one_transaction(change: Callable[P, R]) -> Callable[P, R]:
@@ -104,7 +103,8 @@ def change_pillar(submission: Submission, pillar_id: int, actor: User) -> bool:
     _lock(submission)
     allowed = {pillar.id for pillar in active_pillars(submission.meeting)}
     if pillar_id not in allowed:
-        raise ReviewError("pillar_not_allowed")
+        message = _l("Strategi ini tidak aktif atau tidak dipakai rapat ini.")
+        raise Refused("pillar_not_allowed", message, field="pillar")
     if submission.pillar_id == pillar_id:
         db.session.commit()  # nothing changed; ends the transaction and its lock
         return False
@@ -140,13 +140,15 @@ def decide(
     _lock(submission)
     reason = reason.strip()
     if decision not in DECISIONS:
-        raise ReviewError("decision_not_allowed")
+        message = _l("Pilihan tidak tersedia. Pilih dari daftar.")
+        raise Refused("decision_not_allowed", message, field="decision")
     if submission.status == "merged":
-        raise ReviewError("input_merged")
+        raise input_merged()
     if decision == "declined" and not reason:
-        raise ReviewError("reason_required")
+        message = _l("Tulis alasan mengapa masukan ini tidak dapat ditindaklanjuti.")
+        raise Refused("reason_required", message, field="reason")
     if len(reason) > REASON_MAX:
-        raise ReviewError("reason_too_long", max=REASON_MAX)
+        raise too_long("reason", REASON_MAX)
 
     before = snapshot(submission, DECISION_FIELDS)
     if decision == "received":
@@ -183,14 +185,15 @@ def assign_follow_up(
     _lock(submission)
     action = action.strip()
     if submission.status == "merged":
-        raise ReviewError("input_merged")
+        raise input_merged()
     agency = db.session.get(Agency, agency_id)
     if agency is None or not agency.active:
-        raise ReviewError("agency_not_allowed")
+        message = _l("Perangkat daerah ini tidak aktif. Pilih yang lain.")
+        raise Refused("agency_not_allowed", message, field="agency")
     if not action:
-        raise ReviewError("action_required")
+        raise Refused("action_required", _l("Tulis tindak lanjutnya."), field="action")
     if len(action) > ACTION_MAX:
-        raise ReviewError("action_too_long", max=ACTION_MAX)
+        raise too_long("action", ACTION_MAX)
 
     follow_up = FollowUp(
         meeting_id=submission.meeting_id,
@@ -229,9 +232,9 @@ def assign_follow_up(
 def add_note(submission: Submission, body: str, actor: User) -> SubmissionNote:
     body = body.strip()
     if not body:
-        raise ReviewError("note_required")
+        raise Refused("note_required", _l("Tulis catatannya."), field="body")
     if len(body) > NOTE_MAX:
-        raise ReviewError("note_too_long", max=NOTE_MAX)
+        raise too_long("body", NOTE_MAX)
     note = SubmissionNote(submission_id=submission.id, author_id=actor.id, body=body)
     db.session.add(note)
     db.session.flush()
@@ -255,15 +258,21 @@ def merge(primary: Submission, original_ids: list[int], actor: User) -> list[Sub
 
     Refused when the primary is itself merged (merge into its primary instead), when
     an original is already merged, or when an original is the primary of other inputs
-    (merge into it, or undo those merges first). Ids outside the meeting: InputNotFound.
+    (merge into it, or undo those merges first). Ids outside the meeting: code "not_found".
     """
     _lock(primary)
     wanted = sorted({i for i in original_ids if i != primary.id})
     if not wanted:
-        raise ReviewError("nothing_to_merge")
+        message = _l("Centang minimal satu masukan lain.")
+        raise Refused("nothing_to_merge", message, field="originals")
     if primary.merged_into_id is not None:
         primary_of_primary = db.session.get(Submission, primary.merged_into_id)
-        raise ReviewError("primary_merged", receipt_code=primary_of_primary.receipt_code)
+        message = _l(
+            "Masukan ini sudah digabung ke %(receipt_code)s. "
+            "Gabungkan ke masukan %(receipt_code)s saja.",
+            receipt_code=history.format_receipt(primary_of_primary.receipt_code),
+        )
+        raise Refused("primary_merged", message)
     originals = list(
         db.session.scalars(
             select(Submission)
@@ -273,10 +282,14 @@ def merge(primary: Submission, original_ids: list[int], actor: User) -> list[Sub
         )
     )
     if len(originals) != len(wanted):
-        raise InputNotFound()
+        raise Refused("not_found")
     for original in originals:
         if original.merged_into_id is not None:
-            raise ReviewError("already_merged", receipt_code=original.receipt_code)
+            message = _l(
+                "Masukan %(receipt_code)s sudah digabung ke masukan lain.",
+                receipt_code=history.format_receipt(original.receipt_code),
+            )
+            raise Refused("already_merged", message, field="originals")
     has_originals = set(
         db.session.scalars(
             select(Submission.merged_into_id).where(Submission.merged_into_id.in_(wanted))
@@ -284,7 +297,12 @@ def merge(primary: Submission, original_ids: list[int], actor: User) -> list[Sub
     )
     for original in originals:
         if original.id in has_originals:
-            raise ReviewError("original_is_primary", receipt_code=original.receipt_code)
+            message = _l(
+                "Masukan %(receipt_code)s sudah menjadi masukan utama bagi masukan lain. "
+                "Jadikan %(receipt_code)s masukan utama, atau batalkan dulu penggabungannya.",
+                receipt_code=history.format_receipt(original.receipt_code),
+            )
+            raise Refused("original_is_primary", message, field="originals")
 
     for original in originals:
         # `before` keeps the status the original had: undoing the merge restores it.
@@ -316,7 +334,7 @@ def undo_merge(original: Submission, actor: User) -> Submission:
     """Take one original out of its group, back to the status it had before the merge."""
     _lock(original)
     if original.merged_into_id is None:
-        raise ReviewError("not_merged")
+        raise Refused("not_merged", _l("Masukan ini tidak sedang digabung."))
     primary = db.session.get(Submission, original.merged_into_id)
     before = snapshot(original, MERGE_FIELDS)
     original.status = status_before_merge(original)

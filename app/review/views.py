@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from app.auth.access import READ, WRITE, can_write, role_required
 from app.extensions import db
+from app.forms import show_refusal
 from app.models import Meeting, Submission
 from app.review import bp, duplicates, history, queries, services
 from app.review.forms import (
@@ -23,7 +24,8 @@ from app.review.forms import (
     error_list,
 )
 from app.review.queries import ReviewFilters
-from app.review.services import DECISIONS, InputNotFound, ReviewError
+from app.review.services import DECISIONS
+from app.services import Refused
 
 SORT_LABELS = {
     "newest": _l("Terbaru dulu"),
@@ -32,47 +34,6 @@ SORT_LABELS = {
     "title": _l("Judul (A-Z)"),
     "submitter": _l("Pengusul (A-Z)"),
 }
-
-# What each refusal of the review rules says, and the field it belongs beside.
-REFUSALS = {
-    "pillar_not_allowed": ("pillar", _l("Strategi ini tidak aktif atau tidak dipakai rapat ini.")),
-    "decision_not_allowed": ("decision", _l("Pilihan tidak tersedia. Pilih dari daftar.")),
-    "input_merged": (
-        None,
-        _l("Masukan ini sudah digabung. Putuskan masukan utamanya, atau batalkan penggabungan."),
-    ),
-    "reason_required": (
-        "reason",
-        _l("Tulis alasan mengapa masukan ini tidak dapat ditindaklanjuti."),
-    ),
-    "reason_too_long": ("reason", _l("Paling panjang %(max)d karakter.")),
-    "agency_not_allowed": ("agency", _l("Perangkat daerah ini tidak aktif. Pilih yang lain.")),
-    "action_required": ("action", _l("Tulis tindak lanjutnya.")),
-    "action_too_long": ("action", _l("Paling panjang %(max)d karakter.")),
-    "note_required": ("body", _l("Tulis catatannya.")),
-    "note_too_long": ("body", _l("Paling panjang %(max)d karakter.")),
-    "nothing_to_merge": ("originals", _l("Centang minimal satu masukan lain.")),
-    "primary_merged": (
-        None,
-        _l(
-            "Masukan ini sudah digabung ke %(receipt_code)s. "
-            "Gabungkan ke masukan %(receipt_code)s saja."
-        ),
-    ),
-    "already_merged": (
-        "originals",
-        _l("Masukan %(receipt_code)s sudah digabung ke masukan lain."),
-    ),
-    "original_is_primary": (
-        "originals",
-        _l(
-            "Masukan %(receipt_code)s sudah menjadi masukan utama bagi masukan lain. "
-            "Jadikan %(receipt_code)s masukan utama, atau batalkan dulu penggabungannya."
-        ),
-    ),
-    "not_merged": (None, _l("Masukan ini tidak sedang digabung.")),
-}
-
 
 # --- reading ---------------------------------------------------------------------------
 
@@ -126,8 +87,8 @@ def change_pillar(meeting_id: int, input_id: int):
     if form.validate():
         try:
             changed = services.change_pillar(submission, int(form.pillar.data), actor())
-        except ReviewError as error:
-            refuse(form, error)
+        except Refused as refused:
+            show_refusal(form, refused)
         else:
             flash(_("Strategi diubah.") if changed else _("Strategi tidak berubah."), "info")
             return back_to_input(submission)
@@ -144,8 +105,8 @@ def decide(meeting_id: int, input_id: int):
             changed = services.decide(
                 submission, form.decision.data, form.reason.data or "", actor()
             )
-        except ReviewError as error:
-            refuse(form, error)
+        except Refused as refused:
+            show_refusal(form, refused)
         else:
             flash(_("Keputusan disimpan.") if changed else _("Keputusan tidak berubah."), "info")
             return back_to_input(submission)
@@ -162,8 +123,8 @@ def assign(meeting_id: int, input_id: int):
             services.assign_follow_up(
                 submission, int(form.agency.data), form.deadline.data, form.action.data, actor()
             )
-        except ReviewError as error:
-            refuse(form, error)
+        except Refused as refused:
+            show_refusal(form, refused)
         else:
             flash(_("Tindak lanjut dicatat."), "info")
             return back_to_input(submission)
@@ -178,8 +139,8 @@ def add_note(meeting_id: int, input_id: int):
     if form.validate():
         try:
             services.add_note(submission, form.body.data, actor())
-        except ReviewError as error:
-            refuse(form, error)
+        except Refused as refused:
+            show_refusal(form, refused)
         else:
             flash(_("Catatan disimpan."), "info")
             return back_to_input(submission, anchor="notes")
@@ -195,10 +156,10 @@ def merge_into(meeting_id: int, input_id: int):
     if form.validate():
         try:
             merged = services.merge(submission, form.originals.data, actor())
-        except InputNotFound:
-            abort(404)
-        except ReviewError as error:
-            refuse(form, error)
+        except Refused as refused:
+            if refused.code == "not_found":
+                abort(404)
+            show_refusal(form, refused)
         else:
             flash(_("%(n)d masukan digabung ke masukan ini.", n=len(merged)), "info")
             return back_to_input(submission, anchor="group")
@@ -215,8 +176,8 @@ def unmerge(meeting_id: int, input_id: int):
     if form.validate():
         try:
             services.undo_merge(submission, actor())
-        except ReviewError as error:
-            refuse(form, error)
+        except Refused as refused:
+            show_refusal(form, refused)
         else:
             flash(_("Penggabungan dibatalkan."), "info")
             if form.back_to.data == primary_id and primary_id is not None:
@@ -238,10 +199,10 @@ def merge_group(meeting_id: int):
             abort(404)
         try:
             merged = services.merge(primary, form.originals.data, actor())
-        except InputNotFound:
-            abort(404)
-        except ReviewError as error:
-            refuse(form, error)
+        except Refused as refused:
+            if refused.code == "not_found":
+                abort(404)
+            show_refusal(form, refused)
         else:
             flash(
                 _(
@@ -278,19 +239,6 @@ def back_to_input(submission: Submission, anchor: str | None = None):
         _anchor=anchor,
     )
     return redirect(url, code=303)
-
-
-def refuse(form, error: ReviewError) -> None:
-    """Put the service's refusal beside the field it concerns (or on the form as a whole)."""
-    field_name, message = REFUSALS.get(error.code, (None, _l("Perubahan tidak dapat disimpan.")))
-    details = dict(error.details)
-    if "receipt_code" in details:
-        details["receipt_code"] = history.format_receipt(details["receipt_code"])
-    text = str(message) % details if details else str(message)
-    if field_name and field_name in form:
-        form[field_name].errors = [*form[field_name].errors, text]
-    else:
-        form.form_errors.append(text)
 
 
 def pillar_form(meeting: Meeting, submission: Submission, *, bound: bool = False) -> PillarForm:

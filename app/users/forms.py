@@ -7,16 +7,11 @@ from wtforms import EmailField, PasswordField, RadioField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, Regexp, ValidationError
 
-from app.auth.services import MIN_PASSWORD_LENGTH, password_problem
+from app.auth.services import MIN_PASSWORD_LENGTH, PASSWORD_ISSUES, password_problem
 from app.domain import USER_ROLES
 from app.forms import BaseForm
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-
-PASSWORD_ISSUES = {
-    "too_short": _l("Kata sandi paling sedikit %(min)d karakter.", min=MIN_PASSWORD_LENGTH),
-    "too_common": _l("Kata sandi ini terlalu umum dan mudah ditebak. Pilih yang lain."),
-}
 
 
 def stripped(value: str | None) -> str | None:

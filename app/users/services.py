@@ -9,32 +9,21 @@ never reach the audit log.
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.audit import changed, record, snapshot
-from app.auth.services import find_user, normalise_email, password_problem
+from app.auth.services import check_password_rule, find_user, normalise_email
 from app.domain import USER_ROLES
 from app.extensions import db
 from app.models import User
 from app.models.base import utcnow
 from app.models.user import new_session_token
+from app.services import Refused
 
 # What the audit log may show of an account.
 AUDITED_FIELDS = ("email", "name", "role", "active")
-
-
-class UserRefused(Exception):
-    """An account change the rules forbid; `field` names the form field to blame, if any.
-
-    reason: email_invalid, email_taken, name_required, role_invalid, password_too_short,
-    password_too_common, self_deactivate, self_demote.
-    """
-
-    def __init__(self, reason: str, field: str | None = None):
-        super().__init__(reason)
-        self.reason = reason
-        self.field = field
 
 
 @dataclass(frozen=True)
@@ -57,11 +46,12 @@ def users_overview(now: datetime | None = None) -> list[UserRow]:
 def create_account(actor: User | None, *, email: str, name: str, role: str, password: str) -> User:
     email = normalise_email(email)
     if "@" not in email or len(email) > 254:
-        raise UserRefused("email_invalid", "email")
+        message = _l("Tulis alamat e-mail yang benar, misalnya nama@kantor.go.id.")
+        raise Refused("email_invalid", message, field="email")
     _check_name_and_role(name, role)
-    _check_password(password)
+    check_password_rule(password)
     if find_user(email) is not None:
-        raise UserRefused("email_taken", "email")
+        raise email_taken()
     user = User(email=email, name=name.strip(), role=role, active=True)
     user.set_password(password)
     db.session.add(user)
@@ -69,7 +59,7 @@ def create_account(actor: User | None, *, email: str, name: str, role: str, pass
         db.session.flush()
     except IntegrityError as error:  # a concurrent create with the same e-mail
         db.session.rollback()
-        raise UserRefused("email_taken", "email") from error
+        raise email_taken() from error
     record(actor, "create", user, after=snapshot(user, AUDITED_FIELDS))
     db.session.commit()
     return user
@@ -79,7 +69,11 @@ def update_account(actor: User, user: User, *, name: str, role: str) -> None:
     """Change the name and role. An admin keeps their own admin role."""
     _check_name_and_role(name, role)
     if user.id == actor.id and role != "admin":
-        raise UserRefused("self_demote", "role")
+        message = _l(
+            "Anda tidak dapat mencabut peran admin dari akun Anda sendiri. "
+            "Minta admin lain mengubahnya."
+        )
+        raise Refused("self_demote", message, field="role")
     before = snapshot(user, AUDITED_FIELDS)
     user.name = name.strip()
     user.role = role
@@ -89,7 +83,10 @@ def update_account(actor: User, user: User, *, name: str, role: str) -> None:
 def deactivate(actor: User, user: User) -> None:
     """The account can no longer sign in, and every open session of it ends now."""
     if user.id == actor.id:
-        raise UserRefused("self_deactivate")
+        message = _l(
+            "Anda tidak dapat menonaktifkan akun Anda sendiri. Minta admin lain melakukannya."
+        )
+        raise Refused("self_deactivate", message)
     before = snapshot(user, AUDITED_FIELDS)
     user.active = False
     user.session_token = new_session_token()
@@ -107,7 +104,7 @@ def reset_password(actor: User, user: User, password: str) -> None:
 
     The audit line says only that it happened: no hash, no token.
     """
-    _check_password(password)
+    check_password_rule(password)
     user.set_password(password)
     user.session_token = new_session_token()
     user.failed_logins = 0
@@ -119,17 +116,16 @@ def reset_password(actor: User, user: User, password: str) -> None:
 # --- helpers ---------------------------------------------------------------------------
 
 
+def email_taken() -> Refused:
+    message = _l("Sudah ada pengguna dengan e-mail ini.")
+    return Refused("email_taken", message, field="email")
+
+
 def _check_name_and_role(name: str, role: str) -> None:
     if not name.strip():
-        raise UserRefused("name_required", "name")
+        raise Refused("name_required", _l("Isi nama pengguna."), field="name")
     if role not in USER_ROLES:
-        raise UserRefused("role_invalid", "role")
-
-
-def _check_password(password: str) -> None:
-    issue = password_problem(password)
-    if issue is not None:
-        raise UserRefused(f"password_{issue}", "password")
+        raise Refused("role_invalid", _l("Pilih salah satu peran."), field="role")
 
 
 def _commit_with_audit(actor: User, action: str, user: User, before: dict) -> None:

@@ -1,38 +1,16 @@
 """The admin's account screens: list, create, change name and role, reset, (de)activate."""
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user
 
 from app.auth.access import ADMIN, role_required
 from app.extensions import db
-from app.forms import error_summary
+from app.forms import error_summary, show_refusal
 from app.models import User
+from app.services import Refused
 from app.users import bp, services
-from app.users.forms import (
-    PASSWORD_ISSUES,
-    NewUserForm,
-    PasswordResetForm,
-    UserForm,
-)
-from app.users.services import UserRefused
-
-REFUSALS = {
-    "email_invalid": _l("Tulis alamat e-mail yang benar, misalnya nama@kantor.go.id."),
-    "email_taken": _l("Sudah ada pengguna dengan e-mail ini."),
-    "name_required": _l("Isi nama pengguna."),
-    "role_invalid": _l("Pilih salah satu peran."),
-    "password_too_short": PASSWORD_ISSUES["too_short"],
-    "password_too_common": PASSWORD_ISSUES["too_common"],
-    "self_deactivate": _l(
-        "Anda tidak dapat menonaktifkan akun Anda sendiri. Minta admin lain melakukannya."
-    ),
-    "self_demote": _l(
-        "Anda tidak dapat mencabut peran admin dari akun Anda sendiri. "
-        "Minta admin lain mengubahnya."
-    ),
-}
+from app.users.forms import NewUserForm, PasswordResetForm, UserForm
 
 
 def acting_user() -> User:
@@ -58,8 +36,8 @@ def create():
                 role=form.role.data,
                 password=form.password.data,
             )
-        except UserRefused as refused:
-            blame(form, refused)
+        except Refused as refused:
+            show_refusal(form, refused)
         else:
             flash(_("Akun %(email)s dibuat.", email=user.email), "info")
             return redirect(url_for("users.index"), code=303)
@@ -76,8 +54,8 @@ def edit(user_id: int):
     if form.validate_on_submit():
         try:
             services.update_account(acting_user(), user, name=form.name.data, role=form.role.data)
-        except UserRefused as refused:
-            blame(form, refused)
+        except Refused as refused:
+            show_refusal(form, refused)
         else:
             flash(_("Data akun %(email)s disimpan.", email=user.email), "info")
             return redirect(url_for("users.index"), code=303)
@@ -93,8 +71,8 @@ def reset_password(user_id: int):
         own_account = user.id == current_user.id
         try:
             services.reset_password(acting_user(), user, form.password.data)
-        except UserRefused as refused:
-            blame(form, refused)
+        except Refused as refused:
+            show_refusal(form, refused)
         else:
             if own_account:
                 # The reset ended every session of the account, this one too: start afresh.
@@ -118,8 +96,8 @@ def deactivate(user_id: int):
     user = db.get_or_404(User, user_id)
     try:
         services.deactivate(acting_user(), user)
-    except UserRefused as refused:
-        return user_page(user, UserForm(obj=user), status=409, refusal=REFUSALS[refused.reason])
+    except Refused as refused:
+        return user_page(user, UserForm(obj=user), status=409, refusal=str(refused))
     flash(_("Akun %(email)s dinonaktifkan dan semua sesinya diakhiri.", email=user.email), "info")
     return redirect(url_for("users.index"), code=303)
 
@@ -145,11 +123,3 @@ def user_page(user: User, form: UserForm, *, status: int, refusal: str | None = 
         errors=error_summary(form),
         refusal=refusal,
     ), status
-
-
-def blame(form, refused: UserRefused) -> None:
-    """Put a refusal from the service beside the field it concerns."""
-    field = form[refused.field] if refused.field and refused.field in form else None
-    if field is None:
-        abort(409)
-    field.errors = [*field.errors, REFUSALS[refused.reason]]
