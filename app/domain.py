@@ -57,6 +57,17 @@ SUBMISSION_STATUSES = {
 
 SUBMISSION_SOURCES = ("web", "paper", "import")
 
+# A submission's limits, read by its model's columns, its form (the web form and the
+# spreadsheet import alike) and the tests: lengths in characters, after stripping.
+NAME_MAX = 120
+ORGANISATION_MAX = 160
+POSITION_MAX = 120
+PHONE_MAX = 24
+TITLE_MIN, TITLE_MAX = 5, 160
+DESCRIPTION_MIN, DESCRIPTION_MAX = 10, 4000
+MAX_BENEFICIARIES = 10_000_000
+MAX_COST = 10_000_000_000_000  # Rp 10 triliun: well beyond any city program
+
 MEETING_STATUSES = {
     "draft": _l("Draf"),
     "open": _l("Dibuka untuk masukan"),

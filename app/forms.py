@@ -8,10 +8,8 @@ from flask import request
 from flask_babel import gettext, ngettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.csrf import _FlaskFormCSRF
 from werkzeug.datastructures import CombinedMultiDict, MultiDict
-from wtforms import FileField, HiddenField, PasswordField
-from wtforms.csrf.core import CSRFTokenField
+from wtforms import FileField, PasswordField
 
 BUILT_IN_MESSAGES = {
     "Not a valid choice.": _l("Pilihan tidak tersedia. Pilih dari daftar."),
@@ -43,39 +41,8 @@ class _Translations:
         return ngettext(singular, plural, n)
 
 
-class LazyCSRFTokenField(CSRFTokenField):
-    """The CSRF field, signing a fresh token only when a page shows it.
-
-    WTForms signs one for every form it builds, a sent form included, although a
-    form that passes is answered with a redirect that never shows it: on the
-    public form that was about a twentieth of a send's work. The sent token is checked
-    exactly as before.
-    """
-
-    _token: str | None = None
-
-    @property
-    def current_token(self) -> str:
-        if self._token is None:
-            self._token = self.csrf_impl.generate_csrf_token(self)
-        return self._token
-
-    @current_token.setter
-    def current_token(self, token: str | None) -> None:
-        self._token = token
-
-    def process(self, *args, **kwargs):
-        HiddenField.process(self, *args, **kwargs)
-
-
-class LazyFlaskFormCSRF(_FlaskFormCSRF):
-    field_class = LazyCSRFTokenField
-
-
 class BaseForm(FlaskForm):
     class Meta:
-        csrf_class = LazyFlaskFormCSRF
-
         def get_translations(self, form):
             return _Translations()
 

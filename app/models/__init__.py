@@ -18,7 +18,6 @@ from app.models.reference import (
     Letterhead,
     Pillar,
     Program,
-    ReferenceVersion,
 )
 from app.models.submission import Submission, SubmissionNote
 from app.models.user import User
@@ -39,7 +38,6 @@ __all__ = [
     "MeetingDocument",
     "Pillar",
     "Program",
-    "ReferenceVersion",
     "RenderJob",
     "Submission",
     "SubmissionNote",

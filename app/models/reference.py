@@ -105,24 +105,3 @@ class Letterhead(Base):
     logo: Mapped[bytes | None] = mapped_column(LargeBinary)
     logo_mimetype: Mapped[str | None] = mapped_column(String(40))
     page_size: Mapped[str] = mapped_column(String(4), default="A4")
-
-
-# The tables whose rows a meeting's input form offers (see app/submissions/services.py).
-FORM_REFERENCE_TABLES = ("pillar", "kecamatan", "kelurahan", "agency", "program", "meeting_pillar")
-
-
-class ReferenceVersion(Base):
-    """One row whose token changes with every change to the rows the input form offers.
-
-    Database triggers (migration 0003) write a new random token on every insert,
-    update and delete in FORM_REFERENCE_TABLES, whoever makes the change, so a
-    process that keeps those rows in memory knows with one small read whether
-    its copy is current. Random rather than counted: a restored or rebuilt
-    database must never repeat a token that a running process has seen.
-    """
-
-    __tablename__ = "reference_version"
-    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    token: Mapped[str] = mapped_column(String(32))

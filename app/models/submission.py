@@ -14,7 +14,18 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.domain import KINDS, ROLES, SUBMISSION_SOURCES, SUBMISSION_STATUSES, TARGET_GROUPS
+from app.domain import (
+    KINDS,
+    NAME_MAX,
+    ORGANISATION_MAX,
+    PHONE_MAX,
+    POSITION_MAX,
+    ROLES,
+    SUBMISSION_SOURCES,
+    SUBMISSION_STATUSES,
+    TARGET_GROUPS,
+    TITLE_MAX,
+)
 from app.models.base import Base, UTCDateTime, check_in, utcnow
 from app.models.meeting import Meeting
 from app.models.reference import Agency, Kecamatan, Kelurahan, Pillar, Program
@@ -50,19 +61,19 @@ class Submission(Base):
     idempotency_key: Mapped[str] = mapped_column(String(64))
     source: Mapped[str] = mapped_column(String(8), default="web")
 
-    submitter_name: Mapped[str] = mapped_column(String(120))
+    submitter_name: Mapped[str] = mapped_column(String(NAME_MAX))
     role: Mapped[str] = mapped_column(String(16))
     kelurahan_id: Mapped[int | None] = mapped_column(ForeignKey("kelurahan.id"))
     kecamatan_id: Mapped[int | None] = mapped_column(ForeignKey("kecamatan.id"))
     agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"))
-    organisation: Mapped[str] = mapped_column(String(160), default="")
-    position: Mapped[str] = mapped_column(String(120), default="")
-    phone: Mapped[str] = mapped_column(String(24), default="")
+    organisation: Mapped[str] = mapped_column(String(ORGANISATION_MAX), default="")
+    position: Mapped[str] = mapped_column(String(POSITION_MAX), default="")
+    phone: Mapped[str] = mapped_column(String(PHONE_MAX), default="")
 
     kind: Mapped[str] = mapped_column(String(16))
     submitted_pillar_id: Mapped[int] = mapped_column(ForeignKey("pillar.id"))
     pillar_id: Mapped[int] = mapped_column(ForeignKey("pillar.id"), index=True)
-    title: Mapped[str] = mapped_column(String(160))
+    title: Mapped[str] = mapped_column(String(TITLE_MAX))
     description: Mapped[str] = mapped_column(Text)
     location_id: Mapped[int | None] = mapped_column(ForeignKey("kelurahan.id"), index=True)
     target_group: Mapped[str] = mapped_column(String(32), default="umum")

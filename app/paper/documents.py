@@ -16,12 +16,13 @@ from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy import select
 
 from app import domain
+from app.documents.pdf import render_pdf
 from app.extensions import db
 from app.i18n import number
 from app.models import Letterhead, Meeting
-from app.paper.services import COLUMNS, MAX_ROWS, kelurahan_labels, meeting_choices
-from app.pdf import render_pdf
+from app.paper.services import COLUMNS, MAX_ROWS, kelurahan_labels
 from app.qr import qr_data_uri
+from app.submissions.services import form_choices
 
 HEADER_FILL = PatternFill("solid", fgColor="DCEBE3")
 BOLD = Font(bold=True)
@@ -37,7 +38,7 @@ def paper_form_pdf(meeting: Meeting, public_url: str) -> bytes:
     html = render_template(
         "paper/form_pdf.html",
         meeting=meeting,
-        pillars=meeting_choices(meeting).pillars,
+        pillars=form_choices(meeting).pillars,
         letterhead=db.session.scalar(select(Letterhead).order_by(Letterhead.id).limit(1)),
         public_url=public_url,
         qr_src=qr_data_uri(public_url),
@@ -97,7 +98,7 @@ def _write_header_row(sheet: Worksheet) -> None:
 
 def _write_allowed_values(values: Worksheet, data_sheet: Worksheet, meeting: Meeting) -> None:
     """One pair of columns per list (value, meaning); the data sheet's drop-downs point here."""
-    choices = meeting_choices(meeting)
+    choices = form_choices(meeting)
     lists = [
         ("role", _("Peran"), list(domain.ROLES.items())),
         ("kind", _("Jenis"), list(domain.KINDS.items())),

@@ -4,21 +4,20 @@ from io import BytesIO
 
 from flask import flash, redirect, render_template, send_file, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 
-from app.auth.access import READ, WRITE, can_write, role_required
+from app.auth.access import READ, WRITE, can_write, current_actor, role_required
 from app.extensions import db
-from app.forms import error_summary
+from app.forms import error_summary, show_refusal
 from app.models import Meeting
 from app.paper import bp, documents, services
 from app.paper.forms import ImportForm
-from app.paper.services import ImportInvalid, ImportRefused
 from app.qr import public_meeting_url
+from app.services import Refused
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def render_page(meeting: Meeting, form: ImportForm, *, errors=None, refusal=None, status=200):
+def render_page(meeting: Meeting, form: ImportForm, *, errors=None, status=200):
     return (
         render_template(
             "paper/index.html",
@@ -31,7 +30,6 @@ def render_page(meeting: Meeting, form: ImportForm, *, errors=None, refusal=None
             max_rows=services.MAX_ROWS,
             summary=error_summary(form),
             row_errors=errors,
-            refusal=refusal,
         ),
         status,
     )
@@ -81,15 +79,15 @@ def import_xlsx(meeting_id: int):
     try:
         result = services.import_workbook(
             meeting,
-            current_user._get_current_object(),
+            current_actor(),
             content,
             filename=upload.filename or "",
         )
-    except ImportRefused as refused:
-        form.file.errors.append(str(refused.message))
-        return render_page(meeting, form, status=422)
-    except ImportInvalid as invalid:
-        return render_page(meeting, form, errors=invalid, status=422)
+    except Refused as refused:
+        if refused.field:
+            show_refusal(form, refused)
+        # Rows that break the rules come as a list: refused.details["errors"].
+        return render_page(meeting, form, errors=refused.details, status=422)
     flash(_("%(n)d masukan dari formulir kertas diimpor.", n=result.imported), "info")
     if result.already_imported:
         flash(_("%(n)d baris sudah pernah diimpor, dilewati.", n=result.already_imported), "info")

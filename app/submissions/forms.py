@@ -1,30 +1,55 @@
-"""The public input form. Every field has a length limit and every choice an allow-list."""
+"""The input form: one set of rules for the web form and for each row of the spreadsheet import.
+
+Every text field has a length limit (app/domain.py) and every choice a list: the
+fixed ones here, the meeting's reference data loaded per request (`offer`).
+"""
 
 import re
 
+from babel.numbers import NumberFormatError, parse_decimal
 from flask_babel import lazy_gettext as _l
-from wtforms import Field, HiddenField, RadioField, SelectField, StringField, TextAreaField
-from wtforms.fields.choices import SelectChoice
+from wtforms import (
+    Field,
+    HiddenField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 from wtforms.widgets import TextInput
 
 from app import domain
 from app.forms import BaseForm
+from app.submissions.services import FormChoices, SubmissionData
 
 CLIENT_TOKEN = re.compile(r"^[0-9a-f]{32}$")
 PHONE = re.compile(r"^\+?[0-9][0-9 .\-]{6,20}$")
+RUPIAH_PREFIX = re.compile(r"^rp\.?\s*", re.IGNORECASE)
 
-TITLE_MAX = 160
-DESCRIPTION_MAX = 4000
-MAX_BENEFICIARIES = 10_000_000
-MAX_COST = 10_000_000_000_000  # Rp 10 triliun: well beyond any city program
+
+def read_whole_number(text: str) -> int:
+    """'1500000', '1.500.000', 'Rp 1.500.000' or '1.500.000,00', read by Babel's Indonesian rules.
+
+    Babel also reads a sign, an exponent, 'NaN' or digits of other scripts (Python's
+    Decimal does): here a number starts with a digit 0-9 and holds only those and
+    the two separators.
+    """
+    text = RUPIAH_PREFIX.sub("", text.strip())
+    try:
+        if not re.fullmatch(r"[0-9][0-9.,]*", text):
+            raise NumberFormatError(text)
+        number = parse_decimal(text, locale="id", strict=True)
+    except NumberFormatError:
+        raise ValueError(_l("Tulis angka bulat saja, misalnya 1.500.000.")) from None
+    if number != number.to_integral_value():
+        raise ValueError(_l("Tulis angka bulat saja, misalnya 1.500.000."))
+    return int(number)
 
 
 class WholeNumberField(Field):
-    """A whole number typed the Indonesian way: '1.500.000', 'Rp 1.500.000' or '1500000'.
-
-    What was typed is shown back unchanged when the form returns with errors.
-    """
+    """A whole number typed the Indonesian way; shown back as typed when the form returns."""
 
     widget = TextInput()
 
@@ -41,15 +66,9 @@ class WholeNumberField(Field):
         self.data = None
         if not valuelist or not valuelist[0].strip():
             return
-        text = valuelist[0].strip()
-        text = re.sub(r"(?i)^rp\.?\s*", "", text)
-        text = re.sub(r"[.\s]", "", text)
-        text = re.sub(r",0+$", "", text)
-        # isdecimal, not isdigit: int() refuses digits such as "²" that isdigit accepts.
-        if not text.isdecimal() or len(text) > 15:
-            raise ValueError(_l("Tulis angka bulat saja, misalnya 1.500.000."))
-        self.data = int(text)
+        self.data = read_whole_number(valuelist[0])
         if self.maximum is not None and self.data > self.maximum:
+            self.data = None
             raise ValueError(_l("Angka ini terlalu besar."))
 
 
@@ -61,57 +80,6 @@ def stripped(value: str | None) -> str:
     return value.strip() if value else ""
 
 
-# WTForms' own wording, which app.forms maps onto our catalog.
-WTFORMS_INVALID_CHOICE = "Not a valid choice."
-
-
-class ListedChoices:
-    """A choice field that checks the sent value against a set, not the whole list.
-
-    WTForms walks every choice, building a tuple for each, to validate one value;
-    the kelurahan, agency and program lists make that a visible part of a send.
-    `allowed` is computed from choices given in the class, and handed over with
-    the cached lists for those loaded from the database (views.apply_choices):
-    whoever assigns `choices` assigns `allowed` with them.
-    """
-
-    allowed: frozenset[str] | None = None
-    wtforms_type: str
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # Templates and the error summary know fields by WTForms' type names.
-        self.type = self.wtforms_type
-        if self.choices:
-            self.allowed = allowed_values(self.choices)
-
-    def pre_validate(self, form):
-        if self.allowed is None:
-            return super().pre_validate(form)
-        if self.process_errors or not self.validate_choice:
-            return
-        if self.data not in self.allowed:
-            raise ValidationError(
-                self.invalid_choice_message or self.gettext(WTFORMS_INVALID_CHOICE)
-            )
-
-
-class ListedSelectField(ListedChoices, SelectField):
-    wtforms_type = "SelectField"
-
-
-class ListedRadioField(ListedChoices, RadioField):
-    wtforms_type = "RadioField"
-
-
-def allowed_values(choices: list[SelectChoice]) -> frozenset[str]:
-    return frozenset(str(choice.value) for choice in choices)
-
-
-def required(message):
-    return DataRequired(message=message)
-
-
 def choices_of(labels: dict) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in labels.items()]
 
@@ -120,8 +88,7 @@ class SubmissionForm(BaseForm):
     """Fields in the order a participant fills them: who, what, where, how much."""
 
     client_token = HiddenField(
-        # A label of its own, or WTForms translates one made from the name on every request.
-        "",
+        "",  # never shown: a label of its own, not one made from the name
         validators=[Regexp(CLIENT_TOKEN, message=_l("Muat ulang formulir."))],
     )
     access_code = StringField(
@@ -134,30 +101,32 @@ class SubmissionForm(BaseForm):
         _l("Nama lengkap"),
         filters=[stripped],
         validators=[
-            required(_l("Isi nama Anda.")),
-            Length(max=120, message=_l("Nama paling panjang %(max)d karakter.")),
+            DataRequired(_l("Isi nama Anda.")),
+            Length(max=domain.NAME_MAX, message=_l("Nama paling panjang %(max)d karakter.")),
         ],
     )
-    role = ListedRadioField(
+    role = RadioField(
         _l("Peran dalam rapat"),
         choices=choices_of(domain.ROLES),
-        validators=[required(_l("Pilih peran Anda."))],
+        validators=[DataRequired(_l("Pilih peran Anda."))],
     )
-    unit_kelurahan = ListedSelectField(_l("Kelurahan (untuk lurah)"), validate_choice=True)
-    unit_kecamatan = ListedSelectField(_l("Kecamatan (untuk camat)"), validate_choice=True)
-    unit_agency = ListedSelectField(_l("Perangkat daerah (untuk OPD)"), validate_choice=True)
+    unit_kelurahan = SelectField(_l("Kelurahan (untuk lurah)"))
+    unit_kecamatan = SelectField(_l("Kecamatan (untuk camat)"))
+    unit_agency = SelectField(_l("Perangkat daerah (untuk OPD)"))
     unit_organisation = StringField(
         _l("Lembaga atau organisasi (untuk pemangku kepentingan)"),
         description=_l("Misalnya BPS, BPJS Ketenagakerjaan, perguruan tinggi, PKK, LSM."),
         filters=[stripped],
-        validators=[Length(max=160, message=_l("Paling panjang %(max)d karakter."))],
+        validators=[
+            Length(max=domain.ORGANISATION_MAX, message=_l("Paling panjang %(max)d karakter."))
+        ],
     )
     position = StringField(
         _l("Jabatan"),
         filters=[stripped],
         validators=[
-            required(_l("Isi jabatan Anda.")),
-            Length(max=120, message=_l("Jabatan paling panjang %(max)d karakter.")),
+            DataRequired(_l("Isi jabatan Anda.")),
+            Length(max=domain.POSITION_MAX, message=_l("Jabatan paling panjang %(max)d karakter.")),
         ],
     )
     phone = StringField(
@@ -166,25 +135,29 @@ class SubmissionForm(BaseForm):
         filters=[stripped],
         validators=[
             Optional(),
-            Length(max=24, message=_l("Nomor HP terlalu panjang.")),
+            Length(max=domain.PHONE_MAX, message=_l("Nomor HP terlalu panjang.")),
             Regexp(PHONE, message=_l("Tulis nomor HP dengan angka, misalnya 0812 3456 7890.")),
         ],
     )
 
-    kind = ListedRadioField(
+    kind = RadioField(
         _l("Jenis masukan"),
         choices=choices_of(domain.KINDS),
-        validators=[required(_l("Pilih jenis masukan."))],
+        validators=[DataRequired(_l("Pilih jenis masukan."))],
     )
-    pillar = ListedRadioField(
-        _l("Strategi"), validators=[required(_l("Pilih strategi yang paling sesuai."))]
+    pillar = RadioField(
+        _l("Strategi"), validators=[DataRequired(_l("Pilih strategi yang paling sesuai."))]
     )
     title = StringField(
         _l("Judul singkat"),
         filters=[stripped],
         validators=[
-            required(_l("Isi judul masukan.")),
-            Length(min=5, max=TITLE_MAX, message=_l("Judul antara %(min)d dan %(max)d karakter.")),
+            DataRequired(_l("Isi judul masukan.")),
+            Length(
+                min=domain.TITLE_MIN,
+                max=domain.TITLE_MAX,
+                message=_l("Judul antara %(min)d dan %(max)d karakter."),
+            ),
         ],
     )
     description = TextAreaField(
@@ -192,27 +165,45 @@ class SubmissionForm(BaseForm):
         description=_l("Apa masalahnya, apa usulannya, siapa yang terbantu."),
         filters=[stripped],
         validators=[
-            required(_l("Isi uraian masukan.")),
+            DataRequired(_l("Isi uraian masukan.")),
             Length(
-                min=10,
-                max=DESCRIPTION_MAX,
+                min=domain.DESCRIPTION_MIN,
+                max=domain.DESCRIPTION_MAX,
                 message=_l("Uraian antara %(min)d dan %(max)d karakter."),
             ),
         ],
     )
-    location = ListedSelectField(_l("Lokasi (kelurahan, tidak wajib)"), validate_choice=True)
-    target_group = ListedSelectField(
+    location = SelectField(_l("Lokasi (kelurahan, tidak wajib)"))
+    target_group = SelectField(
         _l("Sasaran"), choices=choices_of(domain.TARGET_GROUPS), default="umum"
     )
-    program = ListedSelectField(
-        _l("Program terkait"),
-        description=_l("Wajib untuk evaluasi program."),
-        validate_choice=True,
-    )
+    program = SelectField(_l("Program terkait"), description=_l("Wajib untuk evaluasi program."))
     beneficiaries = WholeNumberField(
-        _l("Perkiraan penerima manfaat (orang, tidak wajib)"), maximum=MAX_BENEFICIARIES
+        _l("Perkiraan penerima manfaat (orang, tidak wajib)"), maximum=domain.MAX_BENEFICIARIES
     )
-    cost = WholeNumberField(_l("Perkiraan biaya dalam rupiah (tidak wajib)"), maximum=MAX_COST)
+    cost = WholeNumberField(
+        _l("Perkiraan biaya dalam rupiah (tidak wajib)"), maximum=domain.MAX_COST
+    )
+
+    def offer(self, choices: FormChoices) -> None:
+        """The meeting's own lists: its pillars, the regions, the agencies, the programs."""
+        pick = SelectChoice("", _l("— Pilih —"))
+        none = SelectChoice("", _l("— Tidak ada —"))
+        kelurahan = [
+            SelectChoice(str(kel.id), kel.name, optgroup=kec.name)
+            for kec in choices.kecamatan
+            for kel in kec.kelurahan
+        ]
+        self.pillar.choices = [SelectChoice(str(p.id), p.name) for p in choices.pillars]
+        self.unit_kelurahan.choices = [pick, *kelurahan]
+        self.location.choices = [none, *kelurahan]
+        self.unit_kecamatan.choices = [pick] + [
+            SelectChoice(str(k.id), k.name) for k in choices.kecamatan
+        ]
+        self.unit_agency.choices = [pick] + [
+            SelectChoice(str(a.id), a.label) for a in choices.agencies
+        ]
+        self.program.choices = [none] + [SelectChoice(str(p.id), p.name) for p in choices.programs]
 
     def validate_unit_kelurahan(self, field):
         if self.role.data == "lurah" and not field.data:
@@ -227,21 +218,39 @@ class SubmissionForm(BaseForm):
             raise ValidationError(_l("Pilih perangkat daerah Anda."))
 
     def validate_unit_organisation(self, field):
-        if self.role.data == "stakeholder" and not field.data.strip():
+        if self.role.data == "stakeholder" and not field.data:
             raise ValidationError(_l("Isi nama lembaga atau organisasi Anda."))
 
     def validate_program(self, field):
         if self.kind.data == "evaluasi" and not field.data:
             raise ValidationError(_l("Untuk evaluasi, pilih program yang dievaluasi."))
 
-    def unit_fields(self) -> dict[str, Field]:
-        """The unit field that belongs to each role (the page shows only the right one)."""
-        return {
-            "lurah": self.unit_kelurahan,
-            "camat": self.unit_kecamatan,
-            "opd": self.unit_agency,
-            "stakeholder": self.unit_organisation,
-        }
+    def submission_data(self) -> SubmissionData:
+        """The valid form as plain values; only the unit that matches the role is kept."""
+        role = self.role.data
+        return SubmissionData(
+            submitter_name=self.submitter_name.data,
+            role=role,
+            position=self.position.data,
+            kind=self.kind.data,
+            pillar_id=int(self.pillar.data),
+            title=self.title.data,
+            description=self.description.data,
+            target_group=self.target_group.data,
+            kelurahan_id=id_or_none(self.unit_kelurahan.data) if role == "lurah" else None,
+            kecamatan_id=id_or_none(self.unit_kecamatan.data) if role == "camat" else None,
+            agency_id=id_or_none(self.unit_agency.data) if role == "opd" else None,
+            organisation=self.unit_organisation.data if role == "stakeholder" else "",
+            phone=self.phone.data,
+            location_id=id_or_none(self.location.data),
+            program_id=id_or_none(self.program.data),
+            beneficiaries=self.beneficiaries.data,
+            cost=self.cost.data,
+        )
+
+
+def id_or_none(value: str | None) -> int | None:
+    return int(value) if value else None
 
 
 class StatusForm(BaseForm):
@@ -249,7 +258,7 @@ class StatusForm(BaseForm):
         _l("Kode tanda terima"),
         description=_l("Delapan huruf dan angka, misalnya K7QM-2XPA."),
         validators=[
-            required(_l("Isi kode tanda terima.")),
+            DataRequired(_l("Isi kode tanda terima.")),
             Length(max=20, message=_l("Kode tanda terima terlalu panjang.")),
         ],
     )

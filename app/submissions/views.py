@@ -3,16 +3,14 @@
 import uuid
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
-from wtforms.fields.choices import SelectChoice
 
 from app.extensions import csrf, db, limiter
-from app.forms import error_summary
+from app.forms import error_summary, show_refusal
 from app.models.base import utcnow
+from app.services import Refused
 from app.submissions import bp, services
-from app.submissions.forms import StatusForm, SubmissionForm, allowed_values
-from app.submissions.services import FormChoices, SubmissionData, SubmissionRefused
+from app.submissions.forms import StatusForm, SubmissionForm
 
 
 @bp.before_request
@@ -42,14 +40,15 @@ def lookup_rate_limit() -> str:
 @csrf.exempt
 @limiter.limit(submit_rate_limit, methods=["POST"])
 def meeting(code: str):
-    found = services.public_form(code)
-    if found is None:
+    meeting = services.public_meeting(code)
+    if meeting is None:
         abort(404)
-    meeting, choices = found
-    now = utcnow()
-    state = services.window_state(meeting, now)
+    choices = services.form_choices(meeting)
+    state = services.window_state(meeting, utcnow())
     form = SubmissionForm()
-    apply_choices(form, choices, ask_access_code=bool(meeting.access_code))
+    form.offer(choices)
+    if not meeting.access_code:
+        del form.access_code
     if request.method == "GET":
         form.client_token.data = uuid.uuid4().hex
 
@@ -61,18 +60,14 @@ def meeting(code: str):
             try:
                 accepted = services.submit(
                     meeting,
-                    submission_data(form),
+                    form.submission_data(),
                     client_token=form.client_token.data,
-                    access_code=(form.access_code.data or "") if form.access_code else "",
-                    now=now,
+                    access_code=form.access_code.data if form.access_code else "",
                 )
-            except SubmissionRefused as refused:
-                if refused.field == "access_code":
-                    form.access_code.errors.append(
-                        _("Kode akses tidak cocok. Tanyakan di meja sekretariat.")
-                    )
-                else:
-                    state = services.window_state(meeting, utcnow())
+            except Refused as refused:
+                if refused.field:  # else the window closed: the page says so
+                    show_refusal(form, refused)
+                state = services.window_state(meeting, utcnow())
             else:
                 if accepted.already_received:
                     flash(
@@ -137,72 +132,3 @@ def status():
         receipt_code=code,
         errors=error_summary(form),
     ), (422 if form.errors else 200)
-
-
-# --- helpers that translate between the form and the service ------------------------
-
-
-def apply_choices(form: SubmissionForm, choices: FormChoices, *, ask_access_code: bool) -> None:
-    lists = choice_lists(choices, str(get_locale()))
-    for name, (field_choices, allowed) in lists.items():
-        field = form[name]
-        field.choices = field_choices
-        field.allowed = allowed
-    if not ask_access_code:
-        del form.access_code
-
-
-def choice_lists(choices: FormChoices, locale: str) -> dict[str, tuple[list, frozenset[str]]]:
-    """Each database-backed field's choices and the values they allow, built once per language.
-
-    The lists are shared between requests: fields read them and never change them.
-    """
-    built = choices.built.get(locale)
-    if built is not None:
-        return built
-    pick = SelectChoice("", _("— Pilih —"))
-    none = SelectChoice("", _("— Tidak ada —"))
-    kelurahan = [
-        SelectChoice(str(kel.id), kel.name, optgroup=kec.name)
-        for kec in choices.kecamatan
-        for kel in kec.kelurahan
-    ]
-    lists = {
-        "pillar": [SelectChoice(str(p.id), p.name) for p in choices.pillars],
-        "unit_kelurahan": [pick, *kelurahan],
-        "location": [none, *kelurahan],
-        "unit_kecamatan": [pick] + [SelectChoice(str(k.id), k.name) for k in choices.kecamatan],
-        "unit_agency": [pick] + [SelectChoice(str(a.id), a.label) for a in choices.agencies],
-        "program": [none] + [SelectChoice(str(p.id), p.name) for p in choices.programs],
-    }
-    built = {name: (values, allowed_values(values)) for name, values in lists.items()}
-    choices.built[locale] = built
-    return built
-
-
-def submission_data(form: SubmissionForm) -> SubmissionData:
-    """The valid form as plain values; only the unit that matches the role is kept."""
-    role = form.role.data
-    return SubmissionData(
-        submitter_name=form.submitter_name.data.strip(),
-        role=role,
-        position=form.position.data.strip(),
-        kind=form.kind.data,
-        pillar_id=int(form.pillar.data),
-        title=form.title.data.strip(),
-        description=form.description.data.strip(),
-        target_group=form.target_group.data,
-        kelurahan_id=_id(form.unit_kelurahan.data) if role == "lurah" else None,
-        kecamatan_id=_id(form.unit_kecamatan.data) if role == "camat" else None,
-        agency_id=_id(form.unit_agency.data) if role == "opd" else None,
-        organisation=form.unit_organisation.data.strip() if role == "stakeholder" else "",
-        phone=(form.phone.data or "").strip(),
-        location_id=_id(form.location.data),
-        program_id=_id(form.program.data),
-        beneficiaries=form.beneficiaries.data,
-        cost=form.cost.data,
-    )
-
-
-def _id(value: str | None) -> int | None:
-    return int(value) if value else None
