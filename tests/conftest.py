@@ -5,7 +5,6 @@ starts from empty tables with the reference data loaded.
 """
 
 import os
-import re
 import shutil
 import threading
 from collections.abc import Iterator
@@ -17,12 +16,12 @@ from flask_migrate import upgrade
 from sqlalchemy import text
 from werkzeug.serving import make_server
 
-from app import create_app
 from app.extensions import db
 from app.models import Base, Meeting, Pillar
 from app.models import user as user_model
 from app.seed import seed_reference_data
 from config import BASE_DIR
+from tests.helpers import STAFF_EMAILS, STAFF_PASSWORD, hidden_value, make_app
 
 # Cheap hashing for tests only: the same scrypt scheme with a tiny work factor.
 user_model.PASSWORD_METHOD = "scrypt:1024:8:1"
@@ -53,17 +52,6 @@ def database_url(tmp_path_factory) -> str:
     if url:
         return url
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'rakor-test.sqlite'}"
-
-
-def make_app(database_url: str, **overrides) -> Flask:
-    config = {
-        "SQLALCHEMY_DATABASE_URI": database_url,
-        "SERVER_NAME": None,
-        "RAKOR_SUBMIT_RATE_LIMIT": "10000 per minute",
-        "RAKOR_LOOKUP_RATE_LIMIT": "10000 per minute",
-    }
-    config.update(overrides)
-    return create_app(config)
 
 
 @pytest.fixture(scope="session")
@@ -169,22 +157,6 @@ def meeting(make_meeting) -> Meeting:
     return make_meeting()
 
 
-def hidden_value(html: str, name: str) -> str:
-    match = re.search(rf'name="{name}"[^>]*value="([^"]*)"', html)
-    assert match, f"no hidden field {name} in the page"
-    return match.group(1)
-
-
-def option_value(html: str, label: str) -> str:
-    """The value of the <option> or radio whose visible label is `label`."""
-    match = re.search(rf'<option[^>]*value="([^"]*)"[^>]*>{re.escape(label)}</option>', html)
-    if match:
-        return match.group(1)
-    match = re.search(rf'value="([^"]*)"[^>]*>\s*<label for="[^"]+">{re.escape(label)}', html, re.S)
-    assert match, f"no option labelled {label!r}"
-    return match.group(1)
-
-
 @pytest.fixture
 def valid_input(app) -> dict:
     """Form fields of a complete, valid input from a lurah (ids from the seeded data)."""
@@ -231,24 +203,6 @@ def submit(client):
         return client.post(f"/m/{code}", data=data)
 
     return send
-
-
-# --- Redis ------------------------------------------------------------------------------
-
-
-def redis_or_skip(url: str):
-    """A connection to the machine's Redis at `url`; skipped without one, except in CI."""
-    from redis import Redis
-    from redis.exceptions import ConnectionError as RedisDown
-
-    connection = Redis.from_url(url)
-    try:
-        connection.ping()
-    except RedisDown:
-        if os.environ.get("CI") or os.environ.get("RAKOR_REQUIRE_REDIS"):
-            pytest.fail(f"Redis is required at {url}")
-        pytest.skip(f"no Redis at {url}")
-    return connection
 
 
 # --- the browser ----------------------------------------------------------------------
@@ -310,14 +264,31 @@ def phone(browser, live_server):
     assert violations == [], f"CSP violations: {violations}"
 
 
-# --- staff ------------------------------------------------------------------------------
+@pytest.fixture
+def desktop(browser, live_server):
+    """A page in a 1280 x 800 desktop window, Indonesian locale; fails on any CSP violation."""
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 800},
+        device_scale_factor=1,
+        locale="id-ID",
+        base_url=live_server,
+        accept_downloads=True,
+    )
+    page = context.new_page()
+    # A blocked inline script or style is a bug: the page would lose it in production too.
+    violations = []
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    yield page
+    context.close()
+    assert violations == [], f"CSP violations: {violations}"
 
-STAFF_PASSWORD = "uji-sandi-rakor-2024"
-STAFF_EMAILS = {
-    "admin": "admin@uji.test",
-    "secretariat": "sekretariat@uji.test",
-    "viewer": "pimpinan@uji.test",
-}
+
+# --- staff ------------------------------------------------------------------------------
 
 
 @pytest.fixture
@@ -354,8 +325,3 @@ def login(app, staff):
         return client
 
     return sign_in
-
-
-def csrf_from(client, url: str) -> str:
-    """The CSRF token of the form on `url`, as a browser would have it."""
-    return hidden_value(client.get(url).get_data(as_text=True), "csrf_token")

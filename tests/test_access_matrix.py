@@ -4,35 +4,12 @@ Routes are read from the app's URL map, so a new staff route is covered the day
 it is added, and a staff view without `role_required` fails the first test.
 """
 
-import re
-
 import pytest
 
 from app.auth.access import ADMIN, READ, WRITE
-from tests.conftest import csrf_from
+from tests.helpers import concrete_url, csrf_from, staff_routes
 
 ROLES = ("viewer", "secretariat", "admin")
-
-
-def staff_routes(app):
-    """(rule, method, allowed roles) for every route under /admin/."""
-    routes = []
-    for rule in app.url_map.iter_rules():
-        if not rule.rule.startswith("/admin"):
-            continue
-        view = app.view_functions[rule.endpoint]
-        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
-            routes.append((rule, method, getattr(view, "allowed_roles", None)))
-    return routes
-
-
-def concrete_url(rule, meeting_id: int) -> str:
-    """The rule with every <param> filled: the meeting's id for ids, a plain word otherwise."""
-    url = rule.rule
-    for converter, name in re.findall(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>", rule.rule):
-        value = str(meeting_id) if converter == "int" or name.endswith("id") else "x"
-        url = re.sub(rf"<[^>]*\b{name}>", value, url, count=1)
-    return url
 
 
 def test_every_staff_route_checks_the_role(app):

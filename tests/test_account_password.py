@@ -4,7 +4,7 @@ import pytest
 
 from app.extensions import db
 from app.models import AuditEvent, User
-from tests.conftest import STAFF_EMAILS, STAFF_PASSWORD, csrf_from, hidden_value
+from tests.helpers import STAFF_EMAILS, STAFF_PASSWORD, csrf_from, hidden_value
 
 URL = "/account/password"
 NEW_PASSWORD = "gedung-jlamprang-lantai-3"

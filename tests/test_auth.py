@@ -7,7 +7,7 @@ import pytest
 from app.extensions import db
 from app.models import User
 from app.models.base import utcnow
-from tests.conftest import STAFF_EMAILS, STAFF_PASSWORD, csrf_from
+from tests.helpers import STAFF_EMAILS, STAFF_PASSWORD, csrf_from
 
 
 def sign_in(client, email, password, next_url=None):

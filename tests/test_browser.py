@@ -7,142 +7,41 @@ problems. With RAKOR_SCREENSHOTS=1 the run also saves full-page screenshots to
 docs/screenshots/ for the documentation; normal runs write nothing.
 """
 
-import os
 import re
-from pathlib import Path
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
-from babel.support import Translations
-from sqlalchemy import func, select
 
-from app.extensions import db
-from app.models import Submission
+from tests.browser_helpers import (
+    DESCRIPTION,
+    FORM,
+    PHONE_NUMBER,
+    PHONE_WIDTH,
+    PILLAR_P2,
+    RECEIPT_URL,
+    TITLE,
+    UNIT_FIELD_IDS,
+    UNIT_LABELS,
+    assert_fits_the_phone,
+    assert_no_phone_number,
+    choose_lurah_of_krapyak,
+    count_submissions,
+    describe,
+    english,
+    fill_about_me,
+    fill_my_input,
+    look_up,
+    receipt_code_after_sending,
+    screenshot,
+    send,
+    serious_violations,
+    stored_submissions,
+    tap_choice,
+)
 
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parent.parent
-SCREENSHOTS = ROOT / "docs" / "screenshots"
-PHONE_WIDTH = 360
-FORM = "/m/rakor-uji"
-RECEIPT_URL = re.compile(r"/receipt/([A-Z0-9]{8})$")
-
-TITLE = "Pelatihan membatik untuk pemuda putus sekolah"
-DESCRIPTION = "Pelatihan membatik tulis bagi 40 pemuda putus sekolah di RW 05 Krapyak."
-PHONE_NUMBER = "0812-2712-3456"
-PILLAR_P2 = "Peningkatan pendapatan masyarakat berbasis pemberdayaan masyarakat"
-
-UNIT_LABELS = {
-    "lurah": "Kelurahan (untuk lurah)",
-    "camat": "Kecamatan (untuk camat)",
-    "opd": "Perangkat daerah (untuk OPD)",
-    "stakeholder": "Lembaga atau organisasi (untuk pemangku kepentingan)",
-}
-UNIT_FIELD_IDS = {
-    "lurah": "unit_kelurahan",
-    "camat": "unit_kecamatan",
-    "opd": "unit_agency",
-    "stakeholder": "unit_organisation",
-}
-
-axe = Axe()
-
 
 # --- helpers ---------------------------------------------------------------------------
-
-
-def screenshot(page, name: str) -> None:
-    """Save a full-page screenshot for the docs, only when RAKOR_SCREENSHOTS=1."""
-    if os.environ.get("RAKOR_SCREENSHOTS") != "1":
-        return
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
-
-
-def assert_fits_the_phone(page) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= PHONE_WIDTH, f"{page.url} scrolls sideways: {width}px on a 360px phone"
-
-
-def tap_choice(page, field: str, label: str) -> None:
-    """Tap the label of one radio button in the fieldset of `field`."""
-    page.locator(f"#{field}-field label").filter(has_text=label).click()
-
-
-def fill_about_me(page, *, name: str = "Agus Priyanto") -> None:
-    page.get_by_label("Nama lengkap").fill(name)
-    page.get_by_label("Jabatan").fill("Lurah Krapyak")
-    page.get_by_label("Nomor HP (tidak wajib)").fill(PHONE_NUMBER)
-
-
-def choose_lurah_of_krapyak(page) -> None:
-    tap_choice(page, "role", "Lurah")
-    page.get_by_label(UNIT_LABELS["lurah"]).select_option(label="Krapyak")
-
-
-def fill_my_input(page, *, title: str = TITLE) -> None:
-    tap_choice(page, "kind", "Usulan program atau kegiatan")
-    tap_choice(page, "pillar", PILLAR_P2)
-    page.get_by_label("Judul singkat").fill(title)
-    page.get_by_label("Uraian").fill(DESCRIPTION)
-    page.get_by_label("Lokasi (kelurahan, tidak wajib)").select_option(label="Krapyak")
-    page.get_by_label("Sasaran").select_option(label="Pencari kerja")
-    page.get_by_label("Perkiraan penerima manfaat").fill("40")
-    page.get_by_label("Perkiraan biaya dalam rupiah").fill("Rp 75.000.000")
-
-
-def send(page) -> None:
-    page.get_by_role("button", name="Kirim masukan").click()
-
-
-def receipt_code_after_sending(page) -> str:
-    """Wait for the receipt page; return the code as shown (XXXX-XXXX)."""
-    page.wait_for_url(RECEIPT_URL)
-    shown = page.locator("#receipt-code").inner_text().strip()
-    assert re.fullmatch(r"[A-Z0-9]{4}-[A-Z0-9]{4}", shown), shown
-    assert RECEIPT_URL.search(page.url).group(1) == shown.replace("-", "")
-    return shown
-
-
-def assert_no_phone_number(page) -> None:
-    html = page.content()
-    for form in (PHONE_NUMBER, PHONE_NUMBER.replace("-", ""), "2712-3456"):
-        assert form not in html, f"the phone number ({form}) is shown on {page.url}"
-
-
-def look_up(page, code: str) -> None:
-    page.goto("/status")
-    page.get_by_label("Kode tanda terima").fill(code)
-    page.get_by_role("button", name="Cek status").click()
-    page.wait_for_load_state()
-
-
-def stored_submissions(app) -> list[Submission]:
-    with app.app_context():
-        rows = list(db.session.scalars(select(Submission).order_by(Submission.id)))
-        db.session.expunge_all()
-        db.session.remove()
-    return rows
-
-
-def count_submissions(app) -> int:
-    with app.app_context():
-        count = db.session.scalar(select(func.count()).select_from(Submission))
-        db.session.remove()
-    return count
-
-
-def serious_violations(page) -> list[dict]:
-    results = axe.run(page)
-    return [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
-
-
-def describe(violations: list[dict]) -> str:
-    lines = []
-    for violation in violations:
-        targets = [" ".join(node["target"]) for node in violation["nodes"]]
-        lines.append(f"{violation['id']} ({violation['impact']}): {violation['help']} -> {targets}")
-    return "\n".join(lines)
 
 
 def assert_accessible(page, what: str) -> None:
@@ -396,15 +295,6 @@ def test_the_form_works_without_javascript(phone_without_js, meeting, app):
 # --- 6. the language switch ---------------------------------------------------------------
 
 
-ENGLISH_CATALOG = ROOT / "app" / "translations" / "en" / "LC_MESSAGES" / "messages.mo"
-
-
-def english(message: str) -> str:
-    """The English catalog's text for `message` (the message itself while untranslated)."""
-    catalog = Translations.load(str(ROOT / "app" / "translations"), ["en"], "messages")
-    return catalog.gettext(message)
-
-
 def test_the_language_switch_shows_english_and_remembers_it(phone, meeting):
     page = phone
     page.goto(FORM)
@@ -415,8 +305,7 @@ def test_the_language_switch_shows_english_and_remembers_it(phone, meeting):
     page.wait_for_function("document.documentElement.lang === 'en'")
     assert page.url.endswith(FORM), "the switch must come back to the same page"
     assert page.locator(".lang-current").inner_text().startswith("EN")
-    if ENGLISH_CATALOG.exists():
-        assert english("Kirim masukan") != "Kirim masukan", "the catalog lacks the send button"
+    assert english("Kirim masukan") != "Kirim masukan", "the catalog lacks the send button"
     assert page.get_by_role("button").inner_text() == english("Kirim masukan")
     assert page.locator("#form-title").inner_text() == english("Sampaikan masukan Anda")
 

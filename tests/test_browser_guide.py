@@ -24,37 +24,32 @@ from app.demo import AGENCIES
 from app.extensions import db
 from app.meetings import services as meeting_services
 from app.models import Agency, Kelurahan, Meeting, Pillar, Submission, User
-from app.documents import finalise
+from app.reports import finalise
 from app.review import services as review_services
 from app.submissions import services as submission_services
-from tests.conftest import STAFF_EMAILS, STAFF_PASSWORD
-from tests.test_browser import (
+from tests.browser_helpers import (
+    DTKS_KRAPYAK,
+    DTKS_MEDONO,
+    FISHING_BOATS,
+    INPUTS,
     TITLE,
     choose_lurah_of_krapyak,
     count_submissions,
     english,
     fill_about_me,
     fill_my_input,
-    look_up,
-    receipt_code_after_sending,
-    send,
-    stored_submissions,
-)
-from tests.test_browser_workspace import (
-    DTKS_KRAPYAK,
-    DTKS_MEDONO,
-    FISHING_BOATS,
-    INPUTS,
-    desktop,  # noqa: F401  (a fixture, used as a test's argument)
     filter_by_pillar,
     flash,
-    load,
+    look_up,
     main_text,
     queue_titles,
-    ref_id,
+    receipt_code_after_sending,
+    send,
     shown_code,
     sign_in,
+    stored_submissions,
 )
+from tests.helpers import STAFF_EMAILS, STAFF_PASSWORD, load, ref_id
 
 pytestmark = pytest.mark.browser
 
@@ -671,7 +666,7 @@ def close_and_finalise(page, app, meeting_id: int, pictures) -> None:
 
 
 def test_the_secretariats_chapter(
-    desktop,  # noqa: F811  (the imported fixture)
+    desktop,
     phone,
     browser,
     live_server,
@@ -704,7 +699,7 @@ def test_the_secretariats_chapter(
 
 
 def test_every_role_changes_its_own_password(
-    desktop,  # noqa: F811  (the imported fixture)
+    desktop,
     named_staff,
     pictures,
 ):
@@ -747,7 +742,7 @@ def finalised_meeting(app, make_meeting, named_staff) -> Meeting:
 
 
 def test_the_admins_chapter(
-    desktop,  # noqa: F811  (the imported fixture)
+    desktop,
     app,
     finalised_meeting,
     pictures,

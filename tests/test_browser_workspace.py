@@ -10,91 +10,42 @@ RAKOR_SCREENSHOTS=1 the run also saves desktop screenshots to docs/screenshots/.
 
 import csv
 import io
-import os
 import re
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from openpyxl import load_workbook
 
 from app.extensions import db
 from app.models import Agency, AgendaItem, Kelurahan, Pillar, Submission, User
 from app.review import services as review_services
 from app.submissions.services import new_receipt_code
-from tests.conftest import STAFF_EMAILS, STAFF_PASSWORD
+from tests.browser_helpers import (
+    BATIK_TRAINING,
+    DTKS_KRAPYAK,
+    DTKS_MEDONO,
+    FISHING_BOATS,
+    INPUTS,
+    assert_fits_the_window,
+    assert_header_is_tidy,
+    describe,
+    filter_by_pillar,
+    flash,
+    main_text,
+    queue_titles,
+    screenshot,
+    serious_violations,
+    shown_code,
+    sign_in,
+)
+from tests.helpers import START, load, ref_id
 
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parent.parent
-SCREENSHOTS = ROOT / "docs" / "screenshots"
-DESKTOP_WIDTH = 1280
-START = datetime(2024, 1, 23, 2, 0, tzinfo=UTC)  # 09.00 WIB
-
-DTKS_KRAPYAK = {
-    "title": "Pemutakhiran data DTKS Kelurahan Krapyak",
-    "description": (
-        "Banyak warga miskin di Krapyak belum masuk DTKS, sementara sebagian penerima sudah "
-        "mampu. Mohon pemutakhiran data DTKS setiap triwulan bersama ketua RT/RW."
-    ),
-}
-DTKS_MEDONO = {
-    "title": "Pemutakhiran DTKS di Kelurahan Medono",
-    "description": (
-        "Warga miskin di Medono banyak yang belum terdata di DTKS. Kami mohon pemutakhiran "
-        "DTKS dilakukan setiap tiga bulan dengan melibatkan ketua RT dan RW."
-    ),
-}
-FISHING_BOATS = {
-    "title": "Pengadaan kapal motor 10 GT untuk kelompok nelayan",
-    "description": (
-        "Nelayan tradisional Padukuhan Kraton masih memakai perahu kecil sehingga tidak bisa "
-        "melaut jauh. Kami mengusulkan bantuan kapal motor untuk dua kelompok nelayan."
-    ),
-}
-BATIK_TRAINING = {
-    "title": "Pelatihan membatik untuk pemuda putus sekolah",
-    "description": "Pelatihan membatik tulis bagi 40 pemuda putus sekolah di RW 05 Krapyak.",
-}
-
-axe = Axe()
-
-
-# --- the desktop browser -----------------------------------------------------------------
-
-
-@pytest.fixture
-def desktop(browser, live_server):
-    """A page in a 1280 x 800 desktop window, Indonesian locale; fails on any CSP violation."""
-    context = browser.new_context(
-        viewport={"width": DESKTOP_WIDTH, "height": 800},
-        device_scale_factor=1,
-        locale="id-ID",
-        base_url=live_server,
-        accept_downloads=True,
-    )
-    page = context.new_page()
-    # A blocked inline script or style is a bug: the page would lose it in production too.
-    violations = []
-    page.on(
-        "console",
-        lambda message: (
-            violations.append(message.text) if "Content Security Policy" in message.text else None
-        ),
-    )
-    yield page
-    context.close()
-    assert violations == [], f"CSP violations: {violations}"
-
 
 # --- data ----------------------------------------------------------------------------------
-
-
-def ref_id(app, model, **where) -> int:
-    with app.app_context():
-        return db.session.scalar(db.select(model.id).filter_by(**where))
 
 
 def add_input(app, meeting_id: int, minute: int, pillar: str, kelurahan: str, **fields) -> int:
@@ -120,15 +71,6 @@ def add_input(app, meeting_id: int, minute: int, pillar: str, kelurahan: str, **
         return submission.id
 
 
-# Key: (strategy, kelurahan, submitter, position, title and description); one minute apart.
-INPUTS = {
-    "krapyak": ("P1", "Krapyak", "Agus Priyanto", "Lurah Krapyak", DTKS_KRAPYAK),
-    "medono": ("P1", "Medono", "Rina Kurniasari", "Lurah Medono", DTKS_MEDONO),
-    "boats": ("P2", "Padukuhan Kraton", "Suharto", "Lurah Padukuhan Kraton", FISHING_BOATS),
-    "batik": ("P2", "Krapyak", "Siti Rahayu", "Sekretaris Kelurahan", BATIK_TRAINING),
-}
-
-
 @pytest.fixture
 def inputs(app, meeting) -> dict[str, int]:
     """Two near-duplicates about DTKS in strategy P1, and two unrelated inputs in P2."""
@@ -138,81 +80,6 @@ def inputs(app, meeting) -> dict[str, int]:
             app, meeting.id, minute, pillar, ward, submitter_name=name, position=position, **texts
         )
     return ids
-
-
-def load(app, submission_id: int) -> Submission:
-    with app.app_context():
-        submission = db.session.get(Submission, submission_id)
-        db.session.expunge(submission)
-        db.session.remove()
-        return submission
-
-
-def shown_code(receipt_code: str) -> str:
-    return f"{receipt_code[:4]}-{receipt_code[4:]}"
-
-
-# --- helpers ---------------------------------------------------------------------------------
-
-
-def screenshot(page, name: str) -> None:
-    """Save a full-page screenshot for the docs, only when RAKOR_SCREENSHOTS=1."""
-    if os.environ.get("RAKOR_SCREENSHOTS") != "1":
-        return
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
-
-
-def sign_in(page, role: str) -> None:
-    page.goto("/login")
-    page.get_by_label("E-mail").fill(STAFF_EMAILS[role])
-    page.get_by_label("Kata sandi").fill(STAFF_PASSWORD)
-    page.get_by_role("button", name="Masuk", exact=True).click()
-    page.wait_for_url(re.compile(r"/admin/$"))
-
-
-def main_text(page) -> str:
-    return page.locator("main").inner_text()
-
-
-def flash(page) -> str:
-    return page.locator("main .notice[role=status]").inner_text()
-
-
-def queue_titles(page) -> list[str]:
-    return page.locator("table.queue tbody tr td:nth-child(6) a").all_inner_texts()
-
-
-def filter_by_pillar(page, pillar_id: int) -> None:
-    page.get_by_label("Strategi", exact=True).select_option(str(pillar_id))
-    page.get_by_role("button", name="Terapkan").click()
-    page.wait_for_url(re.compile(rf"[?&]pillar={pillar_id}\b"))
-
-
-def assert_fits_the_window(page) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= DESKTOP_WIDTH, f"{page.url} scrolls sideways: {width}px in a 1280px window"
-
-
-def assert_header_is_tidy(page) -> None:
-    """The sign-out button and the language switch do not touch."""
-    sign_out = page.get_by_role("button", name="Keluar").bounding_box()
-    language = page.locator(".language").bounding_box()
-    gap = language["x"] - (sign_out["x"] + sign_out["width"])
-    assert gap >= 8, f"only {gap:.0f}px between Keluar and the language switch"
-
-
-def serious_violations(page) -> list[dict]:
-    results = axe.run(page)
-    return [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
-
-
-def describe(violations: list[dict]) -> str:
-    lines = []
-    for violation in violations:
-        targets = [" ".join(node["target"]) for node in violation["nodes"]]
-        lines.append(f"{violation['id']} ({violation['impact']}): {violation['help']} -> {targets}")
-    return "\n".join(lines)
 
 
 def assert_accessible(page, what: str, problems: list[str]) -> None:

@@ -11,12 +11,12 @@ bench/resilience.py proves the same under gunicorn, and a PostgreSQL restart.
 import socket
 
 import pytest
-from conftest import hidden_value, make_app
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
 from app.extensions import db
 from app.models import Submission
+from tests.helpers import hidden_value, make_app
 
 UNAVAILABLE_TITLE = "Layanan sedang tidak tersedia"
 UNAVAILABLE_MESSAGE = "Basis data tidak dapat dihubungi. Coba lagi beberapa saat lagi."

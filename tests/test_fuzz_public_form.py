@@ -56,7 +56,7 @@ from app.submissions.forms import (
     TITLE_MAX,
 )
 from app.submissions.services import format_receipt_code
-from tests.conftest import STAFF_EMAILS, csrf_from, hidden_value
+from tests.helpers import STAFF_EMAILS, csrf_from, hidden_value
 
 os.environ.setdefault(
     "HYPOTHESIS_STORAGE_DIRECTORY", os.path.join(tempfile.gettempdir(), "rakor-hypothesis")

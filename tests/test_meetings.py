@@ -9,7 +9,7 @@ import pytest
 from app.extensions import db
 from app.models import AgendaItem, AuditEvent, Meeting, Pillar, Submission
 from app.models.base import utcnow
-from tests.conftest import csrf_from
+from tests.helpers import csrf_from
 
 NEW = "/admin/meetings/new"
 

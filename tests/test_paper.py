@@ -5,35 +5,22 @@ from datetime import timedelta
 from io import BytesIO
 
 import pytest
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from app.extensions import db
 from app.models import Agency, AuditEvent, Kecamatan, Kelurahan, Meeting, Program, Submission
 from app.models.base import utcnow
-from tests.conftest import csrf_from
-
-HEADERS = [
-    "Nama",
-    "Peran",
-    "Unit",
-    "Jabatan",
-    "No HP",
-    "Jenis",
-    "Strategi (kode)",
-    "Judul",
-    "Uraian",
-    "Lokasi (kelurahan)",
-    "Sasaran",
-    "Program",
-    "Penerima manfaat",
-    "Biaya (Rp)",
-]
-EVALUATED_PROGRAM = "Bantuan iuran PBI JKN"
-
-
-def paper_url(meeting_id: int) -> str:
-    return f"/admin/meetings/{meeting_id}/paper"
+from tests.helpers import (
+    EVALUATED_PROGRAM,
+    HEADERS,
+    csrf_from,
+    good_rows,
+    paper_url,
+    submissions,
+    upload,
+    workbook_bytes,
+)
 
 
 @pytest.fixture
@@ -43,103 +30,6 @@ def agency(app) -> int:
         db.session.add(agency)
         db.session.commit()
         return agency.id
-
-
-def good_rows() -> list[list]:
-    """Four filled paper forms, one per role, typed the way staff type them."""
-    return [
-        [
-            "Agus Priyanto",
-            "lurah",
-            "Krapyak",
-            "Lurah Krapyak",
-            "0812 2712 3456",
-            "usulan",
-            "P2",
-            "Pelatihan membatik untuk pemuda putus sekolah",
-            "Pelatihan membatik tulis bagi 40 pemuda putus sekolah di RW 05.",
-            "Krapyak",
-            "pencari_kerja",
-            None,
-            40,
-            "Rp 75.000.000",
-        ],
-        [
-            "Sri Wahyuni",
-            "Camat",
-            "Pekalongan Utara",
-            "Camat",
-            None,
-            "Evaluasi",
-            "p1",
-            "Data penerima PBI belum mutakhir",
-            "Banyak warga miskin baru belum masuk daftar penerima iuran PBI JKN.",
-            None,
-            "umum",
-            EVALUATED_PROGRAM,
-            None,
-            None,
-        ],
-        [
-            "Siti Rahayu",
-            "opd",
-            "dinsos p2kb",
-            "Kepala Bidang Rehabilitasi Sosial",
-            None,
-            "kendala",
-            "P4",
-            "Kebiasaan konsumtif rumah tangga miskin",
-            "Pengelolaan keuangan rumah tangga penerima bantuan masih lemah.",
-            None,
-            "Perempuan kepala keluarga",
-            None,
-            1500,
-            2500000.0,
-        ],
-        [
-            "Dr. Bambang Susilo",
-            "stakeholder",
-            "Universitas Pekalongan",
-            "Dosen",
-            None,
-            "usulan",
-            "P3",
-            "Pendampingan pemasaran daring UMKM batik",
-            "Mahasiswa KKN mendampingi 100 UMKM batik memasarkan produk secara daring.",
-            "Kauman",
-            "umkm",
-            None,
-            100,
-            None,
-        ],
-    ]
-
-
-def workbook_bytes(rows: list[list], headers: list[str] = HEADERS) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.append(headers)
-    for row in rows:
-        sheet.append(row)
-    output = BytesIO()
-    workbook.save(output)
-    return output.getvalue()
-
-
-def upload(client, meeting_id: int, content: bytes, filename: str = "isian.xlsx"):
-    token = csrf_from(client, paper_url(meeting_id))
-    return client.post(
-        f"{paper_url(meeting_id)}/import",
-        data={"csrf_token": token, "file": (BytesIO(content), filename)},
-        content_type="multipart/form-data",
-    )
-
-
-def submissions(app) -> list[Submission]:
-    with app.app_context():
-        rows = db.session.scalars(db.select(Submission).order_by(Submission.id)).all()
-        db.session.expunge_all()
-        return rows
 
 
 def audit(app, action: str) -> list[AuditEvent]:

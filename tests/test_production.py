@@ -3,11 +3,11 @@
 import json
 
 import pytest
-from conftest import hidden_value, make_app, redis_or_skip
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.models import Submission
+from tests.helpers import hidden_value, make_app, redis_or_skip
 
 
 @pytest.fixture

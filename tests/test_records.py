@@ -8,7 +8,7 @@ import pytest
 
 from app.extensions import db
 from app.models import Agency, AgendaItem, Attendee, AuditEvent, FollowUp, Meeting, Submission
-from tests.conftest import csrf_from, hidden_value
+from tests.helpers import csrf_from, hidden_value
 
 
 def page_text(response) -> str:

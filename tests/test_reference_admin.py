@@ -19,7 +19,7 @@ from app.models import (
     Program,
     Submission,
 )
-from tests.conftest import csrf_from, hidden_value
+from tests.helpers import csrf_from, hidden_value
 
 
 def text(response) -> str:

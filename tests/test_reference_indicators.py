@@ -4,12 +4,12 @@ import io
 from decimal import Decimal
 
 import pytest
-from conftest import csrf_from
 from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import AuditEvent, Indicator, IndicatorValue
 from app.reference.indicators import parse_figure
+from tests.helpers import csrf_from
 
 P0 = "Persentase penduduk miskin (P0)"
 

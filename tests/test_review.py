@@ -1,8 +1,7 @@
 """Reviewing input: the queue (filters, search, sort, pages), an input's page and its changes."""
 
 import re
-import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import event
@@ -19,91 +18,19 @@ from app.models import (
     SubmissionNote,
 )
 from app.models.base import utcnow
-from app.submissions.services import new_receipt_code
-from tests.conftest import csrf_from
-
-START = datetime(2024, 1, 23, 2, 0, tzinfo=UTC)  # 09.00 WIB
-
-
-# --- helpers -------------------------------------------------------------------------------
-
-
-def ref_id(app, model, **where) -> int:
-    with app.app_context():
-        return db.session.scalar(db.select(model.id).filter_by(**where))
-
-
-def add_input(app, meeting_id: int, minute: int = 0, **fields) -> int:
-    """An input stored directly (faster than the public form), `minute`s after the start."""
-    with app.app_context():
-        p1 = db.session.scalar(db.select(Pillar.id).filter_by(code="P1"))
-        krapyak = db.session.scalar(db.select(Kelurahan.id).filter_by(name="Krapyak"))
-        values = {
-            "meeting_id": meeting_id,
-            "receipt_code": new_receipt_code(),
-            "idempotency_key": uuid.uuid4().hex,
-            "submitter_name": "Agus Priyanto",
-            "role": "lurah",
-            "kelurahan_id": krapyak,
-            "position": "Lurah Krapyak",
-            "kind": "usulan",
-            "submitted_pillar_id": p1,
-            "pillar_id": p1,
-            "title": "Pelatihan membatik untuk pemuda putus sekolah",
-            "description": "Pelatihan membatik tulis bagi 40 pemuda putus sekolah di RW 05.",
-            "submitted_at": START + timedelta(minutes=minute),
-        }
-        values.update(fields)
-        if "pillar_id" in fields and "submitted_pillar_id" not in fields:
-            values["submitted_pillar_id"] = fields["pillar_id"]
-        submission = Submission(**values)
-        db.session.add(submission)
-        db.session.commit()
-        return submission.id
-
-
-def load(app, submission_id: int) -> Submission:
-    with app.app_context():
-        submission = db.session.get(Submission, submission_id)
-        db.session.expunge(submission)
-        return submission
-
-
-def audit_events(app, **where) -> list[AuditEvent]:
-    """The audit events of review work (the `staff` fixture's account creations left out)."""
-    with app.app_context():
-        rows = db.session.scalars(
-            db.select(AuditEvent)
-            .filter_by(**where)
-            .where(AuditEvent.entity_type != "User")
-            .order_by(AuditEvent.id)
-        ).all()
-        db.session.expunge_all()
-        return rows
-
-
-def text(response) -> str:
-    return response.get_data(as_text=True)
-
-
-def titles_in_queue(html: str) -> list[str]:
-    """The titles of the queue's rows, in order."""
-    return re.findall(r'<a href="/admin/meetings/\d+/inputs/\d+">([^<]+)</a>', html)
-
-
-def queue_url(meeting_id: int) -> str:
-    return f"/admin/meetings/{meeting_id}/inputs"
-
-
-def detail_url(meeting_id: int, input_id: int) -> str:
-    return f"/admin/meetings/{meeting_id}/inputs/{input_id}"
-
-
-def post(client, meeting_id: int, input_id: int, action: str, data: dict):
-    token = csrf_from(client, detail_url(meeting_id, input_id))
-    return client.post(
-        f"{detail_url(meeting_id, input_id)}/{action}", data={"csrf_token": token, **data}
-    )
+from tests.helpers import (
+    START,
+    add_input,
+    audit_events,
+    csrf_from,
+    detail_url,
+    load,
+    post,
+    queue_url,
+    ref_id,
+    text,
+    titles_in_queue,
+)
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ them to what a reviewer and the projector saw before: the same totals, pages and
 import re
 
 from app.models import Agency, Pillar
-from tests.test_review import add_input, queue_url, ref_id, text, titles_in_queue
+from tests.helpers import add_input, queue_url, ref_id, text, titles_in_queue
 
 
 def add_search_inputs(app, meeting_id: int) -> list[str]:

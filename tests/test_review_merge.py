@@ -8,8 +8,7 @@ from app.extensions import db
 from app.models import Kelurahan, Submission
 from app.review import duplicates
 from app.review.duplicates import Normaliser, Title, best_matches, similar_pairs
-from tests.conftest import csrf_from
-from tests.test_review import add_input, audit_events, detail_url, load, post, text
+from tests.helpers import add_input, audit_events, csrf_from, detail_url, load, post, text
 
 DTKS_KRAPYAK = {
     "title": "Pemutakhiran data DTKS di Kelurahan Krapyak",

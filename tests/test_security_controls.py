@@ -19,8 +19,17 @@ from app import create_app
 from app.extensions import db
 from app.models import User
 from config import CONFIGS
-from tests.conftest import STAFF_EMAILS, STAFF_PASSWORD, hidden_value
-from tests.test_paper import good_rows, submissions, upload, workbook_bytes
+from tests.helpers import (
+    STAFF_EMAILS,
+    STAFF_PASSWORD,
+    concrete_url,
+    good_rows,
+    hidden_value,
+    staff_routes,
+    submissions,
+    upload,
+    workbook_bytes,
+)
 
 # --- V1.5.1: no XML external entities ----------------------------------------------------
 
@@ -243,8 +252,6 @@ def test_an_expired_public_form_token_keeps_what_was_typed(
 
 
 def test_every_staff_form_carries_one_hidden_csrf_token_and_no_stray_label(app, login, meeting):
-    from tests.test_access_matrix import concrete_url, staff_routes
-
     admin = login("admin")
     urls = {concrete_url(rule, meeting.id) for rule, method, _ in staff_routes(app)}
     urls = sorted(url for url in urls if "." not in url.rsplit("/", 1)[-1])  # pages, not files

@@ -1,9 +1,10 @@
 """Headers every page carries: a strict CSP, no sniffing, no framing, HSTS under HTTPS."""
 
 import pytest
-from conftest import hidden_value
 from flask.sessions import SecureCookieSessionInterface
 from itsdangerous import BadSignature
+
+from tests.helpers import hidden_value
 
 
 def test_pages_carry_the_security_headers(client, meeting):

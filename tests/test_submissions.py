@@ -11,7 +11,7 @@ from app.models import Agency, Base, Program, Submission
 from app.models.base import utcnow
 from app.models.reference import FORM_REFERENCE_TABLES
 from app.submissions.services import RECEIPT_ALPHABET
-from tests.conftest import hidden_value
+from tests.helpers import hidden_value
 
 
 def stored(app) -> list[Submission]:

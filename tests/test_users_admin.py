@@ -9,7 +9,7 @@ from app.auth.access import ADMIN
 from app.extensions import db
 from app.models import AuditEvent, User
 from app.models.base import utcnow
-from tests.conftest import STAFF_EMAILS, STAFF_PASSWORD, csrf_from, hidden_value
+from tests.helpers import STAFF_EMAILS, STAFF_PASSWORD, csrf_from, hidden_value
 
 NEW_PASSWORD = "kopi-tubruk-pagi-hari"
 
