@@ -1,19 +1,26 @@
-"""Fixtures: a fresh database per test (SQLite, or TEST_DATABASE_URL), clients, helpers.
+"""Fixtures: a fresh database per test (SQLite, or TEST_DATABASE_URL), clients, staff.
 
 The schema is built once per run by the real Alembic migrations, then every test
-starts from empty tables with the reference data loaded.
+starts from empty tables with the reference data loaded. Each run, and each
+pytest-xdist worker, has a database of its own: SQLite in its temporary folder, or
+a new database on the TEST_DATABASE_URL server, dropped at the end. Plain helper
+functions live in tests/helpers.py.
 """
 
 import os
 import shutil
+import tempfile
 import threading
+import uuid
 from collections.abc import Iterator
 from datetime import date, time
 
 import pytest
 from flask import Flask
 from flask_migrate import upgrade
-from sqlalchemy import text
+from sqlalchemy import create_engine, make_url, text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.pool import NullPool
 from werkzeug.serving import make_server
 
 from app.extensions import db
@@ -42,16 +49,46 @@ def compiled_translations() -> None:
             continue
         with open(po_path, "rb") as po_file:
             catalog = read_po(po_file)
-        with open(mo_path, "wb") as mo_file:
+        # Written aside, then renamed: parallel workers never read a half-written catalog.
+        with tempfile.NamedTemporaryFile(dir=mo_path.parent, delete=False) as mo_file:
             write_mo(mo_file, catalog)
+        os.chmod(mo_file.name, 0o644)
+        os.replace(mo_file.name, mo_path)
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory) -> str:
+def database_url(tmp_path_factory) -> Iterator[str]:
     url = os.environ.get("TEST_DATABASE_URL")
-    if url:
-        return url
-    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'rakor-test.sqlite'}"
+    if not url:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'rakor-test.sqlite'}"
+    elif make_url(url).get_backend_name() != "postgresql":
+        yield url
+    else:
+        yield from private_postgresql_database(url)
+
+
+def private_postgresql_database(url: str) -> Iterator[str]:
+    """A new database beside the one `url` names, for this run only; dropped afterwards.
+
+    Without the right to create databases, the run uses `url` itself (and then two
+    runs on that server must not overlap).
+    """
+    given = make_url(url)
+    name = f"{given.database}_{uuid.uuid4().hex[:12]}"
+    server = create_engine(given, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    try:
+        with server.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    except DBAPIError:
+        server.dispose()
+        yield url
+        return
+    try:
+        yield given.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with server.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        server.dispose()
 
 
 @pytest.fixture(scope="session")

@@ -1,6 +1,8 @@
 """What the production set-up adds: request logs, the proxy's headers, quiet SQL errors."""
 
 import json
+import uuid
+from collections.abc import Iterator
 
 import pytest
 from sqlalchemy.exc import IntegrityError
@@ -183,25 +185,30 @@ def test_without_a_proxy_forwarded_headers_are_ignored(migrated_database, app):
 
 # --- rate limits shared through Redis (several workers or servers) ----------------------
 
-LIMITS_REDIS_URL = "redis://127.0.0.1:6379/11"
+LIMITS_REDIS_URL = "redis://127.0.0.1:6379"
 
 
 @pytest.fixture
-def limits_redis():
+def limits_redis() -> Iterator[tuple]:
+    """The machine's Redis and a key prefix of this test's own: another run never sees it."""
     connection = redis_or_skip(LIMITS_REDIS_URL)
-    connection.flushdb()
-    yield connection
-    connection.flushdb()
+    prefix = f"rakor-test-{uuid.uuid4().hex}"
+    yield connection, prefix
+    for key in connection.scan_iter(f"{prefix}:*"):
+        connection.delete(key)
     connection.close()
 
 
 def test_two_servers_count_one_clients_sends_together_in_redis(
     migrated_database, app, limits_redis
 ):
+    connection, prefix = limits_redis
+
     def server():
         return make_app(
             migrated_database,
             RATELIMIT_STORAGE_URI=LIMITS_REDIS_URL,
+            RATELIMIT_STORAGE_OPTIONS={"key_prefix": prefix},
             RAKOR_LOOKUP_RATE_LIMIT="2 per minute",
         ).test_client()
 
@@ -213,7 +220,7 @@ def test_two_servers_count_one_clients_sends_together_in_redis(
     assert lookup(first) != 429
     assert lookup(second) != 429
     assert lookup(first) == 429  # the third send, wherever it lands
-    assert limits_redis.keys("LIMITS*")
+    assert list(connection.scan_iter(f"{prefix}:*"))
 
 
 def test_a_request_refused_by_the_csrf_check_still_has_its_id(json_app, capsys):
