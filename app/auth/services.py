@@ -13,7 +13,7 @@ from app.i18n import local_datetime
 from app.models import User
 from app.models.base import utcnow
 from app.models.user import new_session_token
-from app.services import Refused
+from app.services import Refused, transaction
 
 MIN_PASSWORD_LENGTH = 8
 
@@ -101,16 +101,26 @@ def authenticate(email: str, password: str, now: datetime | None = None) -> User
     if user.locked_until is not None and user.locked_until > now:
         raise sign_in_locked(user.locked_until)
     if not user.check_password(password) or not user.active:
-        count_failure(user, now)
-        db.session.commit()
-        if user.locked_until is not None and user.locked_until > now:
+        # The failure is saved even though the sign-in is refused.
+        if note_failed_sign_in(user, now):
             raise sign_in_locked(user.locked_until)
         raise sign_in_invalid()
+    note_sign_in(user, now)
+    return user
+
+
+@transaction
+def note_failed_sign_in(user: User, now: datetime) -> bool:
+    """Count a wrong password; True when the account is locked now."""
+    count_failure(user, now)
+    return user.locked_until is not None and user.locked_until > now
+
+
+@transaction
+def note_sign_in(user: User, now: datetime) -> None:
     user.failed_logins = 0
     user.locked_until = None
     user.last_login_at = now
-    db.session.commit()
-    return user
 
 
 def count_failure(user: User, now: datetime) -> bool:
@@ -123,10 +133,10 @@ def count_failure(user: User, now: datetime) -> bool:
     return True
 
 
+@transaction
 def end_all_sessions(user: User) -> None:
     """Every cookie carrying the old token stops working at once."""
     user.session_token = new_session_token()
-    db.session.commit()
 
 
 # --- changing one's own password ---------------------------------------------------------
@@ -142,25 +152,36 @@ def change_password(user: User, current: str, new: str, now: datetime | None = N
     """
     now = now or utcnow()
     if not user.check_password(current):
-        if count_failure(user, now):
-            user.session_token = new_session_token()
-            record(user, "password_change_locked", user)
-            db.session.commit()
+        # Saved even though the change is refused.
+        if note_wrong_current_password(user, now):
             message = _l(
                 "Terlalu banyak kata sandi salah. Akun dikunci sampai %(when)s, "
                 "dan semua sesinya diakhiri.",
                 when=local_datetime(user.locked_until),
             )
             raise Refused("locked", message, locked_until=user.locked_until)
-        db.session.commit()
         message = _l("Kata sandi sekarang salah.")
         raise Refused("wrong_current", message, field="current_password")
     if new == current:
         message = _l("Kata sandi baru harus berbeda dari yang sekarang.")
         raise Refused("same", message, field="password")
     check_password_rule(new)
+    replace_password(user, new)
+
+
+@transaction
+def note_wrong_current_password(user: User, now: datetime) -> bool:
+    """Count a wrong current password; the one that locks the account also ends its sessions."""
+    if not count_failure(user, now):
+        return False
+    user.session_token = new_session_token()
+    record(user, "password_change_locked", user)
+    return True
+
+
+@transaction
+def replace_password(user: User, new: str) -> None:
     user.set_password(new)
     user.session_token = new_session_token()
     user.failed_logins = 0
     record(user, "password_changed", user)
-    db.session.commit()

@@ -32,6 +32,7 @@ from app.audit import record
 from app.extensions import db
 from app.models import Meeting, Submission, User
 from app.review.queries import ReviewFilters, submissions_query
+from app.services import transaction
 from app.submissions.services import format_receipt_code
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -275,6 +276,7 @@ def _text_cell(sheet, value: Any, font: Font | None = None) -> WriteOnlyCell:
 # --- the trail ------------------------------------------------------------------------------
 
 
+@transaction
 def note_personal_export(
     meeting: Meeting, actor: User, *, file_format: str, filters: ReviewFilters
 ) -> None:
@@ -286,4 +288,3 @@ def note_personal_export(
         after={"format": file_format, "filters": filters.to_args()},
         meeting_id=meeting.id,
     )
-    db.session.commit()

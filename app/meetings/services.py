@@ -22,7 +22,7 @@ from app.extensions import db
 from app.models import AgendaItem, Meeting, Pillar, Submission, User
 from app.models.base import utcnow
 from app.qr import qr_data_uri
-from app.services import Refused
+from app.services import Refused, transaction
 from app.submissions.services import window_state
 
 # No 0/o, 1/i/l: a code read aloud or typed from a poster survives. 31^6 is about 887 million.
@@ -185,6 +185,7 @@ def new_public_code() -> str:
 # --- creating and editing ------------------------------------------------------------
 
 
+@transaction
 def create_meeting(actor: User, data: MeetingData) -> Meeting:
     """A new meeting, in draft, with its agenda items in the order given."""
     code = data.code or new_public_code()
@@ -203,10 +204,10 @@ def create_meeting(actor: User, data: MeetingData) -> Meeting:
     record(actor, "create", meeting, after=_meeting_state(meeting), meeting_id=meeting.id)
     for item in meeting.agenda_items:
         record(actor, "create", item, after=snapshot(item, AGENDA_FIELDS), meeting_id=meeting.id)
-    db.session.commit()
     return meeting
 
 
+@transaction
 def update_meeting(actor: User, meeting: Meeting, data: MeetingData) -> bool:
     """Save the form; returns False when nothing changed (and nothing is logged)."""
     check_editable(meeting)
@@ -222,11 +223,9 @@ def update_meeting(actor: User, meeting: Meeting, data: MeetingData) -> bool:
     meeting.pillars = _chosen_pillars(data.pillar_ids, keep=retired)
     old, new = changed(before, _meeting_state(meeting))
     if not new:
-        db.session.rollback()
         return False
     _flush_or_code_taken()
     record(actor, "update", meeting, before=old, after=new, meeting_id=meeting.id)
-    db.session.commit()
     return True
 
 
@@ -285,13 +284,13 @@ def _flush_or_code_taken() -> None:
     try:
         db.session.flush()
     except IntegrityError as error:  # another meeting took the code a moment ago
-        db.session.rollback()
         raise code_taken() from error
 
 
 # --- the agenda ----------------------------------------------------------------------
 
 
+@transaction
 def add_agenda_item(actor: User, meeting: Meeting, title: str) -> AgendaItem:
     check_editable(meeting)
     last = max((item.position for item in meeting.agenda_items), default=0)
@@ -299,10 +298,10 @@ def add_agenda_item(actor: User, meeting: Meeting, title: str) -> AgendaItem:
     meeting.agenda_items.append(item)
     db.session.flush()
     record(actor, "create", item, after=snapshot(item, AGENDA_FIELDS), meeting_id=meeting.id)
-    db.session.commit()
     return item
 
 
+@transaction
 def rename_agenda_item(actor: User, item: AgendaItem, title: str) -> None:
     """A new title; the discussion already written stays with the item."""
     check_editable(item.meeting)
@@ -311,9 +310,9 @@ def rename_agenda_item(actor: User, item: AgendaItem, title: str) -> None:
     old, new = changed(before, snapshot(item, AGENDA_FIELDS))
     if new:
         record(actor, "update", item, before=old, after=new, meeting_id=item.meeting_id)
-    db.session.commit()
 
 
+@transaction
 def move_agenda_item(actor: User, item: AgendaItem, direction: Literal["up", "down"]) -> None:
     """Swap the item with its neighbour; at either end nothing happens."""
     meeting = item.meeting
@@ -322,17 +321,16 @@ def move_agenda_item(actor: User, item: AgendaItem, direction: Literal["up", "do
     index = items.index(item)
     other = index - 1 if direction == "up" else index + 1
     if not 0 <= other < len(items):
-        db.session.commit()  # the renumbering, if any
-        return
+        return  # the renumbering, if any, is still saved
     neighbour = items[other]
     before = {"position": item.position}
     item.position, neighbour.position = neighbour.position, item.position
     record(
         actor, "move", item, before=before, after={"position": item.position}, meeting_id=meeting.id
     )
-    db.session.commit()
 
 
+@transaction
 def delete_agenda_item(actor: User, item: AgendaItem, *, confirmed: bool = False) -> None:
     """Remove the item. One with a written discussion needs `confirmed`; the log keeps it."""
     meeting = item.meeting
@@ -346,7 +344,6 @@ def delete_agenda_item(actor: User, item: AgendaItem, *, confirmed: bool = False
     meeting.agenda_items.remove(item)
     db.session.flush()
     _renumbered(meeting)
-    db.session.commit()
 
 
 def _renumbered(meeting: Meeting) -> list[AgendaItem]:
@@ -360,6 +357,7 @@ def _renumbered(meeting: Meeting) -> list[AgendaItem]:
 # --- the meeting's life --------------------------------------------------------------
 
 
+@transaction
 def open_meeting(actor: User, meeting: Meeting, now: datetime | None = None) -> None:
     """draft or closed -> open. A window that already ended must be moved first."""
     now = now or utcnow()
@@ -373,12 +371,14 @@ def open_meeting(actor: User, meeting: Meeting, now: datetime | None = None) -> 
     _change_status(actor, meeting, "open", "open", closed_at=None)
 
 
+@transaction
 def close_meeting(actor: User, meeting: Meeting, now: datetime | None = None) -> None:
     if meeting.status != "open":
         raise status_refused()
     _change_status(actor, meeting, "close", "closed", closed_at=now or utcnow())
 
 
+@transaction
 def return_to_draft(actor: User, meeting: Meeting) -> None:
     """Back to draft (hidden from the public), only while nobody has sent input."""
     if meeting.status not in ("open", "closed"):
@@ -397,7 +397,6 @@ def _change_status(
     meeting.closed_at = closed_at
     old, new = changed(before, snapshot(meeting, STATUS_FIELDS))
     record(actor, action, meeting, before=old, after=new, meeting_id=meeting.id)
-    db.session.commit()
 
 
 # --- the room: live intake and the QR poster -------------------------------------------

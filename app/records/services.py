@@ -18,7 +18,7 @@ from app.audit import changed, record, snapshot
 from app.domain import FOLLOW_UP_STATUSES, SEXES
 from app.extensions import db
 from app.models import Agency, AgendaItem, Attendee, FollowUp, Meeting, Submission, User
-from app.services import Refused
+from app.services import Refused, transaction
 from app.submissions.services import format_receipt_code
 
 TEXT_MAX = 20_000
@@ -182,6 +182,7 @@ def decode_versions(encoded: str) -> dict[str, str]:
     return versions
 
 
+@transaction
 def save_texts(
     meeting: Meeting, actor: User, texts: dict[str, str], versions: dict[str, str]
 ) -> int:
@@ -232,7 +233,6 @@ def save_texts(
             item.discussion = updates[key]
             after = {"discussion": item.discussion}
             record(actor, "update", item, before=before, after=after, meeting_id=meeting.id)
-    db.session.commit()
     return len(updates)
 
 
@@ -246,6 +246,7 @@ def _check_follow_up(data: FollowUpData) -> None:
         raise ValueError("a follow-up needs an action")
 
 
+@transaction
 def add_follow_up(meeting: Meeting, actor: User, data: FollowUpData) -> FollowUp:
     _check_not_frozen(meeting)
     _check_follow_up(data)
@@ -261,10 +262,10 @@ def add_follow_up(meeting: Meeting, actor: User, data: FollowUpData) -> FollowUp
     db.session.flush()
     after = snapshot(follow_up, FOLLOW_UP_FIELDS)
     record(actor, "create", follow_up, after=after, meeting_id=meeting.id)
-    db.session.commit()
     return follow_up
 
 
+@transaction
 def update_follow_up(follow_up: FollowUp, actor: User, data: FollowUpData) -> bool:
     """Change a follow-up; after finalisation only its status and progress note may change."""
     _check_follow_up(data)
@@ -284,10 +285,10 @@ def update_follow_up(follow_up: FollowUp, actor: User, data: FollowUpData) -> bo
     old, new = changed(before, snapshot(follow_up, FOLLOW_UP_FIELDS))
     if new:
         record(actor, "update", follow_up, before=old, after=new, meeting_id=follow_up.meeting_id)
-    db.session.commit()
     return bool(new)
 
 
+@transaction
 def set_follow_up_status(follow_up: FollowUp, actor: User, status: str) -> bool:
     if status not in FOLLOW_UP_STATUSES:
         raise ValueError(f"unknown follow-up status {status!r}")
@@ -303,10 +304,10 @@ def set_follow_up_status(follow_up: FollowUp, actor: User, status: str) -> bool:
         after={"status": status},
         meeting_id=follow_up.meeting_id,
     )
-    db.session.commit()
     return True
 
 
+@transaction
 def remove_follow_up(follow_up: FollowUp, actor: User) -> Literal["deleted", "cancelled"]:
     """Delete a follow-up written here; one that came from an input is only cancelled,
     so the input keeps the trace of what was decided for it."""
@@ -324,11 +325,9 @@ def remove_follow_up(follow_up: FollowUp, actor: User) -> Literal["deleted", "ca
                 after={"status": "cancelled"},
                 meeting_id=meeting.id,
             )
-        db.session.commit()
         return "cancelled"
     record(actor, "delete", follow_up, before=before, meeting_id=meeting.id)
     db.session.delete(follow_up)
-    db.session.commit()
     return "deleted"
 
 
@@ -342,6 +341,7 @@ def _check_attendee(data: AttendeeData) -> None:
         raise ValueError(f"unknown sex {data.sex!r}")
 
 
+@transaction
 def add_attendee(meeting: Meeting, actor: User, data: AttendeeData) -> Attendee:
     _check_not_frozen(meeting)
     _check_attendee(data)
@@ -355,10 +355,10 @@ def add_attendee(meeting: Meeting, actor: User, data: AttendeeData) -> Attendee:
         after=snapshot(attendee, ATTENDEE_FIELDS),
         meeting_id=meeting.id,
     )
-    db.session.commit()
     return attendee
 
 
+@transaction
 def update_attendee(attendee: Attendee, actor: User, data: AttendeeData) -> bool:
     _check_not_frozen(db.session.get(Meeting, attendee.meeting_id))
     _check_attendee(data)
@@ -368,10 +368,10 @@ def update_attendee(attendee: Attendee, actor: User, data: AttendeeData) -> bool
     old, new = changed(before, snapshot(attendee, ATTENDEE_FIELDS))
     if new:
         record(actor, "update", attendee, before=old, after=new, meeting_id=attendee.meeting_id)
-    db.session.commit()
     return bool(new)
 
 
+@transaction
 def remove_attendee(attendee: Attendee, actor: User) -> None:
     _check_not_frozen(db.session.get(Meeting, attendee.meeting_id))
     record(
@@ -382,7 +382,6 @@ def remove_attendee(attendee: Attendee, actor: User) -> None:
         meeting_id=attendee.meeting_id,
     )
     db.session.delete(attendee)
-    db.session.commit()
 
 
 def _attendee_values(data: AttendeeData) -> dict:
@@ -400,6 +399,7 @@ def person_key(name: str, unit: str) -> tuple[str, str]:
     return (" ".join(name.split()).casefold(), " ".join(unit.split()).casefold())
 
 
+@transaction
 def build_attendance(meeting: Meeting, actor: User) -> int:
     """Add one attendee per distinct submitter not listed yet; return how many were added.
 
@@ -449,5 +449,4 @@ def build_attendance(meeting: Meeting, actor: User) -> int:
             meeting_id=meeting.id,
         )
         added += 1
-    db.session.commit()
     return added

@@ -211,7 +211,6 @@ def update_follow_up(meeting_id: int, follow_up_id: int):
         try:
             services.update_follow_up(follow_up, acting_user(), follow_up_data(form))
         except Refused as refused:
-            db.session.rollback()
             return render_follow_up(meeting, follow_up, form, refusal=str(refused), status=409)
         flash(_("Tindak lanjut disimpan."), "info")
         return redirect(page_url(meeting, "tindak-lanjut"), code=303)

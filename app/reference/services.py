@@ -24,7 +24,7 @@ from app.domain import PAGE_SIZES
 from app.extensions import db
 from app.models import Agency, Kecamatan, Kelurahan, Letterhead, Pillar, Program, Submission, User
 from app.models.base import utcnow
-from app.services import Refused
+from app.services import Refused, transaction
 
 LOGO_MAX_BYTES = 1024 * 1024  # 1 MiB: a kop logo is a few dozen KiB
 LOGO_MAX_PIXELS = 2000  # per side
@@ -107,6 +107,7 @@ def _refuse_if_damaged(check) -> None:
         raise Refused("logo_damaged", message, field="logo") from None
 
 
+@transaction
 def update_letterhead(
     actor: User,
     *,
@@ -141,6 +142,7 @@ def update_letterhead(
     return letterhead
 
 
+@transaction
 def remove_logo(actor: User) -> None:
     letterhead = current_letterhead()
     if letterhead.id is None or letterhead.logo is None:
@@ -179,6 +181,7 @@ def regions_overview() -> list[Kecamatan]:
     )
 
 
+@transaction
 def save_kecamatan(actor: User, kecamatan: Kecamatan | None, *, code: str, name: str) -> Kecamatan:
     """Create (kecamatan=None) or rename a kecamatan. Code and name are both unique."""
     code, name = _require(code, "code"), _require(name, "name")
@@ -190,6 +193,7 @@ def save_kecamatan(actor: User, kecamatan: Kecamatan | None, *, code: str, name:
     return _save(actor, _add_if_new(kecamatan), kecamatan, before)
 
 
+@transaction
 def save_kelurahan(
     actor: User, kelurahan: Kelurahan | None, *, kecamatan_id: int, name: str
 ) -> Kelurahan:
@@ -222,6 +226,7 @@ def agencies_overview() -> list[Agency]:
     )
 
 
+@transaction
 def save_agency(actor: User, agency: Agency | None, *, abbreviation: str, name: str) -> Agency:
     abbreviation, name = _require(abbreviation, "abbreviation"), _require(name, "name")
     agency = agency or Agency(active=True)
@@ -238,6 +243,7 @@ def save_agency(actor: User, agency: Agency | None, *, abbreviation: str, name: 
     return _save(actor, _add_if_new(agency), agency, before)
 
 
+@transaction
 def set_agency_active(actor: User, agency: Agency, active: bool) -> None:
     """An inactive agency leaves the public form; input that names it keeps the name."""
     before = snapshot(agency)
@@ -273,6 +279,7 @@ def next_pillar_position() -> int:
     return (db.session.scalar(select(func.max(Pillar.position))) or 0) + 1
 
 
+@transaction
 def save_pillar(
     actor: User,
     pillar: Pillar | None,
@@ -294,6 +301,7 @@ def save_pillar(
     return _save(actor, _add_if_new(pillar), pillar, before)
 
 
+@transaction
 def retire_pillar(actor: User, pillar: Pillar, now: datetime | None = None) -> None:
     """No longer offered for new input; inputs tagged with it keep the tag."""
     if pillar.retired_at is not None:
@@ -303,6 +311,7 @@ def retire_pillar(actor: User, pillar: Pillar, now: datetime | None = None) -> N
     _save(actor, "retire", pillar, before)
 
 
+@transaction
 def unretire_pillar(actor: User, pillar: Pillar) -> None:
     before = snapshot(pillar)
     pillar.retired_at = None
@@ -343,6 +352,7 @@ def agencies_for_choice(keep: int | None = None) -> list[Agency]:
     )
 
 
+@transaction
 def save_program(
     actor: User,
     program: Program | None,
@@ -363,6 +373,7 @@ def save_program(
     return _save(actor, _add_if_new(program), program, before)
 
 
+@transaction
 def set_program_active(actor: User, program: Program, active: bool) -> None:
     """An inactive program leaves the public form; evaluations of it keep the link."""
     before = snapshot(program)
@@ -410,11 +421,10 @@ def _add_if_new(entity: Any) -> str:
 
 
 def _save(actor: User, action: str, entity: Any, before: dict[str, Any], state=snapshot):
-    """Flush, audit what changed, commit. A unique clash lost to a concurrent save is refused."""
+    """Flush and audit what changed. A unique clash lost to a concurrent save is refused."""
     try:
         db.session.flush()
     except IntegrityError as error:
-        db.session.rollback()
         message = _l("Data ini baru saja disimpan orang lain dengan isi yang sama. Periksa lagi.")
         raise Refused("duplicate", message) from error
     after = state(entity)
@@ -424,5 +434,4 @@ def _save(actor: User, action: str, entity: Any, before: dict[str, Any], state=s
         old, new = changed(before, after)
         if new:  # saving an unchanged form writes nothing to the log
             record(actor, action, entity, before=old, after=new)
-    db.session.commit()
     return entity

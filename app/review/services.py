@@ -10,11 +10,8 @@ at a primary that is not itself merged), so every co-proposer is found in one st
 and undoing one merge never disturbs another.
 """
 
-import functools
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import ParamSpec, TypeVar
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -25,7 +22,7 @@ from app.models import Agency, AuditEvent, FollowUp, Submission, SubmissionNote,
 from app.models.base import utcnow
 from app.review import duplicates, history, queries
 from app.review.queries import active_pillars
-from app.services import Refused
+from app.services import Refused, transaction
 
 # The decisions staff can take; "received" takes a decision back.
 DECISIONS = ("accepted", "follow_up", "declined", "received")
@@ -37,9 +34,6 @@ DECISION_FIELDS = ("status", "decision_reason")
 ASSIGN_FIELDS = ("status", "responsible_agency_id")
 MERGE_FIELDS = ("status", "merged_into_id")
 FOLLOW_UP_FIELDS = ("submission_id", "action", "agency_id", "deadline", "status")
-
-P = ParamSpec("P")
-R = TypeVar("R")
 
 
 def too_long(field: str, limit: int) -> Refused:
@@ -53,20 +47,6 @@ def input_merged() -> Refused:
         "Masukan ini sudah digabung. Putuskan masukan utamanya, atau batalkan penggabungan."
     )
     return Refused("input_merged", message)
-
-
-def one_transaction(change: Callable[P, R]) -> Callable[P, R]:
-    """A refused change rolls back at once, releasing the row locks it took."""
-
-    @functools.wraps(change)
-    def wrapped(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return change(*args, **kwargs)
-        except Exception:
-            db.session.rollback()
-            raise
-
-    return wrapped
 
 
 # --- the input's page -------------------------------------------------------------------
@@ -97,7 +77,7 @@ def input_page(submission: Submission) -> InputPage:
 # --- pillar ----------------------------------------------------------------------------
 
 
-@one_transaction
+@transaction
 def change_pillar(submission: Submission, pillar_id: int, actor: User) -> bool:
     """Move the input to another active pillar; False when it is already there."""
     _lock(submission)
@@ -106,7 +86,6 @@ def change_pillar(submission: Submission, pillar_id: int, actor: User) -> bool:
         message = _l("Strategi ini tidak aktif atau tidak dipakai rapat ini.")
         raise Refused("pillar_not_allowed", message, field="pillar")
     if submission.pillar_id == pillar_id:
-        db.session.commit()  # nothing changed; ends the transaction and its lock
         return False
     before = {"pillar_id": submission.pillar_id}
     submission.pillar_id = pillar_id
@@ -118,14 +97,13 @@ def change_pillar(submission: Submission, pillar_id: int, actor: User) -> bool:
         after={"pillar_id": pillar_id},
         meeting_id=submission.meeting_id,
     )
-    db.session.commit()
     return True
 
 
 # --- decision --------------------------------------------------------------------------
 
 
-@one_transaction
+@transaction
 def decide(
     submission: Submission,
     decision: str,
@@ -159,20 +137,18 @@ def decide(
         submission.status, submission.decision_reason = decision, reason
     old, new = changed(before, snapshot(submission, DECISION_FIELDS))
     if not new:
-        db.session.commit()  # nothing changed; ends the transaction and its lock
         return False
     if decision != "received":
         submission.decided_at = now or utcnow()
         submission.decided_by_id = actor.id
     record(actor, "decide", submission, before=old, after=new, meeting_id=submission.meeting_id)
-    db.session.commit()
     return True
 
 
 # --- follow-up -------------------------------------------------------------------------
 
 
-@one_transaction
+@transaction
 def assign_follow_up(
     submission: Submission,
     agency_id: int,
@@ -221,14 +197,13 @@ def assign_follow_up(
     old, new = changed(before, snapshot(submission, ASSIGN_FIELDS))
     if new:
         record(actor, "assign", submission, before=old, after=new, meeting_id=submission.meeting_id)
-    db.session.commit()
     return follow_up
 
 
 # --- notes -----------------------------------------------------------------------------
 
 
-@one_transaction
+@transaction
 def add_note(submission: Submission, body: str, actor: User) -> SubmissionNote:
     body = body.strip()
     if not body:
@@ -245,14 +220,13 @@ def add_note(submission: Submission, body: str, actor: User) -> SubmissionNote:
         after={"submission_id": submission.id, "body": body},
         meeting_id=submission.meeting_id,
     )
-    db.session.commit()
     return note
 
 
 # --- merging duplicates ----------------------------------------------------------------
 
 
-@one_transaction
+@transaction
 def merge(primary: Submission, original_ids: list[int], actor: User) -> list[Submission]:
     """Merge the originals into `primary`: status "merged", link to the primary, text kept.
 
@@ -325,11 +299,10 @@ def merge(primary: Submission, original_ids: list[int], actor: User) -> list[Sub
         after={"originals": [original.receipt_code for original in originals]},
         meeting_id=primary.meeting_id,
     )
-    db.session.commit()
     return originals
 
 
-@one_transaction
+@transaction
 def undo_merge(original: Submission, actor: User) -> Submission:
     """Take one original out of its group, back to the status it had before the merge."""
     _lock(original)
@@ -354,7 +327,6 @@ def undo_merge(original: Submission, actor: User) -> Submission:
         after={"original": original.receipt_code},
         meeting_id=original.meeting_id,
     )
-    db.session.commit()
     return original
 
 

@@ -20,7 +20,7 @@ from app.extensions import db
 from app.models import User
 from app.models.base import utcnow
 from app.models.user import new_session_token
-from app.services import Refused
+from app.services import Refused, transaction
 
 # What the audit log may show of an account.
 AUDITED_FIELDS = ("email", "name", "role", "active")
@@ -43,6 +43,7 @@ def users_overview(now: datetime | None = None) -> list[UserRow]:
     return [UserRow(user, is_locked(user, now)) for user in users]
 
 
+@transaction
 def create_account(actor: User | None, *, email: str, name: str, role: str, password: str) -> User:
     email = normalise_email(email)
     if "@" not in email or len(email) > 254:
@@ -58,13 +59,12 @@ def create_account(actor: User | None, *, email: str, name: str, role: str, pass
     try:
         db.session.flush()
     except IntegrityError as error:  # a concurrent create with the same e-mail
-        db.session.rollback()
         raise email_taken() from error
     record(actor, "create", user, after=snapshot(user, AUDITED_FIELDS))
-    db.session.commit()
     return user
 
 
+@transaction
 def update_account(actor: User, user: User, *, name: str, role: str) -> None:
     """Change the name and role. An admin keeps their own admin role."""
     _check_name_and_role(name, role)
@@ -77,9 +77,10 @@ def update_account(actor: User, user: User, *, name: str, role: str) -> None:
     before = snapshot(user, AUDITED_FIELDS)
     user.name = name.strip()
     user.role = role
-    _commit_with_audit(actor, "update", user, before)
+    _audit_change(actor, "update", user, before)
 
 
+@transaction
 def deactivate(actor: User, user: User) -> None:
     """The account can no longer sign in, and every open session of it ends now."""
     if user.id == actor.id:
@@ -90,15 +91,17 @@ def deactivate(actor: User, user: User) -> None:
     before = snapshot(user, AUDITED_FIELDS)
     user.active = False
     user.session_token = new_session_token()
-    _commit_with_audit(actor, "deactivate", user, before)
+    _audit_change(actor, "deactivate", user, before)
 
 
+@transaction
 def reactivate(actor: User, user: User) -> None:
     before = snapshot(user, AUDITED_FIELDS)
     user.active = True
-    _commit_with_audit(actor, "reactivate", user, before)
+    _audit_change(actor, "reactivate", user, before)
 
 
+@transaction
 def reset_password(actor: User, user: User, password: str) -> None:
     """Set a new password, end the account's sessions and lift a sign-in lock.
 
@@ -110,7 +113,6 @@ def reset_password(actor: User, user: User, password: str) -> None:
     user.failed_logins = 0
     user.locked_until = None
     record(actor, "password_reset", user)
-    db.session.commit()
 
 
 # --- helpers ---------------------------------------------------------------------------
@@ -128,8 +130,7 @@ def _check_name_and_role(name: str, role: str) -> None:
         raise Refused("role_invalid", _l("Pilih salah satu peran."), field="role")
 
 
-def _commit_with_audit(actor: User, action: str, user: User, before: dict) -> None:
+def _audit_change(actor: User, action: str, user: User, before: dict) -> None:
     old, new = changed(before, snapshot(user, AUDITED_FIELDS))
     if new:  # a repeated click changes nothing and logs nothing
         record(actor, action, user, before=old, after=new)
-    db.session.commit()
