@@ -9,6 +9,7 @@ from app.models.meeting import (
     FollowUp,
     Meeting,
     MeetingDocument,
+    RenderJob,
     meeting_pillar,
 )
 from app.models.reference import (
