@@ -12,7 +12,7 @@ says what must happen to each request:
 - accepted: 303 to /receipt/<code>, exactly one new row, and that row holds what was
   sent after the documented normalisation, nothing else: NUL characters dropped from
   every value (app/forms.py BaseForm), surrounding whitespace stripped from the text
-  fields (`stripped`), amounts read the Indonesian way (WholeNumberField), only the
+  fields (`stripped`), amounts read the Indonesian way (WholeNumberField, with Babel), only the
   unit that matches the role kept (`submission_data`). The receipt page and /status
   show that text escaped; the phone number on neither;
 - refused: 422 with the form again, each text field holding what was typed (as
@@ -45,16 +45,21 @@ from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import stream_encode_multipart
 
 from app import domain
-from app.extensions import db
-from app.models import Agency, Kecamatan, Kelurahan, Meeting, Pillar, Program, Submission
-from app.submissions.forms import (
-    CLIENT_TOKEN,
+from app.domain import (
     DESCRIPTION_MAX,
+    DESCRIPTION_MIN,
     MAX_BENEFICIARIES,
     MAX_COST,
-    PHONE,
+    NAME_MAX,
+    ORGANISATION_MAX,
+    PHONE_MAX,
+    POSITION_MAX,
     TITLE_MAX,
+    TITLE_MIN,
 )
+from app.extensions import db
+from app.models import Agency, Kecamatan, Kelurahan, Meeting, Pillar, Program, Submission
+from app.submissions.forms import CLIENT_TOKEN, PHONE
 from app.submissions.services import format_receipt_code
 from tests.helpers import STAFF_EMAILS, csrf_from, hidden_value
 
@@ -66,10 +71,10 @@ FUZZ = settings(max_examples=180, deadline=None, derandomize=True, database=None
 # --- what is sent ------------------------------------------------------------------------
 
 TEXT_LIMITS = {
-    "submitter_name": 120,
-    "unit_organisation": 160,
-    "position": 120,
-    "phone": 24,
+    "submitter_name": NAME_MAX,
+    "unit_organisation": ORGANISATION_MAX,
+    "position": POSITION_MAX,
+    "phone": PHONE_MAX,
     "title": TITLE_MAX,
     "description": DESCRIPTION_MAX,
 }
@@ -332,7 +337,7 @@ MISSING = object()
 
 def hostile_value(name: str, ref: Reference) -> st.SearchStrategy[object]:
     if name in TEXT_LIMITS:
-        low = {"title": 5, "description": 10}.get(name, 0)
+        low = {"title": TITLE_MIN, "description": DESCRIPTION_MIN}.get(name, 0)
         values = hostile_text(TEXT_LIMITS[name], low)
         if name == "phone":
             values = values | padded(st.from_regex(PHONE, fullmatch=True))
@@ -451,15 +456,19 @@ class Expected:
 
 
 def read_amount(typed: str | None, maximum: int) -> tuple[bool, int | None]:
-    """WholeNumberField's rule: an optional "Rp"/"Rp." before the number, dots and
-    spaces as thousands separators anywhere, an optional ",00" at the end."""
+    """WholeNumberField's rule: an optional "Rp"/"Rp." before the number, then digits
+    0-9, either plain or in groups of three after a dot, and an optional decimal comma
+    with nothing but zeros after it (Babel's strict reading for locale "id")."""
     if typed is None or not typed.strip():
         return True, None
     text = re.sub(r"(?i)^rp\.?\s*", "", typed.strip())
-    text = re.sub(r",0+$", "", re.sub(r"[.\s]", "", text))
-    if not text.isdecimal() or len(text) > 15:
+    plain = r"([0-9]+)(?:,([0-9]*))?"
+    grouped = r"([1-9][0-9]{0,2}(?:\.[0-9]{3})+)(?:,([0-9]+))?"
+    match = re.fullmatch(plain, text) or re.fullmatch(grouped, text)
+    if not match or (match.group(2) and match.group(2).strip("0")):
         return False, None
-    return int(text) <= maximum, int(text)
+    number = int(match.group(1).replace(".", ""))
+    return number <= maximum, number
 
 
 def expected_outcome(
@@ -483,12 +492,12 @@ def expected_outcome(
     checks = [
         tokens.csrf == page_csrf,
         CLIENT_TOKEN.match(tokens.client) is not None,
-        0 < len(text("submitter_name")) <= 120,
-        0 < len(text("position")) <= 120,
-        len(text("unit_organisation")) <= 160,
-        5 <= len(text("title")) <= TITLE_MAX,
-        10 <= len(text("description")) <= DESCRIPTION_MAX,
-        not text("phone") or (len(text("phone")) <= 24 and PHONE.match(text("phone"))),
+        0 < len(text("submitter_name")) <= NAME_MAX,
+        0 < len(text("position")) <= POSITION_MAX,
+        len(text("unit_organisation")) <= ORGANISATION_MAX,
+        TITLE_MIN <= len(text("title")) <= TITLE_MAX,
+        DESCRIPTION_MIN <= len(text("description")) <= DESCRIPTION_MAX,
+        not text("phone") or (len(text("phone")) <= PHONE_MAX and PHONE.match(text("phone"))),
         all(chosen(name) for name in CHOICE_FIELDS if name != "target_group"),
         first.get("target_group", "umum") in domain.TARGET_GROUPS,
         role != "lurah" or bool(first.get("unit_kelurahan")),
