@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app.auth import bp, services
+from app.auth.access import current_actor
 from app.auth.forms import ChangePasswordForm, LoginForm, LogoutForm
 from app.extensions import limiter
 from app.forms import error_summary, show_refusal
@@ -46,7 +47,7 @@ def login():
 def logout():
     form = LogoutForm()
     if form.validate_on_submit():
-        services.end_all_sessions(current_user._get_current_object())
+        services.end_all_sessions(current_actor())
         logout_user()
         session.clear()
         flash(_("Anda sudah keluar."), "info")
@@ -63,7 +64,7 @@ def change_password():
     """Every role changes its own password here, after typing the current one."""
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        user = current_user._get_current_object()
+        user = current_actor()
         try:
             services.change_password(user, form.current_password.data, form.password.data)
         except Refused as refused:

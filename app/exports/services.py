@@ -18,8 +18,8 @@ from datetime import datetime
 from typing import IO, Any
 
 from flask import current_app
-from flask_babel import force_locale, to_user_timezone
 from flask_babel import gettext as _
+from flask_babel import to_user_timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -172,26 +172,12 @@ def neutralised(value: Any) -> Any:
 # --- CSV ------------------------------------------------------------------------------------
 
 
-def csv_stream(
-    meeting_id: int, filters: ReviewFilters, *, personal: bool, locale: str
-) -> Iterator[str]:
-    """The CSV for a streamed response, carrying its own app context.
-
-    The request is over by the time the server sends the body, so the rows are read
-    in a context of their own (its own database session, closed at the end). Nothing
-    runs until the first piece is asked for, and a dropped download closes it.
-    """
-    app = current_app._get_current_object()
-
-    def generate() -> Iterator[str]:
-        with app.app_context(), force_locale(locale):
-            yield from csv_chunks(meeting_id, filters, personal=personal)
-
-    return generate()
-
-
 def csv_chunks(meeting_id: int, filters: ReviewFilters, *, personal: bool) -> Iterator[str]:
-    """The CSV, piece by piece: a BOM so Excel reads UTF-8, then one line per input."""
+    """The CSV, piece by piece: a BOM so Excel reads UTF-8, then one line per input.
+
+    Nothing runs until the first piece is asked for; a streamed response keeps the
+    request's context (and so its database session and language) open meanwhile.
+    """
     buffer = io.StringIO()
     writer = csv.writer(buffer, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
 

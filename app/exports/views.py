@@ -4,11 +4,9 @@ Phone numbers only with ?personal=1; the file then says so and its name ends in
 "-data-pribadi". The queue links here with `ReviewFilters.to_args()`.
 """
 
-from flask import Response, request, send_file
-from flask_babel import get_locale
-from flask_login import current_user
+from flask import Response, request, send_file, stream_with_context
 
-from app.auth.access import READ, role_required
+from app.auth.access import READ, current_actor, role_required
 from app.exports import bp, services
 from app.extensions import db
 from app.models import Meeting
@@ -27,7 +25,7 @@ def export_request(meeting_id: int, file_format: str) -> tuple[Meeting, ReviewFi
     personal = wants_personal_data()
     if personal:
         services.note_personal_export(
-            meeting, current_user._get_current_object(), file_format=file_format, filters=filters
+            meeting, current_actor(), file_format=file_format, filters=filters
         )
     return meeting, filters, personal
 
@@ -42,8 +40,8 @@ def private(response: Response) -> Response:
 @role_required(*READ)
 def inputs_csv(meeting_id: int):
     meeting, filters, personal = export_request(meeting_id, "csv")
-    chunks = services.csv_stream(meeting.id, filters, personal=personal, locale=str(get_locale()))
-    response = Response(chunks, mimetype="text/csv")
+    chunks = services.csv_chunks(meeting.id, filters, personal=personal)
+    response = Response(stream_with_context(chunks), mimetype="text/csv")
     response.headers["Content-Disposition"] = (
         f'attachment; filename="{services.filename(meeting, "csv", personal=personal)}"'
     )

@@ -17,10 +17,9 @@ from flask import (
 from flask_babel import format_time
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 from markupsafe import Markup
 
-from app.auth.access import READ, WRITE, can_write, role_required
+from app.auth.access import READ, WRITE, can_write, current_actor, role_required
 from app.extensions import db
 from app.forms import error_summary, show_refusal
 from app.meetings import bp, services
@@ -33,7 +32,7 @@ from app.meetings.forms import (
     utc_to_local,
 )
 from app.meetings.services import MeetingData
-from app.models import AgendaItem, Meeting, User
+from app.models import AgendaItem, Meeting
 from app.qr import public_meeting_url, qr_svg
 from app.services import Refused
 
@@ -67,7 +66,7 @@ def create():
         form.code.data = services.new_public_code()
     if form.validate_on_submit():
         try:
-            meeting = services.create_meeting(acting_user(), meeting_data(form))
+            meeting = services.create_meeting(current_actor(), meeting_data(form))
         except Refused as refused:
             show_refusal(form, refused)
         else:
@@ -89,7 +88,7 @@ def edit(meeting_id: int):
     form.set_pillar_choices(services.active_pillars())
     if form.validate_on_submit():
         try:
-            saved = services.update_meeting(acting_user(), meeting, meeting_data(form))
+            saved = services.update_meeting(current_actor(), meeting, meeting_data(form))
         except Refused as refused:
             show_refusal(form, refused)
         else:
@@ -139,7 +138,7 @@ def change_status(meeting_id: int, change: str):
     meeting = meeting_or_404(meeting_id)
     apply_change, done = STATUS_CHANGES[change]
     try:
-        apply_change(acting_user(), meeting)
+        apply_change(current_actor(), meeting)
     except Refused as refused:
         return meeting_page(meeting, problem=str(refused), status=409)
     flash(str(done), "info")
@@ -183,7 +182,7 @@ def add_agenda_item(meeting_id: int):
     form = AgendaItemForm(prefix="new")
     if form.validate_on_submit():
         try:
-            services.add_agenda_item(acting_user(), meeting, form.title.data)
+            services.add_agenda_item(current_actor(), meeting, form.title.data)
         except Refused as refused:
             return meeting_page(meeting, problem=str(refused), status=409)
         flash(_("Acara ditambahkan."), "info")
@@ -198,7 +197,7 @@ def rename_agenda_item(meeting_id: int, item_id: int):
     form = AgendaItemForm(prefix=f"item-{item.id}")
     if form.validate_on_submit():
         try:
-            services.rename_agenda_item(acting_user(), item, form.title.data)
+            services.rename_agenda_item(current_actor(), item, form.title.data)
         except Refused as refused:
             return meeting_page(item.meeting, problem=str(refused), status=409)
         flash(_("Judul acara disimpan."), "info")
@@ -214,7 +213,7 @@ def move_agenda_item(meeting_id: int, item_id: int):
     if direction not in ("up", "down"):
         abort(400)
     try:
-        services.move_agenda_item(acting_user(), item, direction)
+        services.move_agenda_item(current_actor(), item, direction)
     except Refused as refused:
         return meeting_page(item.meeting, problem=str(refused), status=409)
     return redirect(url_for("meetings.agenda", meeting_id=meeting_id), code=303)
@@ -228,7 +227,7 @@ def delete_agenda_item(meeting_id: int, item_id: int):
     form.validate_on_submit()  # nothing can be invalid; this readies the error lists
     meeting = item.meeting
     try:
-        services.delete_agenda_item(acting_user(), item, confirmed=bool(form.confirm.data))
+        services.delete_agenda_item(current_actor(), item, confirmed=bool(form.confirm.data))
     except Refused as refused:
         if refused.field == "confirm":
             show_refusal(form, refused)
@@ -310,10 +309,6 @@ def live_json(meeting_id: int):
 
 
 # --- helpers between the request, the forms and the services ---------------------------------
-
-
-def acting_user() -> User:
-    return current_user._get_current_object()
 
 
 def meeting_or_404(meeting_id: int) -> Meeting:

@@ -2,13 +2,12 @@
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from app.auth.access import READ, WRITE, can_write, role_required
+from app.auth.access import READ, WRITE, can_write, current_actor, role_required
 from app.extensions import db
 from app.forms import error_summary
-from app.models import Attendee, FollowUp, Meeting, User
+from app.models import Attendee, FollowUp, Meeting
 from app.records import bp, services
 from app.records.forms import (
     AttendeeForm,
@@ -19,10 +18,6 @@ from app.records.forms import (
 )
 from app.records.services import AttendeeData, FollowUpData
 from app.services import Refused
-
-
-def acting_user() -> User:
-    return current_user._get_current_object()
 
 
 def follow_up_or_404(meeting: Meeting, follow_up_id: int) -> FollowUp:
@@ -110,7 +105,7 @@ def save(meeting_id: int):
         try:
             count = services.save_texts(
                 meeting,
-                acting_user(),
+                current_actor(),
                 form.texts(),
                 services.decode_versions(form.versions.data),
             )
@@ -166,7 +161,7 @@ def add_follow_up(meeting_id: int):
     apply_agencies(form, services.agency_choices())
     if form.validate():
         try:
-            services.add_follow_up(meeting, acting_user(), follow_up_data(form))
+            services.add_follow_up(meeting, current_actor(), follow_up_data(form))
         except Refused as refused:
             return render_page(meeting, follow_up_form=form, refusal=str(refused), status=409)
         flash(_("Tindak lanjut ditambahkan."), "info")
@@ -209,7 +204,7 @@ def update_follow_up(meeting_id: int, follow_up_id: int):
     apply_agencies(form, services.agency_choices(follow_up.agency_id))
     if form.validate():
         try:
-            services.update_follow_up(follow_up, acting_user(), follow_up_data(form))
+            services.update_follow_up(follow_up, current_actor(), follow_up_data(form))
         except Refused as refused:
             return render_follow_up(meeting, follow_up, form, refusal=str(refused), status=409)
         flash(_("Tindak lanjut disimpan."), "info")
@@ -224,7 +219,7 @@ def set_follow_up_status(meeting_id: int, follow_up_id: int):
     follow_up = follow_up_or_404(meeting, follow_up_id)
     form = FollowUpStatusForm()
     if form.validate():
-        services.set_follow_up_status(follow_up, acting_user(), form.status.data)
+        services.set_follow_up_status(follow_up, current_actor(), form.status.data)
         flash(_("Status tindak lanjut diubah."), "info")
         return redirect(page_url(meeting, "tindak-lanjut"), code=303)
     return render_page(meeting, errors=status_errors(form, follow_up), status=422)
@@ -241,7 +236,7 @@ def remove_follow_up(meeting_id: int, follow_up_id: int):
     meeting = db.get_or_404(Meeting, meeting_id)
     follow_up = follow_up_or_404(meeting, follow_up_id)
     try:
-        outcome = services.remove_follow_up(follow_up, acting_user())
+        outcome = services.remove_follow_up(follow_up, current_actor())
     except Refused as refused:
         return render_page(meeting, refusal=str(refused), status=409)
     if outcome == "cancelled":
@@ -272,7 +267,7 @@ def attendee_data(form: AttendeeForm) -> AttendeeData:
 def build_attendance(meeting_id: int):
     meeting = db.get_or_404(Meeting, meeting_id)
     try:
-        added = services.build_attendance(meeting, acting_user())
+        added = services.build_attendance(meeting, current_actor())
     except Refused as refused:
         return render_page(meeting, refusal=str(refused), status=409)
     if added:
@@ -289,7 +284,7 @@ def add_attendee(meeting_id: int):
     form = AttendeeForm(prefix="att")
     if form.validate():
         try:
-            services.add_attendee(meeting, acting_user(), attendee_data(form))
+            services.add_attendee(meeting, current_actor(), attendee_data(form))
         except Refused as refused:
             return render_page(meeting, attendee_form=form, refusal=str(refused), status=409)
         flash(_("Peserta ditambahkan."), "info")
@@ -330,7 +325,7 @@ def update_attendee(meeting_id: int, attendee_id: int):
     form = AttendeeForm()
     if form.validate():
         try:
-            services.update_attendee(attendee, acting_user(), attendee_data(form))
+            services.update_attendee(attendee, current_actor(), attendee_data(form))
         except Refused as refused:
             return render_attendee(meeting, attendee, form, refusal=str(refused), status=409)
         flash(_("Data peserta disimpan."), "info")
@@ -344,7 +339,7 @@ def remove_attendee(meeting_id: int, attendee_id: int):
     meeting = db.get_or_404(Meeting, meeting_id)
     attendee = attendee_or_404(meeting, attendee_id)
     try:
-        services.remove_attendee(attendee, acting_user())
+        services.remove_attendee(attendee, current_actor())
     except Refused as refused:
         return render_page(meeting, refusal=str(refused), status=409)
     flash(_("Peserta dihapus dari daftar hadir."), "info")

@@ -8,15 +8,14 @@ from collections.abc import Callable
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 from werkzeug.datastructures import FileStorage
 from wtforms.fields.choices import SelectChoice
 
-from app.auth.access import ADMIN, READ, role_required
+from app.auth.access import ADMIN, READ, current_actor, role_required
 from app.documents import formatting
 from app.extensions import db
 from app.forms import error_summary, show_refusal
-from app.models import Agency, IndicatorValue, Kecamatan, Kelurahan, Pillar, Program, User
+from app.models import Agency, IndicatorValue, Kecamatan, Kelurahan, Pillar, Program
 from app.reference import bp, indicators, services
 from app.reference.forms import (
     AgencyForm,
@@ -33,10 +32,6 @@ from app.reference.services import LOGO_MAX_BYTES
 from app.services import Refused
 
 NO_AGENCY = ""
-
-
-def acting_user() -> User:
-    return current_user._get_current_object()
 
 
 @bp.get("/reference/")
@@ -56,7 +51,7 @@ def letterhead():
     if form.validate_on_submit():
         try:
             services.update_letterhead(
-                acting_user(),
+                current_actor(),
                 government=form.government.data,
                 agency=form.agency.data,
                 address=form.address.data or "",
@@ -95,7 +90,7 @@ def letterhead_logo():
 @bp.post("/reference/letterhead/logo/remove")
 @role_required(*ADMIN)
 def remove_logo():
-    services.remove_logo(acting_user())
+    services.remove_logo(current_actor())
     flash(_("Logo dihapus dari kop surat."), "info")
     return redirect(url_for("reference.letterhead"), code=303)
 
@@ -118,7 +113,7 @@ def kecamatan(kecamatan_id: int | None = None):
 
     def save():
         return services.save_kecamatan(
-            acting_user(), kecamatan, code=form.code.data, name=form.name.data
+            current_actor(), kecamatan, code=form.code.data, name=form.name.data
         )
 
     return form_page(
@@ -145,7 +140,7 @@ def kelurahan(kelurahan_id: int | None = None):
 
     def save():
         return services.save_kelurahan(
-            acting_user(),
+            current_actor(),
             kelurahan,
             kecamatan_id=int(form.kecamatan_id.data),
             name=form.name.data,
@@ -178,7 +173,7 @@ def agency(agency_id: int | None = None):
 
     def save():
         return services.save_agency(
-            acting_user(), agency, abbreviation=form.abbreviation.data, name=form.name.data
+            current_actor(), agency, abbreviation=form.abbreviation.data, name=form.name.data
         )
 
     return form_page(
@@ -194,7 +189,7 @@ def agency(agency_id: int | None = None):
 @role_required(*ADMIN)
 def agency_deactivate(agency_id: int):
     agency = db.get_or_404(Agency, agency_id)
-    services.set_agency_active(acting_user(), agency, False)
+    services.set_agency_active(current_actor(), agency, False)
     flash(
         _("%(name)s dinonaktifkan; tidak ditawarkan lagi di formulir.", name=agency.abbreviation),
         "info",
@@ -206,7 +201,7 @@ def agency_deactivate(agency_id: int):
 @role_required(*ADMIN)
 def agency_reactivate(agency_id: int):
     agency = db.get_or_404(Agency, agency_id)
-    services.set_agency_active(acting_user(), agency, True)
+    services.set_agency_active(current_actor(), agency, True)
     flash(_("%(name)s aktif kembali.", name=agency.abbreviation), "info")
     return redirect(url_for("reference.agencies"), code=303)
 
@@ -231,7 +226,7 @@ def pillar(pillar_id: int | None = None):
 
     def save():
         return services.save_pillar(
-            acting_user(),
+            current_actor(),
             pillar,
             code=form.code.data,
             name=form.name.data,
@@ -253,7 +248,7 @@ def pillar(pillar_id: int | None = None):
 @role_required(*ADMIN)
 def pillar_retire(pillar_id: int):
     pillar = db.get_or_404(Pillar, pillar_id)
-    services.retire_pillar(acting_user(), pillar)
+    services.retire_pillar(current_actor(), pillar)
     flash(
         _(
             "Strategi %(code)s tidak dipakai lagi. Masukan lama tetap memakai strategi ini.",
@@ -268,7 +263,7 @@ def pillar_retire(pillar_id: int):
 @role_required(*ADMIN)
 def pillar_unretire(pillar_id: int):
     pillar = db.get_or_404(Pillar, pillar_id)
-    services.unretire_pillar(acting_user(), pillar)
+    services.unretire_pillar(current_actor(), pillar)
     flash(_("Strategi %(code)s dipakai kembali.", code=pillar.code), "info")
     return redirect(url_for("reference.pillars"), code=303)
 
@@ -304,7 +299,7 @@ def program(program_id: int | None = None):
 
     def save():
         return services.save_program(
-            acting_user(),
+            current_actor(),
             program,
             name=form.name.data,
             pillar_id=int(form.pillar_id.data),
@@ -324,7 +319,7 @@ def program(program_id: int | None = None):
 @role_required(*ADMIN)
 def program_deactivate(program_id: int):
     program = db.get_or_404(Program, program_id)
-    services.set_program_active(acting_user(), program, False)
+    services.set_program_active(current_actor(), program, False)
     flash(_("Program dinonaktifkan; tidak ditawarkan lagi di formulir."), "info")
     return redirect(url_for("reference.programs"), code=303)
 
@@ -333,7 +328,7 @@ def program_deactivate(program_id: int):
 @role_required(*ADMIN)
 def program_reactivate(program_id: int):
     program = db.get_or_404(Program, program_id)
-    services.set_program_active(acting_user(), program, True)
+    services.set_program_active(current_actor(), program, True)
     flash(_("Program aktif kembali."), "info")
     return redirect(url_for("reference.programs"), code=303)
 
@@ -391,7 +386,7 @@ def indicator_add():
     if form.validate_on_submit():
         try:
             indicators.add_value(
-                acting_user(),
+                current_actor(),
                 form.value_data(),
                 indicator_id=form.indicator_id(),
                 new_name=form.new_name.data or "",
@@ -412,7 +407,7 @@ def indicator_update(value_id: int):
     form = IndicatorValueForm(prefix=f"v{value.id}")
     if form.validate_on_submit():
         try:
-            indicators.update_value(acting_user(), value, form.value_data())
+            indicators.update_value(current_actor(), value, form.value_data())
         except Refused as refused:
             show_refusal(form, refused)
         else:
@@ -425,7 +420,7 @@ def indicator_update(value_id: int):
 @role_required(*ADMIN)
 def indicator_delete(value_id: int):
     value = db.get_or_404(IndicatorValue, value_id)
-    indicators.delete_value(acting_user(), value)
+    indicators.delete_value(current_actor(), value)
     flash(_("Angka indikator dihapus."), "info")
     return redirect(url_for("reference.indicator_list"))
 
@@ -437,7 +432,7 @@ def indicator_import():
     if not form.validate_on_submit():
         return indicators_page(import_form=form, status=422)
     try:
-        result = indicators.import_csv(acting_user(), form.file.data.read())
+        result = indicators.import_csv(current_actor(), form.file.data.read())
     except Refused as refused:
         errors = refused.details.get("errors", [])
         return indicators_page(import_form=form, import_errors=errors, status=422)

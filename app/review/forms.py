@@ -169,7 +169,7 @@ def error_list(form) -> list[tuple[str, str, str]]:
     """(field id, label, message) for the error summary at the top of the page."""
     summary = []
     for name, messages in form.errors.items():
-        if name == "csrf_token" or name not in form._fields:
+        if name == "csrf_token" or name not in form:
             continue
         field = form[name]
         grouped = field.type in ("RadioField", "IdsField", "IdField")

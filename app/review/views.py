@@ -6,9 +6,8 @@ Every route takes the meeting id first; an input of another meeting is "not foun
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 
-from app.auth.access import READ, WRITE, can_write, role_required
+from app.auth.access import READ, WRITE, can_write, current_actor, role_required
 from app.extensions import db
 from app.forms import show_refusal
 from app.models import Meeting, Submission
@@ -86,7 +85,7 @@ def change_pillar(meeting_id: int, input_id: int):
     form = pillar_form(meeting, submission, bound=True)
     if form.validate():
         try:
-            changed = services.change_pillar(submission, int(form.pillar.data), actor())
+            changed = services.change_pillar(submission, int(form.pillar.data), current_actor())
         except Refused as refused:
             show_refusal(form, refused)
         else:
@@ -103,7 +102,7 @@ def decide(meeting_id: int, input_id: int):
     if form.validate():
         try:
             changed = services.decide(
-                submission, form.decision.data, form.reason.data or "", actor()
+                submission, form.decision.data, form.reason.data or "", current_actor()
             )
         except Refused as refused:
             show_refusal(form, refused)
@@ -121,7 +120,11 @@ def assign(meeting_id: int, input_id: int):
     if form.validate():
         try:
             services.assign_follow_up(
-                submission, int(form.agency.data), form.deadline.data, form.action.data, actor()
+                submission,
+                int(form.agency.data),
+                form.deadline.data,
+                form.action.data,
+                current_actor(),
             )
         except Refused as refused:
             show_refusal(form, refused)
@@ -138,7 +141,7 @@ def add_note(meeting_id: int, input_id: int):
     form = NoteForm()
     if form.validate():
         try:
-            services.add_note(submission, form.body.data, actor())
+            services.add_note(submission, form.body.data, current_actor())
         except Refused as refused:
             show_refusal(form, refused)
         else:
@@ -155,7 +158,7 @@ def merge_into(meeting_id: int, input_id: int):
     form = MergeForm()
     if form.validate():
         try:
-            merged = services.merge(submission, form.originals.data, actor())
+            merged = services.merge(submission, form.originals.data, current_actor())
         except Refused as refused:
             if refused.code == "not_found":
                 abort(404)
@@ -175,7 +178,7 @@ def unmerge(meeting_id: int, input_id: int):
     primary_id = submission.merged_into_id
     if form.validate():
         try:
-            services.undo_merge(submission, actor())
+            services.undo_merge(submission, current_actor())
         except Refused as refused:
             show_refusal(form, refused)
         else:
@@ -198,7 +201,7 @@ def merge_group(meeting_id: int):
         if primary is None:
             abort(404)
         try:
-            merged = services.merge(primary, form.originals.data, actor())
+            merged = services.merge(primary, form.originals.data, current_actor())
         except Refused as refused:
             if refused.code == "not_found":
                 abort(404)
@@ -217,10 +220,6 @@ def merge_group(meeting_id: int):
 
 
 # --- helpers ---------------------------------------------------------------------------
-
-
-def actor():
-    return current_user._get_current_object()
 
 
 def meeting_and_input(meeting_id: int, input_id: int) -> tuple[Meeting, Submission]:

@@ -4,17 +4,13 @@ from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user
 
-from app.auth.access import ADMIN, role_required
+from app.auth.access import ADMIN, current_actor, role_required
 from app.extensions import db
 from app.forms import error_summary, show_refusal
 from app.models import User
 from app.services import Refused
 from app.users import bp, services
 from app.users.forms import NewUserForm, PasswordResetForm, UserForm
-
-
-def acting_user() -> User:
-    return current_user._get_current_object()
 
 
 @bp.get("/users/")
@@ -30,7 +26,7 @@ def create():
     if form.validate_on_submit():
         try:
             user = services.create_account(
-                acting_user(),
+                current_actor(),
                 email=form.email.data,
                 name=form.name.data,
                 role=form.role.data,
@@ -53,7 +49,7 @@ def edit(user_id: int):
     form = UserForm(obj=user)
     if form.validate_on_submit():
         try:
-            services.update_account(acting_user(), user, name=form.name.data, role=form.role.data)
+            services.update_account(current_actor(), user, name=form.name.data, role=form.role.data)
         except Refused as refused:
             show_refusal(form, refused)
         else:
@@ -70,7 +66,7 @@ def reset_password(user_id: int):
     if form.validate_on_submit():
         own_account = user.id == current_user.id
         try:
-            services.reset_password(acting_user(), user, form.password.data)
+            services.reset_password(current_actor(), user, form.password.data)
         except Refused as refused:
             show_refusal(form, refused)
         else:
@@ -95,7 +91,7 @@ def reset_password(user_id: int):
 def deactivate(user_id: int):
     user = db.get_or_404(User, user_id)
     try:
-        services.deactivate(acting_user(), user)
+        services.deactivate(current_actor(), user)
     except Refused as refused:
         return user_page(user, UserForm(obj=user), status=409, refusal=str(refused))
     flash(_("Akun %(email)s dinonaktifkan dan semua sesinya diakhiri.", email=user.email), "info")
@@ -106,7 +102,7 @@ def deactivate(user_id: int):
 @role_required(*ADMIN)
 def reactivate(user_id: int):
     user = db.get_or_404(User, user_id)
-    services.reactivate(acting_user(), user)
+    services.reactivate(current_actor(), user)
     flash(_("Akun %(email)s aktif kembali.", email=user.email), "info")
     return redirect(url_for("users.index"), code=303)
 
