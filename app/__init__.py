@@ -100,8 +100,8 @@ def register_blueprints(app: Flask) -> None:
         errors,
         exports,
         meetings,
+        minutes,
         paper,
-        records,
         reference,
         review,
         submissions,
@@ -112,7 +112,7 @@ def register_blueprints(app: Flask) -> None:
     for area in (errors, system, submissions, auth):
         app.register_blueprint(area.bp)
     # The secretariat's workspace, everything under /admin/.
-    for area in (meetings, review, records, documents, paper, exports, users, reference):
+    for area in (meetings, review, minutes, documents, paper, exports, users, reference):
         app.register_blueprint(area.bp, url_prefix="/admin")
 
 

@@ -836,7 +836,7 @@ def test_links_to_other_areas_appear_once_their_endpoint_exists(app, login, meet
     links = page[page.index('id="links-title"') :]
     assert "Tinjau masukan" in links
     for endpoint, label in (
-        ("records.edit", "Isi notulen"),
+        ("minutes.edit", "Isi notulen"),
         ("paper.index", "Masukan dari formulir kertas"),
         ("exports.inputs_xlsx", "Ekspor masukan (Excel)"),
     ):

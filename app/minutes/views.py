@@ -7,16 +7,16 @@ from wtforms.fields.choices import SelectChoice
 from app.auth.access import READ, WRITE, can_write, current_actor, role_required
 from app.extensions import db
 from app.forms import error_summary
-from app.models import Attendee, FollowUp, Meeting
-from app.records import bp, services
-from app.records.forms import (
+from app.minutes import bp, services
+from app.minutes.forms import (
     AttendeeForm,
     FollowUpForm,
     FollowUpStatusForm,
-    RecordForm,
-    record_form_for,
+    MinutesForm,
+    minutes_form_for,
 )
-from app.records.services import AttendeeData, FollowUpData
+from app.minutes.services import AttendeeData, FollowUpData
+from app.models import Attendee, FollowUp, Meeting
 from app.services import Refused
 
 
@@ -35,7 +35,7 @@ def attendee_or_404(meeting: Meeting, attendee_id: int) -> Attendee:
 
 
 def page_url(meeting: Meeting, anchor: str = "") -> str:
-    return url_for("records.edit", meeting_id=meeting.id, _anchor=anchor or None)
+    return url_for("minutes.edit", meeting_id=meeting.id, _anchor=anchor or None)
 
 
 # --- the page -------------------------------------------------------------------------------
@@ -44,7 +44,7 @@ def page_url(meeting: Meeting, anchor: str = "") -> str:
 def render_page(
     meeting: Meeting,
     *,
-    record_form: RecordForm | None = None,
+    record_form: MinutesForm | None = None,
     follow_up_form: FollowUpForm | None = None,
     attendee_form: AttendeeForm | None = None,
     errors=None,
@@ -52,7 +52,7 @@ def render_page(
     refusal: str | None = None,
     status: int = 200,
 ):
-    page = services.record_page(meeting)
+    page = services.minutes_page(meeting)
     # A form sent just now stays on the page with what was typed, even when the record
     # was finalised meanwhile and the change refused.
     typed = {
@@ -62,7 +62,7 @@ def render_page(
     }
     if record_form is None:
         texts = services.stored_texts(meeting)
-        record_form = record_form_for(page.agenda_items, data=texts, formdata=None)
+        record_form = minutes_form_for(page.agenda_items, data=texts, formdata=None)
         record_form.versions.data = services.encode_versions(services.text_versions(texts))
     if follow_up_form is None:
         follow_up_form = FollowUpForm(prefix="fu", formdata=None)
@@ -71,7 +71,7 @@ def render_page(
         attendee_form = AttendeeForm(prefix="att", formdata=None)
     return (
         render_template(
-            "records/edit.html",
+            "minutes/edit.html",
             page=page,
             meeting=meeting,
             frozen=services.is_frozen(meeting),
@@ -100,7 +100,7 @@ def edit(meeting_id: int):
 @role_required(*WRITE)
 def save(meeting_id: int):
     meeting = db.get_or_404(Meeting, meeting_id)
-    form = record_form_for(services.agenda_in_order(meeting))
+    form = minutes_form_for(services.agenda_in_order(meeting))
     if form.validate():
         try:
             count = services.save_texts(
@@ -172,7 +172,7 @@ def add_follow_up(meeting_id: int):
 def render_follow_up(meeting, follow_up, form, *, errors=None, refusal=None, status=200):
     return (
         render_template(
-            "records/follow_up.html",
+            "minutes/follow_up.html",
             meeting=meeting,
             follow_up=follow_up,
             form=form,
@@ -295,7 +295,7 @@ def add_attendee(meeting_id: int):
 def render_attendee(meeting, attendee, form, *, errors=None, refusal=None, status=200):
     return (
         render_template(
-            "records/attendee.html",
+            "minutes/attendee.html",
             meeting=meeting,
             attendee=attendee,
             form=form,

@@ -7,8 +7,7 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp, Validatio
 
 from app import domain
 from app.forms import BaseForm
-from app.models import AgendaItem
-from app.records.services import (
+from app.minutes.services import (
     ACTION_MAX,
     ATTENDEE_NAME_MAX,
     ATTENDEE_PHONE_MAX,
@@ -17,6 +16,7 @@ from app.records.services import (
     TEXT_MAX,
     discussion_key,
 )
+from app.models import AgendaItem
 from app.submissions.forms import PHONE
 
 
@@ -37,9 +37,9 @@ def record_text(label) -> TextAreaField:
     )
 
 
-class RecordForm(BaseForm):
+class MinutesForm(BaseForm):
     """The opening and conclusions; one discussion field per agenda item is added by
-    `record_form_for`. `versions` carries what each text looked like when the page was
+    `minutes_form_for`. `versions` carries what each text looked like when the page was
     opened, so two note-takers saving at once do not overwrite each other."""
 
     versions = HiddenField()
@@ -55,10 +55,10 @@ class RecordForm(BaseForm):
         return {field.name: field.data or "" for field in fields}
 
 
-def record_form_for(agenda_items: list[AgendaItem], **kwargs) -> RecordForm:
-    """A RecordForm with a textarea for the discussion of each agenda item."""
+def minutes_form_for(agenda_items: list[AgendaItem], **kwargs) -> MinutesForm:
+    """A MinutesForm with a textarea for the discussion of each agenda item."""
 
-    class MeetingRecordForm(RecordForm):
+    class MeetingMinutesForm(MinutesForm):
         pass
 
     for number, item in enumerate(agenda_items, start=1):
@@ -67,8 +67,8 @@ def record_form_for(agenda_items: list[AgendaItem], **kwargs) -> RecordForm:
             filters=[normalise_newlines],
             validators=[Length(max=TEXT_MAX, message=_l("Paling panjang %(max)d karakter."))],
         )
-        setattr(MeetingRecordForm, discussion_key(item.id), field)
-    return MeetingRecordForm(**kwargs)
+        setattr(MeetingMinutesForm, discussion_key(item.id), field)
+    return MeetingMinutesForm(**kwargs)
 
 
 class DeadlineField(DateField):

@@ -53,7 +53,7 @@ class AttendeeData:
 
 
 @dataclass(frozen=True)
-class RecordPage:
+class MinutesPage:
     """What the minutes screen shows, loaded in one place."""
 
     meeting: Meeting
@@ -81,7 +81,7 @@ def _check_not_frozen(meeting: Meeting) -> None:
 # --- reading ---------------------------------------------------------------------------
 
 
-def record_page(meeting: Meeting) -> RecordPage:
+def minutes_page(meeting: Meeting) -> MinutesPage:
     follow_ups = list(
         db.session.scalars(
             select(FollowUp)
@@ -104,7 +104,7 @@ def record_page(meeting: Meeting) -> RecordPage:
             select(Submission.id, Submission.receipt_code).where(Submission.id.in_(linked))
         )
         codes = {ident: format_receipt_code(code) for ident, code in rows}
-    return RecordPage(
+    return MinutesPage(
         meeting=meeting,
         agenda_items=agenda_in_order(meeting),
         follow_ups=follow_ups,
