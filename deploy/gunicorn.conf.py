@@ -2,9 +2,11 @@
 
 Sized for the small city server (docs/DEPLOY.md): one worker process per core, two
 threads each, so that one request's wait on the database overlaps another's Python
-(measured in bench/submit_load.py and docs/PERFORMANCE.md). Documents never render
-in a web worker (a background thread or the RQ worker does it), so no request needs
-a long timeout. Every setting can be changed from the environment file.
+(measured in bench/submit_load.py and docs/PERFORMANCE.md). In the embedded set-up
+(no RAKOR_REDIS_URL) a PDF renders in the web worker thread that asks for it and
+holds that thread for the render (seconds for a meeting of a thousand inputs); with
+Redis configured the RQ worker renders and requests stay short. Every setting can be
+changed from the environment file.
 """
 
 import gc
@@ -17,8 +19,9 @@ workers = int(os.environ.get("RAKOR_WORKERS", multiprocessing.cpu_count()))
 worker_class = "gthread"
 threads = int(os.environ.get("RAKOR_THREADS", "2"))
 
-# A request takes milliseconds; 30 s is for a slow upload from a phone on a weak
-# network, after which the worker is replaced rather than left hanging.
+# Most requests take milliseconds. With gthread workers this is the time a worker may
+# go without a heartbeat, not a limit on one request, so a long PDF render in a request
+# thread is not cut off by it (nginx's proxy_read_timeout, 60 s, is the limit there).
 timeout = int(os.environ.get("RAKOR_WORKER_TIMEOUT", "30"))
 graceful_timeout = 20
 # nginx keeps its upstream connections open (keepalive in deploy/nginx/rakor.conf).
