@@ -80,10 +80,7 @@ def request_document(
     job = active_job(meeting, kind, digest)
     if job is None:
         job = new_job(meeting_id, kind, digest, actor)
-        if here or not current_app.config["RAKOR_REDIS_URL"]:
-            execute(job.id, context)
-        else:
-            enqueue(job.id, context)
+        submit(job.id, context, here=here)
         db.session.refresh(job)
     if job.status == "done" and job.document_id is not None:
         document = db.session.get(MeetingDocument, job.document_id)
@@ -161,7 +158,15 @@ def new_job(meeting_id: int, kind: str, digest: str, actor: User | None) -> Rend
     return job
 
 
-# --- the RQ executor ----------------------------------------------------------------
+# --- the two executors: this process, or RQ ---------------------------------------------
+
+
+def submit(job_id: int, context: Any, *, here: bool = False) -> None:
+    """Run the job right away in this process, or hand it to RQ when Redis is configured."""
+    if here or not current_app.config["RAKOR_REDIS_URL"]:
+        execute(job_id, context)
+    else:
+        enqueue(job_id, context)
 
 
 def enqueue(job_id: int, context: Any) -> None:
