@@ -88,7 +88,8 @@ FORM_PATH = f"/m/{DEMO_MEETING_CODE}"
 
 # The same number of workers on any machine, so that two kills take both originals.
 SERVER_SETTINGS = {"RAKOR_WORKERS": "2", "RAKOR_THREADS": "2"}
-REQUEST_TIMEOUT_S = 10.0
+# As long as gunicorn lets a request run (deploy/gunicorn.conf.py): a phone waits as long.
+REQUEST_TIMEOUT_S = 30.0
 KILL_AT = (0.30, 0.65)  # shares of the run at which a worker is killed
 RESPAWN_LIMIT_S = 10.0
 RESTART_AT = 0.25  # pg_ctl restart -m fast
@@ -189,23 +190,29 @@ class Load:
         return dict(Counter(outcome.kind for outcome in self.outcomes).most_common())
 
 
-def participant(number: int, base_url: str, tag: str, t0: float, stop_at: float, load: Load):
-    """One phone: opens the form once, then sends complete inputs back to back until stop_at."""
+def open_form(session: requests.Session, base_url: str, load: Load):
+    """The public form as a phone gets it (a few tries); None if it never opened."""
+    for _ in range(5):
+        try:
+            page = session.get(base_url + FORM_PATH, timeout=REQUEST_TIMEOUT_S)
+            if page.status_code == 200:
+                return form_in(page.text, page.url, FORM_PATH)
+        except (requests.RequestException, ValueError):
+            pass
+        load.form_failures += 1
+        time.sleep(0.5)
+    return None
+
+
+def participant(number: int, base_url: str, tag: str, start, clock: dict, load: Load):
+    """One phone: opens the form, waits for the start, then sends complete inputs back to
+    back until the end of the run."""
     session = requests.Session()
-    form = None
+    form = open_form(session, base_url, load)
+    start.wait()
+    t0, stop_at = clock["t0"], clock["stop_at"]
     sent = 0
-    while time.perf_counter() < stop_at:
-        if form is None:
-            try:
-                page = session.get(base_url + FORM_PATH, timeout=REQUEST_TIMEOUT_S)
-                if page.status_code == 200:
-                    form = form_in(page.text, page.url, FORM_PATH)
-            except (requests.RequestException, ValueError):
-                pass
-            if form is None:
-                load.form_failures += 1
-                time.sleep(0.2)
-            continue
+    while form is not None and time.perf_counter() < stop_at:
         sent += 1
         started = time.perf_counter()
         body = ""
@@ -227,21 +234,29 @@ def participant(number: int, base_url: str, tag: str, t0: float, stop_at: float,
 
 
 def load_with_events(base_url: str, clients: int, duration_s: float, events) -> tuple[Load, list]:
-    """`clients` participants for `duration_s` while `events(t0)` breaks something."""
+    """`clients` participants, their forms open, send for `duration_s` while `events(t0)`
+    breaks something."""
     load = Load()
     tag = uuid.uuid4().hex[:6]  # titles stay unique across runs on one database
-    t0 = time.perf_counter()
+    clock: dict = {}
+
+    def starting_now() -> None:
+        clock["t0"] = time.perf_counter()
+        clock["stop_at"] = clock["t0"] + duration_s
+
+    start = threading.Barrier(clients + 1, action=starting_now)
     threads = [
         threading.Thread(
-            target=participant, args=(n, base_url, tag, t0, t0 + duration_s, load), daemon=True
+            target=participant, args=(n, base_url, tag, start, clock, load), daemon=True
         )
         for n in range(clients)
     ]
     for thread in threads:
         thread.start()
-    happened = events(t0)
+    start.wait(timeout=clients * REQUEST_TIMEOUT_S)
+    happened = events(clock["t0"])
     for thread in threads:
-        thread.join(timeout=duration_s + 3 * REQUEST_TIMEOUT_S)
+        thread.join(timeout=duration_s + 2 * REQUEST_TIMEOUT_S)
     return load, happened
 
 
