@@ -209,8 +209,6 @@ HTML = b"<!doctype html><html><body><script>alert(document.cookie)</script></bod
     ids=["text", "svg", "html", "gif", "truncated", "too-wide", "oversize"],
 )
 def test_a_logo_that_is_not_a_small_png_or_jpeg_is_refused(app, admin, content, message):
-    if message.startswith("Berkas logo terlalu besar"):
-        assert len(content) > 1024 * 1024
     response = upload(admin, content, "logo.png", government="Pemerintah Kota Tegal")
     assert response.status_code == 422
     page = text(response)
@@ -593,8 +591,7 @@ def test_a_refused_program_keeps_what_was_typed(app, admin, agency_id, fields, m
     page = text(response)
     assert message in page
     assert f'selected value="{agency_id}"' in page
-    if "name" not in fields:
-        assert 'value="Program baru"' in page
+    assert hidden_value(page, "name") == data["name"]
     assert count(app, Program) == before
 
 
