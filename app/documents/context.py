@@ -2,9 +2,9 @@
 
 A context is a tree of frozen dataclasses holding strings, numbers and dates,
 never ORM objects, so the same context feeds the HTML preview, the PDF, the
-CLI and a worker process, and hashes to a stable digest (`source_digest`): the
-cache key of a rendered PDF and the content digest printed in the footer of
-the final minutes.
+CLI and an RQ worker (it travels with the job, pickled), and hashes to a stable
+digest (`source_digest`): the cache key of a rendered PDF and the content
+digest printed in the footer of the final minutes.
 
 Each section costs one query, whatever the number of inputs: 5,000 inputs are
 read as plain rows with their names joined in, never loaded one by one.

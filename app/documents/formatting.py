@@ -18,7 +18,7 @@ DOCUMENT_LOCALE = "id"
 
 @contextmanager
 def document_locale() -> Iterator[None]:
-    """Indonesian labels and formats, in a request, a CLI command or a worker thread."""
+    """Indonesian labels and formats, in a request, a CLI command or an RQ worker."""
     with force_locale(DOCUMENT_LOCALE):
         yield
 
