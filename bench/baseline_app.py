@@ -1,18 +1,18 @@
-"""The benchmark's baseline: a bare insert endpoint on the same stack as Rakor.
+"""The submission benchmark's baseline: the simplest Flask view that inserts a row.
 
-Flask and Flask-SQLAlchemy on the same database, with the engine tuned the way
-Rakor tunes its own (SQLite pragmas and busy timeout; pre-ping on PostgreSQL),
-served by the same gunicorn configuration. One POST inserts one row from a form
-field and answers 303, which is the floor any real form handler stands on.
+Same stack as Rakor (Flask, Flask-SQLAlchemy, the same engine settings and SQLite
+pragmas, the same gunicorn configuration), none of its rules: a POST inserts its
+`title` and answers 303 to a page that reads the row back, the way Rakor answers
+with the receipt. Measurement scaffolding, not part of the product: its table is
+made with `create_all` in the benchmark's throwaway database.
 
-This is measurement scaffolding, not part of the product: the table is made
-with `create_all` in the throwaway benchmark database.
+    gunicorn --config deploy/gunicorn.conf.py bench.baseline_app:app   (DATABASE_URL set)
 """
 
 import os
 from datetime import UTC, datetime
 
-from flask import Flask, redirect, request
+from flask import Flask, abort, redirect, request
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import DateTime, String, event
 from sqlalchemy.engine import Engine
@@ -36,35 +36,30 @@ class BaselineRow(Base):
 
 @event.listens_for(Engine, "connect")
 def _tune_sqlite(dbapi_connection, _record) -> None:
-    # The same pragmas as app/__init__.py, so SQLite is compared like for like.
+    # The pragmas of app/__init__.py, so that SQLite is compared like for like.
     if type(dbapi_connection).__module__ != "sqlite3":
         return
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=15000")
-    cursor.execute("PRAGMA synchronous=NORMAL")
+    for pragma in (
+        "journal_mode=WAL",
+        "foreign_keys=ON",
+        "busy_timeout=15000",
+        "synchronous=NORMAL",
+    ):
+        cursor.execute(f"PRAGMA {pragma}")
     cursor.close()
-
-
-def engine_options(database_url: str) -> dict:
-    """The engine options Rakor's `load_config` sets for the same URL."""
-    if database_url.startswith("postgresql"):
-        return {"pool_pre_ping": True}
-    if database_url.startswith("sqlite"):
-        return {"connect_args": {"timeout": 15}}
-    return {}
 
 
 def make_app(database_url: str) -> Flask:
     app = Flask(__name__)
     app.config["SQLALCHEMY_DATABASE_URI"] = database_url
-    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(database_url)
+    # The engine options app/__init__.py's load_config sets for the same URL.
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = (
+        {"pool_pre_ping": True}
+        if database_url.startswith("postgresql")
+        else {"connect_args": {"timeout": 15}}
+    )
     db.init_app(app)
-
-    @app.get("/")
-    def index():
-        return "baseline\n"
 
     @app.post("/insert")
     def insert():
@@ -72,6 +67,11 @@ def make_app(database_url: str) -> Flask:
         db.session.add(row)
         db.session.commit()
         return redirect(f"/row/{row.id}", code=303)
+
+    @app.get("/row/<int:row_id>")
+    def show(row_id: int):
+        row = db.session.get(BaselineRow, row_id) or abort(404)
+        return f"{row.id} {row.title}\n"
 
     @app.get("/healthz")
     def healthz():
@@ -87,5 +87,4 @@ def create_table(database_url: str) -> None:
         db.engine.dispose()
 
 
-# gunicorn imports `baseline_app:app`; the benchmark sets DATABASE_URL.
 app = make_app(os.environ.get("DATABASE_URL", "sqlite://"))

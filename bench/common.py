@@ -175,14 +175,18 @@ def free_port() -> int:
 
 
 class Gunicorn:
-    """`gunicorn --config deploy/gunicorn.conf.py wsgi:app` on a free loopback port.
+    """`gunicorn --config deploy/gunicorn.conf.py wsgi:app` (or another `app`) on a free
+    loopback port.
 
     In a process group of its own, always stopped on the way out. `up_when` says when
     it counts as started: "healthy" (/healthz 200) or "answering" (any HTTP answer, for
     a database that is down on purpose).
     """
 
-    def __init__(self, env: dict[str, str], log_path: Path, up_when: str = "healthy"):
+    def __init__(
+        self, env: dict[str, str], log_path: Path, up_when: str = "healthy", app: str = "wsgi:app"
+    ):
+        self.app = app
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.env = env
@@ -194,7 +198,7 @@ class Gunicorn:
         command = [
             str(BIN / "gunicorn"),
             *("--config", str(GUNICORN_CONFIG), "--bind", f"127.0.0.1:{self.port}"),
-            "wsgi:app",
+            self.app,
         ]
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(
