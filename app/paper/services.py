@@ -257,7 +257,7 @@ class Names:
             }
         )
 
-    def formdata(self, row: "SheetRow") -> MultiDict:
+    def formdata(self, row: SheetRow) -> MultiDict:
         """The row as the web form would send it."""
         typed = {key: as_text(value) for key, value in row.values.items() if not _is_blank(value)}
         role = self.lists["role"].get(fold(typed.get("role", "")))
