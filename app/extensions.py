@@ -1,6 +1,5 @@
 """Extension objects, created unbound and initialised in `create_app`."""
 
-from flask import request
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -17,8 +16,3 @@ csrf = CSRFProtect()
 babel = Babel()
 login_manager = LoginManager()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
-
-
-def client_address() -> str:
-    """The client's address as the rate limiter sees it (ProxyFix sets it behind a proxy)."""
-    return request.remote_addr or "unknown"
