@@ -7,7 +7,12 @@ FLASK := $(BIN)/flask --app wsgi
 CATALOGS := $(wildcard app/translations/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
 
-.PHONY: run serve setup install translations extract-messages test test-sqlite test-postgres lint format bench clean
+.PHONY: run serve setup install translations extract-messages test test-fast test-sqlite test-postgres lint format bench clean
+
+# The suite runs on every core through pytest-xdist, each worker on a database of its
+# own; `make test WORKERS=0` runs it in one process.
+WORKERS ?= auto
+PYTEST := $(BIN)/pytest -n $(WORKERS)
 
 run: setup
 	@echo ""
@@ -44,11 +49,15 @@ test: test-sqlite
 	@if [ -n "$$TEST_DATABASE_URL" ]; then $(MAKE) --no-print-directory test-postgres; fi
 
 test-sqlite: install translations
-	env -u TEST_DATABASE_URL $(BIN)/pytest
+	env -u TEST_DATABASE_URL $(PYTEST)
+
+# Everyday work: the whole suite on SQLite except the browser tests.
+test-fast: install translations
+	env -u TEST_DATABASE_URL $(PYTEST) -m "not browser"
 
 test-postgres: install translations
 	@test -n "$$TEST_DATABASE_URL" || (echo "Set TEST_DATABASE_URL, e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test"; exit 2)
-	$(BIN)/pytest
+	$(PYTEST)
 
 lint: install
 	$(BIN)/ruff check .

@@ -245,6 +245,13 @@ def submit(client):
 # --- the browser ----------------------------------------------------------------------
 
 
+def pytest_collection_modifyitems(items) -> None:
+    """Every test that opens the browser is a `browser` test (`make test-fast` skips them)."""
+    for item in items:
+        if "browser" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)
+
+
 def browser_required() -> bool:
     return os.environ.get("RAKOR_REQUIRE_BROWSER", "") not in ("", "0", "false")
 
