@@ -2,7 +2,7 @@
 
 import os
 
-from flask import Flask
+from flask import Flask, g
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -90,6 +90,8 @@ def register_extensions(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(session_token: str) -> User | None:
+        if g.get("database_unavailable"):
+            return None  # the 503 page renders for an anonymous visitor, with no query
         return db.session.scalar(db.select(User).filter_by(session_token=session_token))
 
 

@@ -1,13 +1,13 @@
 """Friendly error pages in the user's language; never a stack trace."""
 
-from flask import current_app, render_template
+from flask import current_app, g, render_template
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import InternalError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from app.errors import bp
-from app.extensions import db, login_manager
+from app.extensions import db
 
 # PostgreSQL's read_only_sql_transaction: a write to a read-only database or a hot
 # standby. psycopg reports it as an InternalError, not an OperationalError.
@@ -70,9 +70,9 @@ def database_unavailable(error):
     )
     db.session.rollback()
     # The page must render without the database: Flask-Login's context processor would
-    # load the signed-in user (a query), and a user loaded earlier has just been expired
-    # by the rollback. Render this one page as anonymous; the session cookie is untouched.
-    login_manager._update_request_context_with_user()
+    # load the signed-in user (a query). The user loader answers "nobody" for this one
+    # page (app/__init__.py); the session cookie is untouched.
+    g.database_unavailable = True
     return error_page(
         503,
         _("Layanan sedang tidak tersedia"),
