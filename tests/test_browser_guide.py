@@ -21,10 +21,10 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from app.demo import AGENCIES
+from app.documents import finalise
 from app.extensions import db
 from app.meetings import services as meeting_services
 from app.models import Agency, Kelurahan, Meeting, Pillar, Submission, User
-from app.reports import finalise
 from app.review import services as review_services
 from app.submissions import services as submission_services
 from tests.browser_helpers import (
