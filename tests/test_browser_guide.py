@@ -576,8 +576,8 @@ def enter_paper_forms(page, app, meeting_id: int, tmp_path: Path, pictures) -> N
     errors = page.locator("#import-errors")
     assert "Tidak ada yang diimpor" in errors.inner_text()
     problems = page.locator("table.import-errors tbody tr").all_inner_texts()
-    assert "3\tPeran\tPeran harus lurah, camat, opd atau stakeholder." in problems
-    assert "3\tUraian\tPanjang isian antara 10 dan 4000 karakter (sekarang 4)." in problems
+    assert "3\tPeran\tPilihan tidak tersedia. Pilih dari daftar." in problems
+    assert "3\tUraian\tUraian antara 10 dan 4000 karakter." in problems
     assert count_submissions(app) == 4
     picture(page.locator("ol.paper-steps > li").nth(2), pictures, "sekretariat-impor-gagal")
 
