@@ -1,5 +1,6 @@
 """The command-line contract: seed, demo and users create (DESIGN.md, "Interfaces")."""
 
+import json
 from decimal import Decimal
 
 from app.extensions import db
@@ -14,6 +15,9 @@ from app.models import (
     Submission,
     User,
 )
+from config import BASE_DIR
+
+DEMO_FILE = BASE_DIR / "app" / "demo" / "rakor2024.json"
 
 
 def count(app, model) -> int:
@@ -54,8 +58,9 @@ def test_demo_creates_the_2024_meeting_with_varied_input_once(app, runner):
     first = runner.invoke(args=["demo"])
     assert first.exit_code == 0, first.output
     assert "Demo login (secretariat): sekretariat@rakor.test" in first.output
+    content = json.loads(DEMO_FILE.read_text(encoding="utf-8"))
     inputs = count(app, Submission)
-    assert inputs >= 40
+    assert inputs == len(content["inputs"]) >= 40
 
     second = runner.invoke(args=["demo"])
     assert second.exit_code == 0, second.output
@@ -71,6 +76,8 @@ def test_demo_creates_the_2024_meeting_with_varied_input_once(app, runner):
         assert "Jlamprang" in meeting.venue
         assert "Wali Kota" in meeting.chair_position
         rows = db.session.scalars(db.select(Submission)).all()
+        assert sorted(row.title for row in rows) == sorted(i["title"] for i in content["inputs"])
+        assert [item.title for item in meeting.agenda_items] == content["meeting"]["agenda"]
         assert {row.role for row in rows} == {"lurah", "camat", "opd", "stakeholder"}
         assert {row.kind for row in rows} == {"usulan", "evaluasi", "kendala"}
         assert {row.pillar.code for row in rows} == {"P1", "P2", "P3", "P4"}
