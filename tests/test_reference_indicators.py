@@ -234,7 +234,6 @@ def test_csv_needs_its_header(app, login):
 def test_the_evaluation_uses_the_figures_admins_keep(app, login, make_meeting):
     from test_reports import pdf_text
 
-    app.config["RAKOR_RENDER_SYNC"] = True
     meeting = make_meeting()
     client = login("admin")
     url, prefix = form_url(app, 2024)
