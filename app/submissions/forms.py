@@ -201,7 +201,11 @@ class SubmissionForm(BaseForm):
             SelectChoice(str(k.id), k.name) for k in choices.kecamatan
         ]
         self.unit_agency.choices = [pick] + [
-            SelectChoice(str(a.id), a.label) for a in choices.agencies
+            # Agency.label's wording: "abbreviation (name)", or the name alone.
+            SelectChoice(
+                str(a.id), a.name if a.name == a.abbreviation else f"{a.abbreviation} ({a.name})"
+            )
+            for a in choices.agencies
         ]
         self.program.choices = [none] + [SelectChoice(str(p.id), p.name) for p in choices.programs]
 

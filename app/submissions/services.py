@@ -6,15 +6,24 @@ import json
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Row, Select, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from app.extensions import db
-from app.models import Agency, Kecamatan, Meeting, Pillar, Program, Submission, meeting_pillar
+from app.models import (
+    Agency,
+    Kecamatan,
+    Kelurahan,
+    Meeting,
+    Pillar,
+    Program,
+    Submission,
+    meeting_pillar,
+)
 from app.models.base import utcnow
 from app.services import Refused, transaction
 
@@ -61,14 +70,33 @@ class Accepted:
     already_received: bool
 
 
+class Choice(NamedTuple):
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class KecamatanChoice:
+    """A kecamatan and its kelurahan, as the form lists them."""
+
+    id: int
+    name: str
+    kelurahan: list[Choice]
+
+
 @dataclass(frozen=True)
 class FormChoices:
-    """The reference data a meeting's form offers."""
+    """The reference data a meeting's form offers, as plain rows of the columns it shows.
 
-    pillars: list[Pillar]
-    kecamatan: list[Kecamatan]
-    agencies: list[Agency]
-    programs: list[Program]
+    Pillars (id, code, name, description), agencies (id, abbreviation, name),
+    programs (id, name): read-only values, not ORM objects, so the request's commit
+    has nothing of them to expire.
+    """
+
+    pillars: list[Row]
+    kecamatan: list[KecamatanChoice]
+    agencies: list[Row]
+    programs: list[Row]
 
 
 # --- queries -----------------------------------------------------------------
@@ -98,30 +126,46 @@ def form_choices(meeting: Meeting) -> FormChoices:
 
     The meeting's own pillars still active, or every active pillar when it has none.
     """
+    pillar = select(Pillar.id, Pillar.code, Pillar.name, Pillar.description).where(
+        Pillar.retired_at.is_(None)
+    )
     chosen = (
-        db.session.scalars(
-            select(Pillar)
-            .join(meeting_pillar, meeting_pillar.c.pillar_id == Pillar.id)
-            .where(meeting_pillar.c.meeting_id == meeting.id, Pillar.retired_at.is_(None))
+        db.session.execute(
+            pillar.join(meeting_pillar, meeting_pillar.c.pillar_id == Pillar.id)
+            .where(meeting_pillar.c.meeting_id == meeting.id)
             .order_by(Pillar.position)
         ).all()
-        or db.session.scalars(
-            select(Pillar).where(Pillar.retired_at.is_(None)).order_by(Pillar.position, Pillar.code)
-        ).all()
+        or db.session.execute(pillar.order_by(Pillar.position, Pillar.code)).all()
     )
-    pillar_ids = {p.id for p in chosen}
-    programs = db.session.scalars(
-        select(Program)
-        .where(Program.active, or_(Program.pillar_id.is_(None), Program.pillar_id.in_(pillar_ids)))
+    programs = db.session.execute(
+        select(Program.id, Program.name)
+        .where(
+            Program.active,
+            or_(Program.pillar_id.is_(None), Program.pillar_id.in_([p.id for p in chosen])),
+        )
         .order_by(Program.pillar_id, Program.name)
     ).all()
-    kecamatan = db.session.scalars(
-        select(Kecamatan).options(selectinload(Kecamatan.kelurahan)).order_by(Kecamatan.code)
+    kecamatan: dict[int, KecamatanChoice] = {}
+    regions = (
+        select(
+            Kecamatan.id,
+            Kecamatan.name,
+            Kelurahan.id.label("kel_id"),
+            Kelurahan.name.label("kel_name"),
+        )
+        .outerjoin(Kelurahan, Kelurahan.kecamatan_id == Kecamatan.id)
+        .order_by(Kecamatan.code, Kelurahan.name)
+    )
+    for region in db.session.execute(regions):
+        kec = kecamatan.setdefault(region.id, KecamatanChoice(region.id, region.name, []))
+        if region.kel_id is not None:
+            kec.kelurahan.append(Choice(region.kel_id, region.kel_name))
+    agencies = db.session.execute(
+        select(Agency.id, Agency.abbreviation, Agency.name)
+        .where(Agency.active)
+        .order_by(Agency.abbreviation)
     ).all()
-    agencies = db.session.scalars(
-        select(Agency).where(Agency.active).order_by(Agency.abbreviation)
-    ).all()
-    return FormChoices(list(chosen), list(kecamatan), list(agencies), list(programs))
+    return FormChoices(list(chosen), list(kecamatan.values()), list(agencies), list(programs))
 
 
 def window_state(meeting: Meeting, now: datetime) -> WindowState:
@@ -214,25 +258,28 @@ def submit(
             field="access_code",
         )
     key = idempotency_key(client_token, data)
+    meeting_id = meeting.id  # read once: a rollback below expires the meeting
     for _attempt in range(5):
         try:
-            return record_submission(meeting, data, key, now)
+            return record_submission(meeting_id, data, key, now)
         except IntegrityError:
             # Either this very form was sent before (a double tap, a retry, a send at
             # the same moment: the unique (meeting, key) constraint), or, rarely, the
             # receipt code collided: the first answers, the second tries another code.
-            existing = db.session.scalar(
-                select(Submission).filter_by(meeting_id=meeting.id, idempotency_key=key)
-            )
+            existing = db.session.execute(
+                select(Submission.id, Submission.receipt_code).filter_by(
+                    meeting_id=meeting_id, idempotency_key=key
+                )
+            ).first()
             if existing is not None:
                 return Accepted(existing.id, existing.receipt_code, already_received=True)
     raise RuntimeError("could not allocate a unique receipt code")
 
 
 @transaction
-def record_submission(meeting: Meeting, data: SubmissionData, key: str, now) -> Accepted:
+def record_submission(meeting_id: int, data: SubmissionData, key: str, now) -> Accepted:
     submission = Submission(
-        meeting_id=meeting.id,
+        meeting_id=meeting_id,
         receipt_code=new_receipt_code(),
         idempotency_key=key,
         source="web",
