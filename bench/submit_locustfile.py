@@ -1,15 +1,25 @@
-"""The participants of bench/submit_load.py, for locust.
+"""The clients of bench/submit_load.py, for locust.
 
     locust -f bench/submit_locustfile.py Participant --host http://127.0.0.1:8000
+    locust -f bench/submit_locustfile.py Visitor --host http://127.0.0.1:8000
     locust -f bench/submit_locustfile.py Baseline --host http://127.0.0.1:8001
 
-`Participant` does what a person at the meeting does, with no pause between sends:
-open the form of the demo meeting, send a complete valid input, follow the answer
-to the receipt; every tenth send is posted twice (a double tap) and must get the
-same receipt. `Baseline` sends a title to bench/baseline_app.py and follows to the
-row. Each send is also reported as one "whole send" entry, from the first request
-to the last. Every send that got its receipt is written to $BENCH_ACKS (JSON) when
-locust quits, for the benchmark to look up in the database.
+`Participant` is a person at the meeting with the form already open: it opens the
+demo meeting's form once when it starts (the session cookie, the CSRF token, the
+lists to choose from) and waits for the other clients to have theirs open; then the
+figures start from zero, and it sends complete valid inputs back to back, each with a
+fresh client token of its own making (32 hex digits, as the form's own; the server
+takes any such token, so the form need not be opened again), and does not follow
+the answer (303 to /receipt/<code>). Every tenth send is posted twice, a double tap,
+and must be answered with the same receipt. `Baseline` posts a title to
+bench/baseline_app.py and does not follow the answer (303 to /row/<id>) either.
+`Visitor` walks the whole path for each input: opens the form, sends, reads the
+receipt, reported as one "whole path" entry besides its requests.
+
+Every send answered with a receipt (or a row) is written to $BENCH_OUT (JSON) when
+locust quits, for the benchmark to look up in the database, with the figures of the
+participants' form opening. Run with one locust process: the acknowledgements, the
+users' numbers and the wait for the forms to open live in it.
 """
 
 import itertools
@@ -20,6 +30,7 @@ import time
 import uuid
 from urllib.parse import urlencode
 
+from gevent.event import Event
 from locust import FastHttpUser, events, task
 
 MEETING_CODE = os.environ.get("BENCH_MEETING", "rakor2024")  # the demo meeting
@@ -28,72 +39,60 @@ DOUBLE_TAP_EVERY = 10
 FORM_ENCODED = {"Content-Type": "application/x-www-form-urlencoded"}
 
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-CLIENT_TOKEN = re.compile(r'name="client_token"[^>]*value="([0-9a-f]{32})"')
 KELURAHAN_SELECT = re.compile(r'id="unit_kelurahan"[^>]*>(.*?)</select>', re.S)
 OPTION_ID = re.compile(r'<option value="(\d+)"')
 PILLAR_RADIO = re.compile(r'name="pillar"[^>]*value="(\d+)"')
 RECEIPT = re.compile(r"/receipt/([A-Z0-9]{8})$")
 
+FORM_OPENING = "form (once per user)"
+OPENING_WAIT_S = 120
+
 user_numbers = itertools.count(1)
 acknowledged: list[dict[str, str]] = []  # {"title", "key"}: a receipt code or a row id
+forms_open = itertools.count(1)
+all_forms_open = Event()
+form_opening: dict[str, float] = {}  # the participants' form opening, before the reset
 
 
 @events.quitting.add_listener
-def write_acknowledged(**_kwargs) -> None:
-    if os.environ.get("BENCH_ACKS"):
-        with open(os.environ["BENCH_ACKS"], "w") as out:
-            json.dump(acknowledged, out)
+def write_results(**_kwargs) -> None:
+    if os.environ.get("BENCH_OUT"):
+        with open(os.environ["BENCH_OUT"], "w") as out:
+            json.dump({"acknowledged": acknowledged, "form_opening": form_opening}, out)
 
 
-def report_whole_send(user: FastHttpUser, started: float, problem: str | None) -> None:
-    user.environment.events.request.fire(
-        request_type="SEND",
-        name="whole send",
-        response_time=(time.perf_counter() - started) * 1000,
-        response_length=0,
-        exception=RuntimeError(problem) if problem else None,
-        context={},
-    )
+class FormUser(FastHttpUser):
+    """What a client of Rakor's form does: open it, fill it in, post it."""
 
+    abstract = True
 
-class Participant(FastHttpUser):
-    def on_start(self) -> None:
-        self.number = next(user_numbers)
-        self.sends = 0
-
-    @task
-    def send(self) -> None:
-        started = time.perf_counter()
-        self.sends += 1
-        report_whole_send(self, started, self.one_send())
-
-    def one_send(self) -> str | None:
-        page = self.client.get(f"/m/{MEETING_CODE}", name="form")
+    def open_form(self, name: str) -> None:
+        """The session cookie, the CSRF token and the lists, from the form page."""
+        self.csrf = self.pillars = self.kelurahan = None
+        page = self.client.get(f"/m/{MEETING_CODE}", name=name)
         html = page.text or ""
-        csrf, token, select = (
-            CSRF.search(html),
-            CLIENT_TOKEN.search(html),
-            KELURAHAN_SELECT.search(html),
-        )
-        pillars = PILLAR_RADIO.findall(html)
-        if page.status_code != 200 or not (csrf and token and select and pillars):
-            return f"form page: {page.status_code}"
-        kelurahan = OPTION_ID.findall(select.group(1))
-        title = f"Usulan uji {TAG}-{self.number:02d}-{self.sends:06d}"
-        body = urlencode(
+        csrf, select = CSRF.search(html), KELURAHAN_SELECT.search(html)
+        if page.status_code == 200 and csrf and select:
+            self.csrf = csrf.group(1)
+            self.kelurahan = OPTION_ID.findall(select.group(1))
+            self.pillars = PILLAR_RADIO.findall(html)
+
+    def body(self, title: str) -> str:
+        """A complete, valid lurah's proposal, with a fresh client token."""
+        return urlencode(
             {
-                "csrf_token": csrf.group(1),
-                "client_token": token.group(1),
+                "csrf_token": self.csrf,
+                "client_token": uuid.uuid4().hex,
                 "submitter_name": f"Peserta Uji {self.number:02d}",
                 "role": "lurah",
-                "unit_kelurahan": kelurahan[self.number % len(kelurahan)],
+                "unit_kelurahan": self.kelurahan[self.number % len(self.kelurahan)],
                 "unit_kecamatan": "",
                 "unit_agency": "",
                 "unit_organisation": "",
                 "position": "Lurah",
                 "phone": "0812-2712-3456",
                 "kind": "usulan",
-                "pillar": pillars[self.number % len(pillars)],
+                "pillar": self.pillars[self.number % len(self.pillars)],
                 "title": title,
                 "description": "Pelatihan keterampilan bagi warga miskin di kelurahan ini.",
                 "location": "",
@@ -103,26 +102,98 @@ class Participant(FastHttpUser):
                 "cost": "Rp 75.000.000",
             }
         )
-        posts = 2 if self.sends % DOUBLE_TAP_EVERY == 0 else 1
+
+    def post_and_check(self, title: str, body: str, double_tap: bool) -> str | None:
+        """Post (twice on a double tap); the receipt path, or None when it went wrong."""
         locations = set()
-        for attempt in range(posts):
-            answer = self.client.post(
+        for name in ("send", "send again (double tap)")[: 2 if double_tap else 1]:
+            with self.client.post(
                 f"/m/{MEETING_CODE}",
                 data=body,
                 headers=FORM_ENCODED,
                 allow_redirects=False,
-                name="send" if attempt == 0 else "send again (double tap)",
+                name=name,
+                catch_response=True,
+            ) as answer:
+                receipt = RECEIPT.search(answer.headers.get("Location", ""))
+                if answer.status_code != 303 or receipt is None:
+                    answer.failure(f"answered {answer.status_code}, not 303 to a receipt")
+                    return None
+                locations.add(receipt.group(0))
+        if len(locations) != 1:
+            self.environment.events.request.fire(
+                request_type="CHECK",
+                name="double tap answered with another receipt",
+                response_time=0,
+                response_length=0,
+                exception=RuntimeError(" ".join(sorted(locations))),
+                context={},
             )
-            if answer.status_code != 303:
-                return f"send: {answer.status_code}"
-            locations.add(answer.headers.get("Location", ""))
-        receipt = RECEIPT.search(locations.pop()) if len(locations) == 1 else None
-        if receipt is None:
-            return "a double tap got another receipt, or none"
-        if self.client.get(receipt.group(0), name="receipt").status_code != 200:
-            return "receipt page"
-        acknowledged.append({"title": title, "key": receipt.group(1)})
-        return None
+            return None
+        path = locations.pop()
+        acknowledged.append({"title": title, "key": path.rsplit("/", 1)[1]})
+        return path
+
+
+class Participant(FormUser):
+    """Opens the form once, then sends back to back."""
+
+    def on_start(self) -> None:
+        self.number = next(user_numbers)
+        self.sends = 0
+        self.open_form(FORM_OPENING)
+        if next(forms_open) == self.environment.parsed_options.num_users:
+            # The last form is open: what counts from here on is the sends.
+            stats = self.environment.stats
+            entry = stats.get(FORM_OPENING, "GET")
+            form_opening.update(
+                count=entry.num_requests,
+                failures=entry.num_failures,
+                p50_ms=entry.get_response_time_percentile(0.5),
+                max_ms=entry.max_response_time,
+            )
+            stats.reset_all()
+            all_forms_open.set()
+        all_forms_open.wait(timeout=OPENING_WAIT_S)
+
+    @task
+    def send(self) -> None:
+        if not (self.csrf and self.kelurahan and self.pillars):
+            self.open_form(FORM_OPENING)  # it did not open: try again
+            return
+        self.sends += 1
+        title = f"Usulan uji {TAG}-{self.number:02d}-{self.sends:06d}"
+        self.post_and_check(title, self.body(title), self.sends % DOUBLE_TAP_EVERY == 0)
+
+
+class Visitor(FormUser):
+    """The whole path of one input: open the form, send, read the receipt."""
+
+    def on_start(self) -> None:
+        self.number = next(user_numbers)
+        self.sends = 0
+
+    @task
+    def send(self) -> None:
+        started = time.perf_counter()
+        self.sends += 1
+        self.open_form("form")
+        problem = "form page"
+        if self.csrf and self.kelurahan and self.pillars:
+            title = f"Usulan jalur {TAG}-{self.number:02d}-{self.sends:06d}"
+            path = self.post_and_check(title, self.body(title), double_tap=False)
+            problem = "send"
+            if path is not None:
+                ok = self.client.get(path, name="receipt").status_code == 200
+                problem = None if ok else "receipt page"
+        self.environment.events.request.fire(
+            request_type="PATH",
+            name="whole path",
+            response_time=(time.perf_counter() - started) * 1000,
+            response_length=0,
+            exception=RuntimeError(problem) if problem else None,
+            context={},
+        )
 
 
 class Baseline(FastHttpUser):
@@ -132,20 +203,18 @@ class Baseline(FastHttpUser):
 
     @task
     def send(self) -> None:
-        started = time.perf_counter()
         self.sends += 1
         title = f"Baris uji {TAG}-{self.number:02d}-{self.sends:06d}"
-        answer = self.client.post(
+        with self.client.post(
             "/insert",
             data=urlencode({"title": title}),
             headers=FORM_ENCODED,
             allow_redirects=False,
             name="send",
-        )
-        location = answer.headers.get("Location", "") if answer.status_code == 303 else ""
-        problem = None if location else f"send: {answer.status_code}"
-        if location and self.client.get(location, name="row").status_code == 200:
-            acknowledged.append({"title": title, "key": location.rsplit("/", 1)[1]})
-        elif location:
-            problem = "row page"
-        report_whole_send(self, started, problem)
+            catch_response=True,
+        ) as answer:
+            location = answer.headers.get("Location", "")
+            if answer.status_code != 303 or not location.startswith("/row/"):
+                answer.failure(f"answered {answer.status_code}, not 303 to a row")
+                return
+        acknowledged.append({"title": title, "key": location.rsplit("/", 1)[1]})
