@@ -10,10 +10,6 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from app import logs, security
 from config import BASE_DIR, CONFIGS, config_for_environment, default_database_url
 
-# The repository root. Configuration owns it (config.BASE_DIR), which is where new code
-# should read it; this name stays for the modules that still import it.
-ROOT = BASE_DIR
-
 
 def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(
