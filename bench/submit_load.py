@@ -23,8 +23,9 @@ path on Rakor (form, send, receipt for every input). Afterwards the database is
 read: a send answered with a receipt whose row is missing is lost; a title stored
 twice is duplicated.
 
-Beside the rates it reports the CPU the gunicorn workers spent per send over the
-whole locust run (for Rakor, opening the forms included) and how many cores locust
+Beside the rates it reports the CPU gunicorn spent per send over the whole locust
+run (its workers, those that max_requests replaced included; for Rakor, opening the
+forms included) and how many cores locust
 itself kept busy, since client and server share this machine.
 
 Prints the figures, writes them to bench/results/submit-<time>.json, and exits 1 when
@@ -66,15 +67,16 @@ STORED = {
 }
 
 
-def cpu_seconds(pids: list[int]) -> dict[int, float]:
-    """User and system CPU each process has used so far (Linux /proc)."""
-    used = {}
-    for pid in pids:
+def server_cpu_seconds(server: common.Gunicorn) -> float:
+    """CPU used so far by gunicorn: the master, its live workers and the workers it reaped
+    (Linux /proc: utime and stime, and the master's cutime and cstime)."""
+    used = 0.0
+    for pid, own_fields in ((server.process.pid, 4), *((pid, 2) for pid in server.workers())):
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
-            continue
-        used[pid] = (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+            continue  # a worker that just stopped: the master's cutime has it
+        used += sum(int(value) for value in fields[11 : 11 + own_fields]) / CLOCK_TICKS
     return used
 
 
@@ -84,7 +86,7 @@ def run_locust(
     """One headless locust run; its figures per request name, and what it was answered."""
     prefix, out = folder / user_class, folder / f"{user_class}-out.json"
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    workers_before = cpu_seconds(server.workers())
+    server_before = server_cpu_seconds(server)
     with open(folder / "locust.log", "ab") as log:
         subprocess.run(
             [
@@ -102,7 +104,7 @@ def run_locust(
             timeout=run_time + 120,
             check=True,
         )
-    workers_after = cpu_seconds(server.workers())
+    server_cpu_s = server_cpu_seconds(server) - server_before
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     with open(f"{prefix}_stats.csv", newline="") as stats_file:
         stats = {
@@ -117,15 +119,10 @@ def run_locust(
             if row["Name"] != "Aggregated" and int(row["Request Count"])
         }
     client_cpu_s = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
-    # Only when the same workers served the whole run (gunicorn's max_requests restarts them).
-    same_workers = workers_before.keys() == workers_after.keys()
-    server_cpu_s = sum(workers_after.values()) - sum(workers_before.values())
     sends = stats.get(SEND, {}).get("count", 0)
     return {
         "requests": stats,
-        "server_cpu_ms_per_send": (
-            round(server_cpu_s * 1000 / sends, 2) if same_workers and sends else None
-        ),
+        "server_cpu_ms_per_send": round(server_cpu_s * 1000 / sends, 2) if sends else None,
         "client_cores_busy": round(client_cpu_s / run_time, 2),
         "load_average_before": common.machine()["load_average"],
         **(json.loads(out.read_text()) if out.exists() else {"acknowledged": []}),
