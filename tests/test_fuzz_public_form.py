@@ -31,9 +31,7 @@ rows before and after. The tests' configuration lifts the rate limits
 
 import io
 import json
-import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from urllib.parse import quote, urlencode
 
@@ -63,9 +61,6 @@ from app.submissions.forms import CLIENT_TOKEN, PHONE
 from app.submissions.services import format_receipt_code
 from tests.helpers import STAFF_EMAILS, csrf_from, hidden_value
 
-os.environ.setdefault(
-    "HYPOTHESIS_STORAGE_DIRECTORY", os.path.join(tempfile.gettempdir(), "rakor-hypothesis")
-)
 FUZZ = settings(max_examples=180, deadline=None, derandomize=True, database=None)
 
 # --- what is sent ------------------------------------------------------------------------
