@@ -60,7 +60,8 @@ else:
 
 def post_worker_init(worker):
     # What the worker has loaded (the app, its templates) lives as long as the process;
-    # keep it out of the garbage collector's full passes (see wsgi.py).
+    # keep it out of the garbage collector's full passes, which would walk it again and
+    # again and stall a request for tens of milliseconds.
     gc.freeze()
     # Threads hand over the GIL every millisecond instead of every 5 ms: a request
     # back from the database waits less behind another running Python (a third off
