@@ -55,7 +55,7 @@ def populate(database_url: str, size: int) -> int:
     """A closed meeting with `size` inputs in the demo's words; its id."""
     from flask_migrate import upgrade
 
-    from app.demo import INPUTS, MEETING, seed_agencies
+    from app.demo import MEETING, SUBMISSIONS, seed_agencies
     from app.extensions import db
     from app.models import (
         Agency,
@@ -104,7 +104,7 @@ def populate(database_url: str, size: int) -> int:
         start = datetime(2024, 1, 23, 2, 0, tzinfo=UTC)
         rows = []
         for number in range(size):
-            item = INPUTS[number % len(INPUTS)]
+            item = SUBMISSIONS[number % len(SUBMISSIONS)]
             role, unit = item["role"], item["unit"]
             rows.append(
                 {

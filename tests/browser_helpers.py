@@ -69,7 +69,7 @@ BATIK_TRAINING = {
 
 
 # Key: (strategy, kelurahan, submitter, position, title and description); one minute apart.
-INPUTS = {
+SUBMISSIONS = {
     "krapyak": ("P1", "Krapyak", "Agus Priyanto", "Lurah Krapyak", DTKS_KRAPYAK),
     "medono": ("P1", "Medono", "Rina Kurniasari", "Lurah Medono", DTKS_MEDONO),
     "boats": ("P2", "Padukuhan Kraton", "Suharto", "Lurah Padukuhan Kraton", FISHING_BOATS),

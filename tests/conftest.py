@@ -195,7 +195,7 @@ def meeting(make_meeting) -> Meeting:
 
 
 @pytest.fixture
-def valid_input(app) -> dict:
+def valid_submission(app) -> dict:
     """Form fields of a complete, valid input from a lurah (ids from the seeded data)."""
     from app.models import Kelurahan
 

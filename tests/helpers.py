@@ -136,7 +136,7 @@ def ref_id(app, model, **where) -> int:
         return db.session.scalar(db.select(model.id).filter_by(**where))
 
 
-def add_input(app, meeting_id: int, minute: int = 0, **fields) -> int:
+def add_submission(app, meeting_id: int, minute: int = 0, **fields) -> int:
     """An input stored directly (faster than the public form), `minute`s after the start."""
     with app.app_context():
         p1 = db.session.scalar(db.select(Pillar.id).filter_by(code="P1"))
@@ -203,15 +203,15 @@ def queue_url(meeting_id: int) -> str:
     return f"/admin/meetings/{meeting_id}/inputs"
 
 
-def detail_url(meeting_id: int, input_id: int) -> str:
-    return f"/admin/meetings/{meeting_id}/inputs/{input_id}"
+def detail_url(meeting_id: int, submission_id: int) -> str:
+    return f"/admin/meetings/{meeting_id}/inputs/{submission_id}"
 
 
-def post(client, meeting_id: int, input_id: int, action: str, data: dict):
+def post(client, meeting_id: int, submission_id: int, action: str, data: dict):
     """Send one of the input page's forms, with the page's CSRF token."""
-    token = csrf_from(client, detail_url(meeting_id, input_id))
+    token = csrf_from(client, detail_url(meeting_id, submission_id))
     return client.post(
-        f"{detail_url(meeting_id, input_id)}/{action}", data={"csrf_token": token, **data}
+        f"{detail_url(meeting_id, submission_id)}/{action}", data={"csrf_token": token, **data}
     )
 
 
@@ -341,7 +341,7 @@ class Record:
     merged_title: str
 
 
-INPUTS = [
+SUBMISSIONS = [
     # key, pillar, role, name, position, unit, kind, title, status, location
     ("dtks", "P1", "lurah", "Agus Priyanto", "Lurah Krapyak", "Krapyak", "usulan",
      "Pemutakhiran DTKS setiap triwulan", "accepted", "Krapyak"),
@@ -383,7 +383,7 @@ def build_record(app, make_meeting, *, status: str = "closed", code: str = "rako
         kecamatan = {k.name: k for k in db.session.scalars(select(Kecamatan))}
         program = db.session.scalar(select(Program).order_by(Program.id).limit(1))
         made = {}
-        for number, item in enumerate(INPUTS, start=1):
+        for number, item in enumerate(SUBMISSIONS, start=1):
             key, pillar, role, name, position, unit, kind, title, status_, place = item
             submission = Submission(
                 meeting_id=meeting.id,

@@ -25,13 +25,13 @@ def backup(runner, folder) -> object:
 
 
 @pytest.fixture
-def two_inputs(app, submit, meeting, valid_input) -> list[str]:
+def two_submissions(app, submit, meeting, valid_submission) -> list[str]:
     for title in ("Pelatihan membatik untuk pemuda", "Perbaikan rumah tidak layak huni"):
-        assert submit(meeting.code, {**valid_input, "title": title}).status_code == 303
+        assert submit(meeting.code, {**valid_submission, "title": title}).status_code == 303
     return titles(app)
 
 
-def test_a_backup_brings_back_what_was_lost_after_it(app, runner, two_inputs, tmp_path):
+def test_a_backup_brings_back_what_was_lost_after_it(app, runner, two_submissions, tmp_path):
     written = backup(runner, tmp_path)
     assert stat.S_IMODE(written.stat().st_mode) == 0o600  # it holds phone numbers
 
@@ -44,7 +44,7 @@ def test_a_backup_brings_back_what_was_lost_after_it(app, runner, two_inputs, tm
     result = runner.invoke(args=["restore", str(written), "--safety-dir", str(safety), "--yes"])
     assert result.exit_code == 0, result.output
     assert "Restored" in result.output
-    assert titles(app) == two_inputs
+    assert titles(app) == two_submissions
     # The database as it was before the restore (no input at all) was kept first.
     (kept,) = safety.iterdir()
     assert "A safety copy of the live database first" in result.output
@@ -52,7 +52,7 @@ def test_a_backup_brings_back_what_was_lost_after_it(app, runner, two_inputs, tm
 
 
 def test_a_restore_drill_fills_another_database_and_leaves_the_live_one(
-    app, runner, two_inputs, tmp_path, migrated_database
+    app, runner, two_submissions, tmp_path, migrated_database
 ):
     written = backup(runner, tmp_path)
     drill_url, cleanup = scratch_database(migrated_database, tmp_path)
@@ -68,15 +68,15 @@ def test_a_restore_drill_fills_another_database_and_leaves_the_live_one(
                 version = connection.scalar(text("SELECT version_num FROM alembic_version"))
         finally:
             engine.dispose()
-        assert restored == two_inputs
+        assert restored == two_submissions
         assert version
-        assert titles(app) == two_inputs
+        assert titles(app) == two_submissions
     finally:
         cleanup()
 
 
 def test_a_file_that_is_not_a_backup_is_refused_and_nothing_changes(
-    app, runner, two_inputs, tmp_path, migrated_database
+    app, runner, two_submissions, tmp_path, migrated_database
 ):
     kind = make_url(migrated_database).get_backend_name()
     suffix = ".sqlite" if kind == "sqlite" else ".dump"
@@ -89,7 +89,7 @@ def test_a_file_that_is_not_a_backup_is_refused_and_nothing_changes(
 
     assert result.exit_code != 0
     assert "Error:" in result.output
-    assert titles(app) == two_inputs
+    assert titles(app) == two_submissions
     wrong_kind = tmp_path / "rakor.txt"
     wrong_kind.write_text("x")
     refused = runner.invoke(
@@ -128,7 +128,7 @@ def scratch_database(url: str, tmp_path):
     return parsed.set(database=name).render_as_string(hide_password=False), cleanup
 
 
-def test_counts_are_reported_for_a_sqlite_backup(app, runner, two_inputs, tmp_path):
+def test_counts_are_reported_for_a_sqlite_backup(app, runner, two_submissions, tmp_path):
     if db_kind(app) != "sqlite":
         pytest.skip("PostgreSQL backups are pg_dump archives; pg_restore --list reads them")
     result = runner.invoke(args=["backup", "-o", str(tmp_path)])

@@ -31,7 +31,7 @@ from tests.browser_helpers import (
     DTKS_KRAPYAK,
     DTKS_MEDONO,
     FISHING_BOATS,
-    INPUTS,
+    SUBMISSIONS,
     TITLE,
     choose_lurah_of_krapyak,
     count_submissions,
@@ -136,7 +136,7 @@ def user_id(app, role: str) -> int:
 
 def send_input(app, meeting_id: int, key: str) -> int:
     """One of the workspace tests' inputs, sent through the public form's service."""
-    pillar, ward, name, position, texts = INPUTS[key]
+    pillar, ward, name, position, texts = SUBMISSIONS[key]
     with app.app_context():
         meeting = db.session.get(Meeting, meeting_id)
         ward_id = db.session.scalar(db.select(Kelurahan.id).filter_by(name=ward))

@@ -27,7 +27,7 @@ from tests.browser_helpers import (
     DTKS_KRAPYAK,
     DTKS_MEDONO,
     FISHING_BOATS,
-    INPUTS,
+    SUBMISSIONS,
     assert_fits_the_window,
     assert_header_is_tidy,
     describe,
@@ -48,7 +48,7 @@ pytestmark = pytest.mark.browser
 # --- data ----------------------------------------------------------------------------------
 
 
-def add_input(app, meeting_id: int, minute: int, pillar: str, kelurahan: str, **fields) -> int:
+def add_submission(app, meeting_id: int, minute: int, pillar: str, kelurahan: str, **fields) -> int:
     """An input stored directly (faster than the public form), `minute`s after the start."""
     with app.app_context():
         pillar_id = db.session.scalar(db.select(Pillar.id).filter_by(code=pillar))
@@ -75,8 +75,8 @@ def add_input(app, meeting_id: int, minute: int, pillar: str, kelurahan: str, **
 def inputs(app, meeting) -> dict[str, int]:
     """Two near-duplicates about DTKS in strategy P1, and two unrelated inputs in P2."""
     ids = {}
-    for minute, (key, (pillar, ward, name, position, texts)) in enumerate(INPUTS.items(), 1):
-        ids[key] = add_input(
+    for minute, (key, (pillar, ward, name, position, texts)) in enumerate(SUBMISSIONS.items(), 1):
+        ids[key] = add_submission(
             app, meeting.id, minute, pillar, ward, submitter_name=name, position=position, **texts
         )
     return ids

@@ -60,7 +60,7 @@ def test_demo_creates_the_2024_meeting_with_varied_input_once(app, runner):
     assert "Demo login (secretariat): sekretariat@rakor.test" in first.output
     content = json.loads(DEMO_FILE.read_text(encoding="utf-8"))
     inputs = count(app, Submission)
-    assert inputs == len(content["inputs"]) >= 40
+    assert inputs == len(content["submissions"]) >= 40
 
     second = runner.invoke(args=["demo"])
     assert second.exit_code == 0, second.output
@@ -76,7 +76,9 @@ def test_demo_creates_the_2024_meeting_with_varied_input_once(app, runner):
         assert "Jlamprang" in meeting.venue
         assert "Wali Kota" in meeting.chair_position
         rows = db.session.scalars(db.select(Submission)).all()
-        assert sorted(row.title for row in rows) == sorted(i["title"] for i in content["inputs"])
+        assert sorted(row.title for row in rows) == sorted(
+            i["title"] for i in content["submissions"]
+        )
         assert [item.title for item in meeting.agenda_items] == content["meeting"]["agenda"]
         assert {row.role for row in rows} == {"lurah", "camat", "opd", "stakeholder"}
         assert {row.kind for row in rows} == {"usulan", "evaluasi", "kendala"}

@@ -90,7 +90,7 @@ def test_signed_in_staff_get_the_503_page_when_the_database_is_unreachable(
 
 
 def test_a_read_only_database_answers_the_form_with_the_503_page(
-    app, meeting, valid_input, migrated_database
+    app, meeting, valid_submission, migrated_database
 ):
     client = read_only_app(migrated_database).test_client()
     page = client.get(f"/m/{meeting.code}")
@@ -102,7 +102,7 @@ def test_a_read_only_database_answers_the_form_with_the_503_page(
         data={
             "csrf_token": hidden_value(html, "csrf_token"),
             "client_token": hidden_value(html, "client_token"),
-            **valid_input,
+            **valid_submission,
         },
     )
 

@@ -25,18 +25,18 @@ def pillar_id(app, code: str) -> int:
 
 
 @pytest.fixture
-def inputs(app, meeting, submit, valid_input) -> dict[str, int]:
+def inputs(app, meeting, submit, valid_submission) -> dict[str, int]:
     """Three inputs: a P2 proposal, a P3 one whose title is a formula, and a P1 one that
     staff moved to P4, merged into the first and gave a reason beginning with a tab."""
-    submit(meeting.code, valid_input)
+    submit(meeting.code, valid_submission)
     submit(
         meeting.code,
-        {**valid_input, "pillar": str(pillar_id(app, "P3")), "title": FORMULA_TITLE},
+        {**valid_submission, "pillar": str(pillar_id(app, "P3")), "title": FORMULA_TITLE},
     )
     submit(
         meeting.code,
         {
-            **valid_input,
+            **valid_submission,
             "pillar": str(pillar_id(app, "P1")),
             "title": "Bantuan sembako untuk lansia tunggal",
             "description": "+62 sekian lansia tunggal belum menerima sembako.",

@@ -671,9 +671,9 @@ def test_the_public_form_never_fails_and_stores_exactly_what_it_accepted(
 
 
 def test_the_status_lookup_never_fails_and_echoes_what_was_typed_escaped(
-    app, client, meeting, valid_input, submit
+    app, client, meeting, valid_submission, submit
 ):
-    answer = submit(meeting.code, valid_input)
+    answer = submit(meeting.code, valid_submission)
     receipt_code = answer.headers["Location"].rsplit("/", 1)[1]
     csrf_token = csrf_from(client, "/status")
     mangled = st.builds(
@@ -727,10 +727,10 @@ def post_form(client, code: str, fields: dict, **kwargs):
 
 
 def test_a_stakeholder_form_without_the_organisation_field_is_refused_not_a_crash(
-    app, client, meeting, valid_input
+    app, client, meeting, valid_submission
 ):
     # Was an AttributeError (500): the missing field's data was None, not "".
-    fields = {**valid_input, "role": "stakeholder"}
+    fields = {**valid_submission, "role": "stakeholder"}
     del fields["unit_organisation"]
     response = post_form(client, meeting.code, fields)
     assert response.status_code == 422
@@ -738,9 +738,13 @@ def test_a_stakeholder_form_without_the_organisation_field_is_refused_not_a_cras
     assert count_rows(app) == 0
 
 
-def test_nul_characters_are_dropped_from_what_is_stored(app, client, meeting, valid_input):
+def test_nul_characters_are_dropped_from_what_is_stored(app, client, meeting, valid_submission):
     # Was a 500 on PostgreSQL, which refuses NUL in text; SQLite stored it.
-    fields = {**valid_input, "title": "Pelatihan\x00 membatik", "submitter_name": "\x00 Agus \x00"}
+    fields = {
+        **valid_submission,
+        "title": "Pelatihan\x00 membatik",
+        "submitter_name": "\x00 Agus \x00",
+    }
     response = post_form(client, meeting.code, fields)
     assert response.status_code == 303
     row = stored_row(app, response.headers["Location"].rsplit("/", 1)[1])
@@ -783,17 +787,21 @@ def test_a_password_is_checked_exactly_as_typed_even_with_a_nul(app):
     assert sign_in(password) == 302
 
 
-def test_a_title_padded_with_spaces_is_measured_without_them(app, client, meeting, valid_input):
+def test_a_title_padded_with_spaces_is_measured_without_them(
+    app, client, meeting, valid_submission
+):
     # "   ab   " passed the 5-character minimum and was stored as "ab".
-    response = post_form(client, meeting.code, {**valid_input, "title": "   ab   "})
+    response = post_form(client, meeting.code, {**valid_submission, "title": "   ab   "})
     assert response.status_code == 422
     assert "Judul antara 5 dan 160 karakter." in response.get_data(as_text=True)
     assert count_rows(app) == 0
 
 
-def test_a_digit_int_cannot_read_gets_the_indonesian_message(app, client, meeting, valid_input):
+def test_a_digit_int_cannot_read_gets_the_indonesian_message(
+    app, client, meeting, valid_submission
+):
     # "²" passed str.isdigit, then int() failed and its English message was shown.
-    response = post_form(client, meeting.code, {**valid_input, "cost": "²"})
+    response = post_form(client, meeting.code, {**valid_submission, "cost": "²"})
     page = response.get_data(as_text=True)
     assert response.status_code == 422
     assert "Tulis angka bulat saja, misalnya 1.500.000." in page
@@ -802,14 +810,14 @@ def test_a_digit_int_cannot_read_gets_the_indonesian_message(app, client, meetin
 
 @pytest.mark.parametrize("field", ["submitter_name", "title", "client_token", "cost"])
 def test_a_file_sent_for_a_text_field_counts_as_nothing_sent(
-    app, client, meeting, valid_input, field
+    app, client, meeting, valid_submission, field
 ):
     # Was a TypeError (500): validators got a FileStorage where they expect text.
     html = client.get(f"/m/{meeting.code}").get_data(as_text=True)
     data = {
         "csrf_token": hidden_value(html, "csrf_token"),
         "client_token": hidden_value(html, "client_token"),
-        **valid_input,
+        **valid_submission,
         field: (io.BytesIO(b"<b>isi berkas</b>"), "masukan.txt"),
     }
     response = client.post(f"/m/{meeting.code}", data=data, content_type="multipart/form-data")
@@ -830,12 +838,12 @@ def test_a_json_body_is_not_read_as_the_form(app, client, meeting, body):
     assert count_rows(app) == 0
 
 
-def test_undecodable_bytes_never_crash_the_form(app, client, meeting, valid_input):
+def test_undecodable_bytes_never_crash_the_form(app, client, meeting, valid_submission):
     html = client.get(f"/m/{meeting.code}").get_data(as_text=True)
     fields = {
         "csrf_token": hidden_value(html, "csrf_token"),
         "client_token": hidden_value(html, "client_token"),
-        **valid_input,
+        **valid_submission,
     }
     # A percent-escape that is not UTF-8 stays as the text that was sent.
     body = urlencode({**fields, "title": "Judul PLACEHOLDER"}).replace("PLACEHOLDER", "%FF%FE")

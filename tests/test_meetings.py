@@ -721,8 +721,10 @@ def test_a_meeting_goes_draft_open_closed_open_and_back_to_draft(app, client, lo
     assert events[2]["after"] == {"status": "open", "closed_at": None}
 
 
-def test_a_meeting_with_input_cannot_go_back_to_draft(app, login, meeting, submit, valid_input):
-    assert submit(meeting.code, valid_input).status_code == 303
+def test_a_meeting_with_input_cannot_go_back_to_draft(
+    app, login, meeting, submit, valid_submission
+):
+    assert submit(meeting.code, valid_submission).status_code == 303
     client = login("secretariat")
     page = page_text(client.get(url(meeting.id)))
     assert "Kembalikan ke draf" not in page
@@ -773,7 +775,7 @@ def test_a_status_change_without_csrf_token_is_refused(app, login, meeting):
 
 
 def test_the_meeting_page_shows_facts_window_counts_qr_and_access_code(
-    app, login, make_meeting, submit, valid_input
+    app, login, make_meeting, submit, valid_submission
 ):
     meeting = make_meeting(
         access_code="PKL24",
@@ -783,10 +785,10 @@ def test_the_meeting_page_shows_facts_window_counts_qr_and_access_code(
         closes_at=utcnow() + timedelta(days=1),
     )
     add_agenda(app, meeting.id, "Pembukaan", "Paparan capaian")
-    assert submit(meeting.code, {**valid_input, "access_code": "pkl24"}).status_code == 303
+    assert submit(meeting.code, {**valid_submission, "access_code": "pkl24"}).status_code == 303
     assert (
         submit(
-            meeting.code, {**valid_input, "access_code": "PKL24", "title": "Bedah rumah RTLH"}
+            meeting.code, {**valid_submission, "access_code": "PKL24", "title": "Bedah rumah RTLH"}
         ).status_code
         == 303
     )
@@ -838,7 +840,7 @@ def test_links_to_other_areas_appear_once_their_endpoint_exists(app, login, meet
     for endpoint, label in (
         ("minutes.edit", "Isi notulen"),
         ("paper.index", "Masukan dari formulir kertas"),
-        ("exports.inputs_xlsx", "Ekspor masukan (Excel)"),
+        ("exports.submissions_xlsx", "Ekspor masukan (Excel)"),
     ):
         assert (label in links) == (endpoint in endpoints), endpoint
 
@@ -857,7 +859,7 @@ def test_user_text_is_escaped_on_the_meeting_page(app, login, make_meeting):
 
 
 @pytest.fixture
-def three_inputs(app, meeting, submit, valid_input):
+def three_submissions(app, meeting, submit, valid_submission):
     """Two inputs from a lurah (P2, usulan), one from an OPD (P3, kendala)."""
     from app.models import Agency
 
@@ -870,12 +872,12 @@ def three_inputs(app, meeting, submit, valid_input):
         agency_id = agency.id
     ids = pillar_ids(app)
     sent = [
-        submit(meeting.code, valid_input),
-        submit(meeting.code, {**valid_input, "title": "Posyandu lansia di Krapyak"}),
+        submit(meeting.code, valid_submission),
+        submit(meeting.code, {**valid_submission, "title": "Posyandu lansia di Krapyak"}),
         submit(
             meeting.code,
             {
-                **valid_input,
+                **valid_submission,
                 "submitter_name": "Siti Rahmawati",
                 "phone": "0857-1111-2222",
                 "role": "opd",
@@ -896,8 +898,8 @@ def counts_by_key(rows: list[dict]) -> dict[str, int]:
     return {row["key"]: row["count"] for row in rows}
 
 
-def test_live_json_counts_the_inputs_by_pillar_kind_and_role(app, login, three_inputs):
-    meeting = three_inputs
+def test_live_json_counts_the_inputs_by_pillar_kind_and_role(app, login, three_submissions):
+    meeting = three_submissions
     response = login("viewer").get(url(meeting.id, "/live.json"))
     assert response.status_code == 200
     assert response.mimetype == "application/json"
@@ -919,8 +921,8 @@ def test_live_json_counts_the_inputs_by_pillar_kind_and_role(app, login, three_i
     assert abs(generated - utcnow()) < timedelta(minutes=1)
 
 
-def test_live_views_show_no_personal_data(app, login, three_inputs):
-    meeting = three_inputs
+def test_live_views_show_no_personal_data(app, login, three_submissions):
+    meeting = three_submissions
     client = login("secretariat")
     body = client.get(url(meeting.id, "/live.json")).get_data(as_text=True)
     page = page_text(client.get(url(meeting.id, "/live")))
@@ -950,8 +952,8 @@ def test_live_views_show_no_personal_data(app, login, three_inputs):
     )
 
 
-def test_the_live_page_shows_the_numbers_without_javascript(app, login, three_inputs):
-    meeting = three_inputs
+def test_the_live_page_shows_the_numbers_without_javascript(app, login, three_submissions):
+    meeting = three_submissions
     page = page_text(login("viewer").get(url(meeting.id, "/live")))
     assert re.search(r"data-live-total>3<", page)
     assert "Data DTKS belum mutakhir" in page
@@ -964,8 +966,10 @@ def test_the_live_page_shows_the_numbers_without_javascript(app, login, three_in
     assert "http://localhost/m/rakor-uji" in page
 
 
-def test_declined_and_merged_titles_leave_the_newest_list_but_still_count(app, login, three_inputs):
-    meeting = three_inputs
+def test_declined_and_merged_titles_leave_the_newest_list_but_still_count(
+    app, login, three_submissions
+):
+    meeting = three_submissions
     with app.app_context():
         db.session.execute(
             db.update(Submission)
@@ -979,14 +983,16 @@ def test_declined_and_merged_titles_leave_the_newest_list_but_still_count(app, l
 
 
 def test_the_newest_list_holds_ten_titles_and_counts_only_this_meeting(
-    app, login, make_meeting, submit, valid_input
+    app, login, make_meeting, submit, valid_submission
 ):
     meeting = make_meeting(code="rakor-ini")
     other = make_meeting(code="rakor-itu")
     for n in range(12):
-        response = submit(meeting.code, {**valid_input, "title": f"Masukan nomor {n:02d}"})
+        response = submit(meeting.code, {**valid_submission, "title": f"Masukan nomor {n:02d}"})
         assert response.status_code == 303
-    assert submit(other.code, {**valid_input, "title": "Masukan rapat lain"}).status_code == 303
+    assert (
+        submit(other.code, {**valid_submission, "title": "Masukan rapat lain"}).status_code == 303
+    )
 
     data = login("viewer").get(url(meeting.id, "/live.json")).get_json()
     assert data["total"] == 12

@@ -304,10 +304,10 @@ def test_a_follow_up_is_edited_and_its_status_changed(app, login, meeting, agenc
 
 
 def test_removing_a_follow_up_deletes_it_unless_it_came_from_an_input(
-    app, login, meeting, submit, valid_input
+    app, login, meeting, submit, valid_submission
 ):
     client = login("secretariat")
-    submit(meeting.code, valid_input)
+    submit(meeting.code, valid_submission)
     [submission] = all_rows(app, Submission)
     add_follow_up(client, meeting.id, action="Tindakan ditulis notulis")
     with app.app_context():
@@ -381,15 +381,15 @@ def test_after_finalisation_only_progress_of_a_follow_up_moves(app, login, meeti
 
 
 def test_attendance_is_built_once_from_the_distinct_submitters(
-    app, login, meeting, submit, valid_input, agency
+    app, login, meeting, submit, valid_submission, agency
 ):
     # The lurah of Krapyak sends two inputs: one line in the list, from the first input.
-    submit(meeting.code, valid_input)
-    submit(meeting.code, {**valid_input, "title": "Pelatihan menjahit untuk ibu rumah tangga"})
+    submit(meeting.code, valid_submission)
+    submit(meeting.code, {**valid_submission, "title": "Pelatihan menjahit untuk ibu rumah tangga"})
     submit(
         meeting.code,
         {
-            **valid_input,
+            **valid_submission,
             "submitter_name": "Siti Rahayu",
             "role": "opd",
             "unit_kelurahan": "",
@@ -399,7 +399,7 @@ def test_attendance_is_built_once_from_the_distinct_submitters(
             "title": "Pendataan lansia terlantar",
         },
     )
-    first_input = all_rows(app, Submission)[0]
+    first_submission = all_rows(app, Submission)[0]
     client = login("secretariat")
     token = csrf_from(client, record_url(meeting.id))
     build = f"{record_url(meeting.id)}/attendees/from-inputs"
@@ -411,7 +411,7 @@ def test_attendance_is_built_once_from_the_distinct_submitters(
         ("Agus Priyanto", "Lurah Krapyak", "Krapyak", "0812-2712-3456"),
         ("Siti Rahayu", "Kepala Bidang", "Dinsos P2KB", ""),
     ]
-    assert attendees[0].submission_id == first_input.id
+    assert attendees[0].submission_id == first_submission.id
     assert attendees[0].sex is None
     assert len(audit_events(app, "Attendee", "create")) == 2
     assert "2 peserta ditambahkan" in page_text(client.get(record_url(meeting.id)))

@@ -396,9 +396,9 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, meeting):
     ],
 )
 def test_the_file_and_the_web_form_refuse_a_value_with_the_same_words(
-    app, login, submit, meeting, valid_input, key, typed, message
+    app, login, submit, meeting, valid_submission, key, typed, message
 ):
-    web = submit(meeting.code, dict(valid_input, **{key: typed}))
+    web = submit(meeting.code, dict(valid_submission, **{key: typed}))
     assert web.status_code == 422
     assert message in text_of(web)
 

@@ -28,7 +28,7 @@ def json_lines(output: str) -> list[dict]:
 
 
 def test_each_request_is_one_json_line_with_its_id_and_no_personal_data(
-    json_app, meeting, valid_input, capsys
+    json_app, meeting, valid_submission, capsys
 ):
     client = json_app.test_client()
     html = client.get(f"/m/{meeting.code}").get_data(as_text=True)
@@ -37,7 +37,7 @@ def test_each_request_is_one_json_line_with_its_id_and_no_personal_data(
         data={
             "csrf_token": hidden_value(html, "csrf_token"),
             "client_token": hidden_value(html, "client_token"),
-            **valid_input,
+            **valid_submission,
         },
     )
     assert sent.status_code == 303

@@ -410,8 +410,10 @@ def test_an_agency_needs_both_names(app, admin, agency_id):
 # --- pillars ------------------------------------------------------------------------------
 
 
-def test_the_pillar_list_counts_the_inputs_tagged_with_each(admin, meeting, submit, valid_input):
-    submit(meeting.code, valid_input)  # a P2 input
+def test_the_pillar_list_counts_the_inputs_tagged_with_each(
+    admin, meeting, submit, valid_submission
+):
+    submit(meeting.code, valid_submission)  # a P2 input
     page = text(admin.get("/admin/reference/pillars"))
     rows = {line.split("<td>")[1].split("</td>")[0]: line for line in page.split("<tr")[2:]}
     assert set(rows) == {"P1", "P2", "P3", "P4"}
@@ -482,9 +484,9 @@ def test_a_refused_pillar_keeps_what_was_typed(app, admin, fields, message):
 
 
 def test_a_retired_pillar_keeps_old_tags_and_leaves_the_form(
-    app, admin, client, meeting, submit, valid_input
+    app, admin, client, meeting, submit, valid_submission
 ):
-    submit(meeting.code, valid_input)
+    submit(meeting.code, valid_submission)
     pillar = row(app, Pillar, code="P2")
     assert pillar.name in public_form(client, meeting)
 

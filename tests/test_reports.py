@@ -247,11 +247,11 @@ def test_recurring_themes_group_similar_input(app, record):
 
 
 def test_themes_prefer_the_term_shared_by_most_inputs():
-    from app.documents.context import InputRow
+    from app.documents.context import SubmissionRow
     from app.documents.evaluation import recurring_themes
 
-    def row(number: int, title: str) -> InputRow:
-        return InputRow(number, None, 1, f"R{number}", "A", "lurah", "", "", "usulan", title,
+    def row(number: int, title: str) -> SubmissionRow:
+        return SubmissionRow(number, None, 1, f"R{number}", "A", "lurah", "", "", "usulan", title,
                         "", None, None, None, "", None, "received", "", "")  # fmt: skip
 
     titles = [

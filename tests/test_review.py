@@ -20,7 +20,7 @@ from app.models import (
 from app.models.base import utcnow
 from tests.helpers import (
     START,
-    add_input,
+    add_submission,
     audit_events,
     csrf_from,
     detail_url,
@@ -47,7 +47,7 @@ def viewer(login):
 
 
 def test_the_queue_shows_each_input_with_what_a_reviewer_needs(app, viewer, meeting):
-    input_id = add_input(
+    submission_id = add_submission(
         app, meeting.id, title="Pemutakhiran DTKS setiap triwulan", receipt_code="K7QM2XPA"
     )
     page = text(viewer.get(queue_url(meeting.id)))
@@ -56,7 +56,7 @@ def test_the_queue_shows_each_input_with_what_a_reviewer_needs(app, viewer, meet
     assert "Agus Priyanto" in page and "Lurah · Krapyak" in page
     assert "Usulan" in page
     assert "P1" in page
-    assert f'<a href="/admin/meetings/{meeting.id}/inputs/{input_id}">' in page
+    assert f'<a href="/admin/meetings/{meeting.id}/inputs/{submission_id}">' in page
     assert "Pemutakhiran DTKS setiap triwulan" in page
     assert "Diterima, menunggu tinjauan" in page
     assert "1 masukan" in page and "Halaman 1 dari 1" in page
@@ -64,13 +64,13 @@ def test_the_queue_shows_each_input_with_what_a_reviewer_needs(app, viewer, meet
 
 def test_the_queue_shows_only_this_meetings_inputs(app, viewer, meeting, make_meeting):
     other = make_meeting(code="lain")
-    add_input(app, meeting.id, title="Masukan rapat ini")
-    add_input(app, other.id, title="Masukan rapat lain")
+    add_submission(app, meeting.id, title="Masukan rapat ini")
+    add_submission(app, other.id, title="Masukan rapat lain")
     assert titles_in_queue(text(viewer.get(queue_url(meeting.id)))) == ["Masukan rapat ini"]
 
 
 @pytest.fixture
-def varied_inputs(app, meeting):
+def varied_submissions(app, meeting):
     """Inputs that differ in one respect each from the first ("Dasar")."""
     p2 = ref_id(app, Pillar, code="P2")
     medono = ref_id(app, Kelurahan, name="Medono")
@@ -81,10 +81,10 @@ def varied_inputs(app, meeting):
         db.session.add(agency)
         db.session.commit()
         dinsos = agency.id
-    add_input(app, meeting.id, 1, title="Dasar")
-    add_input(app, meeting.id, 2, title="Strategi dua", pillar_id=p2)
-    add_input(app, meeting.id, 3, title="Sebuah kendala", kind="kendala")
-    add_input(
+    add_submission(app, meeting.id, 1, title="Dasar")
+    add_submission(app, meeting.id, 2, title="Strategi dua", pillar_id=p2)
+    add_submission(app, meeting.id, 3, title="Sebuah kendala", kind="kendala")
+    add_submission(
         app,
         meeting.id,
         4,
@@ -94,11 +94,11 @@ def varied_inputs(app, meeting):
         agency_id=dinsos,
         location_id=None,
     )
-    add_input(app, meeting.id, 5, title="Di Medono", kelurahan_id=medono, location_id=medono)
-    add_input(
+    add_submission(app, meeting.id, 5, title="Di Medono", kelurahan_id=medono, location_id=medono)
+    add_submission(
         app, meeting.id, 6, title="Dari camat", role="camat", kelurahan_id=None, kecamatan_id=timur
     )
-    add_input(app, meeting.id, 7, title="Sudah disetujui", status="accepted")
+    add_submission(app, meeting.id, 7, title="Sudah disetujui", status="accepted")
     return {"p2": p2, "medono": medono, "timur": timur}
 
 
@@ -115,8 +115,8 @@ def varied_inputs(app, meeting):
         ("status=accepted&kind=kendala", []),
     ],
 )
-def test_each_filter_narrows_the_queue(viewer, meeting, varied_inputs, args, expected):
-    page = text(viewer.get(f"{queue_url(meeting.id)}?{args.format(**varied_inputs)}"))
+def test_each_filter_narrows_the_queue(viewer, meeting, varied_submissions, args, expected):
+    page = text(viewer.get(f"{queue_url(meeting.id)}?{args.format(**varied_submissions)}"))
     assert titles_in_queue(page) == expected
     if expected:
         assert f"{len(expected)} masukan cocok dengan saringan" in page
@@ -124,7 +124,7 @@ def test_each_filter_narrows_the_queue(viewer, meeting, varied_inputs, args, exp
         assert "Tidak ada masukan yang cocok dengan saringan ini." in page
 
 
-def test_without_filters_every_input_is_listed_newest_first(viewer, meeting, varied_inputs):
+def test_without_filters_every_input_is_listed_newest_first(viewer, meeting, varied_submissions):
     page = text(viewer.get(queue_url(meeting.id)))
     assert titles_in_queue(page) == [
         "Sudah disetujui",
@@ -137,17 +137,17 @@ def test_without_filters_every_input_is_listed_newest_first(viewer, meeting, var
     ]
 
 
-def test_a_stale_or_tampered_filter_is_ignored(viewer, meeting, varied_inputs):
+def test_a_stale_or_tampered_filter_is_ignored(viewer, meeting, varied_submissions):
     response = viewer.get(f"{queue_url(meeting.id)}?kind=rahasia&pillar=abc&page=zz&sort=x")
     assert response.status_code == 200
     assert len(titles_in_queue(text(response))) == 7
 
 
 def test_search_finds_title_description_submitter_and_receipt_code(app, viewer, meeting):
-    add_input(app, meeting.id, 1, title="Bedah rumah nelayan", receipt_code="AAAA2222")
-    add_input(app, meeting.id, 2, title="Lain", description="Sembako untuk lansia di RW 03.")
-    add_input(app, meeting.id, 3, title="Dari Bu Rina", submitter_name="Rina Kurniasari")
-    add_input(app, meeting.id, 4, title="Tidak relevan sama sekali")
+    add_submission(app, meeting.id, 1, title="Bedah rumah nelayan", receipt_code="AAAA2222")
+    add_submission(app, meeting.id, 2, title="Lain", description="Sembako untuk lansia di RW 03.")
+    add_submission(app, meeting.id, 3, title="Dari Bu Rina", submitter_name="Rina Kurniasari")
+    add_submission(app, meeting.id, 4, title="Tidak relevan sama sekali")
     for query, expected in [
         ("NELAYAN", ["Bedah rumah nelayan"]),
         ("sembako", ["Lain"]),
@@ -162,9 +162,9 @@ def test_search_finds_title_description_submitter_and_receipt_code(app, viewer, 
 
 
 def test_sorting(app, viewer, meeting):
-    add_input(app, meeting.id, 1, title="Beta", submitter_name="Citra")
-    add_input(app, meeting.id, 2, title="alfa", submitter_name="Budi")
-    add_input(app, meeting.id, 3, title="Gamma", submitter_name="Ani")
+    add_submission(app, meeting.id, 1, title="Beta", submitter_name="Citra")
+    add_submission(app, meeting.id, 2, title="alfa", submitter_name="Budi")
+    add_submission(app, meeting.id, 3, title="Gamma", submitter_name="Ani")
     url = queue_url(meeting.id)
     assert titles_in_queue(text(viewer.get(url))) == ["Gamma", "alfa", "Beta"]
     assert titles_in_queue(text(viewer.get(f"{url}?sort=oldest"))) == ["Beta", "alfa", "Gamma"]
@@ -173,17 +173,17 @@ def test_sorting(app, viewer, meeting):
 
 
 def test_sorting_by_pillar_follows_the_pillar_order(app, viewer, meeting):
-    add_input(app, meeting.id, 1, title="Di P3", pillar_id=ref_id(app, Pillar, code="P3"))
-    add_input(app, meeting.id, 2, title="Di P1", pillar_id=ref_id(app, Pillar, code="P1"))
-    add_input(app, meeting.id, 3, title="Di P2", pillar_id=ref_id(app, Pillar, code="P2"))
+    add_submission(app, meeting.id, 1, title="Di P3", pillar_id=ref_id(app, Pillar, code="P3"))
+    add_submission(app, meeting.id, 2, title="Di P1", pillar_id=ref_id(app, Pillar, code="P1"))
+    add_submission(app, meeting.id, 3, title="Di P2", pillar_id=ref_id(app, Pillar, code="P2"))
     page = text(viewer.get(f"{queue_url(meeting.id)}?sort=pillar"))
     assert titles_in_queue(page) == ["Di P1", "Di P2", "Di P3"]
 
 
 def test_pages_of_fifty_with_filters_kept_in_the_links(app, viewer, meeting):
     for minute in range(60):
-        add_input(app, meeting.id, minute, title=f"Usulan nomor {minute:02d}")
-    add_input(app, meeting.id, 99, title="Bukan usulan", kind="kendala")
+        add_submission(app, meeting.id, minute, title=f"Usulan nomor {minute:02d}")
+    add_submission(app, meeting.id, 99, title="Bukan usulan", kind="kendala")
 
     first = text(viewer.get(f"{queue_url(meeting.id)}?kind=usulan&sort=oldest"))
     assert len(titles_in_queue(first)) == 50
@@ -200,13 +200,13 @@ def test_pages_of_fifty_with_filters_kept_in_the_links(app, viewer, meeting):
 
 
 def test_a_page_past_the_end_shows_the_last_page(app, viewer, meeting):
-    add_input(app, meeting.id, title="Satu-satunya")
+    add_submission(app, meeting.id, title="Satu-satunya")
     page = text(viewer.get(f"{queue_url(meeting.id)}?page=9"))
     assert titles_in_queue(page) == ["Satu-satunya"]
 
 
 def test_the_sort_links_keep_the_filters(app, viewer, meeting):
-    add_input(app, meeting.id, title="Apa saja")
+    add_submission(app, meeting.id, title="Apa saja")
     page = text(viewer.get(f"{queue_url(meeting.id)}?kind=usulan&q=apa"))
     links = re.findall(r'href="(/admin/meetings/\d+/inputs\?[^"]*sort=title[^"]*)"', page)
     assert links and "kind=usulan" in links[0] and "q=apa" in links[0]
@@ -235,13 +235,13 @@ def test_the_queue_makes_the_same_few_queries_for_3_or_50_rows(app, viewer, meet
             db.session.add(Agency(abbreviation="Bappeda", name="Bappeda"))
             db.session.commit()
         opd = ref_id(app, Agency, abbreviation="Bappeda")
-    primary = add_input(app, meeting.id, 0, title="Utama")
-    add_input(app, meeting.id, 1, status="merged", merged_into_id=primary)
-    add_input(app, meeting.id, 2, role="opd", kelurahan_id=None, agency_id=opd)
+    primary = add_submission(app, meeting.id, 0, title="Utama")
+    add_submission(app, meeting.id, 1, status="merged", merged_into_id=primary)
+    add_submission(app, meeting.id, 2, role="opd", kelurahan_id=None, agency_id=opd)
     few = count_queries(app, viewer, queue_url(meeting.id))
     for minute in range(3, 60):
         role = ("lurah", "opd", "stakeholder")[minute % 3]
-        add_input(
+        add_submission(
             app,
             meeting.id,
             minute,
@@ -270,13 +270,13 @@ def test_signed_out_visitors_are_sent_to_sign_in(client, meeting):
 
 
 def test_the_input_page_shows_everything_given_including_the_phone(
-    app, submit, meeting, valid_input, viewer
+    app, submit, meeting, valid_submission, viewer
 ):
-    assert submit(meeting.code, valid_input).status_code == 303
+    assert submit(meeting.code, valid_submission).status_code == 303
     with app.app_context():
         stored = db.session.scalar(db.select(Submission))
-        input_id, code = stored.id, stored.receipt_code
-    page = text(viewer.get(detail_url(meeting.id, input_id)))
+        submission_id, code = stored.id, stored.receipt_code
+    page = text(viewer.get(detail_url(meeting.id, submission_id)))
     assert f"{code[:4]}-{code[4:]}" in page
     for shown in (
         "Agus Priyanto",
@@ -294,8 +294,8 @@ def test_the_input_page_shows_everything_given_including_the_phone(
 
 
 def test_a_viewer_sees_no_edit_forms(app, viewer, meeting):
-    input_id = add_input(app, meeting.id)
-    page = text(viewer.get(detail_url(meeting.id, input_id)))
+    submission_id = add_submission(app, meeting.id)
+    page = text(viewer.get(detail_url(meeting.id, submission_id)))
     assert "Simpan keputusan" not in page
     assert "Simpan strategi" not in page
     assert "Catat tindak lanjut" not in page
@@ -303,8 +303,8 @@ def test_a_viewer_sees_no_edit_forms(app, viewer, meeting):
 
 
 def test_the_secretariat_sees_the_edit_forms(app, secretariat, meeting):
-    input_id = add_input(app, meeting.id)
-    page = text(secretariat.get(detail_url(meeting.id, input_id)))
+    submission_id = add_submission(app, meeting.id)
+    page = text(secretariat.get(detail_url(meeting.id, submission_id)))
     for button in ("Simpan keputusan", "Simpan strategi", "Catat tindak lanjut", "Simpan catatan"):
         assert button in page
 
@@ -314,8 +314,8 @@ WRITE_ACTIONS = ["pillar", "decision", "follow-up", "notes", "merge", "unmerge"]
 
 def test_an_input_of_another_meeting_is_not_found_anywhere(app, secretariat, meeting, make_meeting):
     other = make_meeting(code="lain")
-    foreign = add_input(app, other.id, title="Masukan rapat lain")
-    mine = add_input(app, meeting.id)
+    foreign = add_submission(app, other.id, title="Masukan rapat lain")
+    mine = add_submission(app, meeting.id)
     assert secretariat.get(detail_url(meeting.id, foreign)).status_code == 404
     token = csrf_from(secretariat, detail_url(meeting.id, mine))
     for action in WRITE_ACTIONS:
@@ -334,30 +334,30 @@ def test_an_input_of_another_meeting_is_not_found_anywhere(app, secretariat, mee
 
 
 def test_a_viewer_gets_403_on_every_change(app, viewer, meeting):
-    input_id = add_input(app, meeting.id)
-    token = csrf_from(viewer, detail_url(meeting.id, input_id))
+    submission_id = add_submission(app, meeting.id)
+    token = csrf_from(viewer, detail_url(meeting.id, submission_id))
     for action in WRITE_ACTIONS:
         response = viewer.post(
-            f"{detail_url(meeting.id, input_id)}/{action}",
+            f"{detail_url(meeting.id, submission_id)}/{action}",
             data={"csrf_token": token, "decision": "accepted"},
         )
         assert response.status_code == 403, action
     response = viewer.post(
         f"/admin/meetings/{meeting.id}/duplicates/merge",
-        data={"csrf_token": token, "primary": input_id},
+        data={"csrf_token": token, "primary": submission_id},
     )
     assert response.status_code == 403
-    assert load(app, input_id).status == "received"
+    assert load(app, submission_id).status == "received"
     assert audit_events(app) == []
 
 
 def test_a_change_without_csrf_token_is_refused(app, secretariat, meeting):
-    input_id = add_input(app, meeting.id)
+    submission_id = add_submission(app, meeting.id)
     response = secretariat.post(
-        f"{detail_url(meeting.id, input_id)}/decision", data={"decision": "accepted"}
+        f"{detail_url(meeting.id, submission_id)}/decision", data={"decision": "accepted"}
     )
     assert response.status_code == 400
-    assert load(app, input_id).status == "received"
+    assert load(app, submission_id).status == "received"
 
 
 # --- pillar ---------------------------------------------------------------------------------
@@ -366,20 +366,20 @@ def test_a_change_without_csrf_token_is_refused(app, secretariat, meeting):
 def test_changing_the_pillar_keeps_the_submitted_one_and_is_audited(
     app, secretariat, meeting, staff
 ):
-    input_id = add_input(app, meeting.id)
+    submission_id = add_submission(app, meeting.id)
     p1, p3 = ref_id(app, Pillar, code="P1"), ref_id(app, Pillar, code="P3")
-    response = post(secretariat, meeting.id, input_id, "pillar", {"pillar": p3})
+    response = post(secretariat, meeting.id, submission_id, "pillar", {"pillar": p3})
     assert response.status_code == 303
-    assert response.headers["Location"] == detail_url(meeting.id, input_id)
-    stored = load(app, input_id)
+    assert response.headers["Location"] == detail_url(meeting.id, submission_id)
+    stored = load(app, submission_id)
     assert (stored.pillar_id, stored.submitted_pillar_id) == (p3, p1)
-    [change] = audit_events(app, entity_type="Submission", entity_id=input_id)
+    [change] = audit_events(app, entity_type="Submission", entity_id=submission_id)
     assert change.action == "change_pillar"
     assert (change.before, change.after) == ({"pillar_id": p1}, {"pillar_id": p3})
     assert change.user_id == staff["secretariat"]
     assert change.meeting_id == meeting.id
 
-    page = text(secretariat.get(detail_url(meeting.id, input_id)))
+    page = text(secretariat.get(detail_url(meeting.id, submission_id)))
     assert "Strategi diubah." in page
     assert "Diubah sekretariat" in page
     history = page.split("Riwayat perubahan")[1]
@@ -389,16 +389,16 @@ def test_changing_the_pillar_keeps_the_submitted_one_and_is_audited(
 
 
 def test_a_retired_pillar_cannot_be_chosen(app, secretariat, meeting):
-    input_id = add_input(app, meeting.id)
+    submission_id = add_submission(app, meeting.id)
     with app.app_context():
         p4 = db.session.scalar(db.select(Pillar).filter_by(code="P4"))
         p4.retired_at = utcnow()
         db.session.commit()
         p4_id = p4.id
-    response = post(secretariat, meeting.id, input_id, "pillar", {"pillar": p4_id})
+    response = post(secretariat, meeting.id, submission_id, "pillar", {"pillar": p4_id})
     assert response.status_code == 422
     assert "Pilihan tidak tersedia" in text(response)
-    assert load(app, input_id).pillar_id != p4_id
+    assert load(app, submission_id).pillar_id != p4_id
     assert audit_events(app) == []
 
 
@@ -406,12 +406,12 @@ def test_a_retired_pillar_cannot_be_chosen(app, secretariat, meeting):
 
 
 def test_accepting_records_who_and_when_and_is_audited(app, secretariat, meeting, staff):
-    input_id = add_input(app, meeting.id)
+    submission_id = add_submission(app, meeting.id)
     response = post(
-        secretariat, meeting.id, input_id, "decision", {"decision": "accepted", "reason": ""}
+        secretariat, meeting.id, submission_id, "decision", {"decision": "accepted", "reason": ""}
     )
     assert response.status_code == 303
-    stored = load(app, input_id)
+    stored = load(app, submission_id)
     assert stored.status == "accepted"
     assert stored.decided_by_id == staff["secretariat"]
     assert stored.decided_at is not None
@@ -422,28 +422,34 @@ def test_accepting_records_who_and_when_and_is_audited(app, secretariat, meeting
 
 
 def test_declining_without_a_reason_is_refused_with_a_message(app, secretariat, meeting):
-    input_id = add_input(app, meeting.id)
+    submission_id = add_submission(app, meeting.id)
     response = post(
-        secretariat, meeting.id, input_id, "decision", {"decision": "declined", "reason": "  "}
+        secretariat, meeting.id, submission_id, "decision", {"decision": "declined", "reason": "  "}
     )
     assert response.status_code == 422
     page = text(response)
     assert "Tulis alasan mengapa masukan ini tidak dapat ditindaklanjuti." in page
     assert "Ada isian yang perlu diperbaiki" in page
     assert re.search(r'value="declined"[^>]*checked|checked[^>]*value="declined"', page)
-    assert load(app, input_id).status == "received"
+    assert load(app, submission_id).status == "received"
     assert audit_events(app) == []
 
 
 def test_declining_with_a_reason_and_going_back_to_received(app, secretariat, meeting):
-    input_id = add_input(app, meeting.id)
+    submission_id = add_submission(app, meeting.id)
     reason = "Sudah tercakup program Dinsos P2KB tahun berjalan."
-    post(secretariat, meeting.id, input_id, "decision", {"decision": "declined", "reason": reason})
-    stored = load(app, input_id)
+    post(
+        secretariat,
+        meeting.id,
+        submission_id,
+        "decision",
+        {"decision": "declined", "reason": reason},
+    )
+    stored = load(app, submission_id)
     assert (stored.status, stored.decision_reason) == ("declined", reason)
 
-    post(secretariat, meeting.id, input_id, "decision", {"decision": "received", "reason": ""})
-    stored = load(app, input_id)
+    post(secretariat, meeting.id, submission_id, "decision", {"decision": "received", "reason": ""})
+    stored = load(app, submission_id)
     assert (stored.status, stored.decision_reason) == ("received", "")
     assert stored.decided_at is None and stored.decided_by_id is None
 
@@ -454,16 +460,16 @@ def test_declining_with_a_reason_and_going_back_to_received(app, secretariat, me
 
 
 def test_an_unknown_decision_is_refused(app, secretariat, meeting):
-    input_id = add_input(app, meeting.id)
-    response = post(secretariat, meeting.id, input_id, "decision", {"decision": "merged"})
+    submission_id = add_submission(app, meeting.id)
+    response = post(secretariat, meeting.id, submission_id, "decision", {"decision": "merged"})
     assert response.status_code == 422
-    assert load(app, input_id).status == "received"
+    assert load(app, submission_id).status == "received"
 
 
 def test_the_same_decision_twice_is_logged_once(app, secretariat, meeting):
-    input_id = add_input(app, meeting.id)
+    submission_id = add_submission(app, meeting.id)
     for _ in range(2):
-        post(secretariat, meeting.id, input_id, "decision", {"decision": "accepted"})
+        post(secretariat, meeting.id, submission_id, "decision", {"decision": "accepted"})
     assert len(audit_events(app, action="decide")) == 1
 
 
@@ -483,15 +489,15 @@ def agencies(app) -> dict[str, int]:
 def test_assigning_an_agency_and_deadline_creates_a_follow_up(
     app, secretariat, meeting, agencies, staff
 ):
-    input_id = add_input(app, meeting.id, title="Verifikasi DTKS triwulanan")
-    page = text(secretariat.get(detail_url(meeting.id, input_id)))
+    submission_id = add_submission(app, meeting.id, title="Verifikasi DTKS triwulanan")
+    page = text(secretariat.get(detail_url(meeting.id, submission_id)))
     # The action starts as the input's title, ready to edit.
     assert re.search(r'<textarea[^>]*name="action"[^>]*>\s*Verifikasi DTKS triwulanan', page)
 
     response = post(
         secretariat,
         meeting.id,
-        input_id,
+        submission_id,
         "follow-up",
         {
             "agency": agencies["active"],
@@ -503,12 +509,12 @@ def test_assigning_an_agency_and_deadline_creates_a_follow_up(
     with app.app_context():
         follow_up = db.session.scalar(db.select(FollowUp))
         assert follow_up.meeting_id == meeting.id
-        assert follow_up.submission_id == input_id
+        assert follow_up.submission_id == submission_id
         assert follow_up.agency_id == agencies["active"]
         assert follow_up.deadline == date(2024, 6, 30)
         assert follow_up.action == "Verifikasi dan validasi DTKS setiap triwulan"
         follow_up_id = follow_up.id
-    stored = load(app, input_id)
+    stored = load(app, submission_id)
     assert stored.status == "follow_up"
     assert stored.responsible_agency_id == agencies["active"]
     assert stored.title == "Verifikasi DTKS triwulanan"  # the participant's words stay
@@ -521,7 +527,7 @@ def test_assigning_an_agency_and_deadline_creates_a_follow_up(
     assert assigned.before == {"status": "received", "responsible_agency_id": None}
     assert assigned.after == {"status": "follow_up", "responsible_agency_id": agencies["active"]}
 
-    page = text(secretariat.get(detail_url(meeting.id, input_id)))
+    page = text(secretariat.get(detail_url(meeting.id, submission_id)))
     assert "Verifikasi dan validasi DTKS setiap triwulan" in page
     assert "Minggu, 30 Juni 2024" in page
     history = page.split("Riwayat perubahan")[1]
@@ -530,11 +536,11 @@ def test_assigning_an_agency_and_deadline_creates_a_follow_up(
 
 
 def test_a_follow_up_needs_an_active_agency_and_a_real_date(app, secretariat, meeting, agencies):
-    input_id = add_input(app, meeting.id)
+    submission_id = add_submission(app, meeting.id)
     response = post(
         secretariat,
         meeting.id,
-        input_id,
+        submission_id,
         "follow-up",
         {"agency": agencies["retired"], "deadline": "31-02-2024", "action": "Sesuatu"},
     )
@@ -545,15 +551,15 @@ def test_a_follow_up_needs_an_active_agency_and_a_real_date(app, secretariat, me
     assert 'value="31-02-2024"' in page  # what was typed is kept
     with app.app_context():
         assert db.session.scalar(db.select(FollowUp)) is None
-    assert load(app, input_id).status == "received"
+    assert load(app, submission_id).status == "received"
 
 
 def test_a_deadline_typed_the_indonesian_way_is_understood(app, secretariat, meeting, agencies):
-    input_id = add_input(app, meeting.id)
+    submission_id = add_submission(app, meeting.id)
     post(
         secretariat,
         meeting.id,
-        input_id,
+        submission_id,
         "follow-up",
         {"agency": agencies["active"], "deadline": "30/06/2024", "action": "Tindakan"},
     )
@@ -565,48 +571,55 @@ def test_a_deadline_typed_the_indonesian_way_is_understood(app, secretariat, mee
 
 
 def test_a_note_is_kept_with_its_author_and_audited(app, secretariat, meeting, staff):
-    input_id = add_input(app, meeting.id)
+    submission_id = add_submission(app, meeting.id)
     response = post(
-        secretariat, meeting.id, input_id, "notes", {"body": "Konfirmasi ke lurah via telepon."}
+        secretariat,
+        meeting.id,
+        submission_id,
+        "notes",
+        {"body": "Konfirmasi ke lurah via telepon."},
     )
     assert response.status_code == 303
     with app.app_context():
         note = db.session.scalar(db.select(SubmissionNote))
-        assert note.submission_id == input_id and note.author_id == staff["secretariat"]
+        assert note.submission_id == submission_id and note.author_id == staff["secretariat"]
         note_id = note.id
     [created] = audit_events(app, entity_type="SubmissionNote")
     assert created.entity_id == note_id
-    assert created.after == {"submission_id": input_id, "body": "Konfirmasi ke lurah via telepon."}
-    page = text(secretariat.get(detail_url(meeting.id, input_id)))
+    assert created.after == {
+        "submission_id": submission_id,
+        "body": "Konfirmasi ke lurah via telepon.",
+    }
+    page = text(secretariat.get(detail_url(meeting.id, submission_id)))
     notes = page.split('id="notes-title"')[1]
     assert "Konfirmasi ke lurah via telepon." in notes and "Uji secretariat" in notes
     assert "Catatan masukan" in page.split("Riwayat perubahan")[1]
 
 
 def test_an_empty_note_is_refused(app, secretariat, meeting):
-    input_id = add_input(app, meeting.id)
-    response = post(secretariat, meeting.id, input_id, "notes", {"body": "   "})
+    submission_id = add_submission(app, meeting.id)
+    response = post(secretariat, meeting.id, submission_id, "notes", {"body": "   "})
     assert response.status_code == 422
     assert "Tulis catatannya." in text(response)
 
 
 def test_user_text_is_escaped(app, secretariat, meeting):
-    input_id = add_input(app, meeting.id, title="<script>alert(1)</script> judul")
-    post(secretariat, meeting.id, input_id, "notes", {"body": "<b>tebal</b>"})
-    for url in (queue_url(meeting.id), detail_url(meeting.id, input_id)):
+    submission_id = add_submission(app, meeting.id, title="<script>alert(1)</script> judul")
+    post(secretariat, meeting.id, submission_id, "notes", {"body": "<b>tebal</b>"})
+    for url in (queue_url(meeting.id), detail_url(meeting.id, submission_id)):
         page = text(secretariat.get(url))
         assert "<script>alert(1)</script>" not in page
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
-    assert "<b>tebal</b>" not in text(secretariat.get(detail_url(meeting.id, input_id)))
+    assert "<b>tebal</b>" not in text(secretariat.get(detail_url(meeting.id, submission_id)))
 
 
 # --- the audit log ----------------------------------------------------------------------------
 
 
 def test_the_meeting_audit_log_lists_every_change_newest_first(app, secretariat, viewer, meeting):
-    input_id = add_input(app, meeting.id, receipt_code="K7QM2XPA")
-    post(secretariat, meeting.id, input_id, "decision", {"decision": "accepted"})
-    post(secretariat, meeting.id, input_id, "notes", {"body": "Catatan pertama"})
+    submission_id = add_submission(app, meeting.id, receipt_code="K7QM2XPA")
+    post(secretariat, meeting.id, submission_id, "decision", {"decision": "accepted"})
+    post(secretariat, meeting.id, submission_id, "notes", {"body": "Catatan pertama"})
     page = text(viewer.get(f"/admin/meetings/{meeting.id}/audit"))
     assert "2 catatan" in page
     rows = page.split("<tbody>")[1]
@@ -614,22 +627,22 @@ def test_the_meeting_audit_log_lists_every_change_newest_first(app, secretariat,
     assert "Uji secretariat" in rows
     assert "memutuskan" in rows
     assert re.search(r"Diterima, menunggu tinjauan</span>.*→.*Disetujui", rows, re.S)
-    assert f'href="{detail_url(meeting.id, input_id)}" class="code">K7QM-2XPA</a>' in rows
+    assert f'href="{detail_url(meeting.id, submission_id)}" class="code">K7QM-2XPA</a>' in rows
 
 
 def test_the_audit_log_is_paginated_and_per_meeting(
     app, secretariat, viewer, meeting, make_meeting
 ):
     other = make_meeting(code="lain")
-    input_id = add_input(app, meeting.id)
-    foreign = add_input(app, other.id)
+    submission_id = add_submission(app, meeting.id)
+    foreign = add_submission(app, other.id)
     with app.app_context():
         for number in range(55):
             db.session.add(
                 AuditEvent(
                     meeting_id=meeting.id,
                     entity_type="Submission",
-                    entity_id=input_id,
+                    entity_id=submission_id,
                     action="update",
                     after={"title": f"Perubahan {number:02d}"},
                     occurred_at=START + timedelta(minutes=number),

@@ -7,10 +7,10 @@ them to what a reviewer and the projector saw before: the same totals, pages and
 import re
 
 from app.models import Agency, Pillar
-from tests.helpers import add_input, queue_url, ref_id, text, titles_in_queue
+from tests.helpers import add_submission, queue_url, ref_id, text, titles_in_queue
 
 
-def add_search_inputs(app, meeting_id: int) -> list[str]:
+def add_search_submissions(app, meeting_id: int) -> list[str]:
     """60 inputs that mention DTKS (in the title, the description or the name), 5 that do not.
 
     Returns the matching titles, newest first.
@@ -19,7 +19,7 @@ def add_search_inputs(app, meeting_id: int) -> list[str]:
     for minute in range(60):
         title = f"Usulan {minute:02d}"
         where = minute % 3
-        add_input(
+        add_submission(
             app,
             meeting_id,
             minute,
@@ -29,15 +29,15 @@ def add_search_inputs(app, meeting_id: int) -> list[str]:
         )
         matching.append(f"{title} pemutakhiran DTKS" if where == 0 else title)
     for minute in range(60, 65):
-        add_input(app, meeting_id, minute, title=f"Lain {minute}", organisation="PKK")
+        add_submission(app, meeting_id, minute, title=f"Lain {minute}", organisation="PKK")
     return list(reversed(matching))
 
 
 def test_a_search_counts_every_match_and_pages_them(app, login, meeting, make_meeting):
     viewer = login("viewer")
-    newest_first = add_search_inputs(app, meeting.id)
+    newest_first = add_search_submissions(app, meeting.id)
     other = make_meeting(code="rakor-lain")
-    add_input(app, other.id, title="Rapat lain: DTKS")
+    add_submission(app, other.id, title="Rapat lain: DTKS")
 
     first = text(viewer.get(queue_url(meeting.id), query_string={"q": "dtks"}))
     assert "60 masukan cocok dengan saringan" in first
@@ -52,7 +52,7 @@ def test_a_search_counts_every_match_and_pages_them(app, login, meeting, make_me
 
 def test_a_search_sorted_by_title(app, login, meeting):
     viewer = login("viewer")
-    newest_first = add_search_inputs(app, meeting.id)
+    newest_first = add_search_submissions(app, meeting.id)
     page = text(viewer.get(queue_url(meeting.id), query_string={"q": "DTKS", "sort": "title"}))
     assert "60 masukan cocok dengan saringan" in page
     assert titles_in_queue(page) == sorted(newest_first, key=str.lower)[:50]
@@ -60,7 +60,7 @@ def test_a_search_sorted_by_title(app, login, meeting):
 
 def test_a_search_page_past_the_end_shows_the_last_page(app, login, meeting):
     viewer = login("viewer")
-    newest_first = add_search_inputs(app, meeting.id)
+    newest_first = add_search_submissions(app, meeting.id)
     page = text(viewer.get(queue_url(meeting.id), query_string={"q": "dtks", "page": "9"}))
     assert "Halaman 2 dari 2" in page
     assert "menampilkan 51–60" in page
@@ -69,8 +69,8 @@ def test_a_search_page_past_the_end_shows_the_last_page(app, login, meeting):
 
 def test_a_search_with_a_filter_counts_only_what_both_match(app, login, meeting):
     viewer = login("viewer")
-    add_search_inputs(app, meeting.id)
-    add_input(app, meeting.id, 70, title="Kendala DTKS", kind="kendala")
+    add_search_submissions(app, meeting.id)
+    add_submission(app, meeting.id, 70, title="Kendala DTKS", kind="kendala")
     page = text(viewer.get(queue_url(meeting.id), query_string={"q": "dtks", "kind": "kendala"}))
     assert "1 masukan cocok dengan saringan" in page
     assert titles_in_queue(page) == ["Kendala DTKS"]
@@ -78,7 +78,7 @@ def test_a_search_with_a_filter_counts_only_what_both_match(app, login, meeting)
 
 def test_a_search_without_a_match_on_any_page(app, login, meeting):
     viewer = login("viewer")
-    add_search_inputs(app, meeting.id)
+    add_search_submissions(app, meeting.id)
     for page_number in ("1", "3"):
         page = text(
             viewer.get(queue_url(meeting.id), query_string={"q": "tidak-ada", "page": page_number})
@@ -105,13 +105,13 @@ def test_live_counts_add_up_across_pillar_kind_and_role(app, login, meeting, mak
             db.session.commit()
         opd = ref_id(app, Agency, abbreviation="Bappeda")
     as_opd = {"role": "opd", "kelurahan_id": None, "agency_id": opd}
-    add_input(app, meeting.id, 1, pillar_id=p1, kind="usulan")
-    add_input(app, meeting.id, 2, pillar_id=p1, kind="kendala")
-    add_input(app, meeting.id, 3, pillar_id=p2, kind="usulan", **as_opd)
-    add_input(app, meeting.id, 4, pillar_id=p2, kind="usulan")
-    add_input(app, meeting.id, 5, pillar_id=p2, kind="evaluasi", status="merged")
+    add_submission(app, meeting.id, 1, pillar_id=p1, kind="usulan")
+    add_submission(app, meeting.id, 2, pillar_id=p1, kind="kendala")
+    add_submission(app, meeting.id, 3, pillar_id=p2, kind="usulan", **as_opd)
+    add_submission(app, meeting.id, 4, pillar_id=p2, kind="usulan")
+    add_submission(app, meeting.id, 5, pillar_id=p2, kind="evaluasi", status="merged")
     other = make_meeting(code="rakor-lain")
-    add_input(app, other.id, 6, pillar_id=p1, kind="kendala", **as_opd)
+    add_submission(app, other.id, 6, pillar_id=p1, kind="kendala", **as_opd)
 
     data = login("viewer").get(f"/admin/meetings/{meeting.id}/live.json").get_json()
     assert data["total"] == 5

@@ -8,7 +8,7 @@ from app.extensions import db
 from app.models import Kelurahan, Submission
 from app.review import duplicates
 from app.review.duplicates import Normaliser, Title, best_matches, similar_pairs
-from tests.helpers import add_input, audit_events, csrf_from, detail_url, load, post, text
+from tests.helpers import add_submission, audit_events, csrf_from, detail_url, load, post, text
 
 DTKS_KRAPYAK = {
     "title": "Pemutakhiran data DTKS di Kelurahan Krapyak",
@@ -58,9 +58,9 @@ def viewer(login):
 def dtks(app, meeting) -> dict[str, int]:
     """The DTKS near-duplicates from two wards and one unrelated input."""
     return {
-        "krapyak": add_input(app, meeting.id, 1, **DTKS_KRAPYAK),
-        "medono": add_input(app, meeting.id, 2, **DTKS_MEDONO, **medono(app)),
-        "unrelated": add_input(
+        "krapyak": add_submission(app, meeting.id, 1, **DTKS_KRAPYAK),
+        "medono": add_submission(app, meeting.id, 2, **DTKS_MEDONO, **medono(app)),
+        "unrelated": add_submission(
             app, meeting.id, 3, submitter_name="Suharto", position="Ketua HNSI", **UNRELATED
         ),
     }
@@ -127,7 +127,7 @@ def test_the_input_page_suggests_the_near_duplicate_not_the_unrelated_one(
 
 def test_suggestions_stay_within_the_meeting(app, viewer, meeting, make_meeting, dtks):
     other = make_meeting(code="lain")
-    add_input(app, other.id, **{**DTKS_MEDONO, "title": "Pemutakhiran DTKS di rapat lain"})
+    add_submission(app, other.id, **{**DTKS_MEDONO, "title": "Pemutakhiran DTKS di rapat lain"})
     page = text(viewer.get(detail_url(meeting.id, dtks["krapyak"])))
     assert "Pemutakhiran DTKS di rapat lain" not in page
 
@@ -143,7 +143,7 @@ def test_an_input_with_no_look_alike_says_so(app, viewer, meeting, dtks):
 def test_merging_keeps_every_original_and_lists_all_co_proposers(
     app, secretariat, meeting, dtks, staff
 ):
-    before = {key: load(app, input_id) for key, input_id in dtks.items()}
+    before = {key: load(app, submission_id) for key, submission_id in dtks.items()}
     response = merge(secretariat, meeting.id, dtks["krapyak"], dtks["medono"])
     assert response.status_code == 303
     assert response.headers["Location"].endswith(f"{detail_url(meeting.id, dtks['krapyak'])}#group")
@@ -191,7 +191,7 @@ def test_the_merged_original_points_to_its_primary(app, secretariat, meeting, dt
 
 
 def test_merging_several_originals_at_once(app, secretariat, meeting, dtks):
-    third = add_input(app, meeting.id, 4, title="DTKS belum mutakhir", submitter_name="Slamet")
+    third = add_submission(app, meeting.id, 4, title="DTKS belum mutakhir", submitter_name="Slamet")
     merge(secretariat, meeting.id, dtks["krapyak"], dtks["medono"], third)
     assert {load(app, i).merged_into_id for i in (dtks["medono"], third)} == {dtks["krapyak"]}
     group = text(secretariat.get(detail_url(meeting.id, dtks["krapyak"])))
@@ -299,8 +299,8 @@ def test_undoing_an_input_that_is_not_merged_is_refused(app, secretariat, meetin
 
 
 def test_an_input_merged_without_a_log_line_goes_back_to_received(app, secretariat, meeting):
-    primary = add_input(app, meeting.id, 1, title="Utama")
-    imported = add_input(app, meeting.id, 2, status="merged", merged_into_id=primary)
+    primary = add_submission(app, meeting.id, 1, title="Utama")
+    imported = add_submission(app, meeting.id, 2, status="merged", merged_into_id=primary)
     post(secretariat, meeting.id, imported, "unmerge", {})
     assert (load(app, imported).status, load(app, imported).merged_into_id) == ("received", None)
 
@@ -351,7 +351,7 @@ def test_the_duplicates_page_404s_on_another_meetings_input(
     app, secretariat, meeting, make_meeting, dtks
 ):
     other = make_meeting(code="lain")
-    foreign = add_input(app, other.id, **DTKS_MEDONO)
+    foreign = add_submission(app, other.id, **DTKS_MEDONO)
     url = f"/admin/meetings/{meeting.id}/duplicates"
     token = csrf_from(secretariat, url)
     for primary, originals in ((foreign, [dtks["krapyak"]]), (dtks["krapyak"], [foreign])):
@@ -371,8 +371,8 @@ def test_a_viewer_reads_the_duplicates_page_without_merge_controls(app, viewer, 
 
 def test_the_duplicates_page_offers_the_earliest_input_as_primary(app, viewer, meeting):
     # Stored first but sent later (a paper form typed in afterwards): time decides, not id.
-    later = add_input(app, meeting.id, 30, **DTKS_KRAPYAK)
-    earlier = add_input(app, meeting.id, 5, **DTKS_MEDONO, **medono(app))
+    later = add_submission(app, meeting.id, 30, **DTKS_KRAPYAK)
+    earlier = add_submission(app, meeting.id, 5, **DTKS_MEDONO, **medono(app))
     with app.app_context():
         assert later < earlier
     page = text(viewer.get(f"/admin/meetings/{meeting.id}/duplicates"))
@@ -385,8 +385,8 @@ def test_the_duplicates_page_offers_the_earliest_input_as_primary(app, viewer, m
 
 
 def test_the_duplicates_page_checks_the_earliest_input_as_primary(app, secretariat, meeting):
-    later = add_input(app, meeting.id, 30, **DTKS_KRAPYAK)
-    earlier = add_input(app, meeting.id, 5, **DTKS_MEDONO, **medono(app))
+    later = add_submission(app, meeting.id, 30, **DTKS_KRAPYAK)
+    earlier = add_submission(app, meeting.id, 5, **DTKS_MEDONO, **medono(app))
     page = text(secretariat.get(f"/admin/meetings/{meeting.id}/duplicates"))
     assert re.search(rf'name="primary" value="{earlier}"[^>]*checked', page)
     assert not re.search(rf'name="primary" value="{later}"[^>]*checked', page)

@@ -230,14 +230,14 @@ def test_a_sign_in_token_just_inside_its_time_limit_is_accepted(
 
 
 def test_an_expired_public_form_token_keeps_what_was_typed(
-    app, client, meeting, valid_input, issued_hours_ago
+    app, client, meeting, valid_submission, issued_hours_ago
 ):
     issued_hours_ago(8.1)
     page = client.get(f"/m/{meeting.code}").get_data(as_text=True)
     data = {
         "csrf_token": hidden_value(page, "csrf_token"),
         "client_token": hidden_value(page, "client_token"),
-        **valid_input,
+        **valid_submission,
     }
     issued_hours_ago(0)
     response = client.post(f"/m/{meeting.code}", data=data)

@@ -91,9 +91,9 @@ def test_the_unit_fields_offer_the_right_lists(app, client, meeting):
 
 
 def test_a_valid_input_is_stored_and_answered_with_a_receipt(
-    app, client, submit, meeting, valid_input
+    app, client, submit, meeting, valid_submission
 ):
-    response = submit(meeting.code, valid_input)
+    response = submit(meeting.code, valid_submission)
     code = receipt_code_from(response)
     assert set(code) <= set(RECEIPT_ALPHABET)
 
@@ -101,11 +101,11 @@ def test_a_valid_input_is_stored_and_answered_with_a_receipt(
     assert row.receipt_code == code
     assert row.submitter_name == "Agus Priyanto"
     assert row.role == "lurah"
-    assert row.kelurahan_id == int(valid_input["unit_kelurahan"])
+    assert row.kelurahan_id == int(valid_submission["unit_kelurahan"])
     assert row.kecamatan_id is None and row.agency_id is None and row.organisation == ""
     assert row.kind == "usulan"
-    assert row.pillar_id == row.submitted_pillar_id == int(valid_input["pillar"])
-    assert row.title == valid_input["title"]
+    assert row.pillar_id == row.submitted_pillar_id == int(valid_submission["pillar"])
+    assert row.title == valid_submission["title"]
     assert row.phone == "0812-2712-3456"
     assert row.beneficiaries == 40
     assert row.cost == 75_000_000
@@ -115,16 +115,16 @@ def test_a_valid_input_is_stored_and_answered_with_a_receipt(
 
     receipt = page_text(client.get(f"/receipt/{code}"))
     assert f"{code[:4]}-{code[4:]}" in receipt
-    assert valid_input["title"] in receipt
+    assert valid_submission["title"] in receipt
     assert "Krapyak" in receipt
     assert "Rp 75.000.000" in receipt
     assert "Diterima, menunggu tinjauan" in receipt
     assert "0812" not in receipt  # the phone number is personal data
 
 
-def test_each_role_keeps_only_its_own_unit(app, submit, meeting, valid_input):
+def test_each_role_keeps_only_its_own_unit(app, submit, meeting, valid_submission):
     fields = dict(
-        valid_input,
+        valid_submission,
         role="stakeholder",
         unit_organisation="BPS Kota Pekalongan",
         position="Statistisi Ahli Madya",
@@ -135,16 +135,18 @@ def test_each_role_keeps_only_its_own_unit(app, submit, meeting, valid_input):
     assert row.kelurahan_id is None  # sent by the form, but not this role's unit
 
 
-def test_an_evaluation_names_its_program(app, submit, meeting, valid_input):
+def test_an_evaluation_names_its_program(app, submit, meeting, valid_submission):
     with app.app_context():
         program = db.session.scalar(db.select(Program).filter_by(name="Bantuan bibit entok"))
         program_id = str(program.id)
-    response = submit(meeting.code, dict(valid_input, kind="evaluasi"))
+    response = submit(meeting.code, dict(valid_submission, kind="evaluasi"))
     assert response.status_code == 422
     assert "Untuk evaluasi, pilih program yang dievaluasi." in page_text(response)
     assert stored(app) == []
 
-    receipt_code_from(submit(meeting.code, dict(valid_input, kind="evaluasi", program=program_id)))
+    receipt_code_from(
+        submit(meeting.code, dict(valid_submission, kind="evaluasi", program=program_id))
+    )
     [row] = stored(app)
     assert row.program_id == int(program_id)
 
@@ -160,9 +162,9 @@ def test_an_evaluation_names_its_program(app, submit, meeting, valid_input):
     ],
 )
 def test_rupiah_amounts_are_read_the_indonesian_way(
-    app, submit, meeting, valid_input, typed, expected
+    app, submit, meeting, valid_submission, typed, expected
 ):
-    receipt_code_from(submit(meeting.code, dict(valid_input, cost=typed)))
+    receipt_code_from(submit(meeting.code, dict(valid_submission, cost=typed)))
     [row] = stored(app)
     assert row.cost == expected
 
@@ -170,12 +172,12 @@ def test_rupiah_amounts_are_read_the_indonesian_way(
 # --- one record per send -----------------------------------------------------------------
 
 
-def test_sending_the_same_form_twice_creates_one_record(app, client, meeting, valid_input):
+def test_sending_the_same_form_twice_creates_one_record(app, client, meeting, valid_submission):
     page = page_text(client.get(f"/m/{meeting.code}"))
     data = {
         "csrf_token": hidden_value(page, "csrf_token"),
         "client_token": hidden_value(page, "client_token"),
-        **valid_input,
+        **valid_submission,
     }
     first = client.post(f"/m/{meeting.code}", data=data)
     second = client.post(f"/m/{meeting.code}", data=data)  # a double tap or a retry
@@ -185,27 +187,32 @@ def test_sending_the_same_form_twice_creates_one_record(app, client, meeting, va
     assert "sudah kami terima sebelumnya" in receipt
 
 
-def test_going_back_and_sending_changed_content_is_a_new_input(app, client, meeting, valid_input):
+def test_going_back_and_sending_changed_content_is_a_new_input(
+    app, client, meeting, valid_submission
+):
     page = page_text(client.get(f"/m/{meeting.code}"))
     data = {
         "csrf_token": hidden_value(page, "csrf_token"),
         "client_token": hidden_value(page, "client_token"),
-        **valid_input,
+        **valid_submission,
     }
     first = client.post(f"/m/{meeting.code}", data=data)
     second = client.post(f"/m/{meeting.code}", data=dict(data, title="Usulan kedua yang lain"))
     assert receipt_code_from(first) != receipt_code_from(second)
-    assert [row.title for row in stored(app)] == [valid_input["title"], "Usulan kedua yang lain"]
+    assert [row.title for row in stored(app)] == [
+        valid_submission["title"],
+        "Usulan kedua yang lain",
+    ]
 
 
 # --- refusals keep everything typed ------------------------------------------------------
 
 
 def test_errors_are_shown_beside_each_field_with_everything_typed_kept(
-    app, submit, meeting, valid_input
+    app, submit, meeting, valid_submission
 ):
     fields = dict(
-        valid_input,
+        valid_submission,
         title="",
         role="",
         description="Uraian yang panjang & berisi <tanda> khusus.",
@@ -226,7 +233,7 @@ def test_errors_are_shown_beside_each_field_with_everything_typed_kept(
     assert "Uraian yang panjang &amp; berisi &lt;tanda&gt; khusus." in page
     assert 'value="seratus ribu"' in page
     assert re.search(
-        rf'value="{valid_input["pillar"]}"[^>]*checked|checked[^>]*value="{valid_input["pillar"]}"',
+        rf'value="{valid_submission["pillar"]}"[^>]*checked|checked[^>]*value="{valid_submission["pillar"]}"',
         page,
     )
     assert stored(app) == []
@@ -242,9 +249,9 @@ def test_errors_are_shown_beside_each_field_with_everything_typed_kept(
     ],
 )
 def test_the_unit_that_matches_the_role_is_required(
-    app, submit, meeting, valid_input, role, unit_field, message
+    app, submit, meeting, valid_submission, role, unit_field, message
 ):
-    response = submit(meeting.code, dict(valid_input, role=role, **{unit_field: ""}))
+    response = submit(meeting.code, dict(valid_submission, role=role, **{unit_field: ""}))
     assert response.status_code == 422
     assert message in page_text(response)
     assert stored(app) == []
@@ -262,24 +269,28 @@ def test_the_unit_that_matches_the_role_is_required(
         {"program": "9999"},
     ],
 )
-def test_values_outside_the_allow_lists_are_refused(app, submit, meeting, valid_input, tampered):
-    response = submit(meeting.code, dict(valid_input, **tampered))
+def test_values_outside_the_allow_lists_are_refused(
+    app, submit, meeting, valid_submission, tampered
+):
+    response = submit(meeting.code, dict(valid_submission, **tampered))
     assert response.status_code == 422
     assert "Ada isian yang perlu diperbaiki" in page_text(response)
     assert "Pilihan tidak tersedia. Pilih dari daftar." in page_text(response)
     assert stored(app) == []
 
 
-def test_a_retired_pillar_is_not_offered_or_accepted(app, client, submit, meeting, valid_input):
+def test_a_retired_pillar_is_not_offered_or_accepted(
+    app, client, submit, meeting, valid_submission
+):
     from app.models import Pillar
 
     with app.app_context():
-        pillar = db.session.get(Pillar, int(valid_input["pillar"]))
+        pillar = db.session.get(Pillar, int(valid_submission["pillar"]))
         pillar.retired_at = utcnow()
         db.session.commit()
         name = pillar.name
     assert name not in page_text(client.get(f"/m/{meeting.code}")).split('id="input-form"')[1]
-    assert submit(meeting.code, valid_input).status_code == 422
+    assert submit(meeting.code, valid_submission).status_code == 422
     assert stored(app) == []
 
 
@@ -312,23 +323,23 @@ def test_an_edit_made_elsewhere_shows_on_the_form_at_once(app, client, meeting):
         ("cost", "1e5", "Tulis angka bulat saja, misalnya 1.500.000."),
     ],
 )
-def test_length_and_format_limits(app, submit, meeting, valid_input, field, value, message):
-    response = submit(meeting.code, dict(valid_input, **{field: value}))
+def test_length_and_format_limits(app, submit, meeting, valid_submission, field, value, message):
+    response = submit(meeting.code, dict(valid_submission, **{field: value}))
     assert response.status_code == 422
     assert message in page_text(response)
     assert stored(app) == []
 
 
-def test_an_oversized_request_is_refused_with_a_clear_page(app, submit, meeting, valid_input):
-    response = submit(meeting.code, dict(valid_input, description="x" * 40_000))
+def test_an_oversized_request_is_refused_with_a_clear_page(app, submit, meeting, valid_submission):
+    response = submit(meeting.code, dict(valid_submission, description="x" * 40_000))
     assert response.status_code == 413
     assert "Kiriman terlalu besar" in page_text(response)
     assert stored(app) == []
 
 
-def test_user_text_is_escaped_on_the_receipt(app, client, submit, meeting, valid_input):
+def test_user_text_is_escaped_on_the_receipt(app, client, submit, meeting, valid_submission):
     payload = '<script>alert("x")</script><img src=x onerror=alert(1)>'
-    code = receipt_code_from(submit(meeting.code, dict(valid_input, title=payload)))
+    code = receipt_code_from(submit(meeting.code, dict(valid_submission, title=payload)))
     page = page_text(client.get(f"/receipt/{code}"))
     assert "<script>alert" not in page
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in page
@@ -337,16 +348,16 @@ def test_user_text_is_escaped_on_the_receipt(app, client, submit, meeting, valid
 # --- the access code and the submission window -------------------------------------
 
 
-def test_the_access_code_is_asked_and_checked(app, submit, make_meeting, valid_input):
+def test_the_access_code_is_asked_and_checked(app, submit, make_meeting, valid_submission):
     meeting = make_meeting(access_code="KOPI24")
-    response = submit(meeting.code, dict(valid_input, access_code="SALAH"))
+    response = submit(meeting.code, dict(valid_submission, access_code="SALAH"))
     assert response.status_code == 422
     page = page_text(response)
     assert "Kode akses tidak cocok" in page
     assert 'value="SALAH"' in page and 'value="Agus Priyanto"' in page
     assert stored(app) == []
 
-    receipt_code_from(submit(meeting.code, dict(valid_input, access_code=" kopi24 ")))
+    receipt_code_from(submit(meeting.code, dict(valid_submission, access_code=" kopi24 ")))
     assert len(stored(app)) == 1
 
 
@@ -355,14 +366,14 @@ def test_a_meeting_without_access_code_does_not_ask_for_one(client, meeting):
 
 
 def test_a_closed_window_says_when_it_closed_and_refuses_input(
-    app, client, make_meeting, valid_input
+    app, client, make_meeting, valid_submission
 ):
     meeting = make_meeting()
     page = page_text(client.get(f"/m/{meeting.code}"))
     data = {
         "csrf_token": hidden_value(page, "csrf_token"),
         "client_token": hidden_value(page, "client_token"),
-        **valid_input,
+        **valid_submission,
     }
     with app.app_context():
         from app.models import Meeting
@@ -382,7 +393,9 @@ def test_a_closed_window_says_when_it_closed_and_refuses_input(
     assert 'id="input-form"' not in page_text(client.get(f"/m/{meeting.code}"))
 
 
-def test_a_meeting_closed_by_staff_refuses_input(app, submit, make_meeting, client, valid_input):
+def test_a_meeting_closed_by_staff_refuses_input(
+    app, submit, make_meeting, client, valid_submission
+):
     meeting = make_meeting(status="closed", closed_at=utcnow())
     page = page_text(client.get(f"/m/{meeting.code}"))
     assert "Penerimaan masukan sudah ditutup" in page
@@ -400,31 +413,33 @@ def test_a_window_not_yet_open_says_when_it_opens(client, make_meeting):
 # --- CSRF: refused, but never losing what was typed --------------------------------------
 
 
-def test_an_expired_form_comes_back_with_everything_typed(app, client, meeting, valid_input):
+def test_an_expired_form_comes_back_with_everything_typed(app, client, meeting, valid_submission):
     page = page_text(client.get(f"/m/{meeting.code}"))
     token = hidden_value(page, "client_token")
-    data = {"csrf_token": "expired-or-forged", "client_token": token, **valid_input}
+    data = {"csrf_token": "expired-or-forged", "client_token": token, **valid_submission}
     response = client.post(f"/m/{meeting.code}", data=data)
     assert response.status_code == 422
     page = page_text(response)
     assert "Formulir ini sudah lama terbuka sehingga perlu dikirim ulang" in page
     assert 'value="Agus Priyanto"' in page
-    assert valid_input["description"] in page
+    assert valid_submission["description"] in page
     assert stored(app) == []
 
     # Pressing send again (with the fresh token the page now carries) records it once.
     resend = {
         "csrf_token": hidden_value(page, "csrf_token"),
         "client_token": hidden_value(page, "client_token"),
-        **valid_input,
+        **valid_submission,
     }
     assert resend["client_token"] == token
     receipt_code_from(client.post(f"/m/{meeting.code}", data=resend))
     assert len(stored(app)) == 1
 
 
-def test_a_post_without_any_csrf_token_stores_nothing(app, client, meeting, valid_input):
-    response = client.post(f"/m/{meeting.code}", data={"client_token": "a" * 32, **valid_input})
+def test_a_post_without_any_csrf_token_stores_nothing(app, client, meeting, valid_submission):
+    response = client.post(
+        f"/m/{meeting.code}", data={"client_token": "a" * 32, **valid_submission}
+    )
     assert response.status_code == 422
     assert stored(app) == []
 
@@ -433,9 +448,9 @@ def test_a_post_without_any_csrf_token_stores_nothing(app, client, meeting, vali
 
 
 def test_status_lookup_shows_the_input_and_its_status_without_the_phone(
-    app, client, submit, meeting, valid_input
+    app, client, submit, meeting, valid_submission
 ):
-    code = receipt_code_from(submit(meeting.code, valid_input))
+    code = receipt_code_from(submit(meeting.code, valid_submission))
     with app.app_context():
         row = db.session.scalar(db.select(Submission).filter_by(receipt_code=code))
         row.status = "declined"
@@ -449,7 +464,7 @@ def test_status_lookup_shows_the_input_and_its_status_without_the_phone(
     )
     assert response.status_code == 200
     result = page_text(response)
-    assert valid_input["title"] in result
+    assert valid_submission["title"] in result
     assert "Tidak dapat ditindaklanjuti" in result
     assert "Sudah tercakup dalam program Dinperinaker 2024." in result
     assert "0812" not in result
@@ -486,10 +501,12 @@ def app_config(request):
 
 
 @pytest.mark.parametrize("app_config", [{"RAKOR_SUBMIT_RATE_LIMIT": "2 per minute"}], indirect=True)
-def test_too_many_posts_from_one_client_get_a_friendly_page(app, submit, meeting, valid_input):
+def test_too_many_posts_from_one_client_get_a_friendly_page(app, submit, meeting, valid_submission):
     for number in range(2):
-        receipt_code_from(submit(meeting.code, dict(valid_input, title=f"Usulan nomor {number}")))
-    response = submit(meeting.code, dict(valid_input, title="Usulan nomor tiga"))
+        receipt_code_from(
+            submit(meeting.code, dict(valid_submission, title=f"Usulan nomor {number}"))
+        )
+    response = submit(meeting.code, dict(valid_submission, title="Usulan nomor tiga"))
     assert response.status_code == 429
     assert "Terlalu banyak kiriman" in page_text(response)
     assert response.headers["Retry-After"] == "60"

@@ -43,7 +43,7 @@ DEMO_PASSWORD_DEFAULT = "sekretariat-demo-2024"  # noqa: S105
 CONTENT = json.loads((Path(__file__).parent / "rakor2024.json").read_text(encoding="utf-8"))
 MEETING: dict = CONTENT["meeting"]
 AGENCIES: list[tuple[str, str]] = [(a["abbreviation"], a["name"]) for a in CONTENT["agencies"]]
-INPUTS: list[dict] = CONTENT["inputs"]
+SUBMISSIONS: list[dict] = CONTENT["submissions"]
 
 
 @dataclass(frozen=True)
@@ -56,7 +56,7 @@ class DemoLogin:
 def load_demo() -> tuple[Meeting, list[DemoLogin]]:
     seed_agencies()
     meeting = demo_meeting()
-    add_inputs(meeting)
+    add_submissions(meeting)
     logins = demo_accounts()
     db.session.commit()
     return meeting, logins
@@ -100,7 +100,7 @@ def demo_meeting() -> Meeting:
     return meeting
 
 
-def add_inputs(meeting: Meeting) -> None:
+def add_submissions(meeting: Meeting) -> None:
     known = set(
         db.session.scalars(
             select(Submission.idempotency_key).where(Submission.meeting_id == meeting.id)
@@ -113,7 +113,7 @@ def add_inputs(meeting: Meeting) -> None:
     programs = {p.name: p.id for p in db.session.scalars(select(Program))}
     start = datetime.combine(meeting.date, meeting.start_time, DEMO_TIMEZONE).astimezone(UTC)
 
-    for number, item in enumerate(INPUTS, start=1):
+    for number, item in enumerate(SUBMISSIONS, start=1):
         key = f"demo-{number:03d}"
         if key in known:
             continue

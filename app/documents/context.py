@@ -152,7 +152,7 @@ def load_meeting(meeting_id: int, *, with_agenda: bool = False) -> Meeting:
 
 
 @dataclass(frozen=True)
-class InputRow:
+class SubmissionRow:
     """One submission as the documents need it, names already joined in."""
 
     id: int
@@ -184,7 +184,7 @@ class InputRow:
         return f"{self.submitter_name} ({position})"
 
 
-def input_rows(meeting_id: int) -> list[InputRow]:
+def submission_rows(meeting_id: int) -> list[SubmissionRow]:
     """Every input of the meeting in the order received, merged ones included (one query)."""
     unit_kelurahan = aliased(Kelurahan)
     unit_kecamatan = aliased(Kecamatan)
@@ -235,7 +235,7 @@ def input_rows(meeting_id: int) -> list[InputRow]:
         unit = {"lurah": kel_name, "camat": kec_name, "opd": agency_abbr}.get(role) or organisation
         location = f"{loc_name}, Kec. {loc_kec_name}" if loc_name and loc_kec_name else loc_name
         rows.append(
-            InputRow(
+            SubmissionRow(
                 id=sid,
                 merged_into_id=merged_into,
                 pillar_id=pillar_id,
@@ -260,7 +260,9 @@ def input_rows(meeting_id: int) -> list[InputRow]:
     return rows
 
 
-def primaries_and_merged(rows: list[InputRow]) -> tuple[list[InputRow], dict[int, list[InputRow]]]:
+def primaries_and_merged(
+    rows: list[SubmissionRow],
+) -> tuple[list[SubmissionRow], dict[int, list[SubmissionRow]]]:
     """The inputs that stand on their own, and for each the inputs merged into it.
 
     A merge may point at an input that was itself merged later: every input is
@@ -269,7 +271,7 @@ def primaries_and_merged(rows: list[InputRow]) -> tuple[list[InputRow], dict[int
     """
     by_id = {row.id: row for row in rows}
 
-    def root_of(row: InputRow) -> InputRow:
+    def root_of(row: SubmissionRow) -> SubmissionRow:
         seen = {row.id}
         current = row
         while current.merged_into_id is not None:
@@ -280,8 +282,8 @@ def primaries_and_merged(rows: list[InputRow]) -> tuple[list[InputRow], dict[int
             current = parent
         return current
 
-    primaries: list[InputRow] = []
-    merged: dict[int, list[InputRow]] = defaultdict(list)
+    primaries: list[SubmissionRow] = []
+    merged: dict[int, list[SubmissionRow]] = defaultdict(list)
     for row in rows:
         root = root_of(row)
         if root.id == row.id:
@@ -327,7 +329,7 @@ class AgendaView:
 
 
 @dataclass(frozen=True)
-class InputLine:
+class SubmissionLine:
     """An input as the minutes list it: the merged ones ride along as co-proposers."""
 
     number: int
@@ -348,7 +350,7 @@ class PillarSection:
     code: str
     name: str
     retired: bool
-    inputs: tuple[InputLine, ...]
+    submissions: tuple[SubmissionLine, ...]
     count: int
     by_role: tuple[int, ...]
 
@@ -382,7 +384,7 @@ class MinutesContext:
     agenda: tuple[AgendaView, ...]
     roles: tuple[Tally, ...]
     pillars: tuple[PillarSection, ...]
-    inputs_total: int
+    submissions_total: int
     items_total: int
     conclusions: tuple[str, ...]
     follow_ups: tuple[FollowUpLine, ...]
@@ -407,12 +409,12 @@ def build_minutes_context(meeting_id: int, *, full_text_limit: int | None = None
         full_text_limit = current_app.config.get("RAKOR_MINUTES_FULL_TEXT_LIMIT", FULL_TEXT_LIMIT)
     with document_locale():
         meeting = load_meeting(meeting_id, with_agenda=True)
-        rows = input_rows(meeting_id)
+        rows = submission_rows(meeting_id)
         full_text = len(rows) <= full_text_limit
         attendees, participants, source = attendance(meeting_id, rows)
         pillars = pillar_views()
         sections = pillar_sections(meeting_id, rows, pillars, full_text=full_text)
-        items_total = sum(len(s.inputs) for s in sections)
+        items_total = sum(len(s.submissions) for s in sections)
         return MinutesContext(
             kind="minutes",
             letterhead=letterhead_view(),
@@ -430,7 +432,7 @@ def build_minutes_context(meeting_id: int, *, full_text_limit: int | None = None
                 for index, (role, label) in enumerate(domain.ROLES.items())
             ),
             pillars=sections,
-            inputs_total=len(rows),
+            submissions_total=len(rows),
             items_total=items_total,
             conclusions=paragraphs(meeting.conclusions),
             follow_ups=follow_up_lines(meeting_id),
@@ -440,10 +442,14 @@ def build_minutes_context(meeting_id: int, *, full_text_limit: int | None = None
 
 
 def pillar_sections(
-    meeting_id: int, rows: list[InputRow], pillars: dict[int, Pillar], *, full_text: bool = True
+    meeting_id: int,
+    rows: list[SubmissionRow],
+    pillars: dict[int, Pillar],
+    *,
+    full_text: bool = True,
 ) -> tuple[PillarSection, ...]:
     primaries, merged = primaries_and_merged(rows)
-    by_pillar: dict[int, list[InputRow]] = defaultdict(list)
+    by_pillar: dict[int, list[SubmissionRow]] = defaultdict(list)
     for row in primaries:
         by_pillar[row.pillar_id].append(row)
     roles = list(domain.ROLES)
@@ -459,7 +465,7 @@ def pillar_sections(
             for member in (row, *others):
                 role_counts[member.role] += 1
             lines.append(
-                InputLine(
+                SubmissionLine(
                     number=number,
                     receipt_code=row.receipt_code,
                     kind=str(domain.KIND_SHORT.get(row.kind, row.kind)),
@@ -478,7 +484,7 @@ def pillar_sections(
                 code=pillar.code,
                 name=pillar.name,
                 retired=pillar.retired_at is not None,
-                inputs=tuple(lines),
+                submissions=tuple(lines),
                 count=sum(role_counts.values()),
                 by_role=tuple(role_counts.get(role, 0) for role in roles),
             )
@@ -508,7 +514,7 @@ def follow_up_lines(meeting_id: int) -> tuple[FollowUpLine, ...]:
 
 
 def attendance(
-    meeting_id: int, rows: list[InputRow]
+    meeting_id: int, rows: list[SubmissionRow]
 ) -> tuple[tuple[AttendeeLine, ...], tuple[Tally, ...], str]:
     """The daftar hadir and the participant counts by role.
 
@@ -534,7 +540,7 @@ def attendance(
         roles[role] += 1
     source = "attendance"
     if not lines:
-        source = "inputs"
+        source = "submissions"
         people = {(row.role, row.submitter_name.strip().lower(), row.unit.lower()) for row in rows}
         roles = Counter(role for role, _, _ in people)
     tallies = [Tally(role, str(label), roles[role]) for role, label in domain.ROLES.items()]

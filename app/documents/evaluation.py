@@ -22,11 +22,10 @@ from app import domain
 from app.documents.charts import PALETTE, Series, bar_chart, line_chart, stacked_bar_chart
 from app.documents.context import (
     FULL_TEXT_LIMIT,
-    InputRow,
     LetterheadView,
     MeetingView,
+    SubmissionRow,
     Tally,
-    input_rows,
     letterhead_view,
     load_meeting,
     meeting_view,
@@ -34,6 +33,7 @@ from app.documents.context import (
     pillar_views,
     primaries_and_merged,
     status_label,
+    submission_rows,
 )
 from app.documents.formatting import change_figure, document_locale, paragraphs
 from app.extensions import db
@@ -119,7 +119,7 @@ class EvaluationContext:
     letterhead: LetterheadView
     meeting: MeetingView
     indicators: tuple[IndicatorView, ...]
-    inputs_total: int
+    submissions_total: int
     roles: tuple[Tally, ...]
     pillars: tuple[Tally, ...]
     pillar_roles: tuple[tuple[str, tuple[int, ...]], ...]
@@ -144,7 +144,7 @@ def build_evaluation_context(
         full_text_limit = current_app.config.get("RAKOR_MINUTES_FULL_TEXT_LIMIT", FULL_TEXT_LIMIT)
     with document_locale():
         meeting = load_meeting(meeting_id)
-        rows = input_rows(meeting_id)
+        rows = submission_rows(meeting_id)
         pillars = pillar_views()
         primaries, merged = primaries_and_merged(rows)
         effective_pillar = {row.id: row.pillar_id for row in primaries}
@@ -166,7 +166,7 @@ def build_evaluation_context(
             letterhead=letterhead_view(),
             meeting=meeting_view(meeting),
             indicators=indicator_views(),
-            inputs_total=len(rows),
+            submissions_total=len(rows),
             roles=tallies(Counter(row.role for row in rows), domain.ROLES),
             pillars=tuple(
                 Tally(pillars[pid].code, pillars[pid].name, pillar_counts.get(pid, 0))
@@ -250,7 +250,7 @@ def indicator_progress(indicator: Indicator, years: tuple[IndicatorYear, ...]) -
     )
 
 
-def region_counts(rows: list[InputRow]) -> tuple[tuple[RegionCount, ...], int]:
+def region_counts(rows: list[SubmissionRow]) -> tuple[tuple[RegionCount, ...], int]:
     """Inputs by kecamatan and kelurahan: the place the input is about, else the submitter's own.
 
     A camat's input without a place counts for the kecamatan only.
@@ -286,7 +286,7 @@ def region_counts(rows: list[InputRow]) -> tuple[tuple[RegionCount, ...], int]:
     return tuple(regions), without
 
 
-def program_views(rows: list[InputRow], full_text_limit: int) -> tuple[ProgramView, ...]:
+def program_views(rows: list[SubmissionRow], full_text_limit: int) -> tuple[ProgramView, ...]:
     """Every active program (and any retired one that received input), with its feedback.
 
     As in the minutes, the participants' own words are printed up to `full_text_limit`
@@ -380,7 +380,7 @@ WORD = re.compile(r"[a-z][a-z\-]{3,}")
 THEMES_SHOWN = 10
 
 
-def theme_terms(row: InputRow) -> set[str]:
+def theme_terms(row: SubmissionRow) -> set[str]:
     """The words and word pairs of an input's title, the strongest sign of what it is about."""
     words = [w for w in WORD.findall(row.title.lower()) if w not in STOPWORDS]
     terms = set(words)
@@ -388,7 +388,7 @@ def theme_terms(row: InputRow) -> set[str]:
     return terms
 
 
-def recurring_themes(rows: list[InputRow]) -> tuple[Theme, ...]:
+def recurring_themes(rows: list[SubmissionRow]) -> tuple[Theme, ...]:
     """Groups of similar input: the terms that the most inputs share, greedily.
 
     Linear in the number of inputs (5,000 inputs take milliseconds). The term

@@ -38,7 +38,7 @@ def private(response: Response) -> Response:
 
 @bp.get("/meetings/<int:meeting_id>/inputs.csv")
 @role_required(*READ)
-def inputs_csv(meeting_id: int):
+def submissions_csv(meeting_id: int):
     meeting, filters, personal = export_request(meeting_id, "csv")
     chunks = services.csv_chunks(meeting.id, filters, personal=personal)
     response = Response(stream_with_context(chunks), mimetype="text/csv")
@@ -50,7 +50,7 @@ def inputs_csv(meeting_id: int):
 
 @bp.get("/meetings/<int:meeting_id>/inputs.xlsx")
 @role_required(*READ)
-def inputs_xlsx(meeting_id: int):
+def submissions_xlsx(meeting_id: int):
     meeting, filters, personal = export_request(meeting_id, "xlsx")
     response = send_file(
         services.xlsx_file(meeting, filters, personal=personal),

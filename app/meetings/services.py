@@ -56,7 +56,7 @@ LIVE_NEWEST = 10
 @dataclass(frozen=True)
 class MeetingRow:
     meeting: Meeting
-    inputs: int
+    submissions: int
 
 
 @dataclass(frozen=True)
@@ -107,16 +107,16 @@ class MeetingSummary:
 def meetings_overview() -> list[MeetingRow]:
     """Every meeting, newest first, with its number of inputs (merged ones included)."""
     counts = (
-        select(Submission.meeting_id, func.count().label("inputs"))
+        select(Submission.meeting_id, func.count().label("submissions"))
         .group_by(Submission.meeting_id)
         .subquery()
     )
     rows = db.session.execute(
-        select(Meeting, func.coalesce(counts.c.inputs, 0))
+        select(Meeting, func.coalesce(counts.c.submissions, 0))
         .outerjoin(counts, counts.c.meeting_id == Meeting.id)
         .order_by(Meeting.date.desc(), Meeting.id.desc())
     )
-    return [MeetingRow(meeting, inputs) for meeting, inputs in rows]
+    return [MeetingRow(meeting, submissions) for meeting, submissions in rows]
 
 
 def active_pillars() -> list[Pillar]:
@@ -152,7 +152,7 @@ def meeting_summary(meeting: Meeting, now: datetime | None = None) -> MeetingSum
     )
 
 
-def has_inputs(meeting_id: int) -> bool:
+def has_submissions(meeting_id: int) -> bool:
     return (
         db.session.scalar(select(Submission.id).where(Submission.meeting_id == meeting_id).limit(1))
         is not None
@@ -383,9 +383,9 @@ def return_to_draft(actor: User, meeting: Meeting) -> None:
     """Back to draft (hidden from the public), only while nobody has sent input."""
     if meeting.status not in ("open", "closed"):
         raise status_refused()
-    if has_inputs(meeting.id):
+    if has_submissions(meeting.id):
         message = _l("Rapat yang sudah menerima masukan tidak dapat dikembalikan ke draf.")
-        raise Refused("has_inputs", message)
+        raise Refused("has_submissions", message)
     _change_status(actor, meeting, "return_to_draft", "draft", closed_at=None)
 
 

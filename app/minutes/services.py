@@ -410,7 +410,7 @@ def build_attendance(meeting: Meeting, actor: User) -> int:
     _check_not_frozen(meeting)
     attendees = list(db.session.scalars(select(Attendee).where(Attendee.meeting_id == meeting.id)))
     listed_people = {person_key(a.name, a.unit) for a in attendees}
-    listed_inputs = {a.submission_id for a in attendees if a.submission_id is not None}
+    listed_submissions = {a.submission_id for a in attendees if a.submission_id is not None}
     submissions = db.session.scalars(
         select(Submission)
         .where(Submission.meeting_id == meeting.id)
@@ -427,17 +427,17 @@ def build_attendance(meeting: Meeting, actor: User) -> int:
         people.setdefault(key, []).append(submission)
 
     added = 0
-    for key, inputs in people.items():
-        if key in listed_people or any(s.id in listed_inputs for s in inputs):
+    for key, theirs in people.items():
+        if key in listed_people or any(s.id in listed_submissions for s in theirs):
             continue
-        first = inputs[0]
+        first = theirs[0]
         attendee = Attendee(
             meeting_id=meeting.id,
             submission_id=first.id,
             name=" ".join(first.submitter_name.split())[:ATTENDEE_NAME_MAX],
             position=first.position[:ATTENDEE_TEXT_MAX],
             unit=first.unit_name[:ATTENDEE_TEXT_MAX],
-            phone=next((s.phone for s in inputs if s.phone), "")[:ATTENDEE_PHONE_MAX],
+            phone=next((s.phone for s in theirs if s.phone), "")[:ATTENDEE_PHONE_MAX],
         )
         db.session.add(attendee)
         db.session.flush()

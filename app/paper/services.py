@@ -520,7 +520,7 @@ def store_rows(
     return result
 
 
-def paper_input_count(meeting_id: int) -> int:
+def paper_submission_count(meeting_id: int) -> int:
     return db.session.scalar(
         select(func.count())
         .select_from(Submission)

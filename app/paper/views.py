@@ -25,7 +25,7 @@ def render_page(meeting: Meeting, form: ImportForm, *, errors=None, status=200):
             form=form,
             writable=can_write(),
             public_url=public_meeting_url(meeting),
-            paper_count=services.paper_input_count(meeting.id),
+            paper_count=services.paper_submission_count(meeting.id),
             columns=services.COLUMNS,
             max_rows=services.MAX_ROWS,
             summary=error_summary(form),

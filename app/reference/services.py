@@ -257,22 +257,22 @@ def set_agency_active(actor: User, agency: Agency, active: bool) -> None:
 @dataclass(frozen=True)
 class PillarRow:
     pillar: Pillar
-    inputs: int
+    submissions: int
 
 
 def pillars_overview() -> list[PillarRow]:
     """Every pillar in its order, with the number of inputs tagged with it now."""
     counts = (
-        select(Submission.pillar_id, func.count().label("inputs"))
+        select(Submission.pillar_id, func.count().label("submissions"))
         .group_by(Submission.pillar_id)
         .subquery()
     )
     rows = db.session.execute(
-        select(Pillar, func.coalesce(counts.c.inputs, 0))
+        select(Pillar, func.coalesce(counts.c.submissions, 0))
         .outerjoin(counts, counts.c.pillar_id == Pillar.id)
         .order_by(Pillar.position, Pillar.code)
     )
-    return [PillarRow(pillar, inputs) for pillar, inputs in rows]
+    return [PillarRow(pillar, submissions) for pillar, submissions in rows]
 
 
 def next_pillar_position() -> int:

@@ -36,7 +36,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Kecamatan, Kelurahan, Letterhead, Submission
-from app.review.queries import meeting_inputs, merged_counts
+from app.review.queries import meeting_submissions, merged_counts
 
 TITLE_WEIGHT = 0.7
 SIMILARITY_THRESHOLD = 65.0
@@ -243,7 +243,7 @@ def suggestions_for(submission: Submission, limit: int = SUGGESTION_LIMIT) -> li
         lambda ids: meeting_descriptions(ids, normalise),
         limit=limit,
     )
-    loaded = {s.id: s for s in meeting_inputs(submission.meeting_id, [i for i, _ in matches])}
+    loaded = {s.id: s for s in meeting_submissions(submission.meeting_id, [i for i, _ in matches])}
     return [Suggestion(loaded[i], score) for i, score in matches if i in loaded]
 
 
@@ -344,7 +344,7 @@ def duplicate_groups(meeting_id: int) -> DuplicateReport:
     found = connected_groups(pairs)
     shown = found[:GROUP_DISPLAY_LIMIT]
     ids = [i for group_ids, _score in shown for i in group_ids]
-    loaded = {s.id: s for s in meeting_inputs(meeting_id, ids)}
+    loaded = {s.id: s for s in meeting_submissions(meeting_id, ids)}
     counts = merged_counts(ids)
     groups = []
     for group_ids, score in shown:

@@ -107,7 +107,7 @@ class Entry:
     changes: list[Change]
 
 
-def input_history(submission: Submission) -> list[Entry]:
+def submission_history(submission: Submission) -> list[Entry]:
     """Every audit line about the input, its notes and its follow-ups, newest first."""
     notes = select(SubmissionNote.id).where(SubmissionNote.submission_id == submission.id)
     follow_ups = select(FollowUp.id).where(FollowUp.submission_id == submission.id)
@@ -158,25 +158,25 @@ class Lookups:
         wanted: dict[str, set[int]] = {
             "pillar": set(),
             "agency": set(),
-            "input": set(),
+            "submission": set(),
             "user": set(),
         }
         kinds = {
             **dict.fromkeys(PILLAR_FIELDS, "pillar"),
             **dict.fromkeys(AGENCY_FIELDS, "agency"),
-            **dict.fromkeys(SUBMISSION_FIELDS, "input"),
+            **dict.fromkeys(SUBMISSION_FIELDS, "submission"),
             **dict.fromkeys(USER_FIELDS, "user"),
         }
         for event in events:
             if event.entity_type == "Submission" and event.entity_id is not None:
-                wanted["input"].add(event.entity_id)
+                wanted["submission"].add(event.entity_id)
             for values in (event.before or {}, event.after or {}):
                 for key, value in values.items():
                     if key in kinds and isinstance(value, int):
                         wanted[kinds[key]].add(value)
         self.pillars = self._names(wanted["pillar"], Pillar.id, Pillar.code, Pillar.name)
         self.agencies = self._names(wanted["agency"], Agency.id, Agency.abbreviation)
-        self.inputs = self._names(wanted["input"], Submission.id, Submission.receipt_code)
+        self.submissions = self._names(wanted["submission"], Submission.id, Submission.receipt_code)
         self.users = self._names(wanted["user"], User.id, User.name)
 
     @staticmethod
@@ -187,7 +187,7 @@ class Lookups:
         return {row[0]: " ".join(str(part) for part in row[1:]) for row in rows}
 
     def receipt(self, submission_id: int | None) -> str:
-        code = self.inputs.get(submission_id or 0, "")
+        code = self.submissions.get(submission_id or 0, "")
         return format_receipt(code) if code else ""
 
 

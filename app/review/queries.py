@@ -228,7 +228,7 @@ def queue_page(meeting_id: int, filters: ReviewFilters, number: int) -> Page:
         total = db.session.scalar(count_query(meeting_id, filters)) or 0
         number = min(number, max(1, -(-total // PAGE_SIZE)))
         ids = list(db.session.scalars(page_ids_query(meeting_id, filters, number)))
-    loaded = {s.id: s for s in meeting_inputs(meeting_id, ids)}
+    loaded = {s.id: s for s in meeting_submissions(meeting_id, ids)}
     merged = merged_counts(ids)
     rows = [QueueRow(loaded[i], merged.get(i, 0)) for i in ids if i in loaded]
     return Page(rows, number, PAGE_SIZE, total)
@@ -299,11 +299,11 @@ def filter_options() -> FilterOptions:
 # --- one input's page ------------------------------------------------------------------
 
 
-def meeting_input(meeting_id: int, input_id: int) -> Submission | None:
+def meeting_submission(meeting_id: int, submission_id: int) -> Submission | None:
     """The input, only if it belongs to this meeting (another meeting's id is "not found")."""
     return db.session.scalar(
         select(Submission)
-        .where(Submission.id == input_id, Submission.meeting_id == meeting_id)
+        .where(Submission.id == submission_id, Submission.meeting_id == meeting_id)
         .options(
             joinedload(Submission.pillar),
             joinedload(Submission.submitted_pillar),
@@ -318,14 +318,14 @@ def meeting_input(meeting_id: int, input_id: int) -> Submission | None:
     )
 
 
-def meeting_inputs(meeting_id: int, input_ids: list[int]) -> list[Submission]:
-    """Those of `input_ids` that belong to the meeting, with what a row shows."""
-    if not input_ids:
+def meeting_submissions(meeting_id: int, submission_ids: list[int]) -> list[Submission]:
+    """Those of `submission_ids` that belong to the meeting, with what a row shows."""
+    if not submission_ids:
         return []
     return list(
         db.session.scalars(
             select(Submission)
-            .where(Submission.meeting_id == meeting_id, Submission.id.in_(input_ids))
+            .where(Submission.meeting_id == meeting_id, Submission.id.in_(submission_ids))
             .options(*row_loading())
         )
     )

@@ -42,18 +42,18 @@ def too_long(field: str, limit: int) -> Refused:
     )
 
 
-def input_merged() -> Refused:
+def submission_merged() -> Refused:
     message = _l(
         "Masukan ini sudah digabung. Putuskan masukan utamanya, atau batalkan penggabungan."
     )
-    return Refused("input_merged", message)
+    return Refused("submission_merged", message)
 
 
 # --- the input's page -------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class InputPage:
+class SubmissionPage:
     """Everything around one input that its page shows (the input itself is loaded already)."""
 
     follow_ups: list[FollowUp]
@@ -63,14 +63,14 @@ class InputPage:
     history: list[history.Entry]
 
 
-def input_page(submission: Submission) -> InputPage:
-    return InputPage(
+def submission_page(submission: Submission) -> SubmissionPage:
+    return SubmissionPage(
         follow_ups=queries.follow_ups_of(submission.id),
         notes=queries.notes_of(submission.id),
         group=queries.merge_group_of(submission),
         # A merged input is represented by its primary: look for duplicates there.
         suggestions=[] if submission.merged_into_id else duplicates.suggestions_for(submission),
-        history=history.input_history(submission),
+        history=history.submission_history(submission),
     )
 
 
@@ -121,7 +121,7 @@ def decide(
         message = _l("Pilihan tidak tersedia. Pilih dari daftar.")
         raise Refused("decision_not_allowed", message, field="decision")
     if submission.status == "merged":
-        raise input_merged()
+        raise submission_merged()
     if decision == "declined" and not reason:
         message = _l("Tulis alasan mengapa masukan ini tidak dapat ditindaklanjuti.")
         raise Refused("reason_required", message, field="reason")
@@ -161,7 +161,7 @@ def assign_follow_up(
     _lock(submission)
     action = action.strip()
     if submission.status == "merged":
-        raise input_merged()
+        raise submission_merged()
     agency = db.session.get(Agency, agency_id)
     if agency is None or not agency.active:
         message = _l("Perangkat daerah ini tidak aktif. Pilih yang lain.")

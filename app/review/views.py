@@ -53,10 +53,10 @@ def queue(meeting_id: int):
     )
 
 
-@bp.get("/meetings/<int:meeting_id>/inputs/<int:input_id>")
+@bp.get("/meetings/<int:meeting_id>/inputs/<int:submission_id>")
 @role_required(*READ)
-def detail(meeting_id: int, input_id: int):
-    meeting, submission = meeting_and_input(meeting_id, input_id)
+def detail(meeting_id: int, submission_id: int):
+    meeting, submission = meeting_and_submission(meeting_id, submission_id)
     return render_detail(meeting, submission)
 
 
@@ -78,10 +78,10 @@ def audit(meeting_id: int):
 # --- changing --------------------------------------------------------------------------
 
 
-@bp.post("/meetings/<int:meeting_id>/inputs/<int:input_id>/pillar")
+@bp.post("/meetings/<int:meeting_id>/inputs/<int:submission_id>/pillar")
 @role_required(*WRITE)
-def change_pillar(meeting_id: int, input_id: int):
-    meeting, submission = meeting_and_input(meeting_id, input_id)
+def change_pillar(meeting_id: int, submission_id: int):
+    meeting, submission = meeting_and_submission(meeting_id, submission_id)
     form = pillar_form(meeting, submission, bound=True)
     if form.validate():
         try:
@@ -90,14 +90,14 @@ def change_pillar(meeting_id: int, input_id: int):
             show_refusal(form, refused)
         else:
             flash(_("Strategi diubah.") if changed else _("Strategi tidak berubah."), "info")
-            return back_to_input(submission)
+            return back_to_submission(submission)
     return render_detail(meeting, submission, pillar=form)
 
 
-@bp.post("/meetings/<int:meeting_id>/inputs/<int:input_id>/decision")
+@bp.post("/meetings/<int:meeting_id>/inputs/<int:submission_id>/decision")
 @role_required(*WRITE)
-def decide(meeting_id: int, input_id: int):
-    meeting, submission = meeting_and_input(meeting_id, input_id)
+def decide(meeting_id: int, submission_id: int):
+    meeting, submission = meeting_and_submission(meeting_id, submission_id)
     form = DecisionForm()
     if form.validate():
         try:
@@ -108,14 +108,14 @@ def decide(meeting_id: int, input_id: int):
             show_refusal(form, refused)
         else:
             flash(_("Keputusan disimpan.") if changed else _("Keputusan tidak berubah."), "info")
-            return back_to_input(submission)
+            return back_to_submission(submission)
     return render_detail(meeting, submission, decision=form)
 
 
-@bp.post("/meetings/<int:meeting_id>/inputs/<int:input_id>/follow-up")
+@bp.post("/meetings/<int:meeting_id>/inputs/<int:submission_id>/follow-up")
 @role_required(*WRITE)
-def assign(meeting_id: int, input_id: int):
-    meeting, submission = meeting_and_input(meeting_id, input_id)
+def assign(meeting_id: int, submission_id: int):
+    meeting, submission = meeting_and_submission(meeting_id, submission_id)
     form = follow_up_form(submission, bound=True)
     if form.validate():
         try:
@@ -130,14 +130,14 @@ def assign(meeting_id: int, input_id: int):
             show_refusal(form, refused)
         else:
             flash(_("Tindak lanjut dicatat."), "info")
-            return back_to_input(submission)
+            return back_to_submission(submission)
     return render_detail(meeting, submission, follow_up=form)
 
 
-@bp.post("/meetings/<int:meeting_id>/inputs/<int:input_id>/notes")
+@bp.post("/meetings/<int:meeting_id>/inputs/<int:submission_id>/notes")
 @role_required(*WRITE)
-def add_note(meeting_id: int, input_id: int):
-    meeting, submission = meeting_and_input(meeting_id, input_id)
+def add_note(meeting_id: int, submission_id: int):
+    meeting, submission = meeting_and_submission(meeting_id, submission_id)
     form = NoteForm()
     if form.validate():
         try:
@@ -146,15 +146,15 @@ def add_note(meeting_id: int, input_id: int):
             show_refusal(form, refused)
         else:
             flash(_("Catatan disimpan."), "info")
-            return back_to_input(submission, anchor="notes")
+            return back_to_submission(submission, anchor="notes")
     return render_detail(meeting, submission, note=form)
 
 
-@bp.post("/meetings/<int:meeting_id>/inputs/<int:input_id>/merge")
+@bp.post("/meetings/<int:meeting_id>/inputs/<int:submission_id>/merge")
 @role_required(*WRITE)
-def merge_into(meeting_id: int, input_id: int):
+def merge_into(meeting_id: int, submission_id: int):
     """Merge the checked inputs into this one."""
-    meeting, submission = meeting_and_input(meeting_id, input_id)
+    meeting, submission = meeting_and_submission(meeting_id, submission_id)
     form = MergeForm()
     if form.validate():
         try:
@@ -165,15 +165,15 @@ def merge_into(meeting_id: int, input_id: int):
             show_refusal(form, refused)
         else:
             flash(_("%(n)d masukan digabung ke masukan ini.", n=len(merged)), "info")
-            return back_to_input(submission, anchor="group")
+            return back_to_submission(submission, anchor="group")
     return render_detail(meeting, submission, merge=form)
 
 
-@bp.post("/meetings/<int:meeting_id>/inputs/<int:input_id>/unmerge")
+@bp.post("/meetings/<int:meeting_id>/inputs/<int:submission_id>/unmerge")
 @role_required(*WRITE)
-def unmerge(meeting_id: int, input_id: int):
+def unmerge(meeting_id: int, submission_id: int):
     """Take this input out of its group; back to the page the button was on."""
-    meeting, submission = meeting_and_input(meeting_id, input_id)
+    meeting, submission = meeting_and_submission(meeting_id, submission_id)
     form = UndoMergeForm()
     primary_id = submission.merged_into_id
     if form.validate():
@@ -185,8 +185,8 @@ def unmerge(meeting_id: int, input_id: int):
             flash(_("Penggabungan dibatalkan."), "info")
             if form.back_to.data == primary_id and primary_id is not None:
                 primary = db.session.get(Submission, primary_id)
-                return back_to_input(primary, anchor="group")
-            return back_to_input(submission)
+                return back_to_submission(primary, anchor="group")
+            return back_to_submission(submission)
     return render_detail(meeting, submission, status=409, unmerge=form)
 
 
@@ -197,7 +197,7 @@ def merge_group(meeting_id: int):
     meeting = db.get_or_404(Meeting, meeting_id)
     form = MergeGroupForm()
     if form.validate():
-        primary = queries.meeting_input(meeting.id, form.primary.data)
+        primary = queries.meeting_submission(meeting.id, form.primary.data)
         if primary is None:
             abort(404)
         try:
@@ -215,26 +215,26 @@ def merge_group(meeting_id: int):
                 ),
                 "info",
             )
-            return back_to_input(primary, anchor="group")
+            return back_to_submission(primary, anchor="group")
     return render_duplicates(meeting, form=form)
 
 
 # --- helpers ---------------------------------------------------------------------------
 
 
-def meeting_and_input(meeting_id: int, input_id: int) -> tuple[Meeting, Submission]:
+def meeting_and_submission(meeting_id: int, submission_id: int) -> tuple[Meeting, Submission]:
     meeting = db.get_or_404(Meeting, meeting_id)
-    submission = queries.meeting_input(meeting.id, input_id)
+    submission = queries.meeting_submission(meeting.id, submission_id)
     if submission is None:
         abort(404)
     return meeting, submission
 
 
-def back_to_input(submission: Submission, anchor: str | None = None):
+def back_to_submission(submission: Submission, anchor: str | None = None):
     url = url_for(
         "review.detail",
         meeting_id=submission.meeting_id,
-        input_id=submission.id,
+        submission_id=submission.id,
         _anchor=anchor,
     )
     return redirect(url, code=303)
@@ -280,7 +280,7 @@ def render_detail(meeting: Meeting, submission: Submission, *, status: int = 422
         "unmerge": posted.get("unmerge") or UndoMergeForm(formdata=None),
     }
     failed = next(iter(posted.values()), None)
-    page = services.input_page(submission)
+    page = services.submission_page(submission)
     return render_template(
         "review/detail.html",
         meeting=meeting,
