@@ -10,7 +10,7 @@ Glossary (Indonesian word -> the one English name used in code):
     daftar hadir -> attendance list (Attendee)   kop surat -> Letterhead
     tanda terima / kode -> receipt code
 
-Stored values follow DESIGN.md (Indonesian where the design names them so);
+Stored values are the Indonesian words the meeting itself uses (lurah, usulan...);
 labels go through Flask-Babel so the pages can show them in either language.
 """
 

@@ -1,4 +1,4 @@
-"""The command-line contract: seed, demo and users create (DESIGN.md, "Interfaces")."""
+"""The command-line contract the README promises: seed, demo and users create."""
 
 import json
 from decimal import Decimal
