@@ -202,7 +202,7 @@ def naive_table_pdf(context) -> bytes:
 
     cells = []
     for section in context.pillars:
-        for line in section.inputs:
+        for line in section.submissions:
             text = "<br>".join(str(escape(p)) for p in line.description)
             cells.append(
                 f"<tr><td>{line.number}</td><td>{escape('; '.join(line.proposers))}</td>"
