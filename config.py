@@ -59,6 +59,10 @@ class Config:
     # The 429 page sets Retry-After itself; X-RateLimit-* headers on every answer
     # would cost the limiter a look-up per request and tell a flood its budget.
     RATELIMIT_HEADERS_ENABLED = False
+    # A failing limit store must not cost a participant the input being sent: Redis
+    # down, or memory://'s expiry timer started by two threads at once (a race in limits
+    # 5.8). The request then goes through uncounted, and the error is logged.
+    RATELIMIT_SWALLOW_ERRORS = True
 
     # The address participants use, printed under QR codes (e.g. https://rakor.example.go.id).
     RAKOR_PUBLIC_URL = os.environ.get("RAKOR_PUBLIC_URL", "")

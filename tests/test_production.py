@@ -223,6 +223,18 @@ def test_two_servers_count_one_clients_sends_together_in_redis(
     assert list(connection.scan_iter(f"{prefix}:*"))
 
 
+@pytest.mark.parametrize("app_config", [{"RATELIMIT_STORAGE_URI": "redis://127.0.0.1:1"}])
+def test_a_failing_limit_store_never_costs_a_participant_the_input(
+    app, meeting, submit, valid_submission
+):
+    response = submit(meeting.code, valid_submission)
+    assert response.status_code == 303
+    assert response.headers["Location"].startswith("/receipt/")
+    with app.app_context():
+        [stored] = db.session.scalars(db.select(Submission)).all()
+        assert stored.title == valid_submission["title"]
+
+
 def test_a_request_refused_by_the_csrf_check_still_has_its_id(json_app, capsys):
     json_app.config["WTF_CSRF_ENABLED"] = True
     refused = json_app.test_client().post("/login", data={"email": "a@b.c", "password": "x"})
