@@ -283,19 +283,12 @@ def live_server(app) -> Iterator[str]:
     thread.join(timeout=5)
 
 
-@pytest.fixture
-def phone(browser, live_server):
-    """A page in a 360 x 740 phone-sized viewport, Indonesian locale."""
-    context = browser.new_context(
-        viewport={"width": 360, "height": 740},
-        device_scale_factor=2,
-        is_mobile=True,
-        has_touch=True,
-        locale="id-ID",
-        base_url=live_server,
-    )
+def csp_checked_page(context) -> Iterator:
+    """A page of `context`; a blocked inline script or style fails the test afterwards.
+
+    Such a block is a bug: the page would lose that script or style in production too.
+    """
     page = context.new_page()
-    # A blocked inline script or style is a bug: the page would lose it in production too.
     violations = []
     page.on(
         "console",
@@ -306,30 +299,35 @@ def phone(browser, live_server):
     yield page
     context.close()
     assert violations == [], f"CSP violations: {violations}"
+
+
+@pytest.fixture
+def phone(browser, live_server):
+    """A page in a 360 x 740 phone-sized viewport, Indonesian locale."""
+    yield from csp_checked_page(
+        browser.new_context(
+            viewport={"width": 360, "height": 740},
+            device_scale_factor=2,
+            is_mobile=True,
+            has_touch=True,
+            locale="id-ID",
+            base_url=live_server,
+        )
+    )
 
 
 @pytest.fixture
 def desktop(browser, live_server):
-    """A page in a 1280 x 800 desktop window, Indonesian locale; fails on any CSP violation."""
-    context = browser.new_context(
-        viewport={"width": 1280, "height": 800},
-        device_scale_factor=1,
-        locale="id-ID",
-        base_url=live_server,
-        accept_downloads=True,
+    """A page in a 1280 x 800 desktop window, Indonesian locale."""
+    yield from csp_checked_page(
+        browser.new_context(
+            viewport={"width": 1280, "height": 800},
+            device_scale_factor=1,
+            locale="id-ID",
+            base_url=live_server,
+            accept_downloads=True,
+        )
     )
-    page = context.new_page()
-    # A blocked inline script or style is a bug: the page would lose it in production too.
-    violations = []
-    page.on(
-        "console",
-        lambda message: (
-            violations.append(message.text) if "Content Security Policy" in message.text else None
-        ),
-    )
-    yield page
-    context.close()
-    assert violations == [], f"CSP violations: {violations}"
 
 
 # --- staff ------------------------------------------------------------------------------
