@@ -1,5 +1,8 @@
 """Signing in and out: sessions, locks, limits, redirects and cookie flags."""
 
+import re
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
@@ -51,18 +54,63 @@ def test_an_unknown_account_gets_the_same_answer(client, staff):
     assert "E-mail atau kata sandi salah." in response.get_data(as_text=True)
 
 
+def refusal_text(response) -> str:
+    """The page without its CSRF token, which differs on every page."""
+    return re.sub(r'name="csrf_token"[^>]*>', "", response.get_data(as_text=True))
+
+
 def test_repeated_failures_lock_the_account(app, client, staff):
     for _ in range(5):
         sign_in(client, STAFF_EMAILS["viewer"], "salah-sekali")
     response = sign_in(client, STAFF_EMAILS["viewer"], STAFF_PASSWORD)
     assert response.status_code == 422
-    assert "Akun dikunci sampai" in response.get_data(as_text=True)
+    assert "akun dikunci sementara selama 15 menit" in response.get_data(as_text=True)
     with app.app_context():
         user = db.session.get(User, staff["viewer"])
         assert user.locked_until > utcnow() + timedelta(minutes=14)
         user.locked_until = utcnow() - timedelta(seconds=1)  # the lock runs out
         db.session.commit()
     assert sign_in(client, STAFF_EMAILS["viewer"], STAFF_PASSWORD).status_code == 302
+
+
+def test_a_locked_account_answers_as_an_unknown_address_does(app, client, staff):
+    with app.app_context():
+        db.session.get(User, staff["viewer"]).locked_until = utcnow() + timedelta(minutes=10)
+        db.session.commit()
+    locked = sign_in(client, STAFF_EMAILS["viewer"], STAFF_PASSWORD)
+    unknown = sign_in(client, "siapa@uji.test", STAFF_PASSWORD)
+    assert locked.status_code == unknown.status_code == 422
+    locked_page = refusal_text(locked).replace(STAFF_EMAILS["viewer"], "EMAIL")
+    assert locked_page == refusal_text(unknown).replace("siapa@uji.test", "EMAIL")
+    assert "dikunci sampai" not in locked_page
+
+
+def test_the_wrong_password_that_locks_answers_as_any_other_does(app, client, staff):
+    answers = [
+        refusal_text(sign_in(client, STAFF_EMAILS["viewer"], "salah-sekali")) for _ in range(5)
+    ]
+    assert answers[4] == answers[0]
+    with app.app_context():
+        assert db.session.get(User, staff["viewer"]).locked_until > utcnow()
+
+
+def test_simultaneous_wrong_passwords_each_count_and_the_fifth_locks(app, staff):
+    clients = [app.test_client() for _ in range(8)]
+    tokens = [csrf_from(client, "/login") for client in clients]
+    start = threading.Barrier(len(clients))
+
+    def wrong_password(client, token) -> int:
+        start.wait()
+        data = {"csrf_token": token, "email": STAFF_EMAILS["viewer"], "password": "salah"}
+        return client.post("/login", data=data).status_code
+
+    with ThreadPoolExecutor(len(clients)) as pool:
+        answers = list(pool.map(wrong_password, clients, tokens))
+    assert answers == [422] * 8
+    with app.app_context():
+        user = db.session.get(User, staff["viewer"])
+        assert user.locked_until is not None and user.locked_until > utcnow()
+        assert user.failed_logins <= 3  # the fifth locked and started the count again
 
 
 @pytest.fixture

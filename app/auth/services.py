@@ -3,7 +3,7 @@
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
@@ -78,42 +78,46 @@ LOCK_DURATION = timedelta(minutes=15)
 _UNKNOWN_USER_HASH = generate_password_hash("rakor-timing-equaliser")
 
 
-def sign_in_invalid() -> Refused:
-    """Wrong e-mail, wrong password or an inactive account: the same words for all three."""
-    return Refused("invalid", _l("E-mail atau kata sandi salah."), field="password")
+def sign_in_refused() -> Refused:
+    """Wrong e-mail, wrong password, an inactive or a locked account: the same words for all.
 
-
-def sign_in_locked(locked_until: datetime) -> Refused:
-    message = _l(
-        "Terlalu banyak percobaan gagal. Akun dikunci sampai %(when)s.",
-        when=local_datetime(locked_until),
+    Telling a locked account apart would tell an attacker that the address exists.
+    """
+    return Refused(
+        "invalid",
+        _l(
+            "E-mail atau kata sandi salah. Setelah lima kali salah, akun dikunci "
+            "sementara selama 15 menit."
+        ),
+        field="password",
     )
-    return Refused("locked", message, field="password", locked_until=locked_until)
 
 
 def authenticate(email: str, password: str, now: datetime | None = None) -> User:
-    """The account, signed in; refused with code "invalid" or "locked"."""
+    """The account, signed in; refused with code "invalid" otherwise.
+
+    Every answer checks one password hash (a dummy one for an unknown address), so a
+    refusal takes as long whatever the reason.
+    """
     now = now or utcnow()
     user = find_user(email)
     if user is None:
         check_password_hash(_UNKNOWN_USER_HASH, password)
-        raise sign_in_invalid()
+        raise sign_in_refused()
+    right = user.check_password(password)
     if user.locked_until is not None and user.locked_until > now:
-        raise sign_in_locked(user.locked_until)
-    if not user.check_password(password) or not user.active:
-        # The failure is saved even though the sign-in is refused.
-        if note_failed_sign_in(user, now):
-            raise sign_in_locked(user.locked_until)
-        raise sign_in_invalid()
+        raise sign_in_refused()
+    if not right or not user.active:
+        note_failed_sign_in(user, now)  # saved even though the sign-in is refused
+        raise sign_in_refused()
     note_sign_in(user, now)
     return user
 
 
 @transaction
 def note_failed_sign_in(user: User, now: datetime) -> bool:
-    """Count a wrong password; True when the account is locked now."""
-    count_failure(user, now)
-    return user.locked_until is not None and user.locked_until > now
+    """Count a wrong password; True when this one locked the account."""
+    return count_failure(user, now)
 
 
 @transaction
@@ -124,13 +128,30 @@ def note_sign_in(user: User, now: datetime) -> None:
 
 
 def count_failure(user: User, now: datetime) -> bool:
-    """One more wrong password for the account; True when this one locked it."""
-    user.failed_logins += 1
-    if user.failed_logins < LOCK_AFTER_FAILURES:
-        return False
-    user.failed_logins = 0
-    user.locked_until = now + LOCK_DURATION
-    return True
+    """One more wrong password for the account; True when this one locked it.
+
+    Counted by the database (UPDATE ... SET n = n + 1 RETURNING n), which holds the
+    row until the transaction ends: simultaneous wrong passwords each count, and the
+    fifth locks the account however they interleave.
+    """
+    this_user = User.id == user.id
+    failures = db.session.execute(
+        update(User)
+        .where(this_user)
+        .values(failed_logins=User.failed_logins + 1)
+        .returning(User.failed_logins)
+        .execution_options(synchronize_session=False)
+    ).scalar_one()
+    locks = failures >= LOCK_AFTER_FAILURES
+    if locks:
+        db.session.execute(
+            update(User)
+            .where(this_user)
+            .values(failed_logins=0, locked_until=now + LOCK_DURATION)
+            .execution_options(synchronize_session=False)
+        )
+    db.session.expire(user, ["failed_logins", "locked_until"])
+    return locks
 
 
 @transaction
