@@ -124,6 +124,17 @@ def test_a_formula_title_arrives_as_text_in_the_csv(app, login, meeting, inputs)
     assert row["Judul"] == "'" + FORMULA_TITLE
 
 
+def test_a_csv_opened_with_semicolons_has_no_formula_cell(login, meeting, submit, valid_submission):
+    fields = {**valid_submission, "title": "Uraian biasa;=1+1;@SUM(1;1)"}
+    assert submit(meeting.code, fields).status_code == 303
+    raw = login("secretariat").get(export_url(meeting.id, "csv")).get_data(as_text=True)
+    assert "\"Uraian biasa;'=1+1;'@SUM(1;1)\"" in raw  # every field quoted
+    for delimiter in (";", ","):
+        for row in csv.reader(io.StringIO(raw.lstrip("\ufeff")), delimiter=delimiter):
+            for cell in row:
+                assert not cell.lstrip(" ").startswith(("=", "+", "-", "@")), (delimiter, cell)
+
+
 def test_the_csv_honours_the_review_filters(app, login, meeting, inputs):
     client = login("secretariat")
     p3 = pillar_id(app, "P3")
@@ -200,7 +211,7 @@ def test_a_formula_title_is_a_string_cell_in_the_xlsx(app, login, meeting, input
         for row in sheet.iter_rows(min_row=2)
         if row[0].value == dashed(inputs["formula"])
     ]
-    assert cell.value == "'" + FORMULA_TITLE
+    assert cell.value == FORMULA_TITLE  # as typed: the cell's type keeps it text
     assert cell.data_type == "s"
     reason_column = header.index("Alasan keputusan")
     [reason] = [
@@ -208,7 +219,7 @@ def test_a_formula_title_is_a_string_cell_in_the_xlsx(app, login, meeting, input
         for row in sheet.iter_rows(min_row=2)
         if row[0].value == dashed(inputs["moved"])
     ]
-    assert reason.value == "'\tsama dengan usulan Krapyak"
+    assert reason.value == "\tsama dengan usulan Krapyak"
     assert reason.data_type == "s"
 
 
@@ -290,6 +301,8 @@ def test_an_unknown_meeting_is_not_found(login):
         ("\tx", "'\tx"),
         ("\rx", "'\rx"),
         ("biasa = aman", "biasa = aman"),
+        ("Uraian biasa;=1+1;@SUM(1;1)", "Uraian biasa;'=1+1;'@SUM(1;1)"),
+        ("a, -5 KK", "a, '-5 KK"),
         (1500, 1500),
     ],
 )

@@ -35,7 +35,8 @@ from app.review.queries import ReviewFilters, submissions_query
 from app.services import transaction
 from app.submissions.services import format_receipt_code
 
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+# A piece of text that starts (after a separator and spaces) with a formula character.
+FORMULA_PIECE = re.compile(r"(^|[;,])( *)(?=[=+\-@\t\r])")
 BATCH = 500
 
 
@@ -163,9 +164,14 @@ def local_time(value: datetime | None) -> datetime | None:
 
 
 def neutralised(value: Any) -> Any:
-    """Text that a spreadsheet would run as a formula gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
-        return "'" + value
+    """CSV text a spreadsheet could run as a formula gets an apostrophe before it.
+
+    Not only at the start: opened with ";" as the list separator (the Indonesian
+    default) or ",", every piece between separators is a cell of its own, so each
+    piece that starts with a formula character is guarded too.
+    """
+    if isinstance(value, str):
+        return FORMULA_PIECE.sub(r"\1\2'", value)
     return value
 
 
@@ -179,7 +185,7 @@ def csv_chunks(meeting_id: int, filters: ReviewFilters, *, personal: bool) -> It
     request's context (and so its database session and language) open meanwhile.
     """
     buffer = io.StringIO()
-    writer = csv.writer(buffer, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
+    writer = csv.writer(buffer, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
 
     def flush() -> str:
         text = buffer.getvalue()
@@ -249,9 +255,12 @@ def _cell(sheet, value: Any) -> WriteOnlyCell:
 
 
 def _text_cell(sheet, value: Any, font: Font | None = None) -> WriteOnlyCell:
-    """A string cell, whatever the text looks like: never a formula, never an error code."""
+    """A string cell, whatever the text looks like: never a formula, never an error code.
+
+    The cell's type says so, so the text is stored as typed, without an apostrophe.
+    """
     # Control characters other than tab and line breaks are not allowed in the file format.
-    text = neutralised(ILLEGAL_CHARACTERS_RE.sub("", str(value)))
+    text = ILLEGAL_CHARACTERS_RE.sub("", str(value))
     cell = WriteOnlyCell(sheet, value=text)
     cell.data_type = "s"  # "#N/A" would otherwise become an error cell
     if font is not None:
