@@ -1,7 +1,9 @@
 """The participant's flow: the form, the receipt, the status lookup, and every refusal."""
 
+import io
 import re
 from datetime import timedelta
+from urllib.parse import urlencode
 
 import pytest
 from sqlalchemy import text
@@ -335,6 +337,39 @@ def test_an_oversized_request_is_refused_with_a_clear_page(app, submit, meeting,
     assert response.status_code == 413
     assert "Kiriman terlalu besar" in page_text(response)
     assert stored(app) == []
+
+
+def test_an_oversized_chunked_request_is_refused_as_well(app, client, meeting, valid_submission):
+    # A chunked body has no Content-Length to check first. gunicorn marks its stream
+    # as terminated, as set here.
+    page = client.get(f"/m/{meeting.code}").get_data(as_text=True)
+    fields = {
+        **valid_submission,
+        "csrf_token": hidden_value(page, "csrf_token"),
+        "client_token": hidden_value(page, "client_token"),
+        "description": "x" * 1_000_000,
+    }
+    response = client.post(
+        f"/m/{meeting.code}",
+        input_stream=io.BytesIO(urlencode(fields).encode()),
+        content_type="application/x-www-form-urlencoded",
+        headers={"Transfer-Encoding": "chunked"},
+        environ_overrides={"wsgi.input_terminated": True},
+    )
+    assert response.status_code == 413
+    assert "Kiriman terlalu besar" in page_text(response)
+    assert stored(app) == []
+
+    fields["description"] = "Uraian yang dikirim bertahap."
+    response = client.post(
+        f"/m/{meeting.code}",
+        input_stream=io.BytesIO(urlencode(fields).encode()),
+        content_type="application/x-www-form-urlencoded",
+        headers={"Transfer-Encoding": "chunked"},
+        environ_overrides={"wsgi.input_terminated": True},
+    )
+    assert response.status_code == 303
+    assert [row.description for row in stored(app)] == ["Uraian yang dikirim bertahap."]
 
 
 def test_user_text_is_escaped_on_the_receipt(app, client, submit, meeting, valid_submission):
