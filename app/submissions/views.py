@@ -17,13 +17,12 @@ from app.submissions.forms import StatusForm, SubmissionForm
 def limit_public_request_size():
     # Far below the staff upload ceiling: a whole form of Indonesian text fits in a few KiB.
     request.max_content_length = current_app.config["RAKOR_PUBLIC_MAX_BYTES"]
-    if request.method == "POST" and request.content_length is None:
-        # A chunked body has no length to check up front, and reading stops at the
-        # limit without a word, which would store a cut text. Read it first (the form
-        # parses this copy): one that fills the limit is refused, as a Content-Length
-        # over it is.
-        if len(request.get_data(cache=True)) >= request.max_content_length:
-            abort(413)
+    # A chunked body has no length to check up front, and reading stops at the limit
+    # without a word, which would store a cut text. Read it first (the form parses this
+    # copy): one that fills the limit is refused, as a Content-Length over it is.
+    chunked = request.method == "POST" and request.content_length is None
+    if chunked and len(request.get_data(cache=True)) >= request.max_content_length:
+        abort(413)
 
 
 @bp.get("/")
