@@ -71,7 +71,12 @@ class Agency(Base):
 
     @property
     def label(self) -> str:
-        return f"{self.abbreviation} ({self.name})" if self.name != self.abbreviation else self.name
+        return agency_label(self.abbreviation, self.name)
+
+
+def agency_label(abbreviation: str, name: str) -> str:
+    """How an agency is named in lists: "abbreviation (name)", or the name alone."""
+    return f"{abbreviation} ({name})" if name != abbreviation else name
 
 
 class Program(Base):

@@ -22,6 +22,7 @@ from wtforms.widgets import TextInput
 
 from app import domain
 from app.forms import BaseForm
+from app.models.reference import agency_label
 from app.submissions.services import FormChoices, SubmissionData
 
 CLIENT_TOKEN = re.compile(r"^[0-9a-f]{32}$")
@@ -201,11 +202,7 @@ class SubmissionForm(BaseForm):
             SelectChoice(str(k.id), k.name) for k in choices.kecamatan
         ]
         self.unit_agency.choices = [pick] + [
-            # Agency.label's wording: "abbreviation (name)", or the name alone.
-            SelectChoice(
-                str(a.id), a.name if a.name == a.abbreviation else f"{a.abbreviation} ({a.name})"
-            )
-            for a in choices.agencies
+            SelectChoice(str(a.id), agency_label(a.abbreviation, a.name)) for a in choices.agencies
         ]
         self.program.choices = [none] + [SelectChoice(str(p.id), p.name) for p in choices.programs]
 
