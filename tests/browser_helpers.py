@@ -91,7 +91,12 @@ def screenshot(page, name: str) -> None:
 # --- the participant, on a phone ---------------------------------------------------------
 
 
+# Each layout check waits for the page's load event first: measured before the stylesheet
+# applies, elements sit stacked in the browser's default layout.
+
+
 def assert_fits_the_phone(page) -> None:
+    page.wait_for_load_state("load")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE_WIDTH, f"{page.url} scrolls sideways: {width}px on a 360px phone"
 
@@ -204,12 +209,14 @@ def filter_by_pillar(page, pillar_id: int) -> None:
 
 
 def assert_fits_the_window(page) -> None:
+    page.wait_for_load_state("load")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= DESKTOP_WIDTH, f"{page.url} scrolls sideways: {width}px in a 1280px window"
 
 
 def assert_header_is_tidy(page) -> None:
     """The sign-out button and the language switch do not touch."""
+    page.wait_for_load_state("load")  # before the stylesheet applies, the two sit stacked
     sign_out = page.get_by_role("button", name="Keluar").bounding_box()
     language = page.locator(".language").bounding_box()
     gap = language["x"] - (sign_out["x"] + sign_out["width"])
