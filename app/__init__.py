@@ -1,6 +1,8 @@
 """Rakor: participant input for coordination meetings, turned into the official record."""
 
+import logging
 import os
+from pathlib import Path
 
 from flask import Flask, g
 from sqlalchemy import event
@@ -55,15 +57,41 @@ def load_config(app: Flask, test_config: dict | None) -> None:
 
 @event.listens_for(Engine, "connect")
 def _tune_sqlite(dbapi_connection, _record) -> None:
-    """WAL for concurrent readers, enforced foreign keys, and a busy timeout."""
+    """The file private, WAL for concurrent readers, enforced foreign keys, a busy timeout."""
     if type(dbapi_connection).__module__ != "sqlite3":
         return
     cursor = dbapi_connection.cursor()
+    for _seq, schema, path in cursor.execute("PRAGMA database_list").fetchall():
+        if schema == "main" and path:  # "" for an in-memory database
+            keep_owner_only(Path(path))
+    # After the chmod: SQLite creates -wal and -shm with the database file's mode.
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=15000")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def keep_owner_only(database: Path) -> None:
+    """The SQLite file and its -wal/-shm readable by their owner only (0600).
+
+    The database holds participants' names and phone numbers. sqlite3 creates it with
+    the process umask (0644 under the usual 022), whoever starts the app: gunicorn,
+    `flask db upgrade` or `make run`. The systemd units set UMask=0077 as well.
+    """
+    for path in (
+        database,
+        database.with_name(database.name + "-wal"),
+        database.with_name(database.name + "-shm"),
+    ):
+        try:
+            if path.stat().st_mode & 0o077:
+                path.chmod(0o600)
+        except FileNotFoundError:
+            continue
+        except PermissionError:
+            # Another account's file (a read-only look with the CLI): its owner decides.
+            logging.getLogger(__name__).warning("cannot make %s private", path)
 
 
 def register_extensions(app: Flask) -> None:

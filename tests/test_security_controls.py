@@ -6,18 +6,25 @@ password manager must recognise, a session cookie changed by hand, a server star
 without its key, a form token older than its time limit.
 """
 
+import os
 import re
 import secrets
+import stat
 import time
 import zipfile
+from collections.abc import Iterator
 from io import BytesIO
+from pathlib import Path
 
 import pytest
+from flask_migrate import upgrade
 from itsdangerous import TimestampSigner
+from sqlalchemy.engine import make_url
 
 from app import create_app
 from app.extensions import db
 from app.models import User
+from app.seed import seed_reference_data
 from config import CONFIGS
 from tests.helpers import (
     STAFF_EMAILS,
@@ -25,6 +32,7 @@ from tests.helpers import (
     concrete_url,
     good_rows,
     hidden_value,
+    make_app,
     staff_routes,
     submissions,
     upload,
@@ -270,3 +278,40 @@ def test_every_staff_form_carries_one_hidden_csrf_token_and_no_stray_label(app, 
                 assert 'type="hidden"' in tokens[0], url
                 checked += 1
     assert checked >= 10
+
+
+# --- V14.2: the SQLite database is its owner's only -----------------------------------------
+
+
+@pytest.fixture
+def usual_umask() -> Iterator[None]:
+    """The umask of a login shell (022), whatever the one running the tests says."""
+    previous = os.umask(0o022)
+    yield
+    os.umask(previous)
+
+
+def test_a_new_sqlite_database_and_its_wal_are_readable_by_their_owner_only(tmp_path, usual_umask):
+    database = tmp_path / "rakor.sqlite"
+    app = make_app(f"sqlite:///{database}")
+    with app.app_context():
+        upgrade()  # as `flask db upgrade` does
+        seed_reference_data()  # a write, so the -wal has content
+        files = [database, *(database.with_name(database.name + end) for end in ("-wal", "-shm"))]
+        modes = {path.name: stat.S_IMODE(path.stat().st_mode) for path in files}
+        db.engine.dispose()
+    assert modes == {"rakor.sqlite": 0o600, "rakor.sqlite-wal": 0o600, "rakor.sqlite-shm": 0o600}
+
+
+def test_an_existing_world_readable_database_is_made_private_when_opened(
+    migrated_database, app, usual_umask
+):
+    if make_url(migrated_database).get_backend_name() != "sqlite":
+        pytest.skip("file modes are SQLite's; PostgreSQL keeps its files itself")
+    database = Path(make_url(migrated_database).database)
+    os.chmod(database, 0o644)
+    reopened = make_app(migrated_database)
+    with reopened.app_context():
+        db.session.execute(db.select(User)).all()
+        db.engine.dispose()
+    assert stat.S_IMODE(database.stat().st_mode) == 0o600
