@@ -1,7 +1,10 @@
 """`flask backup` and `flask restore` on the database under test (SQLite or PostgreSQL)."""
 
+import sqlite3
 import stat
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import create_engine, select, text
@@ -146,3 +149,91 @@ def test_a_backup_without_a_folder_goes_to_the_configured_one(app, runner, tmp_p
     assert result.exit_code == 0, result.output
     (written,) = (tmp_path / "configured").iterdir()
     assert f"Backup written: {written}" in result.output
+
+
+# --- a backup of another schema is refused before anything changes ------------------------
+
+
+@contextmanager
+def live_database_changed(app, change: str, undo: str) -> Iterator[None]:
+    """The live database with `change` applied for the moment of a backup."""
+    with app.app_context():
+        with db.engine.begin() as connection:
+            connection.execute(text(change))
+        try:
+            yield
+        finally:
+            db.session.remove()
+            with db.engine.begin() as connection:
+                connection.execute(text(undo))
+
+
+def live_version(app) -> str:
+    with app.app_context():
+        return db.session.scalar(text("SELECT version_num FROM alembic_version"))
+
+
+def refused_restore(runner, backup_file, tmp_path):
+    safety = tmp_path / "safety"
+    result = runner.invoke(args=["restore", str(backup_file), "--safety-dir", str(safety), "--yes"])
+    assert result.exit_code != 0
+    assert not safety.exists()  # refused before the safety copy, let alone the restore
+    return result
+
+
+def test_a_backup_of_another_schema_version_is_refused_and_nothing_changes(
+    app, runner, two_submissions, tmp_path
+):
+    head = live_version(app)
+    with live_database_changed(
+        app,
+        "UPDATE alembic_version SET version_num = '0000older'",
+        f"UPDATE alembic_version SET version_num = '{head}'",
+    ):
+        older = backup(runner, tmp_path / "older")
+    with app.app_context():
+        db.session.execute(Submission.__table__.delete().where(Submission.title.like("Perbaikan%")))
+        db.session.commit()
+
+    result = refused_restore(runner, older, tmp_path)
+
+    assert f"holds schema version 0000older, but this code needs {head}" in result.output
+    assert titles(app) == two_submissions[:1]
+    assert live_version(app) == head
+
+
+def test_a_backup_without_every_table_is_refused_and_nothing_changes(
+    app, runner, two_submissions, tmp_path
+):
+    with live_database_changed(
+        app,
+        "ALTER TABLE follow_up RENAME TO follow_up_elsewhere",
+        "ALTER TABLE follow_up_elsewhere RENAME TO follow_up",
+    ):
+        incomplete = backup(runner, tmp_path / "incomplete")
+
+    result = refused_restore(runner, incomplete, tmp_path)
+
+    assert "is not a complete Rakor backup: it lacks the tables follow_up." in result.output
+    assert titles(app) == two_submissions
+
+
+def test_another_applications_sqlite_file_with_an_alembic_version_is_refused(
+    app, runner, two_submissions, tmp_path
+):
+    if db_kind(app) != "sqlite":
+        pytest.skip("a SQLite file is refused by its name on PostgreSQL (the test above)")
+    other = tmp_path / "rakor-20240123T090000Z.sqlite"
+    connection = sqlite3.connect(other)
+    connection.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)")
+    connection.execute("INSERT INTO alembic_version VALUES (?)", (live_version(app),))
+    connection.execute("CREATE TABLE note (id INTEGER PRIMARY KEY, body TEXT)")
+    connection.commit()
+    connection.close()
+
+    result = refused_restore(runner, other, tmp_path)
+
+    assert "is not a complete Rakor backup: it lacks the tables agency, agenda_item" in (
+        result.output
+    )
+    assert titles(app) == two_submissions

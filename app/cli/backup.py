@@ -8,10 +8,13 @@ minutes included, live in the database, so the one file holds the whole record.
 
 `restore --into` writes a backup into another database, for a restore drill that
 leaves the live one alone; without it the live database is replaced (stop the
-app first).
+app first). Either way the backup is read first: it must hold this code's schema
+(its alembic_version at the migrations' head, every table of the models), or
+nothing is touched.
 """
 
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -19,11 +22,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import click
+from alembic.script import ScriptDirectory
 from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy.engine import URL, make_url
 
-from app.extensions import db
+from app.extensions import db, migrate
 
 BACKUP_PREFIX = "rakor-"
 KEEP_EVERY_COPY = 1_000_000  # a safety copy prunes nothing
@@ -127,6 +131,10 @@ def restore_command(
         )
     if kind == "sqlite":
         check_sqlite(backup_file)
+        version, tables = sqlite_schema(backup_file)
+    else:
+        version, tables = pg_archive_schema(backup_file)
+    check_schema(backup_file, version, tables)
     if not yes:
         click.confirm(
             f"Replace everything in {url.render_as_string(hide_password=True)} with {backup_file}?",
@@ -139,7 +147,7 @@ def restore_command(
         db.session.remove()
         db.engine.dispose()  # this process lets go of the database before it changes
     if kind == "sqlite":
-        restore_sqlite(backup_file, url)
+        restore_sqlite(backup_file, Path(url.database))
         counts = ", ".join(f"{n} {t}" for t, n in sqlite_counts(Path(url.database)).items())
         click.echo(f"Restored {backup_file} -> {url.database} ({counts}).")
     else:
@@ -157,6 +165,39 @@ def restore_command(
             database_option="--dbname",
         )
         click.echo(f"Restored {backup_file} -> {url.render_as_string(hide_password=True)}.")
+
+
+# --- what a backup holds ---------------------------------------------------------------
+
+
+def check_schema(backup_file: Path, version: str | None, tables: set[str]) -> None:
+    """Refuse a backup that is not of this code's schema, before anything is replaced.
+
+    A backup of another Rakor version (older or newer) would leave a database the
+    running code misreads; one without Rakor's tables is some other application's.
+    """
+    if version is None:
+        raise click.ClickException(
+            f"{backup_file} is not a Rakor backup (no alembic_version with one version)."
+        )
+    head = head_revision()
+    if version != head:
+        raise click.ClickException(
+            f"{backup_file} holds schema version {version}, but this code needs {head}. "
+            "Restore it with the Rakor release that wrote it (then update the code and "
+            "run `flask db upgrade`), or choose a backup of this release."
+        )
+    missing = sorted(set(db.metadata.tables) - tables)
+    if missing:
+        raise click.ClickException(
+            f"{backup_file} is not a complete Rakor backup: "
+            f"it lacks the tables {', '.join(missing)}."
+        )
+
+
+def head_revision() -> str:
+    """The schema version this code's migrations end at."""
+    return ScriptDirectory.from_config(migrate.get_config()).get_current_head()
 
 
 # --- SQLite ------------------------------------------------------------------------
@@ -198,11 +239,32 @@ def check_sqlite(path: Path) -> None:
         raise click.ClickException(f"{path} is not a Rakor database (no alembic_version).")
 
 
-def restore_sqlite(backup_file: Path, url: URL) -> None:
+def sqlite_schema(path: Path) -> tuple[str | None, set[str]]:
+    """The backup's alembic_version (None without one) and its tables."""
+    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        tables = {
+            name
+            for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        }
+        if "alembic_version" not in tables:
+            return None, tables
+        versions = connection.execute("SELECT version_num FROM alembic_version").fetchall()
+    finally:
+        connection.close()
+    return (versions[0][0] if len(versions) == 1 else None), tables
+
+
+def restore_sqlite(backup_file: Path, database: Path) -> None:
     source = sqlite3.connect(f"file:{backup_file}?mode=ro", uri=True)
     try:
-        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-        target = sqlite3.connect(url.database, timeout=15)
+        database.parent.mkdir(parents=True, exist_ok=True)
+        # A new file (a drill's) is the owner's only from the start, as the app's is.
+        previous_umask = os.umask(0o077)
+        try:
+            target = sqlite3.connect(database, timeout=15)
+        finally:
+            os.umask(previous_umask)
         try:
             source.backup(target)  # one step: the target changes in a single transaction
         finally:
@@ -223,6 +285,41 @@ def sqlite_counts(path: Path) -> dict[str, int]:
 
 
 # --- PostgreSQL ----------------------------------------------------------------------
+
+
+# `pg_restore --list`: "215; 1259 16388 TABLE public meeting rakor" (TABLE DATA aside).
+ARCHIVE_TABLE = re.compile(r"^\d+; \d+ \d+ TABLE (?!DATA )\S+ (\S+) ", re.MULTILINE)
+
+
+def pg_archive_schema(path: Path) -> tuple[str | None, set[str]]:
+    """The archive's alembic_version (None without one) and its tables, read by pg_restore.
+
+    Nothing is restored: without --dbname pg_restore only prints the archive.
+    """
+    tables = set(ARCHIVE_TABLE.findall(read_archive(["--list", str(path)])))
+    if "alembic_version" not in tables:
+        return None, tables
+    script = read_archive(["--data-only", "--table=alembic_version", "--file=-", str(path)])
+    # COPY public.alembic_version (version_num) FROM stdin;  then one row per line, then \.
+    rows = re.search(r"^COPY \S*alembic_version .*?;\n(.*?)^\\\.$", script, re.M | re.S)
+    versions = rows.group(1).splitlines() if rows else []
+    return (versions[0] if len(versions) == 1 else None), tables
+
+
+def read_archive(arguments: list[str]) -> str:
+    pg_restore = shutil.which("pg_restore")
+    if pg_restore is None:
+        raise click.ClickException(
+            "pg_restore is not installed (Debian: apt-get install postgresql-client)."
+        )
+    result = subprocess.run(  # noqa: S603 (fixed tool, a file the operator named)
+        [pg_restore, *arguments], capture_output=True, text=True, check=False
+    )
+    if result.returncode != 0:
+        raise click.ClickException(
+            f"{arguments[-1]} is not a readable pg_dump archive: {result.stderr.strip()}"
+        )
+    return result.stdout
 
 
 def run_tool(command: list[str], url: URL, database_option: str = "--dbname") -> None:
