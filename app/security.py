@@ -1,4 +1,4 @@
-"""Security headers on every response.
+"""Security headers on every response, and no stored copy of what staff see.
 
 The Content-Security-Policy allows no inline script or style: every script and
 stylesheet is a file under static/, and images are the app's own or data: URIs
@@ -9,6 +9,7 @@ import hashlib
 
 from flask import Flask, Response, request
 from flask.sessions import SecureCookieSessionInterface
+from flask_login import current_user
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -37,6 +38,17 @@ class SessionInterface(SecureCookieSessionInterface):
 PRIVATE_PREFIXES = ("/admin", "/login", "/account")
 
 
+def must_not_be_stored() -> bool:
+    """A staff page or download, or any answer to a signed-in account.
+
+    Static files are the same for everyone. Participants' public pages set no
+    Cache-Control: the browser's defaults apply to them.
+    """
+    if request.endpoint == "static":
+        return False
+    return request.path.startswith(PRIVATE_PREFIXES) or current_user.is_authenticated
+
+
 def register(app: Flask) -> None:
     app.session_interface = SessionInterface()
 
@@ -50,9 +62,11 @@ def register(app: Flask) -> None:
         headers.setdefault("Referrer-Policy", "same-origin")
         headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-        if request.path.startswith(PRIVATE_PREFIXES):
-            # Unless the view chose (a document revalidated by its ETag stays cacheable).
-            headers.setdefault("Cache-Control", "no-store")
+        if must_not_be_stored():
+            # Whatever the view chose: send_file's "no-cache" (poster, paper form, XLSX
+            # template) or a document's ETag revalidation still let the browser keep a
+            # copy of names and phone numbers on disk after sign-out.
+            headers["Cache-Control"] = "no-store"
         if request.is_secure:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         return response

@@ -1,10 +1,13 @@
-"""Headers every page carries: a strict CSP, no sniffing, no framing, HSTS under HTTPS."""
+"""Headers every page carries: a strict CSP, no sniffing, no framing, HSTS under HTTPS,
+and no-store on whatever staff see."""
 
 import pytest
 from flask.sessions import SecureCookieSessionInterface
 from itsdangerous import BadSignature
 
-from tests.helpers import hidden_value
+from tests.helpers import concrete_url, hidden_value, staff_routes
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def test_pages_carry_the_security_headers(client, meeting):
@@ -54,3 +57,22 @@ def test_the_session_cookie_is_signed_with_hmac_sha256(app, login):
     app.session_interface = SecureCookieSessionInterface()  # Flask's default: HMAC-SHA1
     with pytest.raises(BadSignature):
         app.session_interface.get_signing_serializer(app).loads(cookie)
+
+
+def test_every_staff_page_and_download_is_never_stored(app, login, client, meeting):
+    admin = login("admin")
+    urls = sorted(
+        {concrete_url(rule, meeting.id) for rule, method, _ in staff_routes(app) if method == "GET"}
+    )
+    kinds = set()
+    for url in urls:
+        response = admin.get(url)
+        assert response.headers.get("Cache-Control") == "no-store", (url, response.status_code)
+        if response.status_code == 200:
+            kinds.add(response.mimetype)
+    # The downloads were among them: the poster and paper form (PDF), the XLSX template
+    # and export, the CSV export.
+    assert {"application/pdf", "text/csv", XLSX} <= kinds
+    # A public page too, while a staff account is signed in on that browser.
+    assert admin.get(f"/m/{meeting.code}").headers.get("Cache-Control") == "no-store"
+    assert "Cache-Control" not in client.get(f"/m/{meeting.code}").headers
