@@ -1,11 +1,13 @@
 """Reading for review: the queue's filters (shared with the exports), its pages, an input's page.
 
 `ReviewFilters.from_args` reads the query string leniently: a value outside the
-allow-lists is dropped, never an error, so a stale bookmark still opens.
+allow-lists is dropped, never an error, so a stale bookmark still opens. The review
+list, the audit page and the exports all read their arguments here.
 
 Every function here only reads; changes go through `app.review.services`.
 """
 
+import re
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
@@ -28,6 +30,16 @@ from app.models import (
 
 SORTS = ("newest", "oldest", "pillar", "title", "submitter")
 MAX_QUERY_LENGTH = 100
+# An id or a page number: ASCII digits only. str.isdigit() also takes "²" and "٣",
+# which int() then refuses or reads as 3.
+ID_DIGITS = re.compile(r"[0-9]{1,9}")
+PAGE_DIGITS = re.compile(r"[0-9]{1,6}")
+
+
+def small_number(text: str | None, digits: re.Pattern) -> int | None:
+    """`text` as a positive number when it is nothing but a few digits 0-9, else None."""
+    value = (text or "").strip()
+    return int(value) or None if digits.fullmatch(value) else None
 
 
 @dataclass(frozen=True)
@@ -44,8 +56,7 @@ class ReviewFilters:
     @classmethod
     def from_args(cls, args: Any) -> "ReviewFilters":
         def whole(name: str) -> int | None:
-            value = (args.get(name) or "").strip()
-            return int(value) if value.isdigit() and len(value) < 10 else None
+            return small_number(args.get(name), ID_DIGITS)
 
         def among(name: str, allowed) -> str | None:
             value = args.get(name) or ""
@@ -58,7 +69,8 @@ class ReviewFilters:
             kecamatan_id=whole("kecamatan"),
             kelurahan_id=whole("kelurahan"),
             status=among("status", SUBMISSION_STATUSES),
-            q=(args.get("q") or "").strip()[:MAX_QUERY_LENGTH],
+            # No one types a NUL, and PostgreSQL refuses one in the search pattern.
+            q=(args.get("q") or "").replace("\x00", "").strip()[:MAX_QUERY_LENGTH],
             sort=among("sort", SORTS) or "newest",
         )
 
@@ -188,8 +200,7 @@ class Page:
 
 def page_number(args: Any) -> int:
     """The ?page= argument, leniently: anything that is not a small positive number is 1."""
-    value = (args.get("page") or "").strip()
-    return int(value) if value.isdigit() and 0 < len(value) < 7 and int(value) > 0 else 1
+    return small_number(args.get("page"), PAGE_DIGITS) or 1
 
 
 @dataclass(frozen=True)
