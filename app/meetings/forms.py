@@ -38,10 +38,12 @@ NIP = re.compile(r"^[0-9 ]*$")
 AGENDA_TITLE_MAX = 300
 AGENDA_MAX_ITEMS = 30
 LOCAL_DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
+YEAR_MIN, YEAR_MAX = 2000, 2100
 
 
-def strip(value):
-    return value.strip() if isinstance(value, str) else value
+def strip(value) -> str:
+    """What was typed, trimmed; a field missing from the request reads as empty, not None."""
+    return value.strip() if isinstance(value, str) else ""
 
 
 def lower(value):
@@ -56,6 +58,16 @@ def public_code_rule() -> Regexp:
             "diawali dan diakhiri huruf atau angka."
         ),
     )
+
+
+def plausible_year(_form, field) -> None:
+    """A meeting's date and window lie in a sensible range of years.
+
+    Year 1 or 9999 is a slip of the keyboard, and a moment that close to the ends of
+    the calendar overflows when it is moved between the city's timezone and UTC.
+    """
+    if field.data is not None and not YEAR_MIN <= field.data.year <= YEAR_MAX:
+        raise ValidationError(_l("Tahun antara %(low)d dan %(high)d.", low=YEAR_MIN, high=YEAR_MAX))
 
 
 class CheckboxesField(SelectMultipleField):
@@ -77,7 +89,7 @@ class MeetingForm(BaseForm):
     date = DateField(
         _l("Tanggal"),
         invalid_value_message=_l("Tulis tanggal seperti 2024-01-23."),
-        validators=[InputRequired(_l("Isi tanggal rapat."))],
+        validators=[InputRequired(_l("Isi tanggal rapat.")), plausible_year],
     )
     start_time = TimeField(
         _l("Waktu mulai"),
@@ -141,14 +153,14 @@ class MeetingForm(BaseForm):
         description=_l("Waktu setempat. Kosongkan agar masukan diterima begitu rapat dibuka."),
         format=LOCAL_DATETIME_FORMATS,
         invalid_value_message=_l("Tulis tanggal dan jam seperti 2024-01-23 08:00."),
-        validators=[Optional()],
+        validators=[Optional(), plausible_year],
     )
     closes_at = DateTimeLocalField(
         _l("Masukan ditutup pada (tidak wajib)"),
         description=_l("Waktu setempat. Kosongkan bila penutupan dilakukan manual."),
         format=LOCAL_DATETIME_FORMATS,
         invalid_value_message=_l("Tulis tanggal dan jam seperti 2024-01-23 12:00."),
-        validators=[Optional()],
+        validators=[Optional(), plausible_year],
     )
     access_code = StringField(
         _l("Kode akses (tidak wajib)"),
