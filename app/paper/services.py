@@ -20,24 +20,29 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import MultiDict
 
 from app import domain
-from app.audit import record, snapshot
+from app.audit import record
 from app.extensions import db
 from app.i18n import number as format_number
 from app.models import Meeting, Submission, User
 from app.models.base import utcnow
+from app.paper import limits
+from app.paper.limits import (
+    MAX_CELL_CHARS,
+    MAX_COLUMNS,
+    MAX_ROWS,
+    MAX_SCANNED_ROWS,
+    MAX_UPLOAD_BYTES,
+)
 from app.services import Refused, transaction
 from app.submissions.forms import SubmissionForm
 from app.submissions.services import FormChoices, SubmissionData, form_choices, new_receipt_code
 
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024
-MAX_ROWS = 2_000
-# A sheet can claim a million (empty) rows in a few kilobytes; stop reading well before.
-MAX_SCANNED_ROWS = 20_000
 # The key column holds 64 characters: "import:" plus the first 57 hex digits of the digest.
 KEY_PREFIX = "import:"
 KEY_LENGTH = 64
@@ -168,6 +173,16 @@ class SheetRow:
     values: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class ValidRow:
+    number: int
+    data: SubmissionData
+
+
+# The template's columns and ten more, so that a column added to it is named in the refusal.
+READ_COLUMNS = len(COLUMNS) + 10
+
+
 # --- the vocabulary in both languages ------------------------------------------------------
 
 
@@ -287,51 +302,70 @@ def kelurahan_labels(choices: FormChoices) -> list[str]:
 
 
 def read_rows(content: bytes) -> list[SheetRow]:
-    """The filled rows of the first sheet, by column key. Refuses anything not a sound XLSX."""
+    """The filled rows of the first sheet, by column key. Refuses anything not a sound XLSX,
+    and any file that passes a cap of app/paper/limits.py, before reading further."""
     if len(content) > MAX_UPLOAD_BYTES:
         raise Refused(
             "too_big",
             _l("Berkas lebih besar dari %(mb)d MB. Bagi menjadi beberapa berkas.", mb=5),
             field="file",
         )
-    not_xlsx = _l(
-        "Berkas ini bukan berkas Excel (.xlsx) yang dapat dibaca. Unduh templat, isi, "
-        "lalu simpan sebagai Excel Workbook (.xlsx)."
+    not_xlsx = Refused(
+        "not_xlsx",
+        _l(
+            "Berkas ini bukan berkas Excel (.xlsx) yang dapat dibaca. Unduh templat, isi, "
+            "lalu simpan sebagai Excel Workbook (.xlsx)."
+        ),
+        field="file",
     )
     if not content.startswith(b"PK\x03\x04"):
-        raise Refused("not_xlsx", not_xlsx, field="file")
+        raise not_xlsx
     try:
+        limits.check_upload(content)
         workbook = load_workbook(BytesIO(content), read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many kinds for a broken or foreign file
-        raise Refused("not_xlsx", not_xlsx, field="file") from error
+    except Refused:
+        raise
+    except Exception as error:  # zipfile, defusedxml and openpyxl raise many kinds
+        raise not_xlsx from error
     try:
         if not workbook.worksheets:
-            raise Refused("not_xlsx", not_xlsx, field="file")
+            raise not_xlsx
         return _rows_of(workbook.worksheets[0])
     except Refused:
         raise
     except Exception as error:  # a sheet whose XML breaks halfway through
-        raise Refused("not_xlsx", not_xlsx, field="file") from error
+        raise not_xlsx from error
     finally:
         workbook.close()
 
 
 def _rows_of(sheet) -> list[SheetRow]:
+    _check_declared_size(sheet)
+    # The declared size may also understate: read on to the real end, within the caps below.
+    sheet.reset_dimensions()
     headers = header_lookup()
     keys: list[str | None] | None = None
     rows: list[SheetRow] = []
-    for number, cells in enumerate(
-        sheet.iter_rows(max_col=len(COLUMNS) + 10, values_only=True), start=1
-    ):
+    for number, cells in enumerate(sheet.iter_rows(max_col=READ_COLUMNS, values_only=True), 1):
         if number > MAX_SCANNED_ROWS:
-            raise Refused("too_many_rows", _too_many_rows(), field="file")
+            raise _rows_beyond_the_cap()
+        _check_cell_lengths(number, cells)
         if all(_is_blank(value) for value in cells):
             continue
         if keys is None:
             keys = _column_keys(cells, headers)
             continue
         if len(rows) >= MAX_ROWS:
-            raise Refused("too_many_rows", _too_many_rows(), field="file")
+            raise Refused(
+                "too_many_rows",
+                _l(
+                    "Berkas ini berisi lebih dari %(max)s baris masukan: baris %(row)s melewati "
+                    "batas itu. Bagi menjadi beberapa berkas.",
+                    max=format_number(MAX_ROWS),
+                    row=number,
+                ),
+                field="file",
+            )
         values = {key: value for key, value in zip(keys, cells) if key is not None}
         rows.append(SheetRow(number, values))
     if keys is None:
@@ -341,11 +375,48 @@ def _rows_of(sheet) -> list[SheetRow]:
     return rows
 
 
-def _too_many_rows():
-    return _l(
-        "Berkas ini berisi lebih dari %(max)s baris. Bagi menjadi beberapa berkas.",
-        max=format_number(MAX_ROWS),
+def _check_declared_size(sheet) -> None:
+    """The size the sheet declares (its <dimension>, what read-only mode reports), if any."""
+    if (sheet.max_row or 0) > MAX_SCANNED_ROWS:
+        raise _rows_beyond_the_cap()
+    if (sheet.max_column or 0) > MAX_COLUMNS:
+        raise Refused(
+            "too_many_columns",
+            _l(
+                "Lembar pertama berisi lebih dari %(max)s kolom. Hapus isian di luar kolom "
+                "templat, lalu impor lagi.",
+                max=format_number(MAX_COLUMNS),
+            ),
+            field="file",
+        )
+
+
+def _rows_beyond_the_cap() -> Refused:
+    return Refused(
+        "too_many_rows",
+        _l(
+            "Lembar pertama berlanjut melewati baris %(max)s. Hapus baris kosong di bawah "
+            "isian, atau bagi menjadi beberapa berkas.",
+            max=format_number(MAX_SCANNED_ROWS),
+        ),
+        field="file",
     )
+
+
+def _check_cell_lengths(number: int, cells: tuple) -> None:
+    for column, value in enumerate(cells, start=1):
+        if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
+            raise Refused(
+                "cell_too_long",
+                _l(
+                    "Baris %(row)s, kolom %(column)s: isian lebih dari %(max)s karakter, lebih "
+                    "panjang dari kolom mana pun di templat.",
+                    row=number,
+                    column=get_column_letter(column),
+                    max=format_number(MAX_CELL_CHARS),
+                ),
+                field="file",
+            )
 
 
 def _is_blank(value: Any) -> bool:
@@ -399,9 +470,7 @@ def as_text(value: Any) -> str:
     return str(value).replace("\r\n", "\n").replace("\r", "\n")
 
 
-def check_rows(
-    meeting: Meeting, rows: list[SheetRow]
-) -> tuple[list[SubmissionData], list[RowError]]:
+def check_rows(meeting: Meeting, rows: list[SheetRow]) -> tuple[list[ValidRow], list[RowError]]:
     """Each row through the web form, errors under the file's column headers."""
     choices = form_choices(meeting)
     names = Names.of(choices)
@@ -412,7 +481,7 @@ def check_rows(
         form.offer(choices)
         del form.client_token, form.access_code  # a web send's own fields
         if form.validate():
-            valid.append(form.submission_data())
+            valid.append(ValidRow(row.number, form.submission_data()))
         for name, messages in form.errors.items():
             column = headers["unit" if name.startswith("unit_") else name]
             errors.extend(RowError(row.number, column, str(message)) for message in messages)
@@ -469,9 +538,9 @@ def import_workbook(
 
 @transaction
 def store_rows(
-    meeting: Meeting, actor: User, valid: list[SubmissionData], *, filename: str, now: datetime
+    meeting: Meeting, actor: User, valid: list[ValidRow], *, filename: str, now: datetime
 ) -> ImportResult:
-    keys = [import_key(data) for data in valid]
+    keys = [import_key(row.data) for row in valid]
     present = set(
         db.session.scalars(
             select(Submission.idempotency_key).where(
@@ -481,14 +550,16 @@ def store_rows(
     )
     seen: set[str] = set()
     codes: set[str] = set()
-    created: list[Submission] = []
+    created: list[tuple[ValidRow, Submission]] = []
+    skipped: list[int] = []
     already = repeated = 0
-    for data, key in zip(valid, keys):
-        if key in present:
-            already += 1
-            continue
-        if key in seen:
-            repeated += 1
+    for row, key in zip(valid, keys):
+        if key in present or key in seen:
+            skipped.append(row.number)
+            if key in present:
+                already += 1
+            else:
+                repeated += 1
             continue
         seen.add(key)
         code = new_receipt_code()
@@ -500,24 +571,38 @@ def store_rows(
             receipt_code=code,
             idempotency_key=key,
             source="paper",
-            submitted_pillar_id=data.pillar_id,
+            submitted_pillar_id=row.data.pillar_id,
             submitted_at=now,
-            **asdict(data),
+            **asdict(row.data),
         )
         db.session.add(submission)
-        created.append(submission)
+        created.append((row, submission))
     db.session.flush()
-    for submission in created:
-        record(actor, "create", submission, after=snapshot(submission), meeting_id=meeting.id)
+    for row, submission in created:
+        record(actor, "create", submission, after=audited_row(row), meeting_id=meeting.id)
     result = ImportResult(len(valid), len(created), already, repeated)
     record(
         actor,
         "import_paper",
         meeting,
-        after={"filename": filename[:200], **asdict(result)},
+        after={
+            "filename": filename[:200],
+            **asdict(result),
+            "imported_rows": [row.number for row, _submission in created],
+            "submission_ids": [submission.id for _row, submission in created],
+            "skipped_rows": skipped,
+        },
         meeting_id=meeting.id,
     )
     return result
+
+
+def audited_row(row: ValidRow) -> dict[str, Any]:
+    """What the audit log keeps of an imported row: where it came from and which fields it
+    filled, never their values. The log is kept for ever; the phone number, the name and
+    the row's text belong in the input alone."""
+    filled = sorted(key for key, value in row.data.values().items() if value not in (None, ""))
+    return {"source": "paper", "row": row.number, "fields": filled}
 
 
 def paper_submission_count(meeting_id: int) -> int:
