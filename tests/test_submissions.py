@@ -546,3 +546,53 @@ def test_too_many_posts_from_one_client_get_a_friendly_page(app, submit, meeting
     assert "Terlalu banyak kiriman" in page_text(response)
     assert response.headers["Retry-After"] == "60"
     assert len(stored(app)) == 2
+
+
+LOOKUPS_3 = {"RAKOR_LOOKUP_RATE_LIMIT": "3 per minute"}
+
+
+def guess_receipts(client, count: int) -> list[int]:
+    return [client.get(f"/receipt/ZZZZ{number:04d}").status_code for number in range(count)]
+
+
+@pytest.mark.parametrize("app_config", [LOOKUPS_3], indirect=True)
+def test_guessing_receipt_codes_is_limited_as_the_status_lookup_is(client, meeting):
+    assert guess_receipts(client, 3) == [404, 404, 404]
+    refused = client.get("/receipt/ZZZZ9999")
+    assert refused.status_code == 429
+    assert "Terlalu banyak kiriman" in page_text(refused)
+    assert refused.headers["Retry-After"] == "60"
+    # One budget for both ways of looking a code up: the status form is spent too.
+    assert client.post("/status", data={"receipt_code": "ZZZZ-9999"}).status_code == 429
+
+
+@pytest.mark.parametrize("app_config", [LOOKUPS_3], indirect=True)
+def test_status_lookups_spend_the_budget_of_receipt_addresses_too(client):
+    for _ in range(3):
+        assert client.post("/status", data={"receipt_code": "ZZZZ-9999"}).status_code == 422
+    assert client.get("/receipt/ZZZZ9999").status_code == 429
+
+
+@pytest.mark.parametrize("app_config", [LOOKUPS_3], indirect=True)
+def test_a_participants_own_receipt_opens_even_after_the_limit_is_hit(
+    app, client, submit, meeting, valid_submission
+):
+    sent = submit(meeting.code, valid_submission)
+    code = receipt_code_from(sent)
+    # Someone on the same network (the venue's wifi) guesses codes until refused.
+    guesser = app.test_client()
+    assert guess_receipts(guesser, 4)[-1] == 429
+    assert guesser.get(f"/receipt/{code}").status_code == 429  # not theirs
+
+    receipt = client.get(sent.headers["Location"])
+    assert receipt.status_code == 200
+    assert f"{code[:4]}-{code[4:]}" in page_text(receipt)
+    assert client.get(f"/receipt/{code[:4]}-{code[4:]}").status_code == 200  # as typed
+
+
+@pytest.mark.parametrize("app_config", [LOOKUPS_3], indirect=True)
+def test_reopening_a_receipt_costs_nothing(app, submit, meeting, valid_submission):
+    code = receipt_code_from(submit(meeting.code, valid_submission))
+    phone = app.test_client()  # the receipt's address opened on another device
+    assert [phone.get(f"/receipt/{code}").status_code for _ in range(5)] == [200] * 5
+    assert guess_receipts(phone, 3) == [404, 404, 404]

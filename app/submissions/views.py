@@ -2,7 +2,7 @@
 
 import uuid
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
 from app.extensions import csrf, db, limiter
@@ -38,6 +38,29 @@ def submit_rate_limit() -> str:
 
 def lookup_rate_limit() -> str:
     return current_app.config["RAKOR_LOOKUP_RATE_LIMIT"]
+
+
+# A receipt code is found by the status form or by its own address, /receipt/<code>:
+# both draw on one budget per client, so guessing codes is as slow through either.
+RECEIPT_LOOKUP = "receipt-lookup"
+# The receipts this browser sent, kept in its (signed) session so that its own receipt
+# always opens, even when the network it shares has spent the lookup budget.
+OWN_RECEIPTS = "own_receipts"
+OWN_RECEIPTS_KEPT = 20
+
+
+def remember_own_receipt(code: str) -> None:
+    earlier = [kept for kept in session.get(OWN_RECEIPTS, []) if kept != code]
+    session[OWN_RECEIPTS] = [*earlier[-(OWN_RECEIPTS_KEPT - 1) :], code]
+
+
+def is_own_receipt() -> bool:
+    code = services.normalise_receipt_code((request.view_args or {}).get("code", ""))
+    return code in session.get(OWN_RECEIPTS, [])
+
+
+def is_miss(response) -> bool:
+    return response.status_code == 404
 
 
 @bp.route("/m/<code>", methods=["GET", "POST"])
@@ -81,6 +104,7 @@ def meeting(code: str):
                         "info",
                     )
                 code = accepted.receipt_code
+                remember_own_receipt(code)
                 return redirect(url_for("submissions.receipt", code=code), code=303)
         if not form.client_token.data or "client_token" in form.errors:
             # A tampered or missing token: give a fresh one rather than fail again.
@@ -105,6 +129,10 @@ def meeting(code: str):
 
 
 @bp.get("/receipt/<code>")
+# Only a code that finds nothing counts: a participant may reopen a receipt at will.
+@limiter.shared_limit(
+    lookup_rate_limit, RECEIPT_LOOKUP, deduct_when=is_miss, exempt_when=is_own_receipt
+)
 def receipt(code: str):
     submission = services.find_submission(code)
     if submission is None:
@@ -118,7 +146,7 @@ def receipt(code: str):
 
 @bp.route("/status", methods=["GET", "POST"])
 @csrf.exempt  # checked by the form itself, so an expired token keeps the typed code
-@limiter.limit(lookup_rate_limit, methods=["POST"])
+@limiter.shared_limit(lookup_rate_limit, RECEIPT_LOOKUP, methods=["POST"])
 def status():
     form = StatusForm()
     submission = None
