@@ -97,7 +97,10 @@ class Config:
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
-    SESSION_COOKIE_SECURE = _env_bool("RAKOR_SECURE_COOKIES", False)
+    # Cookies travel over HTTPS only; RAKOR_SECURE_COOKIES=0 for a server reached over
+    # plain HTTP (a browser would otherwise never send the cookie back, and no one
+    # could sign in or send the form).
+    SESSION_COOKIE_SECURE = _env_bool("RAKOR_SECURE_COOKIES", True)
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     REMEMBER_COOKIE_HTTPONLY = True
 
@@ -106,6 +109,9 @@ class DevelopmentConfig(Config):
     RAKOR_ENV = "development"
     RAKOR_LOG_FORMAT = os.environ.get("RAKOR_LOG_FORMAT", "text")
     SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
+    # `make run` serves http://127.0.0.1:5000.
+    SESSION_COOKIE_SECURE = _env_bool("RAKOR_SECURE_COOKIES", False)
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
 
 class TestConfig(Config):
@@ -116,6 +122,9 @@ class TestConfig(Config):
     RATELIMIT_STORAGE_URI = "memory://"
     RAKOR_LOG_FORMAT = "text"
     RAKOR_DEMO_PASSWORD = None  # the published one, whatever the shell running the tests says
+    # The test client speaks plain HTTP; tests that need Secure set it themselves.
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_SECURE = False
 
 
 CONFIGS = {"development": DevelopmentConfig, "production": Config, "testing": TestConfig}

@@ -1,6 +1,11 @@
-"""What the production set-up adds: request logs, the proxy's headers, quiet SQL errors."""
+"""What the production set-up adds: request logs, the proxy's headers, quiet SQL errors,
+secure cookies."""
 
 import json
+import os
+import secrets
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
 
@@ -9,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.models import Submission
+from config import BASE_DIR
 from tests.helpers import hidden_value, make_app, redis_or_skip
 
 
@@ -241,3 +247,58 @@ def test_a_request_refused_by_the_csrf_check_still_has_its_id(json_app, capsys):
     assert refused.status_code == 400
     (line,) = [line for line in log_lines(capsys) if line.get("status") == 400]
     assert line["request_id"] == refused.headers["X-Request-ID"]
+
+
+# --- cookies in production ------------------------------------------------------------------
+
+PRODUCTION_COOKIES = """
+import json
+from app import create_app
+app = create_app()
+cookie = app.test_client().get("/login").headers["Set-Cookie"]
+print(json.dumps({"cookie": cookie, "remember_secure": app.config["REMEMBER_COOKIE_SECURE"]}))
+"""
+
+
+def production_cookies(*variants: dict[str, str]) -> list[dict]:
+    """The session cookie of a production app started from a clean environment plus each
+    variant's settings, one process per variant (config.py reads the environment when it
+    is imported), run side by side.
+    """
+    clean = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("RAKOR_", "FLASK_")) and key not in {"SECRET_KEY", "DATABASE_URL"}
+    }
+    production = {"RAKOR_ENV": "production", "SECRET_KEY": secrets.token_hex(32)}
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-c", PRODUCTION_COOKIES],
+            cwd=BASE_DIR,
+            env={**clean, **production, "DATABASE_URL": "sqlite://", **settings},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for settings in variants
+    ]
+    answers = []
+    for process in processes:
+        output, errors = process.communicate(timeout=120)
+        assert process.returncode == 0, errors
+        answers.append(json.loads(output.strip().splitlines()[-1]))
+    return answers
+
+
+def cookie_flags(answer: dict) -> set[str]:
+    return {flag.strip() for flag in answer["cookie"].split(";")}
+
+
+def test_production_cookies_are_secure_httponly_and_lax_unless_turned_off():
+    default, plain_http = production_cookies({}, {"RAKOR_SECURE_COOKIES": "0"})
+
+    assert {"Secure", "HttpOnly", "SameSite=Lax"} <= cookie_flags(default)
+    assert default["remember_secure"] is True
+    assert "Secure" not in cookie_flags(plain_http)
+    assert {"HttpOnly", "SameSite=Lax"} <= cookie_flags(plain_http)
+    assert plain_http["remember_secure"] is False
