@@ -346,7 +346,8 @@ def test_more_than_2000_rows_are_refused(app, login, meeting, agency):
     rows = [[*row[:7], f"Usulan nomor {n:04d}", *row[8:]] for n in range(2001)]
     response = upload(login("secretariat"), meeting.id, workbook_bytes(rows))
     assert response.status_code == 422
-    assert "lebih dari 2.000 baris" in text_of(response)
+    page = text_of(response)
+    assert "lebih dari 2.000 baris masukan: baris 2002 melewati batas itu" in page
     assert submissions(app) == []
 
 
