@@ -160,6 +160,28 @@ def test_signing_in_starts_a_new_session(client, staff):
     assert client.get_cookie("session").value != before
 
 
+def test_nothing_from_before_sign_in_survives_it_and_the_form_token_is_new(client, staff):
+    # What an attacker could have planted in the browser's session before the sign-in.
+    with client.session_transaction() as session:
+        session["planted"] = "nilai dari sebelum masuk"
+    old_token = csrf_from(client, "/login")
+    with client.session_transaction() as session:
+        old_secret = session["csrf_token"]
+
+    response = sign_in(client, STAFF_EMAILS["secretariat"], STAFF_PASSWORD, next_url="/admin/")
+
+    assert response.headers["Location"] == "/admin/"  # `next` still leads on
+    new_token = csrf_from(client, "/admin/")
+    with client.session_transaction() as session:
+        assert "planted" not in session
+        assert session["csrf_token"] != old_secret
+    assert new_token != old_token
+    # A form token known from before the sign-in no longer passes; the new one does.
+    assert client.post("/logout", data={"csrf_token": old_token}).status_code == 400
+    assert client.get("/admin/").status_code == 200
+    assert client.post("/logout", data={"csrf_token": new_token}).status_code == 302
+
+
 @pytest.mark.parametrize(
     ("next_url", "expected"),
     [
