@@ -7,7 +7,7 @@ FLASK := $(BIN)/flask --app wsgi
 CATALOGS := $(wildcard app/translations/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
 
-.PHONY: run serve setup install translations extract-messages test test-fast test-sqlite test-postgres lint format bench clean
+.PHONY: run serve setup install translations extract-messages test test-fast test-sqlite test-postgres lint audit format bench clean
 
 # The suite runs on every core through pytest-xdist, each worker on a database of its
 # own; `make test WORKERS=0` runs it in one process.
@@ -62,6 +62,12 @@ test-postgres: install translations
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# Known vulnerabilities in the runtime packages: requirements.txt and what it pulls in,
+# resolved as pip would, checked against PyPI's advisory data. --strict: a package that
+# could not be checked fails the run instead of passing unchecked.
+audit: install
+	$(BIN)/pip-audit --requirement requirements.txt --strict --progress-spinner off
 
 format: install
 	$(BIN)/ruff check --fix .
