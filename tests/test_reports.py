@@ -22,7 +22,15 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import FollowUp, Letterhead, Meeting, MeetingDocument, Pillar, Program, Submission
 from app.models.meeting import RenderJob
-from tests.helpers import Record, build_record, get_pdf, pdf_reader, pdf_text, squeeze
+from tests.helpers import (
+    Record,
+    build_record,
+    csrf_from,
+    get_pdf,
+    pdf_reader,
+    pdf_text,
+    squeeze,
+)
 
 # A 1 x 1 PNG: the letterhead logo arrives from the database as a data: URI.
 TINY_PNG = base64.b64decode(
@@ -35,11 +43,18 @@ def record(app, make_meeting) -> Record:
     return build_record(app, make_meeting)
 
 
+def viewer_pdf(login, url: str):
+    """The secretariat presses the button (a POST makes the PDF); a viewer then reads it."""
+    secretariat = login("secretariat")
+    secretariat.post(url, data={"csrf_token": csrf_from(secretariat, "/admin/")})
+    return get_pdf(login("viewer"), url)
+
+
 # --- the minutes ---------------------------------------------------------------------
 
 
 def test_minutes_pdf_reads_like_the_record(login, record):
-    response = get_pdf(login("viewer"), f"/admin/meetings/{record.meeting_id}/minutes.pdf")
+    response = viewer_pdf(login, f"/admin/meetings/{record.meeting_id}/minutes.pdf")
     data = response.data
     text = pdf_text(data)
     reader = pdf_reader(data)
@@ -88,7 +103,7 @@ def test_minutes_pdf_reads_like_the_record(login, record):
 
 
 def test_minutes_metadata_title_author_language(login, record):
-    data = get_pdf(login("viewer"), f"/admin/meetings/{record.meeting_id}/minutes.pdf").data
+    data = viewer_pdf(login, f"/admin/meetings/{record.meeting_id}/minutes.pdf").data
     reader = pdf_reader(data)
     assert reader.metadata.title == (
         "Notulen Rapat Koordinasi Penanggulangan Kemiskinan Tahun 2024"
@@ -98,7 +113,7 @@ def test_minutes_metadata_title_author_language(login, record):
 
 
 def test_merged_input_appears_under_its_primary_with_every_proposer(login, record):
-    data = get_pdf(login("viewer"), f"/admin/meetings/{record.meeting_id}/minutes.pdf").data
+    data = viewer_pdf(login, f"/admin/meetings/{record.meeting_id}/minutes.pdf").data
     text = pdf_text(data)
     assert record.merged_title not in text
     assert "Dari: Agus Priyanto (Lurah Krapyak); Rina Kurniasari (Lurah Medono)" in text
@@ -148,7 +163,7 @@ def test_f4_page_size_and_logo_from_the_letterhead(app, login, record):
         letterhead.logo = TINY_PNG
         letterhead.logo_mimetype = "image/png"
         db.session.commit()
-    data = get_pdf(login("viewer"), f"/admin/meetings/{record.meeting_id}/minutes.pdf").data
+    data = viewer_pdf(login, f"/admin/meetings/{record.meeting_id}/minutes.pdf").data
     first = pdf_reader(data).pages[0]
     width_mm = float(first.mediabox.width) * 25.4 / 72
     height_mm = float(first.mediabox.height) * 25.4 / 72
@@ -162,7 +177,7 @@ def test_f4_page_size_and_logo_from_the_letterhead(app, login, record):
 
 def test_full_texts_give_way_to_titles_in_a_very_large_meeting(app, login, record):
     app.config["RAKOR_MINUTES_FULL_TEXT_LIMIT"] = 3
-    data = get_pdf(login("viewer"), f"/admin/meetings/{record.meeting_id}/minutes.pdf").data
+    data = viewer_pdf(login, f"/admin/meetings/{record.meeting_id}/minutes.pdf").data
     text = pdf_text(data)
     assert record.titles["pmt"] in text
     assert "Uraian pmt lokal" not in text
@@ -190,7 +205,7 @@ def earlier_meeting(app, make_meeting, record) -> int:
 
 
 def test_evaluation_pdf_reads_like_the_summary(login, record, earlier_meeting):
-    response = get_pdf(login("viewer"), f"/admin/meetings/{record.meeting_id}/evaluation.pdf")
+    response = viewer_pdf(login, f"/admin/meetings/{record.meeting_id}/evaluation.pdf")
     assert "evaluasi-rakor-uji.pdf" in response.headers["Content-Disposition"]
     data = response.data
     text = pdf_text(data)
@@ -404,7 +419,7 @@ def test_hostile_input_is_literal_text_and_nothing_is_fetched(
         assert "<style>@import" not in html
         assert f'<image href="{listener}' not in html
 
-        data = get_pdf(client, f"/admin/meetings/{meeting.id}/{kind}.pdf").data
+        data = viewer_pdf(login, f"/admin/meetings/{meeting.id}/{kind}.pdf").data
         text = squeeze(pdf_text(data))
         for key, payload in payloads.items():
             assert squeeze(payload) in text, (kind, key)
@@ -436,7 +451,7 @@ def test_hostile_indicator_name_is_escaped_inside_the_chart(app, login, record):
 
 
 def test_a_render_job_row_is_kept_for_each_render(app, login, record):
-    get_pdf(login("viewer"), f"/admin/meetings/{record.meeting_id}/minutes.pdf")
+    viewer_pdf(login, f"/admin/meetings/{record.meeting_id}/minutes.pdf")
     with app.app_context():
         job = db.session.scalar(select(RenderJob))
         document = db.session.get(MeetingDocument, job.document_id)

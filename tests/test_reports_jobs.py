@@ -1,11 +1,13 @@
 """Documents as jobs, the cache, and the frozen record.
 
+- a GET serves a stored PDF or shows a page; only a POST (the button) starts a job;
 - by default a job runs right away in the request that asks for the PDF;
 - with RAKOR_REDIS_URL it goes to an RQ queue: the request gets a progress page (202)
   polled by JS, an RQ worker renders, then the PDF is served;
 - a stored PDF is served until the content changes;
-- finalising freezes the minutes: rendered once as PDF/A-3b, stored with its SHA-256,
-  served unchanged ever after; reopening needs an admin and a reason, both audited.
+- finalising freezes the minutes: rendered once, from the record as it was finalised,
+  as PDF/A-3b, stored with its SHA-256, served unchanged ever after; reopening needs
+  an admin and a reason, both audited.
 """
 
 import hashlib
@@ -43,20 +45,28 @@ def set_opening(app, meeting_id: int, text: str) -> None:
         db.session.commit()
 
 
+def make_pdf(client, url: str):
+    """Press the button (a POST), then follow to the PDF it leads to."""
+    response = client.post(url, data={"csrf_token": csrf_from(client, "/admin/")})
+    assert response.status_code == 303, response.get_data(as_text=True)[:500]
+    assert response.headers["Location"].endswith(url)
+    return client.get(url)
+
+
 # --- the embedded default: the job runs in the request -----------------------------------
 
 
 def test_pdf_is_cached_until_the_content_changes(app, login, make_meeting):
     record = build_record(app, make_meeting)
-    client = login("viewer")
+    client = login("secretariat")
     url = f"/admin/meetings/{record.meeting_id}/minutes.pdf"
-    first = get_pdf(client, url).data
-    again = get_pdf(client, url).data
-    assert again == first
+    first = make_pdf(client, url).data
+    assert get_pdf(login("viewer"), url).data == first
+    assert make_pdf(client, url).data == first
     assert count(app, RenderJob) == 1, "the second download came from the cache"
 
     set_opening(app, record.meeting_id, "Pembukaan yang sudah diperbaiki.")
-    changed = get_pdf(client, url).data
+    changed = make_pdf(client, url).data
     assert changed != first
     assert "Pembukaan yang sudah diperbaiki." in pdf_text(changed)
     assert count(app, RenderJob) == 2
@@ -66,10 +76,10 @@ def test_pdf_is_cached_until_the_content_changes(app, login, make_meeting):
 
 def test_evaluation_is_cached_apart_from_the_minutes(app, login, make_meeting):
     record = build_record(app, make_meeting)
-    client = login("viewer")
-    get_pdf(client, f"/admin/meetings/{record.meeting_id}/minutes.pdf")
-    get_pdf(client, f"/admin/meetings/{record.meeting_id}/evaluation.pdf")
-    get_pdf(client, f"/admin/meetings/{record.meeting_id}/evaluation.pdf")
+    client = login("secretariat")
+    make_pdf(client, f"/admin/meetings/{record.meeting_id}/minutes.pdf")
+    make_pdf(client, f"/admin/meetings/{record.meeting_id}/evaluation.pdf")
+    make_pdf(client, f"/admin/meetings/{record.meeting_id}/evaluation.pdf")
     assert count(app, MeetingDocument) == 2
     assert count(app, RenderJob) == 2
 
@@ -83,11 +93,11 @@ def test_a_failed_render_is_reported_and_retried(app, login, make_meeting, monke
         raise RuntimeError("WeasyPrint tidak tersedia")
 
     monkeypatch.setattr(jobs, "document_pdf", broken)
-    client = login("viewer")
-    page = client.get(f"/admin/meetings/{record.meeting_id}/minutes.pdf")
-    assert page.status_code == 202
+    client = login("secretariat")
+    page = make_pdf(client, f"/admin/meetings/{record.meeting_id}/minutes.pdf")
+    assert page.status_code == 200
     html = page.get_data(as_text=True)
-    assert "Gagal membuat PDF" in html
+    assert "Gagal membuat PDF" in html and "Buat PDF" in html
     with app.app_context():
         job = db.session.scalar(select(RenderJob))
         assert job.status == "failed" and "WeasyPrint tidak tersedia" in job.error
@@ -95,15 +105,15 @@ def test_a_failed_render_is_reported_and_retried(app, login, make_meeting, monke
     assert status["status"] == "failed"
 
     monkeypatch.undo()
-    get_pdf(client, f"/admin/meetings/{record.meeting_id}/minutes.pdf")
+    make_pdf(client, f"/admin/meetings/{record.meeting_id}/minutes.pdf")
     assert count(app, RenderJob, RenderJob.status == "done") == 1
 
 
 def test_job_status_belongs_to_its_meeting(app, login, make_meeting):
     record = build_record(app, make_meeting)
     other = make_meeting(code="rakor-lain")
+    make_pdf(login("secretariat"), f"/admin/meetings/{record.meeting_id}/minutes.pdf")
     client = login("viewer")
-    get_pdf(client, f"/admin/meetings/{record.meeting_id}/minutes.pdf")
     with app.app_context():
         job_id = db.session.scalar(select(RenderJob.id))
     assert client.get(f"/admin/meetings/{other.id}/jobs/{job_id}.json").status_code == 404
@@ -128,7 +138,10 @@ def test_a_lost_job_is_replaced(app, login, make_meeting):
             )
         )  # fmt: skip
         db.session.commit()
-    get_pdf(login("viewer"), f"/admin/meetings/{record.meeting_id}/minutes.pdf")
+    url = f"/admin/meetings/{record.meeting_id}/minutes.pdf"
+    page = login("viewer").get(url)
+    assert page.status_code == 200 and "Gagal membuat PDF" in page.get_data(as_text=True)
+    make_pdf(login("secretariat"), url)
     with app.app_context():
         statuses = sorted(db.session.scalars(select(RenderJob.status)))
     assert statuses == ["done", "failed"]
@@ -161,9 +174,9 @@ def test_with_redis_the_request_gets_a_progress_page_and_a_worker_renders(
     from rq import SimpleWorker
 
     record = build_record(app, make_meeting)
-    client = login("viewer")
+    client = login("secretariat")
     url = f"/admin/meetings/{record.meeting_id}/evaluation.pdf"
-    page = client.get(url)
+    page = make_pdf(client, url)
     assert page.status_code == 202
     html = page.get_data(as_text=True)
     assert "<progress" in html and 'max="100"' in html
@@ -171,8 +184,9 @@ def test_with_redis_the_request_gets_a_progress_page_and_a_worker_renders(
     assert "Muat ulang" in html and 'http-equiv="refresh"' not in html
     job_id = int(re.search(r'data-poll-url="[^"]*/jobs/(\d+)\.json"', html).group(1))
     assert poll(client, record.meeting_id, job_id)["status"] == "queued"
-    # A second click while it waits joins the same job.
-    assert client.get(url).status_code == 202
+    # A second click while it waits joins the same job; a viewer sees its progress.
+    assert make_pdf(client, url).status_code == 202
+    assert login("viewer").get(url).status_code == 202
     assert rq_queue.count == 1, "the web process only enqueued the job"
 
     with app.app_context():
@@ -187,7 +201,7 @@ def test_with_redis_the_request_gets_a_progress_page_and_a_worker_renders(
 def test_without_redis_reachable_the_request_renders(app, login, make_meeting):
     app.config["RAKOR_REDIS_URL"] = "redis://127.0.0.1:1/0"  # nothing listens there
     record = build_record(app, make_meeting)
-    data = get_pdf(login("viewer"), f"/admin/meetings/{record.meeting_id}/minutes.pdf").data
+    data = make_pdf(login("secretariat"), f"/admin/meetings/{record.meeting_id}/minutes.pdf").data
     assert "Selasa, 23 Januari 2024" in pdf_text(data)
 
 
@@ -315,7 +329,7 @@ def test_reopening_needs_an_admin_and_a_reason(app, login, make_meeting, staff):
 
     # A draft again, while the archived final stays stored.
     set_opening(app, record.meeting_id, "Pembukaan setelah dibuka kembali.")
-    draft = get_pdf(admin, f"/admin/meetings/{record.meeting_id}/minutes.pdf").data
+    draft = make_pdf(admin, f"/admin/meetings/{record.meeting_id}/minutes.pdf").data
     assert draft != final and "DRAF" in pdf_text(draft)
     assert count(app, MeetingDocument, MeetingDocument.is_final.is_(True)) == 1
 

@@ -31,7 +31,7 @@ def find_meeting_id(meeting: str) -> int:
 
 def write_document(kind: str, meeting: str, output: Path) -> None:
     meeting_id = find_meeting_id(meeting)
-    outcome = jobs.request_document(meeting_id, kind, None, here=True)
+    outcome = jobs.start_document(meeting_id, kind, None, here=True)
     if isinstance(outcome, jobs.Pending):
         raise click.ClickException(f"Rendering failed: {outcome.job.error or outcome.job.status}")
     document = outcome.document

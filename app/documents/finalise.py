@@ -1,10 +1,20 @@
 """Finalising the minutes freezes the meeting's record; only an admin may reopen it.
 
-Finalising sets the meeting's status to "finalised" (the editing screens refuse
-changes from then on) and is audited. The final PDF is then rendered once, by
-a job like any document (jobs.py), archived as PDF/A-3b and stored
-with the SHA-256 of its bytes; every later download serves those bytes
-unchanged, with that hash in the `X-Content-SHA256` header.
+Finalising sets the meeting's status to "finalised" and is audited. From then on
+every service that changes the meeting's content (inputs and their decisions,
+pillars, notes, merges, follow-ups as printed, agenda, texts, attendance, the
+meeting's own data) first calls `check_not_final`, which refuses with one
+message; an admin's audited reopen (`reopen_minutes`) unlocks the record again.
+The progress of a follow-up (its status and progress note) is the one thing that
+keeps moving: agencies report it until the next meeting evaluates it.
+
+The final PDF is built from the record as it is at the moment of finalising: the
+document's context (plain data, with pillar, agency and letterhead names already
+resolved) is built inside the finalising transaction and handed to a render job
+(jobs.py), so a later change of reference data, or a slow queue, cannot reach
+it. That job archives the PDF as PDF/A-3b with the SHA-256 of its bytes; every
+later download serves those bytes unchanged, with that hash in the
+`X-Content-SHA256` header.
 
 Which hash is printed where: a file cannot contain its own hash, so the footer
 of the final PDF prints the *content digest* (the SHA-256 of the frozen context
@@ -15,13 +25,15 @@ header and written in the audit log.
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.audit import record, snapshot
+from app.documents import jobs
 from app.documents.context import load_meeting
-from app.documents.jobs import final_minutes_query
+from app.documents.render import build_context
 from app.extensions import db
 from app.models import Meeting, MeetingDocument, User
 from app.models.base import utcnow
@@ -43,11 +55,52 @@ class FinalState:
     document_created_at: datetime | None
 
 
-@transaction
+# --- the guard every change of a meeting's content passes --------------------------------
+
+
+def is_final(meeting: Meeting) -> bool:
+    return meeting.status == "finalised"
+
+
+def record_is_final() -> Refused:
+    message = _l(
+        "Notulen rapat ini sudah final. Perubahan hanya dapat dilakukan setelah admin "
+        "membukanya kembali."
+    )
+    return Refused("finalised", message)
+
+
+def check_not_final(meeting_id: int) -> None:
+    """Refuse a change to the content of a finalised meeting.
+
+    Called first by every service that changes a meeting's content. It reads the
+    status from the database under a lock on the meeting's row, held until the
+    change commits: finalising (which updates that row) waits for a change under
+    way, and a change waits for a finalisation under way and then sees it
+    (PostgreSQL; SQLite writes one transaction at a time anyway).
+    """
+    status = db.session.scalar(
+        select(Meeting.status).where(Meeting.id == meeting_id).with_for_update()
+    )
+    if status == "finalised":
+        raise record_is_final()
+
+
+# --- finalising and reopening ------------------------------------------------------------
+
+
 def finalise_minutes(meeting_id: int, actor: User, now: datetime | None = None) -> Meeting:
+    """Freeze the record, then render the final PDF from the record as it was frozen."""
+    meeting, job_id, context = freeze_record(meeting_id, actor, now)
+    jobs.submit(job_id, context)
+    return meeting
+
+
+@transaction
+def freeze_record(meeting_id: int, actor: User, now: datetime | None) -> tuple[Meeting, int, Any]:
+    """The status change, its audit line, the final context and its render job, at once."""
+    check_not_final(meeting_id)  # also locks the row: no change is half-way in
     meeting = load_meeting(meeting_id)
-    if meeting.status == "finalised":
-        raise Refused("already_final", _l("Notulen ini sudah final."))
     if meeting.status != "closed":
         raise Refused("not_closed", _l("Notulen baru dapat difinalkan setelah rapat ditutup."))
     before = snapshot(meeting, FINAL_FIELDS)
@@ -58,7 +111,12 @@ def finalise_minutes(meeting_id: int, actor: User, now: datetime | None = None) 
         actor, "finalise", meeting, before=before, after=snapshot(meeting, FINAL_FIELDS),
         meeting_id=meeting.id,
     )  # fmt: skip
-    return meeting
+    db.session.flush()
+    context, digest = build_context("minutes", meeting_id)
+    job = jobs.add_job(meeting_id, "minutes", digest, actor)
+    # Never before the finalisation it belongs to, whatever `now` says.
+    job.created_at = max(job.created_at, meeting.finalised_at)
+    return meeting, job.id, context
 
 
 @transaction
@@ -93,7 +151,7 @@ def final_state(meeting_id: int) -> FinalState:
         columns = select(
             MeetingDocument.sha256, MeetingDocument.source_digest, MeetingDocument.created_at
         )
-        stored = db.session.execute(final_minutes_query(meeting, columns)).first()
+        stored = db.session.execute(jobs.final_minutes_query(meeting, columns)).first()
     sha256, digest, created_at = stored or ("", "", None)
     return FinalState(
         status=meeting.status,

@@ -1,10 +1,10 @@
 """Documents are rendered by a job: one RenderJob row, run by one of two executors.
 
-Asking for a PDF (`request_document`) builds the document's context and its
-digest once. A stored document with the same digest is served at once: the
-cache holds until the content (or the templates) change. Otherwise one
-RenderJob row is created (or an identical one already under way is reused) and
-the job is handed the context:
+Looking at a document (`current_document`, what a GET does) changes nothing: it
+builds the document's context and its digest and answers with the stored PDF of
+that digest, or the job already rendering it, or nothing. Making one
+(`start_document`, what a POST and the CLI do) answers the same when there is
+something, and otherwise creates one RenderJob row and hands the job the context:
 
 - by default (the embedded set-up, and always from the CLI) it runs right away
   in the caller: the request or the command waits for the PDF, and no other
@@ -14,12 +14,14 @@ the job is handed the context:
   which calls `run_render_job(job_id, context)` with an app of its own; the
   request answers with a progress page at once.
 
-The job row lives in the database, so whichever web worker answers the
-progress poll sees the same progress, and whichever worker renders it.
+A stored draft with the same digest is served at once: the cache holds until the
+content (or the templates) change. The job row lives in the database, so
+whichever web worker answers the progress poll sees the same progress, and
+whichever worker renders it.
 
-A finalised meeting's minutes are different: the first render after
-finalisation is archived (PDF/A-3b, `is_final`), and every later download
-serves exactly those bytes; see finalise.py.
+A finalised meeting's minutes are different: finalising builds their context and
+starts their job (finalise.py); that job archives the PDF (PDF/A-3b, `is_final`),
+and every later download serves exactly those bytes.
 """
 
 import hashlib
@@ -58,35 +60,82 @@ class Pending:
     job: RenderJob
 
 
-# --- asking for a document -----------------------------------------------------------
+# --- looking at a document, and making one ---------------------------------------------
 
 
-def request_document(
+def current_document(meeting_id: int, kind: str) -> Ready | Pending | None:
+    """The stored document, or the job rendering it, or None. Reads only."""
+    meeting = load_meeting(meeting_id)
+    if is_frozen(meeting, kind):
+        return final_outcome(meeting)
+    _context, digest = build_context(kind, meeting_id)
+    return draft_outcome(meeting, kind, digest)
+
+
+def start_document(
     meeting_id: int, kind: str, actor: User | None, *, here: bool = False
 ) -> Ready | Pending:
-    """The current document if it is stored, or the job that is rendering it.
+    """The current document or the job under way, else a new job rendering it.
 
     `here` runs a new job in this process whatever the executor (the CLI waits anyway).
     """
     meeting = load_meeting(meeting_id)
     frozen = is_frozen(meeting, kind)
-    if frozen and (final := final_minutes(meeting)) is not None:
-        return Ready(final, meeting.code)
-    # A frozen record's digest cannot change any more: its job will archive it.
-    context, digest = build_context(kind, meeting_id)
-    if not frozen and (cached := cached_draft(meeting_id, kind, digest)) is not None:
-        return Ready(cached, meeting.code)
-
-    job = active_job(meeting, kind, digest)
-    if job is None:
-        job = new_job(meeting_id, kind, digest, actor)
-        submit(job.id, context, here=here)
-        db.session.refresh(job)
-    if job.status == "done" and job.document_id is not None:
-        document = db.session.get(MeetingDocument, job.document_id)
-        if document is not None:
-            return Ready(document, meeting.code)
+    if frozen:
+        found = final_outcome(meeting)
+    else:
+        context, digest = build_context(kind, meeting_id)
+        found = draft_outcome(meeting, kind, digest)
+    if found is not None and not has_failed(found):
+        return found
+    if frozen:
+        # The job finalising started failed or was lost. The record cannot have
+        # changed since (finalise.check_not_final); only reference data may have,
+        # and this context takes it as it is now.
+        context, digest = build_context(kind, meeting_id)
+    expire_lost_jobs(meeting_id, kind)
+    job = new_job(meeting_id, kind, digest, actor)
+    submit(job.id, context, here=here)
+    db.session.refresh(job)
+    document = db.session.get(MeetingDocument, job.document_id) if job.document_id else None
+    if job.status == "done" and document is not None:
+        return Ready(document, meeting.code)
     return Pending(job)
+
+
+def has_failed(outcome: Ready | Pending) -> bool:
+    return isinstance(outcome, Pending) and job_state(outcome.job) == "failed"
+
+
+def final_outcome(meeting: Meeting) -> Ready | Pending | None:
+    """The archived minutes, or the last job of this finalisation if it has not succeeded."""
+    if (final := final_minutes(meeting)) is not None:
+        return Ready(final, meeting.code)
+    return unfinished(
+        latest_job(meeting.id, "minutes").where(RenderJob.created_at >= meeting.finalised_at)
+    )
+
+
+def draft_outcome(meeting: Meeting, kind: str, digest: str) -> Ready | Pending | None:
+    """The stored draft of this content, or the last job for it if it has not succeeded."""
+    if (cached := cached_draft(meeting.id, kind, digest)) is not None:
+        return Ready(cached, meeting.code)
+    return unfinished(latest_job(meeting.id, kind).where(RenderJob.source_digest == digest))
+
+
+def latest_job(meeting_id: int, kind: str) -> Select:
+    return (
+        select(RenderJob)
+        .where(RenderJob.meeting_id == meeting_id, RenderJob.kind == kind)
+        .order_by(RenderJob.id.desc())
+        .limit(1)
+    )
+
+
+def unfinished(query: Select) -> Pending | None:
+    """The job, still under way or failed; None when there is none or it is done."""
+    job = db.session.scalar(query)
+    return Pending(job) if job is not None and job.status != "done" else None
 
 
 def cached_draft(meeting_id: int, kind: str, digest: str) -> MeetingDocument | None:
@@ -123,28 +172,30 @@ def final_minutes_query(meeting: Meeting, query: Select) -> Select:
     return query.order_by(MeetingDocument.created_at.desc(), MeetingDocument.id.desc()).limit(1)
 
 
-def active_job(meeting: Meeting, kind: str, digest: str) -> RenderJob | None:
-    """A job for the same content that is still queued or running, if not lost."""
-    now = utcnow()
-    query = select(RenderJob).where(
-        RenderJob.meeting_id == meeting.id,
-        RenderJob.kind == kind,
-        RenderJob.source_digest == digest,
-        RenderJob.status.in_(ACTIVE),
+def job_state(job: RenderJob) -> str:
+    """The job's status as a page shows it: a lost job is a failed one."""
+    if job.status in ACTIVE and job.created_at < utcnow() - STALE_AFTER:
+        return "failed"
+    return job.status
+
+
+def expire_lost_jobs(meeting_id: int, kind: str) -> None:
+    """Mark the document's lost jobs failed, so that a late worker leaves them alone."""
+    db.session.execute(
+        update(RenderJob)
+        .where(
+            RenderJob.meeting_id == meeting_id,
+            RenderJob.kind == kind,
+            RenderJob.status.in_(ACTIVE),
+            RenderJob.created_at < utcnow() - STALE_AFTER,
+        )
+        .values(status="failed", error="timeout", finished_at=utcnow())
     )
-    if is_frozen(meeting, kind) and meeting.finalised_at is not None:
-        query = query.where(RenderJob.created_at >= meeting.finalised_at)
-    for job in db.session.scalars(query.order_by(RenderJob.id.desc())):
-        if job.created_at >= now - STALE_AFTER:
-            return job
-        job.status = "failed"
-        job.error = "timeout"
-        job.finished_at = now
     db.session.commit()
-    return None
 
 
-def new_job(meeting_id: int, kind: str, digest: str, actor: User | None) -> RenderJob:
+def add_job(meeting_id: int, kind: str, digest: str, actor: User | None) -> RenderJob:
+    """A queued job in the caller's transaction."""
     job = RenderJob(
         meeting_id=meeting_id,
         kind=kind,
@@ -152,8 +203,15 @@ def new_job(meeting_id: int, kind: str, digest: str, actor: User | None) -> Rend
         status="queued",
         progress=0,
         requested_by_id=actor.id if actor else None,
+        created_at=utcnow(),
     )
     db.session.add(job)
+    db.session.flush()
+    return job
+
+
+def new_job(meeting_id: int, kind: str, digest: str, actor: User | None) -> RenderJob:
+    job = add_job(meeting_id, kind, digest, actor)
     db.session.commit()
     return job
 

@@ -1,10 +1,19 @@
 """The official record: previews, PDFs (rendered as jobs), finalising.
 
 GET  /admin/meetings/<id>/minutes              READ   HTML preview of the minutes
-GET  /admin/meetings/<id>/minutes.pdf          READ   the PDF, or a progress page while it renders
+GET  /admin/meetings/<id>/minutes.pdf          READ   the stored PDF, or its progress, or a
+                                                      page with the button that makes it
+POST /admin/meetings/<id>/minutes.pdf          WRITE  make the PDF (a render job), then GET it
 GET  /admin/meetings/<id>/evaluation           READ   HTML preview of the evaluation summary
-GET  /admin/meetings/<id>/evaluation.pdf       READ   the PDF, or a progress page
+GET  /admin/meetings/<id>/evaluation.pdf       READ   as the minutes
+POST /admin/meetings/<id>/evaluation.pdf       WRITE  as the minutes
 GET  /admin/meetings/<id>/jobs/<job>.json      READ   progress of a render job (polled by JS)
+
+A GET never starts a job nor stores a document: a link from another site, a
+prefetch or a crawler cannot make the server render, or archive the final
+minutes. The button is a POST with a CSRF token, answered by a redirect to the
+GET, which then serves the PDF (rendered in the request by default) or the
+progress page (with a queue).
 POST /admin/meetings/<id>/finalise             WRITE  freeze the record
 POST /admin/meetings/<id>/reopen               ADMIN  unfreeze it, with a reason (audited)
 """
@@ -25,6 +34,7 @@ from app.models.meeting import RenderJob
 from app.services import Refused
 
 FILE_PREFIX = {"minutes": "notulen", "evaluation": "evaluasi"}
+PDF_ENDPOINTS = {"minutes": "documents.minutes_pdf", "evaluation": "documents.evaluation_pdf"}
 DOCUMENT_NAMES = {"minutes": _l("notulen"), "evaluation": _l("ringkasan evaluasi")}
 JOB_MESSAGES = {
     "queued": _l("Menunggu giliran…"),
@@ -61,6 +71,18 @@ def evaluation_pdf(meeting_id: int):
     return document_response("evaluation", meeting_id)
 
 
+@bp.post("/meetings/<int:meeting_id>/minutes.pdf")
+@role_required(*WRITE)
+def make_minutes_pdf(meeting_id: int):
+    return make_document("minutes", meeting_id)
+
+
+@bp.post("/meetings/<int:meeting_id>/evaluation.pdf")
+@role_required(*WRITE)
+def make_evaluation_pdf(meeting_id: int):
+    return make_document("evaluation", meeting_id)
+
+
 def preview_page(kind: str, meeting_id: int, *, reopen_form: ReopenForm | None = None,
                  status: int = 200):  # fmt: skip
     db.get_or_404(Meeting, meeting_id)
@@ -71,6 +93,7 @@ def preview_page(kind: str, meeting_id: int, *, reopen_form: ReopenForm | None =
         preview=preview,
         state=state,
         finalise_form=ConfirmForm(),
+        make_form=ConfirmForm(),
         reopen_form=reopen_form or ReopenForm(),
     )
     return page, status
@@ -78,20 +101,31 @@ def preview_page(kind: str, meeting_id: int, *, reopen_form: ReopenForm | None =
 
 def document_response(kind: str, meeting_id: int):
     db.get_or_404(Meeting, meeting_id)
-    outcome = jobs.request_document(meeting_id, kind, current_actor())
+    outcome = jobs.current_document(meeting_id, kind)
     if isinstance(outcome, jobs.Ready):
         return send_document(outcome.document, meeting_code=outcome.meeting_code)
-    job = outcome.job
+    job = outcome.job if outcome is not None else None
+    state = jobs.job_state(job) if job is not None else None
     page = render_template(
         "documents/progress.html",
         job=job,
         kind=kind,
         meeting_id=meeting_id,
         document_name=DOCUMENT_NAMES[kind],
-        message=JOB_MESSAGES[job.status],
+        message=JOB_MESSAGES[state] if state else "",
+        failed=state == "failed",
+        make_form=ConfirmForm(),
     )
     # 202: accepted, still being made; the page polls and then opens the PDF.
-    return page, 202
+    return page, 202 if state in jobs.ACTIVE else 200
+
+
+def make_document(kind: str, meeting_id: int):
+    db.get_or_404(Meeting, meeting_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    jobs.start_document(meeting_id, kind, current_actor())
+    return redirect(url_for(PDF_ENDPOINTS[kind], meeting_id=meeting_id), code=303)
 
 
 def send_document(document: MeetingDocument, *, meeting_code: str):
@@ -113,12 +147,12 @@ def job_status(meeting_id: int, job_id: int):
     job = db.get_or_404(RenderJob, job_id)
     if job.meeting_id != meeting_id:
         abort(404)
-    endpoint = "documents.minutes_pdf" if job.kind == "minutes" else "documents.evaluation_pdf"
+    state = jobs.job_state(job)
     return jsonify(
-        status=job.status,
+        status=state,
         progress=job.progress,
-        message=str(JOB_MESSAGES[job.status]),
-        done_url=url_for(endpoint, meeting_id=meeting_id),
+        message=str(JOB_MESSAGES[state]),
+        done_url=url_for(PDF_ENDPOINTS[job.kind], meeting_id=meeting_id),
     )
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from app.audit import changed, record, snapshot
+from app.documents.finalise import check_not_final
 from app.documents.pdf import render_pdf
 from app.domain import KIND_SHORT, ROLES, SUBMISSION_STATUSES
 from app.extensions import db
@@ -210,7 +211,7 @@ def create_meeting(actor: User, data: MeetingData) -> Meeting:
 @transaction
 def update_meeting(actor: User, meeting: Meeting, data: MeetingData) -> bool:
     """Save the form; returns False when nothing changed (and nothing is logged)."""
-    check_editable(meeting)
+    check_not_final(meeting.id)
     _check_window(data)
     code = data.code or meeting.code
     if code_is_taken(code, except_meeting_id=meeting.id):
@@ -263,13 +264,6 @@ def _check_window(data: MeetingData) -> None:
         raise Refused("window", message, field="closes_at")
 
 
-def check_editable(meeting: Meeting) -> None:
-    """The meeting's data and agenda are frozen with its final minutes."""
-    if meeting.status == "finalised":
-        message = _l("Notulen rapat ini sudah final, jadi rapat tidak dapat diubah lagi di sini.")
-        raise Refused("finalised", message)
-
-
 def code_taken() -> Refused:
     message = _l("Kode ini sudah dipakai rapat lain. Pilih kode lain.")
     return Refused("code_taken", message, field="code")
@@ -292,7 +286,7 @@ def _flush_or_code_taken() -> None:
 
 @transaction
 def add_agenda_item(actor: User, meeting: Meeting, title: str) -> AgendaItem:
-    check_editable(meeting)
+    check_not_final(meeting.id)
     last = max((item.position for item in meeting.agenda_items), default=0)
     item = AgendaItem(meeting_id=meeting.id, position=last + 1, title=title)
     meeting.agenda_items.append(item)
@@ -304,7 +298,7 @@ def add_agenda_item(actor: User, meeting: Meeting, title: str) -> AgendaItem:
 @transaction
 def rename_agenda_item(actor: User, item: AgendaItem, title: str) -> None:
     """A new title; the discussion already written stays with the item."""
-    check_editable(item.meeting)
+    check_not_final(item.meeting_id)
     before = snapshot(item, AGENDA_FIELDS)
     item.title = title
     old, new = changed(before, snapshot(item, AGENDA_FIELDS))
@@ -316,7 +310,7 @@ def rename_agenda_item(actor: User, item: AgendaItem, title: str) -> None:
 def move_agenda_item(actor: User, item: AgendaItem, direction: Literal["up", "down"]) -> None:
     """Swap the item with its neighbour; at either end nothing happens."""
     meeting = item.meeting
-    check_editable(meeting)
+    check_not_final(meeting.id)
     items = _renumbered(meeting)
     index = items.index(item)
     other = index - 1 if direction == "up" else index + 1
@@ -334,7 +328,7 @@ def move_agenda_item(actor: User, item: AgendaItem, direction: Literal["up", "do
 def delete_agenda_item(actor: User, item: AgendaItem, *, confirmed: bool = False) -> None:
     """Remove the item. One with a written discussion needs `confirmed`; the log keeps it."""
     meeting = item.meeting
-    check_editable(meeting)
+    check_not_final(meeting.id)
     if item.discussion.strip() and not confirmed:
         message = _l(
             "Acara ini sudah berisi pembahasan. Centang konfirmasi bila memang ingin menghapusnya."

@@ -20,6 +20,7 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from app.auth.access import READ, WRITE, can_write, current_actor, role_required
+from app.documents.finalise import is_final, record_is_final
 from app.extensions import db
 from app.forms import error_summary, show_refusal
 from app.meetings import bp, services
@@ -79,10 +80,8 @@ def create():
 @role_required(*WRITE)
 def edit(meeting_id: int):
     meeting = meeting_or_404(meeting_id)
-    try:
-        services.check_editable(meeting)
-    except Refused as refused:
-        flash(str(refused), "warning")
+    if is_final(meeting):
+        flash(str(record_is_final()), "warning")
         return redirect(url_for("meetings.show", meeting_id=meeting.id), code=303)
     form = MeetingForm(data=form_values(meeting) if request.method == "GET" else None)
     form.set_pillar_choices(services.active_pillars())
@@ -167,10 +166,8 @@ def meeting_page(meeting: Meeting, problem: str | None = None, status: int = 200
 @role_required(*WRITE)
 def agenda(meeting_id: int):
     meeting = meeting_or_404(meeting_id)
-    try:
-        services.check_editable(meeting)
-    except Refused as refused:
-        flash(str(refused), "warning")
+    if is_final(meeting):
+        flash(str(record_is_final()), "warning")
         return redirect(url_for("meetings.show", meeting_id=meeting.id), code=303)
     return agenda_page(meeting)
 

@@ -1,8 +1,10 @@
 """Rules for the minutes' content: the texts, the follow-ups and the attendance list.
 
 Every change is audited in the same transaction. Once the minutes are final the
-record is frozen (the stored PDF is the official one), except the progress of the
-follow-ups, which is tracked for months after the meeting.
+record is frozen (the stored PDF is the official one; the one guard is
+app/documents/finalise.py `check_not_final`), except the progress of the
+follow-ups (their status and progress note), which agencies report for months
+after the meeting, until the next meeting evaluates them.
 """
 
 import hashlib
@@ -15,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from app.audit import changed, record, snapshot
+from app.documents.finalise import check_not_final
 from app.domain import FOLLOW_UP_STATUSES, SEXES
 from app.extensions import db
 from app.models import Agency, AgendaItem, Attendee, FollowUp, Meeting, Submission, User
@@ -29,8 +32,6 @@ ATTENDEE_TEXT_MAX = 200
 ATTENDEE_PHONE_MAX = 30
 
 FOLLOW_UP_FIELDS = ("action", "agency_id", "deadline", "status", "progress_note", "submission_id")
-# What the final minutes print; the rest (status, progress) keeps moving afterwards.
-FOLLOW_UP_PRINTED = ("action", "agency_id", "deadline")
 ATTENDEE_FIELDS = ("name", "position", "unit", "sex", "phone", "submission_id")
 
 
@@ -62,20 +63,6 @@ class MinutesPage:
     attendees: list[Attendee]
     agencies: list[Agency]
     receipt_codes: dict[int, str]
-
-
-def is_frozen(meeting: Meeting) -> bool:
-    return meeting.status == "finalised"
-
-
-def frozen() -> Refused:
-    message = _l("Notulen rapat ini sudah final; bagian ini tidak dapat diubah lagi.")
-    return Refused("frozen", message)
-
-
-def _check_not_frozen(meeting: Meeting) -> None:
-    if is_frozen(meeting):
-        raise frozen()
 
 
 # --- reading ---------------------------------------------------------------------------
@@ -195,7 +182,7 @@ def save_texts(
     the stored text of each conflicting field, and `versions`, the fingerprints to
     send back so that the next save (after merging) goes through.
     """
-    _check_not_frozen(meeting)
+    check_not_final(meeting.id)
     stored = stored_texts(meeting)
     updates: dict[str, str] = {}
     conflicts: dict[str, str] = {}
@@ -248,7 +235,7 @@ def _check_follow_up(data: FollowUpData) -> None:
 
 @transaction
 def add_follow_up(meeting: Meeting, actor: User, data: FollowUpData) -> FollowUp:
-    _check_not_frozen(meeting)
+    check_not_final(meeting.id)
     _check_follow_up(data)
     follow_up = FollowUp(
         meeting_id=meeting.id,
@@ -267,17 +254,20 @@ def add_follow_up(meeting: Meeting, actor: User, data: FollowUpData) -> FollowUp
 
 @transaction
 def update_follow_up(follow_up: FollowUp, actor: User, data: FollowUpData) -> bool:
-    """Change a follow-up; after finalisation only its status and progress note may change."""
+    """Change a follow-up; after finalising only its status and progress note may change."""
     _check_follow_up(data)
     meeting = db.session.get(Meeting, follow_up.meeting_id)
     before = snapshot(follow_up, FOLLOW_UP_FIELDS)
+    # The assignment is part of the record and frozen with it; the status and the
+    # progress note are the agencies' progress and keep moving after finalising
+    # (the archived minutes keep the status as it was at finalising).
     printed = {
         "action": data.action.strip(),
         "agency_id": data.agency_id,
         "deadline": data.deadline,
     }
-    if is_frozen(meeting) and any(getattr(follow_up, k) != v for k, v in printed.items()):
-        raise frozen()
+    if any(getattr(follow_up, k) != v for k, v in printed.items()):
+        check_not_final(meeting.id)
     for key, value in printed.items():
         setattr(follow_up, key, value)
     follow_up.status = data.status
@@ -312,7 +302,7 @@ def remove_follow_up(follow_up: FollowUp, actor: User) -> Literal["deleted", "ca
     """Delete a follow-up written here; one that came from an input is only cancelled,
     so the input keeps the trace of what was decided for it."""
     meeting = db.session.get(Meeting, follow_up.meeting_id)
-    _check_not_frozen(meeting)
+    check_not_final(meeting.id)
     before = snapshot(follow_up, FOLLOW_UP_FIELDS)
     if follow_up.submission_id is not None:
         if follow_up.status != "cancelled":
@@ -343,7 +333,7 @@ def _check_attendee(data: AttendeeData) -> None:
 
 @transaction
 def add_attendee(meeting: Meeting, actor: User, data: AttendeeData) -> Attendee:
-    _check_not_frozen(meeting)
+    check_not_final(meeting.id)
     _check_attendee(data)
     attendee = Attendee(meeting_id=meeting.id, **_attendee_values(data))
     db.session.add(attendee)
@@ -360,7 +350,7 @@ def add_attendee(meeting: Meeting, actor: User, data: AttendeeData) -> Attendee:
 
 @transaction
 def update_attendee(attendee: Attendee, actor: User, data: AttendeeData) -> bool:
-    _check_not_frozen(db.session.get(Meeting, attendee.meeting_id))
+    check_not_final(attendee.meeting_id)
     _check_attendee(data)
     before = snapshot(attendee, ATTENDEE_FIELDS)
     for key, value in _attendee_values(data).items():
@@ -373,7 +363,7 @@ def update_attendee(attendee: Attendee, actor: User, data: AttendeeData) -> bool
 
 @transaction
 def remove_attendee(attendee: Attendee, actor: User) -> None:
-    _check_not_frozen(db.session.get(Meeting, attendee.meeting_id))
+    check_not_final(attendee.meeting_id)
     record(
         actor,
         "delete",
@@ -407,7 +397,7 @@ def build_attendance(meeting: Meeting, actor: User) -> int:
     built from one of their inputs (even if staff corrected the name since), so
     pressing the button again adds nothing.
     """
-    _check_not_frozen(meeting)
+    check_not_final(meeting.id)
     attendees = list(db.session.scalars(select(Attendee).where(Attendee.meeting_id == meeting.id)))
     listed_people = {person_key(a.name, a.unit) for a in attendees}
     listed_submissions = {a.submission_id for a in attendees if a.submission_id is not None}

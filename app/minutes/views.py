@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from wtforms.fields.choices import SelectChoice
 
 from app.auth.access import READ, WRITE, can_write, current_actor, role_required
+from app.documents.finalise import is_final
 from app.extensions import db
 from app.forms import error_summary
 from app.minutes import bp, services
@@ -74,7 +75,7 @@ def render_page(
             "minutes/edit.html",
             page=page,
             meeting=meeting,
-            frozen=services.is_frozen(meeting),
+            frozen=is_final(meeting),
             writable=can_write(),
             typed=typed,
             record_form=record_form,
@@ -176,7 +177,7 @@ def render_follow_up(meeting, follow_up, form, *, errors=None, refusal=None, sta
             meeting=meeting,
             follow_up=follow_up,
             form=form,
-            frozen=services.is_frozen(meeting),
+            frozen=is_final(meeting),
             errors=errors or [],
             refusal=refusal,
         ),
@@ -299,7 +300,7 @@ def render_attendee(meeting, attendee, form, *, errors=None, refusal=None, statu
             meeting=meeting,
             attendee=attendee,
             form=form,
-            frozen=services.is_frozen(meeting),
+            frozen=is_final(meeting),
             errors=errors or [],
             refusal=refusal,
         ),

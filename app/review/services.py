@@ -1,6 +1,8 @@
 """Rules for reviewing input: pillar, decision, follow-up, notes, merging duplicates.
 
-Each function is one change in one transaction, with its audit line. The
+Each function is one change in one transaction, with its audit line, and each
+first checks that the meeting's minutes are not final (one guard for every
+change of a meeting's content: app/documents/finalise.py). The
 participant's own words (title, description, the submitted pillar) are never
 touched: review changes `pillar_id`, `status`, the decision and the links.
 
@@ -17,6 +19,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.audit import changed, record, snapshot
+from app.documents.finalise import check_not_final
 from app.extensions import db
 from app.models import Agency, AuditEvent, FollowUp, Submission, SubmissionNote, User
 from app.models.base import utcnow
@@ -80,6 +83,7 @@ def submission_page(submission: Submission) -> SubmissionPage:
 @transaction
 def change_pillar(submission: Submission, pillar_id: int, actor: User) -> bool:
     """Move the input to another active pillar; False when it is already there."""
+    check_not_final(submission.meeting_id)
     _lock(submission)
     allowed = {pillar.id for pillar in active_pillars(submission.meeting)}
     if pillar_id not in allowed:
@@ -115,6 +119,7 @@ def decide(
 
     Returns False when nothing changes.
     """
+    check_not_final(submission.meeting_id)
     _lock(submission)
     reason = reason.strip()
     if decision not in DECISIONS:
@@ -158,6 +163,7 @@ def assign_follow_up(
     now: datetime | None = None,
 ) -> FollowUp:
     """Make the agency responsible, by a deadline: a FollowUp row, status "follow_up"."""
+    check_not_final(submission.meeting_id)
     _lock(submission)
     action = action.strip()
     if submission.status == "merged":
@@ -205,6 +211,7 @@ def assign_follow_up(
 
 @transaction
 def add_note(submission: Submission, body: str, actor: User) -> SubmissionNote:
+    check_not_final(submission.meeting_id)
     body = body.strip()
     if not body:
         raise Refused("note_required", _l("Tulis catatannya."), field="body")
@@ -234,6 +241,7 @@ def merge(primary: Submission, original_ids: list[int], actor: User) -> list[Sub
     an original is already merged, or when an original is the primary of other inputs
     (merge into it, or undo those merges first). Ids outside the meeting: code "not_found".
     """
+    check_not_final(primary.meeting_id)
     _lock(primary)
     wanted = sorted({i for i in original_ids if i != primary.id})
     if not wanted:
@@ -305,6 +313,7 @@ def merge(primary: Submission, original_ids: list[int], actor: User) -> list[Sub
 @transaction
 def undo_merge(original: Submission, actor: User) -> Submission:
     """Take one original out of its group, back to the status it had before the merge."""
+    check_not_final(original.meeting_id)
     _lock(original)
     if original.merged_into_id is None:
         raise Refused("not_merged", _l("Masukan ini tidak sedang digabung."))
