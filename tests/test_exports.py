@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 from app.exports.services import neutralised
 from app.extensions import db
 from app.models import AuditEvent, Pillar, Submission
+from tests.helpers import csrf_from, queue_url
 
 WARNING = "Berisi data pribadi (nomor HP) — jangan disebarluaskan"
 FORMULA_TITLE = '=HYPERLINK("http://x")'
@@ -17,6 +18,12 @@ FORMULA_TITLE = '=HYPERLINK("http://x")'
 
 def export_url(meeting_id: int, extension: str) -> str:
     return f"/admin/meetings/{meeting_id}/inputs.{extension}"
+
+
+def personal_export(client, meeting_id: int, extension: str, query: str = ""):
+    """The personal-data export as the queue's button sends it: a POST with the token."""
+    token = csrf_from(client, queue_url(meeting_id))
+    return client.post(export_url(meeting_id, extension) + query, data={"csrf_token": token})
 
 
 def pillar_id(app, code: str) -> int:
@@ -160,7 +167,7 @@ def test_the_csv_honours_the_review_filters(app, login, meeting, inputs):
 
 
 def test_the_csv_with_personal_data_says_so_and_is_audited(app, login, meeting, inputs, staff):
-    response = login("secretariat").get(export_url(meeting.id, "csv") + "?personal=1&pillar=abc")
+    response = personal_export(login("secretariat"), meeting.id, "csv", "?pillar=abc")
     assert response.status_code == 200
     assert (
         'filename="masukan-rakor-uji-data-pribadi.csv"' in response.headers["Content-Disposition"]
@@ -232,7 +239,7 @@ def test_the_xlsx_honours_the_review_filters(app, login, meeting, inputs):
 
 
 def test_the_xlsx_with_personal_data_says_so_first(app, login, meeting, inputs):
-    response = login("admin").get(export_url(meeting.id, "xlsx") + "?personal=1")
+    response = personal_export(login("admin"), meeting.id, "xlsx")
     assert "masukan-rakor-uji-data-pribadi.xlsx" in response.headers["Content-Disposition"]
     rows = [list(row) for row in xlsx_sheet(response).iter_rows(values_only=True)]
     assert rows[0][0] == WARNING
@@ -276,15 +283,32 @@ def test_every_staff_role_may_download_and_anonymous_visitors_sign_in(app, clien
     for role in ("viewer", "secretariat", "admin"):
         staff_client = login(role)
         for extension in ("csv", "xlsx"):
-            for query in ("", "?personal=1"):
-                response = staff_client.get(export_url(meeting.id, extension) + query)
-                assert response.status_code == 200, (role, extension, query)
-                assert response.data  # the whole body is sent
+            response = staff_client.get(export_url(meeting.id, extension))
+            assert response.status_code == 200, (role, extension)
+            assert response.data  # the whole body is sent
     for extension in ("csv", "xlsx"):
-        response = client.get(export_url(meeting.id, extension) + "?personal=1")
+        response = client.get(export_url(meeting.id, extension))
         assert response.status_code == 302
         assert response.headers["Location"].startswith("/login")
         assert client.get(export_url(999_999, extension)).status_code == 302
+
+
+def test_only_secretariat_and_admin_take_the_phone_numbers(app, client, login, meeting, inputs):
+    for role in ("secretariat", "admin"):
+        for extension in ("csv", "xlsx"):
+            response = personal_export(login(role), meeting.id, extension)
+            assert response.status_code == 200, (role, extension)
+            assert "-data-pribadi" in response.headers["Content-Disposition"]
+    viewer = login("viewer")
+    for extension in ("csv", "xlsx"):
+        assert personal_export(viewer, meeting.id, extension).status_code == 403
+        # Without a session there is no token either: refused before anything runs.
+        assert client.post(export_url(meeting.id, extension)).status_code in (302, 400)
+    with app.app_context():
+        events = db.session.scalars(
+            db.select(AuditEvent).filter_by(action="export_personal_data")
+        ).all()
+        assert len(events) == 4  # the refused ones wrote nothing
 
 
 def test_an_unknown_meeting_is_not_found(login):

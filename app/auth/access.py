@@ -3,6 +3,9 @@
 admin       everything, including users and reference data
 secretariat prepares meetings, reviews input, writes the minutes
 viewer      reads the dashboard and documents (the chair, the mayor's office)
+
+Participants' phone numbers are personal data: only PERSONAL_DATA sees them, on
+pages, in forms and in exports. Templates ask `sees_personal_data()`.
 """
 
 from collections.abc import Callable
@@ -11,12 +14,16 @@ from functools import wraps
 from flask import abort
 from flask_login import current_user, login_required
 
+from app.auth import bp
 from app.extensions import db
 from app.models import User
 
 READ = ("admin", "secretariat", "viewer")
 WRITE = ("admin", "secretariat")
 ADMIN = ("admin",)
+# Who sees phone numbers: the Bappeda secretariat staff. Everyone who may edit an
+# attendee (WRITE) is in it, since the attendee form carries the number.
+PERSONAL_DATA = ("admin", "secretariat")
 
 
 def role_required(*roles: str) -> Callable:
@@ -42,6 +49,11 @@ def can_write() -> bool:
 
 def is_admin() -> bool:
     return current_user.is_authenticated and current_user.role == "admin"
+
+
+@bp.app_template_global()
+def sees_personal_data() -> bool:
+    return current_user.is_authenticated and current_user.role in PERSONAL_DATA
 
 
 def current_actor() -> User:

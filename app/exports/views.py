@@ -1,12 +1,15 @@
 """Downloads of a meeting's inputs, with the review queue's filters (?pillar=..&status=..).
 
-Phone numbers only with ?personal=1; the file then says so and its name ends in
-"-data-pribadi". The queue links here with `ReviewFilters.to_args()`.
+A GET gives the file without phone numbers, to every staff role. The file with them
+(personal data) is a POST with the CSRF token, for PERSONAL_DATA only, and audited:
+a link from another site can neither take the numbers nor write an audit line. That
+file says so in its first line and its name ends in "-data-pribadi". The queue links
+and posts here with `ReviewFilters.to_args()`.
 """
 
 from flask import Response, request, send_file, stream_with_context
 
-from app.auth.access import READ, current_actor, role_required
+from app.auth.access import PERSONAL_DATA, READ, current_actor, role_required
 from app.exports import bp, services
 from app.extensions import db
 from app.models import Meeting
@@ -15,19 +18,17 @@ from app.review.queries import ReviewFilters
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def wants_personal_data() -> bool:
-    return request.args.get("personal") == "1"
-
-
-def export_request(meeting_id: int, file_format: str) -> tuple[Meeting, ReviewFilters, bool]:
+def export_request(meeting_id: int) -> tuple[Meeting, ReviewFilters]:
     meeting = db.get_or_404(Meeting, meeting_id)
-    filters = ReviewFilters.from_args(request.args)
-    personal = wants_personal_data()
-    if personal:
-        services.note_personal_export(
-            meeting, current_actor(), file_format=file_format, filters=filters
-        )
-    return meeting, filters, personal
+    return meeting, ReviewFilters.from_args(request.args)
+
+
+def personal_export_request(meeting_id: int, file_format: str) -> tuple[Meeting, ReviewFilters]:
+    meeting, filters = export_request(meeting_id)
+    services.note_personal_export(
+        meeting, current_actor(), file_format=file_format, filters=filters
+    )
+    return meeting, filters
 
 
 def private(response: Response) -> Response:
@@ -36,22 +37,22 @@ def private(response: Response) -> Response:
     return response
 
 
-@bp.get("/meetings/<int:meeting_id>/inputs.csv")
-@role_required(*READ)
-def submissions_csv(meeting_id: int):
-    meeting, filters, personal = export_request(meeting_id, "csv")
+def csv_download(meeting: Meeting, filters: ReviewFilters, *, personal: bool) -> Response:
     chunks = services.csv_chunks(meeting.id, filters, personal=personal)
-    response = Response(stream_with_context(chunks), mimetype="text/csv")
+    if personal:
+        # Built whole: the audit commit expired the signed-in user's row, and a streamed
+        # answer would keep this request's context, with that row, open until the client
+        # closes the download. Personal exports are occasional and filtered.
+        response = Response("".join(chunks), mimetype="text/csv")
+    else:
+        response = Response(stream_with_context(chunks), mimetype="text/csv")
     response.headers["Content-Disposition"] = (
         f'attachment; filename="{services.filename(meeting, "csv", personal=personal)}"'
     )
     return private(response)
 
 
-@bp.get("/meetings/<int:meeting_id>/inputs.xlsx")
-@role_required(*READ)
-def submissions_xlsx(meeting_id: int):
-    meeting, filters, personal = export_request(meeting_id, "xlsx")
+def xlsx_download(meeting: Meeting, filters: ReviewFilters, *, personal: bool) -> Response:
     response = send_file(
         services.xlsx_file(meeting, filters, personal=personal),
         mimetype=XLSX_MIMETYPE,
@@ -59,3 +60,31 @@ def submissions_xlsx(meeting_id: int):
         download_name=services.filename(meeting, "xlsx", personal=personal),
     )
     return private(response)
+
+
+@bp.get("/meetings/<int:meeting_id>/inputs.csv")
+@role_required(*READ)
+def submissions_csv(meeting_id: int):
+    meeting, filters = export_request(meeting_id)
+    return csv_download(meeting, filters, personal=False)
+
+
+@bp.get("/meetings/<int:meeting_id>/inputs.xlsx")
+@role_required(*READ)
+def submissions_xlsx(meeting_id: int):
+    meeting, filters = export_request(meeting_id)
+    return xlsx_download(meeting, filters, personal=False)
+
+
+@bp.post("/meetings/<int:meeting_id>/inputs.csv")
+@role_required(*PERSONAL_DATA)
+def personal_submissions_csv(meeting_id: int):
+    meeting, filters = personal_export_request(meeting_id, "csv")
+    return csv_download(meeting, filters, personal=True)
+
+
+@bp.post("/meetings/<int:meeting_id>/inputs.xlsx")
+@role_required(*PERSONAL_DATA)
+def personal_submissions_xlsx(meeting_id: int):
+    meeting, filters = personal_export_request(meeting_id, "xlsx")
+    return xlsx_download(meeting, filters, personal=True)
