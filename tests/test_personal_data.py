@@ -100,6 +100,12 @@ def attendee_id(app, meeting, submission_id) -> int:
         return attendee.id
 
 
+def test_the_form_says_who_sees_the_number(client, meeting):
+    page = page_text(client.get(f"/m/{meeting.code}"))
+    assert "Hanya dilihat sekretariat rapat dan admin aplikasi" in page
+    assert "tidak dicetak di dokumen rapat" in page
+
+
 # --- who sees the number -------------------------------------------------------------------
 
 

@@ -132,7 +132,10 @@ class SubmissionForm(BaseForm):
     )
     phone = StringField(
         _l("Nomor HP (tidak wajib)"),
-        description=_l("Hanya dilihat sekretariat, untuk menghubungi Anda bila perlu."),
+        description=_l(
+            "Hanya dilihat sekretariat rapat dan admin aplikasi, untuk menghubungi Anda bila"
+            " perlu. Tidak tampil di halaman publik dan tidak dicetak di dokumen rapat."
+        ),
         filters=[stripped],
         validators=[
             Optional(),
