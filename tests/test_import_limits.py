@@ -169,6 +169,20 @@ def test_a_part_bigger_than_its_zip_entry_declares_is_not_read_past_it(app, logi
     assert submissions(app) == []
 
 
+def test_a_sheet_of_more_than_100000_cells_is_refused(app, login, meeting):
+    # 5,000 rows of 21 numbers: each row within the columns' cap, the sheet not.
+    rows = [
+        f'<row r="{number}">'
+        + "".join(f"<c><v>{number * 21 + column}</v></c>" for column in range(21))
+        + "</row>"
+        for number in range(10, 5_010)
+    ]
+    content = with_sheet(workbook_bytes(rows_without_an_agency()), adding_row("".join(rows)))
+    page = refused(upload(login("secretariat"), meeting.id, content))
+    assert TOO_BIG in page
+    assert submissions(app) == []
+
+
 # --- the sheet: rows, columns, cells --------------------------------------------------------
 
 

@@ -16,8 +16,8 @@ claims:
    worksheet, the cells of each row, stopping at the first cap passed.
 
 The caps are generous for a real meeting: the largest import (2,000 rows of the
-template's 14 columns, every text at its longest) unpacks to about 10 MB and 100,000
-elements. The sheet itself is then read by openpyxl in read-only mode, with caps
+template's 14 columns, every text at its longest) unpacks to about 10 MB, 28,000
+cells and 90,000 elements. The sheet itself is then read by openpyxl in read-only mode, with caps
 on its rows and on each cell's length (app/paper/services.py).
 """
 
@@ -55,7 +55,9 @@ MAX_ARCHIVE_BYTES = 64 * 1024 * 1024
 MAX_RATIO = 100
 # Small parts may unpack further (a few kilobytes of repeated markup) and cost nothing.
 RATIO_FROM_BYTES = 100 * 1024
-MAX_ELEMENTS = 500_000
+MAX_ELEMENTS = 300_000
+# Cells in one worksheet, empty ones included: openpyxl takes about 10 microseconds each.
+MAX_CELLS = 100_000
 # A part openpyxl reads whole (styles, workbook, relationships...): one object per element.
 MAX_ELEMENTS_READ_WHOLE = 50_000
 # Parts openpyxl streams (the sheets, row by row) or keeps only as strings (shared strings).
@@ -97,10 +99,7 @@ def check_archive(archive: zipfile.ZipFile) -> None:
     total = 0
     for part in parts:
         total += part.file_size
-        unpacks_far = part.file_size > RATIO_FROM_BYTES and part.file_size > MAX_RATIO * max(
-            part.compress_size, 1
-        )
-        if part.file_size > MAX_PART_BYTES or total > MAX_ARCHIVE_BYTES or unpacks_far:
+        if part.file_size > MAX_PART_BYTES or total > MAX_ARCHIVE_BYTES or unpacks_far(part):
             raise too_complex()
     counter = ElementCounter()
     for part in parts:
@@ -108,17 +107,28 @@ def check_archive(archive: zipfile.ZipFile) -> None:
             counter.scan(archive, part)
 
 
+def unpacks_far(part: zipfile.ZipInfo) -> bool:
+    return part.file_size > RATIO_FROM_BYTES and part.file_size > MAX_RATIO * max(
+        part.compress_size, 1
+    )
+
+
 class ElementCounter:
     """A parser target that counts elements as they stream by, and cells per worksheet row."""
 
     def __init__(self):
-        self.elements = 0
+        self.elements = 0  # in the whole archive
+        self.start_part()
+
+    def start_part(self) -> None:
+        self.root: str | None = None
+        self.in_part = 0  # elements
+        self.row = 0
+        self.cells_in_row = 0
+        self.cells_in_part = 0
 
     def scan(self, archive: zipfile.ZipFile, part: zipfile.ZipInfo) -> None:
-        self.root = None
-        self.in_part = 0
-        self.row = 0
-        self.cells = 0
+        self.start_part()
         # defusedxml's parser raises on an entity or an external reference (the caller
         # refuses the file for it), never fetching or expanding one.
         parser = DefusedXMLParser(target=self)
@@ -147,11 +157,14 @@ class ElementCounter:
         if name == "row":
             number = attrib.get("r", "")
             self.row = int(number) if number.isascii() and number.isdigit() else self.row + 1
-            self.cells = 0
+            self.cells_in_row = 0
         elif name == "c":
-            self.cells += 1
-            if self.cells > MAX_COLUMNS:
+            self.cells_in_row += 1
+            self.cells_in_part += 1
+            if self.cells_in_row > MAX_COLUMNS:
                 raise too_many_columns(self.row)
+            if self.cells_in_part > MAX_CELLS:
+                raise too_complex()
 
 
 def check_upload(content: bytes) -> None:
