@@ -3,7 +3,8 @@
 Chromium (Debian's, through Playwright) signs in through the login form and
 works the way the secretariat does: the meeting list, the review queue and its
 filters, a decision, merging two near-duplicates and undoing it, the exports
-with the queue's filters. A viewer reads without a single edit control. axe-core
+with the queue's filters, the one with phone numbers through its button. A viewer
+reads without a single edit control and without the phone-number buttons. axe-core
 checks every workspace page for serious accessibility problems. With
 RAKOR_SCREENSHOTS=1 the run also saves desktop screenshots to docs/screenshots/.
 """
@@ -19,7 +20,7 @@ import pytest
 from openpyxl import load_workbook
 
 from app.extensions import db
-from app.models import Agency, AgendaItem, Kelurahan, Pillar, Submission, User
+from app.models import Agency, AgendaItem, AuditEvent, Kelurahan, Pillar, Submission, User
 from app.review import services as review_services
 from app.submissions.services import new_receipt_code
 from tests.browser_helpers import (
@@ -43,6 +44,8 @@ from tests.browser_helpers import (
 from tests.helpers import START, load, ref_id
 
 pytestmark = pytest.mark.browser
+
+KRAPYAK_PHONE = "0812-2712-3456"
 
 
 # --- data ----------------------------------------------------------------------------------
@@ -96,6 +99,9 @@ def test_the_secretariat_reviews_merges_undoes_and_exports(desktop, app, staff, 
     page = desktop
     krapyak, medono = load(app, inputs["krapyak"]), load(app, inputs["medono"])
     p1 = ref_id(app, Pillar, code="P1")
+    with app.app_context():
+        db.session.get(Submission, krapyak.id).phone = KRAPYAK_PHONE
+        db.session.commit()
 
     sign_in(page, "secretariat")
     assert page.locator("h1").inner_text() == "Rapat"
@@ -204,6 +210,27 @@ def test_the_secretariat_reviews_merges_undoes_and_exports(desktop, app, staff, 
     assert sorted(row[header.index("Judul")] for row in rows) == sorted(
         [DTKS_KRAPYAK["title"], DTKS_MEDONO["title"]]
     )
+    assert "No HP" not in header
+
+    # With phone numbers: a button (a POST with the form's token), and the download audited.
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="Ekspor dengan nomor HP (CSV)").click()
+    download = download_info.value
+    assert download.suggested_filename == "masukan-rakor-uji-data-pribadi.csv"
+    raw = Path(download.path()).read_bytes().decode("utf-8-sig")
+    warning, header, *rows = list(csv.reader(io.StringIO(raw)))
+    assert warning == ["Berisi data pribadi (nomor HP) — jangan disebarluaskan"]
+    by_title = {row[header.index("Judul")]: row for row in rows}
+    assert set(by_title) == {DTKS_KRAPYAK["title"], DTKS_MEDONO["title"]}
+    assert by_title[DTKS_KRAPYAK["title"]][header.index("No HP")] == KRAPYAK_PHONE
+    with app.app_context():
+        [event] = db.session.scalars(
+            db.select(AuditEvent).filter_by(action="export_personal_data")
+        ).all()
+        assert (event.user_id, event.after) == (
+            staff["secretariat"],
+            {"format": "csv", "filters": {"pillar": str(p1)}},
+        )
 
 
 # --- 2. a viewer only reads -------------------------------------------------------------------
@@ -242,6 +269,7 @@ def test_a_viewer_reads_without_edit_controls_and_signs_out(desktop, app, staff,
     for label in ("Simpan keputusan", "Simpan strategi", "Catat tindak lanjut", "Simpan catatan"):
         assert page.get_by_role("button", name=label).count() == 0, label
     assert page.get_by_text("Putuskan", exact=True).count() == 0
+    assert "Nomor HP" not in main_text(page), "personal data: secretariat and admin only"
     assert_no_edit_controls(page)
 
     page.locator(".review-nav").get_by_role("link", name="Masukan serupa").click()
