@@ -7,9 +7,27 @@ threads each, so that one request's wait on the database overlaps another's Pyth
 holds that thread for the render (seconds for a meeting of a thousand inputs); with
 Redis configured the RQ worker renders and requests stay short. Every setting can be
 changed from the environment file.
+
+What bounds a request (docs/DEPLOY.md, "What bounds a request"):
+
+- A slow client: nginx, not gunicorn. A gthread worker reads a request's headers and
+  body in the thread that then runs it, with no deadline once the first bytes have
+  come (gunicorn only hands back a connection that sends nothing for 5 s), so forty
+  clients sending a byte every two seconds would hold every thread. nginx reads the
+  whole request first (proxy_request_buffering, client_body_timeout,
+  client_max_body_size in deploy/nginx/) and hands gunicorn complete requests over
+  loopback. So gunicorn listens only where nginx alone can reach it: `on_starting`
+  below refuses any address but loopback, a unix socket or a private network.
+- Work that runs long: not `timeout` either. With gthread workers it is the time a
+  worker may go without a heartbeat, which the worker's main loop sends while its
+  threads run, so no running request is cut off by it. Each request is bounded by
+  what it does: a paper import by the caps of app/paper/limits.py (seconds), a PDF
+  by the RQ queue when RAKOR_REDIS_URL is set; nginx stops waiting after
+  proxy_read_timeout (60 s) in any case.
 """
 
 import gc
+import ipaddress
 import multiprocessing
 import os
 import sys
@@ -20,8 +38,8 @@ worker_class = "gthread"
 threads = int(os.environ.get("RAKOR_THREADS", "2"))
 
 # Most requests take milliseconds. With gthread workers this is the time a worker may
-# go without a heartbeat, not a limit on one request, so a long PDF render in a request
-# thread is not cut off by it (nginx's proxy_read_timeout, 60 s, is the limit there).
+# go without a heartbeat, not a limit on one request (see above): a long PDF render in
+# a request thread is not cut off by it, nginx only stops waiting for it after 60 s.
 timeout = int(os.environ.get("RAKOR_WORKER_TIMEOUT", "30"))
 graceful_timeout = 20
 # nginx keeps its upstream connections open (keepalive in deploy/nginx/rakor.conf).
@@ -56,6 +74,31 @@ if _runtime_directory:
     control_socket = os.path.join(_runtime_directory, "gunicorn.ctl")
 else:
     control_socket_disable = True
+
+
+def only_nginx_can_reach(address: str) -> bool:
+    """A unix socket, loopback or a private network's address: not the internet's."""
+    if address.startswith(("unix:", "fd://")):
+        return True
+    host = address.rsplit(":", 1)[0].strip("[]") if ":" in address else address
+    if host == "localhost":
+        return True
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        return False  # a host name: say the address itself
+    return not ip.is_unspecified and (ip.is_loopback or ip.is_private)
+
+
+def on_starting(server):
+    # Bound slow clients by refusing to listen where they could reach gunicorn itself.
+    for address in server.cfg.bind:
+        if not only_nginx_can_reach(address):
+            raise RuntimeError(
+                f"gunicorn must only be reachable through nginx, which buffers request "
+                f"bodies (docs/DEPLOY.md): bind to 127.0.0.1, a unix socket or a private "
+                f"network's address, not {address!r} (RAKOR_BIND)"
+            )
 
 
 def post_worker_init(worker):
