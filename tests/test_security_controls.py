@@ -3,7 +3,8 @@
 Each test states one control the way an attacker or an auditor would try it: an
 XLSX with an external entity, a page read from another origin, a password field a
 password manager must recognise, a session cookie changed by hand, a server started
-without its key, a form token older than its time limit.
+without its key, a form token older than its time limit, a database file that other
+accounts on the server could read.
 """
 
 import os
