@@ -14,7 +14,9 @@ the evaluation summary both list them through it.
 
 import csv
 import io
+import itertools
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -37,7 +39,10 @@ IMPORT_MAX_BYTES = 1024 * 1024
 IMPORT_MAX_ROWS = 5000
 CSV_COLUMNS = ("indicator", "unit", "year", "target", "actual", "source")
 VALUE_FIELDS = ("indicator_id", "year", "target", "actual", "source")
-PLAIN_NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
+# Digits 0-9 only: \d and str.isdigit() also take "²" or "٣", which int() and
+# Decimal() then refuse or read in their own way.
+PLAIN_NUMBER = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")
+YEAR = re.compile(r"[0-9]{4}")
 
 
 @dataclass(frozen=True)
@@ -69,7 +74,7 @@ def parse_figure(text: str | None) -> Decimal | None:
         normalised = text.replace(".", "")
     else:
         normalised = text
-    if not PLAIN_NUMBER.match(normalised):
+    if not PLAIN_NUMBER.fullmatch(normalised):
         raise ValueError(_("Tulis angka, misalnya 6,94."))
     try:
         value = Decimal(normalised)
@@ -84,7 +89,7 @@ def parse_figure(text: str | None) -> Decimal | None:
 
 def parse_year(text: str | None) -> int:
     text = (text or "").strip()
-    if not text.isdigit() or not YEAR_MIN <= int(text) <= YEAR_MAX:
+    if not YEAR.fullmatch(text) or not YEAR_MIN <= int(text) <= YEAR_MAX:
         raise ValueError(_("Tahun antara %(low)d dan %(high)d.", low=YEAR_MIN, high=YEAR_MAX))
     return int(text)
 
@@ -264,11 +269,16 @@ def read_csv_rows(content: bytes) -> list[CsvRow]:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise rejected([(0, _("Simpan berkas sebagai CSV UTF-8."))]) from None
+    # No one types a NUL; PostgreSQL refuses it in text. Dropped, as the forms drop it.
+    text = text.replace("\x00", "")
     first_line = text.split("\n", 1)[0]
     # A spreadsheet set to Indonesian saves CSV with semicolons (the comma is the decimal mark).
     delimiter = ";" if ";" in first_line and "," not in first_line else ","
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header = [name.strip().lower() for name in reader.fieldnames or []]
+    try:
+        header = [name.strip().lower() for name in reader.fieldnames or []]
+    except csv.Error:
+        raise rejected([(1, unreadable_row())]) from None
     missing = [name for name in ("indicator", "year") if name not in header]
     if missing:
         message = _("Baris judul harus berisi kolom: %(columns)s.", columns=", ".join(CSV_COLUMNS))
@@ -277,7 +287,10 @@ def read_csv_rows(content: bytes) -> list[CsvRow]:
     errors: list[tuple[int, str]] = []
     rows: list[CsvRow] = []
     seen: dict[tuple[str, int], int] = {}
-    for number, raw in enumerate(reader, start=2):
+    for number, raw in numbered_records(reader):
+        if raw is None:
+            errors.append((number, unreadable_row()))
+            break
         if number - 1 > IMPORT_MAX_ROWS:
             errors.append((number, _("Paling banyak %(count)d baris.", count=IMPORT_MAX_ROWS)))
             break
@@ -299,6 +312,29 @@ def read_csv_rows(content: bytes) -> list[CsvRow]:
     if not rows:
         raise rejected([(0, _("Berkas tidak berisi data."))])
     return rows
+
+
+def numbered_records(reader: csv.DictReader) -> Iterator[tuple[int, dict | None]]:
+    """(row number, cells) of each record, the header being row 1; then, for a record
+    the csv module cannot read, (its number, None) and the end.
+
+    The csv module stops at a cell over its 128 KiB limit. No cell of ours is near
+    that long, so the row is refused rather than the module's limit raised.
+    """
+    records = iter(reader)
+    for number in itertools.count(2):
+        try:
+            raw = next(records)
+        except StopIteration:
+            return
+        except csv.Error:
+            yield number, None
+            return
+        yield number, raw
+
+
+def unreadable_row() -> str:
+    return _("Tidak terbaca: ada sel yang terlalu panjang atau tanda kutip yang tidak ditutup.")
 
 
 def check_row(number: int, cells: dict[str, str]) -> tuple[list[str], CsvRow | None]:
