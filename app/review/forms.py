@@ -4,6 +4,7 @@ Choices (pillars, agencies, inputs to merge) are set by the view from the
 database; `validate_choice` then refuses anything else.
 """
 
+import re
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
@@ -23,6 +24,8 @@ DECISION_LABELS = {
 
 # Deadlines are typed as 2024-06-30 by the date picker, or 30-06-2024 / 30/06/2024 by hand.
 DATE_FORMATS = ["%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y"]
+# Digits 0-9 only: str.isdigit() also takes "²", which int() then refuses.
+INPUT_ID = re.compile(r"[0-9]{1,9}")
 
 
 class LocalDateField(DateField):
@@ -53,7 +56,7 @@ class IdsField(Field):
     def process_formdata(self, valuelist):
         self.data = []
         for value in valuelist:
-            if not value.isdigit() or len(value) > 9:
+            if not isinstance(value, str) or not INPUT_ID.fullmatch(value):
                 raise ValueError(_l("Pilihan tidak tersedia. Pilih dari daftar."))
             self.data.append(int(value))
 
