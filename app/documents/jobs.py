@@ -111,9 +111,10 @@ def final_outcome(meeting: Meeting) -> Ready | Pending | None:
     """The archived minutes, or the last job of this finalisation if it has not succeeded."""
     if (final := final_minutes(meeting)) is not None:
         return Ready(final, meeting.code)
-    return unfinished(
-        latest_job(meeting.id, "minutes").where(RenderJob.created_at >= meeting.finalised_at)
-    )
+    query = latest_job(meeting.id, "minutes")
+    if meeting.finalised_at is not None:
+        query = query.where(RenderJob.created_at >= meeting.finalised_at)
+    return unfinished(query)
 
 
 def draft_outcome(meeting: Meeting, kind: str, digest: str) -> Ready | Pending | None:
