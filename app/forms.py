@@ -5,7 +5,7 @@ itself (an invalid choice, a bad CSRF token) are mapped onto our catalog here.
 """
 
 from flask import request
-from flask_babel import gettext, ngettext
+from flask_babel import get_translations, gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import CombinedMultiDict, MultiDict
@@ -29,6 +29,18 @@ BUILT_IN_MESSAGES = {
     "Not a valid datetime value.": _l("Tulis tanggal dan jam yang benar."),
     "Invalid email address.": _l("Alamat e-mail tidak valid."),
     "Field must be equal to %(other_name)s.": _l("Isian tidak sama."),
+    "Field must be between %(min)d and %(max)d characters long.": _l(
+        "Antara %(min)d dan %(max)d karakter."
+    ),
+    "Number must be at least %(min)s.": _l("Paling kecil %(min)s."),
+    "Number must be at most %(max)s.": _l("Paling besar %(max)s."),
+    "Number must be between %(min)s and %(max)s.": _l("Antara %(min)s dan %(max)s."),
+}
+# Length's messages come through ngettext, keyed here by the singular.
+BUILT_IN_PLURALS = {
+    "Field must be at least %(min)d character long.": _l("Paling sedikit %(min)d karakter."),
+    "Field cannot be longer than %(max)d character.": _l("Paling panjang %(max)d karakter."),
+    "Field must be exactly %(max)d character long.": _l("Harus tepat %(max)d karakter."),
 }
 
 
@@ -38,7 +50,12 @@ class _Translations:
         return str(message) if message is not None else gettext(string)
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
-        return ngettext(singular, plural, n)
+        message = BUILT_IN_PLURALS.get(singular)
+        if message is not None:
+            return str(message)
+        # Not flask_babel.ngettext: it formats the text with `num` alone, and WTForms'
+        # texts name other values (%(max)d), which it fills in itself.
+        return get_translations().ungettext(singular, plural, n)
 
 
 class BaseForm(FlaskForm):
