@@ -464,6 +464,10 @@ def test_an_admin_adds_a_pillar_at_the_end(app, admin):
         ({"name": ""}, "Isi nama strategi."),
         ({"position": "pertama"}, "Tulis angka bulat saja."),
         ({"position": "-1"}, "Urutan antara 0 dan 999."),
+        # Digits other than 0-9: int() reads "٣" as 3 and refuses "²" in English.
+        ({"position": "٣"}, "Tulis angka bulat saja."),
+        ({"position": "²"}, "Tulis angka bulat saja."),
+        ({"position": "1_0"}, "Tulis angka bulat saja."),
     ],
 )
 def test_a_refused_pillar_keeps_what_was_typed(app, admin, fields, message):

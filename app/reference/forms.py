@@ -1,5 +1,7 @@
 """Forms of the reference data screens. Lengths follow the model's columns."""
 
+import re
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import IntegerField, RadioField, SelectField, StringField, TextAreaField
@@ -35,6 +37,22 @@ def choice(label, *, required: str | None = None) -> SelectField:
         validate_choice=True,
         invalid_choice_message=_l("Pilihan tidak tersedia. Pilih dari daftar."),
     )
+
+
+DIGITS = re.compile(r"-?[0-9]{1,9}")
+
+
+class PlainIntegerField(IntegerField):
+    """A whole number written with the digits 0-9, as the participant's form reads amounts.
+
+    int() alone also reads "٣", "１２３" or "1_000" (and refuses "²" with English words).
+    """
+
+    def process_formdata(self, valuelist):
+        if valuelist and valuelist[0].strip() and not DIGITS.fullmatch(valuelist[0].strip()):
+            self.data = None
+            raise ValueError(self.gettext("Not a valid integer value."))
+        super().process_formdata(valuelist)
 
 
 def position_range(_form, field) -> None:
@@ -122,7 +140,7 @@ class PillarForm(BaseForm):
         description=_l("Ditampilkan kepada peserta di formulir masukan."),
         validators=[Length(max=2000, message=_l("Paling panjang %(max)d karakter."))],
     )
-    position = IntegerField(
+    position = PlainIntegerField(
         _l("Urutan"),
         description=_l("Strategi diurutkan dari angka terkecil."),
         validators=[
