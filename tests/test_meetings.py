@@ -102,7 +102,7 @@ def meeting_form(client, form_url: str, **fields) -> dict:
         "notetaker_nip": "198505052010011002",
         "opens_at": "2024-05-14T08:00",
         "closes_at": "2024-05-14T12:30",
-        "access_code": "tw2x24",
+        "access_code": "tw2x24pklrkz",
         "pillars": [],
         "code": "rakor-tw2",
     }
@@ -173,7 +173,7 @@ def test_creating_a_meeting_stores_every_field_in_draft_and_audits_it(app, login
     # 08:00 and 12:30 in Jakarta (UTC+7), stored as UTC.
     assert meeting.opens_at == datetime(2024, 5, 14, 1, 0, tzinfo=UTC)
     assert meeting.closes_at == datetime(2024, 5, 14, 5, 30, tzinfo=UTC)
-    assert meeting.access_code == "TW2X24"
+    assert meeting.access_code == "TW2X24PKLRKZ"
     assert meeting.pillar_codes == ["P1", "P3"]
     assert meeting.agenda == [
         (1, "Pembukaan", ""),
@@ -188,7 +188,7 @@ def test_creating_a_meeting_stores_every_field_in_draft_and_audits_it(app, login
     assert created[0]["user_id"] == staff["secretariat"]
     assert created[0]["before"] is None
     assert created[0]["after"]["code"] == "rakor-tw2"
-    assert created[0]["after"]["access_code"] == "TW2X24"
+    assert created[0]["after"]["access_code"] == "TW2X24PKLRKZ"
     assert created[0]["after"]["pillars"] == ["P1", "P3"]
     assert created[0]["after"]["opens_at"] == "2024-05-14T01:00:00+00:00"
     assert [e["after"]["title"] for e in events if e["entity"] == "AgendaItem"] == [
@@ -200,7 +200,7 @@ def test_creating_a_meeting_stores_every_field_in_draft_and_audits_it(app, login
     page = page_text(client.get(url(meeting.id)))
     assert "Rapat dibuat sebagai draf" in page
     assert "Selasa, 14 Mei 2024" in page
-    assert "TW2X24" in page
+    assert "TW2X-24PK-LRKZ" in page  # read aloud in groups of four
 
 
 def test_the_new_form_suggests_a_short_unambiguous_code_and_an_empty_one_is_generated(app, login):
@@ -377,7 +377,7 @@ def test_editing_shows_the_window_in_local_time_and_audits_only_what_changed(
         notetaker_nip="",
         opens_at="2024-01-23T08:00",
         closes_at="2024-01-23T12:00",
-        access_code="pkl2024",
+        access_code="pkl2024rakor9",
         pillars=[str(ids[code]) for code in ("P1", "P2", "P3", "P4")],
         code="rakor-uji",
     )
@@ -387,7 +387,7 @@ def test_editing_shows_the_window_in_local_time_and_audits_only_what_changed(
 
     saved = stored_meeting(app, id=meeting.id)
     assert saved.venue == "Gedung Kanjengan"
-    assert saved.access_code == "PKL2024"
+    assert saved.access_code == "PKL2024RAKOR9"
     assert saved.opens_at == datetime(2024, 1, 23, 1, 0, tzinfo=UTC)
     assert saved.status == "open"
 
@@ -396,7 +396,7 @@ def test_editing_shows_the_window_in_local_time_and_audits_only_what_changed(
     assert events[0]["action"] == "update"
     assert events[0]["user_id"] == staff["secretariat"]
     assert events[0]["before"] == {"venue": meeting.venue, "access_code": "RAKOR24"}
-    assert events[0]["after"] == {"venue": "Gedung Kanjengan", "access_code": "PKL2024"}
+    assert events[0]["after"] == {"venue": "Gedung Kanjengan", "access_code": "PKL2024RAKOR9"}
 
     # The same form again changes nothing and logs nothing.
     response = client.post(edit, data={**data, "csrf_token": csrf_from(client, edit)})
@@ -1001,3 +1001,54 @@ def test_the_newest_list_holds_ten_titles_and_counts_only_this_meeting(
     assert titles[0] == "Masukan nomor 11"
     assert "Masukan nomor 01" not in titles
     assert "Masukan rapat lain" not in titles
+
+
+# --- the access code ------------------------------------------------------------------------------
+
+
+def test_a_new_access_code_must_be_long_enough_not_to_be_guessed(app, login):
+    client = login("secretariat")
+    response = client.post(NEW, data=meeting_form(client, NEW, access_code="PKL2024"))
+    assert response.status_code == 422
+    page = page_text(response)
+    assert errors_of(page)["access_code"] == (
+        "Kode akses paling sedikit 12 huruf atau angka, agar tidak dapat ditebak. "
+        "Pakai kode acak yang disarankan, atau kosongkan bila tidak perlu."
+    )
+    assert 'value="PKL2024"' in page
+    assert meeting_count(app) == 0
+
+
+def test_the_form_suggests_a_random_access_code_of_twelve_unambiguous_characters(login):
+    page = page_text(login("secretariat").get(NEW))
+    suggested = re.search(r'id="access_code-suggestion">[^<]*: ([A-Z0-9]+)</p>', page).group(1)
+    assert len(suggested) == 12
+    assert not set(suggested) & set("01OIL")
+
+
+def test_a_short_access_code_stored_earlier_keeps_working(app, login, make_meeting):
+    meeting = make_meeting(access_code="RAKOR24")
+    client = login("secretariat")
+    edit = url(meeting.id, "/edit")
+    data = meeting_form(
+        client, edit, access_code="RAKOR24", code="rakor-uji", date="2024-01-23",
+        opens_at="", closes_at="", venue="Gedung Kanjengan",
+    )  # fmt: skip
+    assert client.post(edit, data=data).status_code == 303
+    saved = stored_meeting(app, id=meeting.id)
+    assert (saved.venue, saved.access_code) == ("Gedung Kanjengan", "RAKOR24")
+    assert "RAKOR24" in page_text(client.get(url(meeting.id)))
+
+
+@pytest.mark.parametrize(
+    "typed", ["K7QM-2XAB-9RTZ", "k7qm 2xab 9rtz", "k7qm2xab9rtz", "K7QM–2XAB–9RTZ"]
+)
+def test_the_access_code_is_typed_in_any_case_with_or_without_dashes_and_spaces(
+    app, login, make_meeting, submit, valid_submission, typed
+):
+    meeting = make_meeting(access_code="K7QM2XAB9RTZ")
+    page = page_text(login("viewer").get(url(meeting.id)))
+    assert "K7QM-2XAB-9RTZ" in page  # shown in groups, to read aloud
+    refused = submit(meeting.code, {**valid_submission, "access_code": "K7QM-2XAB-9RTX"})
+    assert refused.status_code == 422
+    assert submit(meeting.code, {**valid_submission, "access_code": typed}).status_code == 303

@@ -27,8 +27,25 @@ from app.services import Refused, transaction
 from app.submissions.services import window_state
 
 # No 0/o, 1/i/l: a code read aloud or typed from a poster survives. 31^6 is about 887 million.
+# The public code is the address of the form (/m/<code>), listed on the public front
+# page while the meeting is open: it finds the form, it does not guard it.
 CODE_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"
 CODE_LENGTH = 6
+
+# The access code is what guards the form: shown in the room, typed by participants.
+# Guessing it is a POST of the public form, limited per address (RAKOR_SUBMIT_RATE_LIMIT,
+# 30 a minute); assume an attacker with many addresses reaches 100 guesses a second in
+# all, for a 30-day window: 100 * 86,400 * 30 = 2.592e8 guesses. With 12 characters
+# from 31 there are 31^12 = 7.87e17 codes, so the chance that one of those guesses hits
+# is 2.592e8 / 7.87e17 = 3.3e-10, far below 1e-6 (10 characters, 8.2e14 codes, would
+# give 3.2e-7; 12 leaves room for many meetings at once and faster attackers).
+# Shown in groups of four (K7QM-2XAB-9RTZ), upper case, without 0/O, 1/I/L; typed with
+# or without the dashes and spaces, in any case (app/submissions/services.py
+# access_code_matches). A new or changed code needs at least ACCESS_CODE_LENGTH
+# characters; a shorter code stored earlier keeps working until it is changed.
+ACCESS_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+ACCESS_CODE_LENGTH = 12
+ACCESS_CODE_GROUP = 4
 
 # The columns the meeting form edits; the audit log records these (plus the pillars).
 AUDITED_FIELDS = (
@@ -183,6 +200,34 @@ def new_public_code() -> str:
     raise RuntimeError("could not find a free meeting code")
 
 
+def new_access_code() -> str:
+    """A random access code, stored without separators, e.g. "K7QM2XAB9RTZ"."""
+    return "".join(secrets.choice(ACCESS_CODE_ALPHABET) for _ in range(ACCESS_CODE_LENGTH))
+
+
+def compact_access_code(code: str) -> str:
+    """The code as stored and compared: upper case, no spaces, no dashes."""
+    return "".join(code.split()).replace("-", "").upper()
+
+
+def spoken_access_code(code: str | None) -> str:
+    """A code of the suggested length as shown in the room, "K7QM-2XAB-9RTZ"; others as typed."""
+    if not code or len(code) != ACCESS_CODE_LENGTH:
+        return code or ""
+    return "-".join(code[i : i + ACCESS_CODE_GROUP] for i in range(0, len(code), ACCESS_CODE_GROUP))
+
+
+def _check_access_code(data: MeetingData, current: str | None) -> None:
+    code = compact_access_code(data.access_code or "")
+    if code and code != (current or "") and len(code) < ACCESS_CODE_LENGTH:
+        message = _l(
+            "Kode akses paling sedikit %(min)d huruf atau angka, agar tidak dapat ditebak. "
+            "Pakai kode acak yang disarankan, atau kosongkan bila tidak perlu.",
+            min=ACCESS_CODE_LENGTH,
+        )
+        raise Refused("access_code_short", message, field="access_code")
+
+
 # --- creating and editing ------------------------------------------------------------
 
 
@@ -191,6 +236,7 @@ def create_meeting(actor: User, data: MeetingData) -> Meeting:
     """A new meeting, in draft, with its agenda items in the order given."""
     code = data.code or new_public_code()
     _check_window(data)
+    _check_access_code(data, current=None)
     if code_is_taken(code):
         raise code_taken()
     meeting = Meeting(code=code, status="draft")
@@ -213,6 +259,7 @@ def update_meeting(actor: User, meeting: Meeting, data: MeetingData) -> bool:
     """Save the form; returns False when nothing changed (and nothing is logged)."""
     check_not_final(meeting.id)
     _check_window(data)
+    _check_access_code(data, current=meeting.access_code)
     code = data.code or meeting.code
     if code_is_taken(code, except_meeting_id=meeting.id):
         raise code_taken()
@@ -244,7 +291,7 @@ def _apply(meeting: Meeting, data: MeetingData) -> None:
     meeting.notetaker_nip = data.notetaker_nip
     meeting.opens_at = data.opens_at
     meeting.closes_at = data.closes_at
-    meeting.access_code = data.access_code.upper() if data.access_code else None
+    meeting.access_code = compact_access_code(data.access_code or "") or None
 
 
 def _chosen_pillars(pillar_ids: tuple[int, ...], keep: list[Pillar]) -> list[Pillar]:
@@ -471,6 +518,7 @@ def poster_pdf(meeting: Meeting, public_url: str) -> bytes:
     html = render_template(
         "meetings/poster.html",
         meeting=meeting,
+        access_code=spoken_access_code(meeting.access_code),
         public_url=public_url,
         qr_src=qr_data_uri(public_url),
     )

@@ -100,7 +100,11 @@ def form_page(form: MeetingForm, meeting: Meeting | None):
     status = 422 if request.method == "POST" else 200
     return (
         render_template(
-            "meetings/form.html", form=form, meeting=meeting, errors=error_summary(form)
+            "meetings/form.html",
+            form=form,
+            meeting=meeting,
+            errors=error_summary(form),
+            suggested_access_code=services.new_access_code(),
         ),
         status,
     )
@@ -150,6 +154,7 @@ def meeting_page(meeting: Meeting, problem: str | None = None, status: int = 200
         render_template(
             "meetings/show.html",
             meeting=meeting,
+            access_code=services.spoken_access_code(meeting.access_code),
             summary=services.meeting_summary(meeting),
             public_url=public_url,
             qr=inline_qr(public_url),
@@ -288,6 +293,7 @@ def live(meeting_id: int):
     return render_template(
         "meetings/live.html",
         meeting=meeting,
+        access_code=services.spoken_access_code(meeting.access_code),
         snapshot=snapshot,
         updated_at=format_time(datetime.fromisoformat(snapshot["generated_at"]), "medium"),
         public_url=public_url,

@@ -219,10 +219,20 @@ def find_submission(receipt_code: str) -> Submission | None:
 
 
 def access_code_matches(meeting: Meeting, given: str) -> bool:
+    """Case, spaces and dashes do not count: "k7qm 2xab-9rtz" is K7QM-2XAB-9RTZ.
+
+    A phone may turn a typed "-" into another dash; those are left out too.
+    """
     if not meeting.access_code:
         return True
-    expected = meeting.access_code.strip().upper().encode()
-    return hmac.compare_digest(expected, given.strip().upper().encode())
+
+    dashes = "-\u2010\u2011\u2012\u2013\u2014\u2212"
+
+    def compact(code: str) -> bytes:
+        kept = (ch for ch in code if not ch.isspace() and ch not in dashes)
+        return "".join(kept).upper().encode()
+
+    return hmac.compare_digest(compact(meeting.access_code), compact(given))
 
 
 def new_receipt_code() -> str:
