@@ -341,8 +341,13 @@ def test_the_meeting_forms_refuse_odd_input_in_indonesian(app, login, meeting):
     client = login("secretariat")
     edit = f"/admin/meetings/{meeting.id}/edit"
 
+    agenda = f"/admin/meetings/{meeting.id}/agenda"
+
     def one(case) -> str:
         creating, fields = case
+        if creating == "agenda":
+            response = post_form(client, agenda, agenda, fields)
+            return check_answer(response, fields, text_fields=("new-title",))
         if creating:
             response = post_form(client, "/admin/meetings/new", "/admin/meetings/new", fields)
         else:
@@ -352,7 +357,11 @@ def test_the_meeting_forms_refuse_odd_input_in_indonesian(app, login, meeting):
         return check_answer(response, fields, text_fields=MEETING_TEXT_FIELDS)
 
     dates = {name: calendar_edges for name in ("date", "opens_at", "closes_at")}
-    outcomes = run(one, st.tuples(st.booleans(), form_fields(MEETING_FIELDS, **dates)), 120)
+    cases = st.one_of(
+        st.tuples(st.booleans(), form_fields(MEETING_FIELDS, **dates)),
+        st.tuples(st.just("agenda"), form_fields({"new-title": "Evaluasi capaian 2024"})),
+    )
+    outcomes = run(one, cases, 120)
     assert outcomes.get("taken", 0) >= 3 and outcomes.get("refused", 0) >= 20, outcomes
 
 
