@@ -7,6 +7,10 @@ program) are first turned into the form's values. Every row is checked before
 anything is written, then all rows go in one transaction, or none. Each row's
 idempotency key is a digest of its content, so importing the same file twice adds
 nothing the second time.
+
+A file is checked against the caps of app/paper/limits.py before openpyxl opens it,
+then read in read-only mode with caps on its rows and on each cell's length, so that a
+small file cannot unpack into more time or memory than a real meeting's import takes.
 """
 
 import hashlib
@@ -303,7 +307,7 @@ def kelurahan_labels(choices: FormChoices) -> list[str]:
 
 def read_rows(content: bytes) -> list[SheetRow]:
     """The filled rows of the first sheet, by column key. Refuses anything not a sound XLSX,
-    and any file that passes a cap of app/paper/limits.py, before reading further."""
+    and stops at the first cap of app/paper/limits.py a file goes beyond."""
     if len(content) > MAX_UPLOAD_BYTES:
         raise Refused(
             "too_big",
