@@ -33,8 +33,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from markupsafe import escape
-from openpyxl import Workbook
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Agency, Indicator, IndicatorValue, Kecamatan, Pillar, Submission
@@ -45,10 +44,11 @@ from tests.helpers import (
     detail_url,
     good_rows,
     hidden_value,
-    paper_url,
     post,
     queue_url,
     text,
+    upload,
+    workbook_bytes,
 )
 
 
@@ -741,27 +741,14 @@ def paper_workbooks(draw) -> bytes:
         if isinstance(value, str):
             value = re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", "", value)
         rows[row][column] = value
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.append(HEADERS)
-    for row in rows:
-        sheet.append(row)
-    output = io.BytesIO()
-    workbook.save(output)
-    return output.getvalue()
+    return workbook_bytes(rows)
 
 
 def test_the_paper_import_never_fails_on_odd_cells(app, login, meeting):
     client = login("secretariat")
 
     def one(content: bytes) -> str:
-        token = csrf_from(client, paper_url(meeting.id))
-        response = client.post(
-            f"{paper_url(meeting.id)}/import",
-            data={"csrf_token": token, "file": (io.BytesIO(content), "isian.xlsx")},
-            content_type="multipart/form-data",
-        )
-        return check_answer(response, {})
+        return check_answer(upload(client, meeting.id, content), {})
 
     outcomes = run(one, paper_workbooks(), 50)
     assert outcomes.get("refused", 0) >= 10, outcomes
@@ -790,3 +777,14 @@ def test_an_email_too_long_to_sign_in_gets_the_indonesian_message(app, client):
     response = post_form(client, "/login", "/login", {"email": email, "password": "x"})
     assert response.status_code == 422
     assert "Paling panjang 254 karakter." in text(response)
+
+
+@pytest.mark.parametrize("value", ["²", "٣٤", "１２", "9" * 30, -5, 1e300])
+def test_an_odd_number_in_the_paper_import_is_refused_in_indonesian(app, login, meeting, value):
+    rows = [list(row) for row in good_rows()]
+    rows[0][HEADERS.index("Penerima manfaat")] = value
+    response = upload(login("secretariat"), meeting.id, workbook_bytes(rows))
+    assert response.status_code == 422
+    check_answer(response, {})
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Submission.id))) == 0
