@@ -272,8 +272,8 @@ def main() -> None:
         result = results[case]
         print(
             f"| {case} | {result['bytes'] / 1024:,.0f} KB | {result['seconds']:.2f} s "
-            f"| {result['extra_mib']:.1f} MiB | {result['seconds'] / base['seconds']:.2f}x "
-            f"| {result['extra_mib'] / max(base['extra_mib'], 0.1):.2f}x "
+            f"| {result['extra_mib']:.1f} MiB | {result['seconds'] / base['seconds']:.3f}x "
+            f"| {result['extra_mib'] / max(base['extra_mib'], 0.1):.3f}x "
             f"| {result['outcome'][:90]} |"
         )
 
