@@ -8,14 +8,14 @@ GET  /admin/meetings/<id>/evaluation           READ   HTML preview of the evalua
 GET  /admin/meetings/<id>/evaluation.pdf       READ   as the minutes
 POST /admin/meetings/<id>/evaluation.pdf       WRITE  as the minutes
 GET  /admin/meetings/<id>/jobs/<job>.json      READ   progress of a render job (polled by JS)
+POST /admin/meetings/<id>/finalise             WRITE  freeze the record
+POST /admin/meetings/<id>/reopen               ADMIN  unfreeze it, with a reason (audited)
 
 A GET never starts a job nor stores a document: a link from another site, a
 prefetch or a crawler cannot make the server render, or archive the final
 minutes. The button is a POST with a CSRF token, answered by a redirect to the
 GET, which then serves the PDF (rendered in the request by default) or the
 progress page (with a queue).
-POST /admin/meetings/<id>/finalise             WRITE  freeze the record
-POST /admin/meetings/<id>/reopen               ADMIN  unfreeze it, with a reason (audited)
 """
 
 from io import BytesIO
