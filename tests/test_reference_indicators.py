@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import AuditEvent, Indicator, IndicatorValue
 from app.reference.indicators import parse_figure
-from tests.helpers import csrf_from
+from tests.helpers import csrf_from, pdf_text
 
 P0 = "Persentase penduduk miskin (P0)"
 
@@ -232,8 +232,6 @@ def test_csv_needs_its_header(app, login):
 
 
 def test_the_evaluation_uses_the_figures_admins_keep(app, login, make_meeting):
-    from test_reports import pdf_text
-
     meeting = make_meeting()
     client = login("admin")
     url, prefix = form_url(app, 2024)
@@ -247,6 +245,8 @@ def test_the_evaluation_uses_the_figures_admins_keep(app, login, make_meeting):
             f"{prefix}-source": "BPS",
         },
     )
-    data = client.get(f"/admin/meetings/{meeting.id}/evaluation.pdf").data
-    text = pdf_text(data)
+    # The button on the PDF's page makes it (a POST); the GET then serves it.
+    pdf_url = f"/admin/meetings/{meeting.id}/evaluation.pdf"
+    client.post(pdf_url, data={"csrf_token": csrf_from(client, pdf_url)})
+    text = pdf_text(client.get(pdf_url).data)
     assert "6,42" in text and "+0,13" in text

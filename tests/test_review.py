@@ -270,13 +270,15 @@ def test_signed_out_visitors_are_sent_to_sign_in(client, meeting):
 
 
 def test_the_input_page_shows_everything_given_including_the_phone(
-    app, submit, meeting, valid_submission, viewer
+    app, submit, meeting, valid_submission, secretariat
 ):
+    # The phone number is for the secretariat and admins (tests/test_personal_data.py
+    # checks that a viewer does not see it).
     assert submit(meeting.code, valid_submission).status_code == 303
     with app.app_context():
         stored = db.session.scalar(db.select(Submission))
         submission_id, code = stored.id, stored.receipt_code
-    page = text(viewer.get(detail_url(meeting.id, submission_id)))
+    page = text(secretariat.get(detail_url(meeting.id, submission_id)))
     assert f"{code[:4]}-{code[4:]}" in page
     for shown in (
         "Agus Priyanto",
