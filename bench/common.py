@@ -111,6 +111,8 @@ def app_environment(database_url: str, **settings: str) -> dict[str, str]:
         RAKOR_SUBMIT_RATE_LIMIT="1000000 per minute",
         # `flask demo` in production only with a password said out loud.
         RAKOR_DEMO_PASSWORD=DEMO_PASSWORD,
+        # The benchmarks speak plain HTTP to 127.0.0.1: a Secure cookie would never be sent.
+        RAKOR_SECURE_COOKIES="0",
         PYTHONUNBUFFERED="1",
     )
     env.update(settings)
