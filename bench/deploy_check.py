@@ -38,8 +38,8 @@ allows, run as the current user (the units' `User=rakor` is not reproduced):
 6. a participant's input from another loopback address (127.0.0.2): the form, its
    POST (303 to the receipt), the receipt page, the row in the database, the app's
    log line, and the guide's `jq` command for failures run on the web log;
-7. the minutes PDF as the secretariat asks for it: 202 and a job, progress polled,
-   the PDF downloaded; the RQ worker's log shows the job;
+7. the minutes PDF as the secretariat asks for it: the button's POST, then 202 and a
+   job, progress polled, the PDF downloaded; the RQ worker's log shows the job;
 8. rate limits shared in Redis: the limiter's keys in database 1, counting the
    participant's own address (127.0.0.2, through nginx's X-Forwarded-For and
    ProxyFix), not nginx's and not a forged header;
@@ -1079,6 +1079,12 @@ def guide_finds_failures(deployment: Deployment, step: Step) -> None:
 def minutes_pdf(deployment: Deployment, step: Step) -> None:
     session = deployment.admin
     pdf_url = f"{deployment.base}/admin/meetings/{deployment.meeting_id}/minutes.pdf"
+    # A GET only reads: with no PDF yet it offers the button that makes one.
+    response, body = fetch(session, "GET", pdf_url)
+    check(response.status_code == 200, f"GET minutes.pdf answered {response.status_code}, not 200")
+    make = form_in(body.decode(), pdf_url, "/minutes.pdf")
+    response, body = post_form(session, pdf_url, make, make.values())
+    check(response.status_code == 303, f"POST minutes.pdf answered {response.status_code}, not 303")
     response, body = fetch(session, "GET", pdf_url)
     check(response.status_code == 202, f"GET minutes.pdf answered {response.status_code}, not 202")
     html = body.decode()
@@ -1086,7 +1092,7 @@ def minutes_pdf(deployment: Deployment, step: Step) -> None:
     done = re.search(r'data-done-url="([^"]+)"', html)
     check(poll and done, "the progress page has no poll/done URLs")
     job_id = int(re.search(r"/jobs/(\d+)\.json", poll.group(1)).group(1))
-    note(step, f"GET minutes.pdf 202: progress page, render job {job_id}")
+    note(step, f"POST minutes.pdf 303, then GET 202: progress page, render job {job_id}")
 
     started = time.monotonic()
     status: dict = {}
