@@ -31,6 +31,7 @@ from werkzeug.datastructures import MultiDict
 
 from app import domain
 from app.audit import record
+from app.documents.finalise import check_not_final, is_final, record_is_final
 from app.extensions import db
 from app.i18n import number as format_number
 from app.models import Meeting, Submission, User
@@ -513,12 +514,8 @@ def import_workbook(
     Rows that break the rules refuse the whole file, with the list of what to fix
     in `details` (`errors`: RowError list, `rows`: how many rows were read).
     """
-    if meeting.status == "finalised":
-        raise Refused(
-            "finalised",
-            _l("Notulen rapat ini sudah final; masukan baru tidak dapat ditambahkan."),
-            field="file",
-        )
+    if is_final(meeting):  # before reading the file; store_rows checks again under the lock
+        raise record_is_final()
     rows = read_rows(content)
     if not rows:
         raise Refused(
@@ -544,6 +541,7 @@ def import_workbook(
 def store_rows(
     meeting: Meeting, actor: User, valid: list[ValidRow], *, filename: str, now: datetime
 ) -> ImportResult:
+    check_not_final(meeting.id)
     keys = [import_key(row.data) for row in valid]
     present = set(
         db.session.scalars(

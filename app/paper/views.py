@@ -84,7 +84,7 @@ def import_xlsx(meeting_id: int):
             filename=upload.filename or "",
         )
     except Refused as refused:
-        if refused.field:
+        if refused.code != "rows":
             show_refusal(form, refused)
         # Rows that break the rules come as a list: refused.details["errors"].
         return render_page(meeting, form, errors=refused.details, status=422)
