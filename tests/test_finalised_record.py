@@ -382,3 +382,19 @@ def test_a_get_of_a_document_never_starts_a_render(app, login, record, status):
     assert made.status_code == 303
     assert get_pdf(login("viewer"), made.headers["Location"]).data.startswith(b"%PDF-")
     assert rows_made(app) == (1, 1)
+
+
+def test_the_review_pages_of_a_finalised_meeting_offer_no_change(app, login, record):
+    secretariat = login("secretariat")
+    meeting_id, input_id = record["meeting"], record["inputs"]["batik"]
+    detail = detail_url(meeting_id, input_id)
+    before = secretariat.get(detail).get_data(as_text=True)
+    assert f'action="{detail}/decision"' in before and f'action="{detail}/notes"' in before
+
+    assert finalise(secretariat, meeting_id).status_code == 302
+    page = secretariat.get(detail).get_data(as_text=True)
+    assert FINAL_MESSAGE in page
+    for action in ("pillar", "decision", "follow-up", "notes", "merge"):
+        assert f'action="{detail}/{action}' not in page, action
+    duplicates = secretariat.get(f"/admin/meetings/{meeting_id}/duplicates").get_data(as_text=True)
+    assert 'method="post"' not in duplicates.split("<main", 1)[1]
