@@ -560,7 +560,8 @@ def test_guessing_receipt_codes_is_limited_as_the_status_lookup_is(client, meeti
     assert guess_receipts(client, 3) == [404, 404, 404]
     refused = client.get("/receipt/ZZZZ9999")
     assert refused.status_code == 429
-    assert "Terlalu banyak kiriman" in page_text(refused)
+    assert "Terlalu banyak permintaan" in page_text(refused)
+    assert "kiriman" not in page_text(refused)  # nothing was sent: a look-up was refused
     assert refused.headers["Retry-After"] == "60"
     # One budget for both ways of looking a code up: the status form is spent too.
     assert client.post("/status", data={"receipt_code": "ZZZZ-9999"}).status_code == 429

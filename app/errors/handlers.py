@@ -1,6 +1,6 @@
 """Friendly error pages in the user's language; never a stack trace."""
 
-from flask import current_app, g, render_template
+from flask import current_app, g, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import InternalError, OperationalError
@@ -50,12 +50,22 @@ def too_large(_error):
 
 @bp.app_errorhandler(429)
 def too_many_requests(_error):
+    if request.endpoint == "submissions.meeting":
+        return error_page(
+            429,
+            _("Terlalu banyak kiriman"),
+            _(
+                "Terlalu banyak kiriman dari perangkat atau jaringan ini dalam waktu singkat. "
+                "Tunggu sebentar, lalu coba lagi. Isian yang sudah mendapat kode tanda terima aman."
+            ),
+            retry_after="60",
+        )
     return error_page(
         429,
-        _("Terlalu banyak kiriman"),
+        _("Terlalu banyak permintaan"),
         _(
-            "Terlalu banyak kiriman dari perangkat atau jaringan ini dalam waktu singkat. "
-            "Tunggu sebentar, lalu coba lagi. Isian yang sudah mendapat kode tanda terima aman."
+            "Terlalu banyak permintaan dari perangkat atau jaringan ini dalam waktu singkat. "
+            "Tunggu sebentar, lalu coba lagi."
         ),
         retry_after="60",
     )
