@@ -110,13 +110,15 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message = _l("Silakan masuk untuk membuka halaman itu.")
     login_manager.login_message_category = "info"
 
+    from app.auth.services import signed_in_user
     from app.models import User
 
     @login_manager.user_loader
     def load_user(session_token: str) -> User | None:
+        """The cookie keeps the token of one sign-in (User.get_id), not the account's id."""
         if g.get("database_unavailable"):
             return None  # the 503 page renders for an anonymous visitor, with no query
-        return db.session.scalar(db.select(User).filter_by(session_token=session_token))
+        return signed_in_user(session_token)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -3,7 +3,7 @@
 import pytest
 
 from app.extensions import db
-from app.models import AuditEvent, User
+from app.models import AuditEvent, User, UserSession
 from tests.helpers import STAFF_EMAILS, STAFF_PASSWORD, csrf_from, hidden_value
 
 URL = "/account/password"
@@ -30,6 +30,18 @@ def signs_in(app, email: str, password: str) -> bool:
         data={"csrf_token": hidden_value(page, "csrf_token"), "email": email, "password": password},
     )
     return response.status_code == 302
+
+
+def token_of(client) -> str | None:
+    """The sign-in token the client's cookie carries (Flask-Login keeps it as _user_id)."""
+    with client.session_transaction() as session:
+        return session.get("_user_id")
+
+
+def session_tokens(app, role: str) -> set[str]:
+    with app.app_context():
+        query = db.select(UserSession.token).join(User).filter(User.email == STAFF_EMAILS[role])
+        return set(db.session.scalars(query))
 
 
 def account(app, role: str) -> User:
@@ -66,6 +78,18 @@ def test_each_role_changes_its_own_password_and_its_other_sessions_end(app, logi
     assert event.user_id == event.entity_id == account(app, role).id
 
 
+def test_a_password_change_keeps_this_session_and_its_token_and_ends_the_others(app, login):
+    office, laptop, this_device = login("secretariat"), login("secretariat"), login("secretariat")
+    token = token_of(this_device)
+    assert change(this_device, STAFF_PASSWORD, NEW_PASSWORD).status_code == 303
+
+    assert this_device.get("/admin/").status_code == 200
+    assert token_of(this_device) == token
+    assert session_tokens(app, "secretariat") == {token}
+    for other in (office, laptop):
+        assert other.get("/admin/").headers["Location"].startswith("/login")
+
+
 def test_a_wrong_current_password_changes_nothing(app, login):
     client = login("secretariat")
     response = change(client, "bukan-sandi-ini", NEW_PASSWORD)
@@ -80,6 +104,7 @@ def test_a_wrong_current_password_changes_nothing(app, login):
 
 
 def test_five_wrong_current_passwords_lock_the_account_and_end_its_sessions(app, login):
+    other_device = login("viewer")
     client = login("viewer")
     for _ in range(4):
         assert change(client, "tebakan-salah", NEW_PASSWORD).status_code == 422
@@ -89,6 +114,8 @@ def test_five_wrong_current_passwords_lock_the_account_and_end_its_sessions(app,
     page = client.get("/login").get_data(as_text=True)
     assert "Terlalu banyak kata sandi salah. Akun dikunci sampai" in page
     assert client.get("/admin/").headers["Location"].startswith("/login")
+    assert other_device.get("/admin/").headers["Location"].startswith("/login")
+    assert session_tokens(app, "viewer") == set()
     assert account(app, "viewer").locked_until is not None
     assert not signs_in(app, STAFF_EMAILS["viewer"], STAFF_PASSWORD)  # locked for now
     assert len(events(app, "password_change_locked")) == 1

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from app.extensions import db
-from app.models import User
+from app.models import User, UserSession
 from app.models.base import utcnow
 from tests.helpers import STAFF_EMAILS, STAFF_PASSWORD, csrf_from
 
@@ -18,6 +18,23 @@ def sign_in(client, email, password, next_url=None):
     return client.post(
         url, data={"csrf_token": csrf_from(client, "/login"), "email": email, "password": password}
     )
+
+
+def signed_in_client(app, role: str):
+    client = app.test_client()
+    assert sign_in(client, STAFF_EMAILS[role], STAFF_PASSWORD).status_code == 302
+    return client
+
+
+def token_of(client) -> str | None:
+    """The sign-in token the client's cookie carries (Flask-Login keeps it as _user_id)."""
+    with client.session_transaction() as session:
+        return session.get("_user_id")
+
+
+def session_tokens(app, user_id: int) -> set[str]:
+    with app.app_context():
+        return set(db.session.scalars(db.select(UserSession.token).filter_by(user_id=user_id)))
 
 
 def test_staff_pages_send_anonymous_visitors_to_sign_in(client):
@@ -71,6 +88,17 @@ def test_repeated_failures_lock_the_account(app, client, staff):
         user.locked_until = utcnow() - timedelta(seconds=1)  # the lock runs out
         db.session.commit()
     assert sign_in(client, STAFF_EMAILS["viewer"], STAFF_PASSWORD).status_code == 302
+
+
+def test_a_sign_in_lock_leaves_the_accounts_open_sessions(app, client, staff):
+    # Five wrong passwords need only the address: ending the sessions too would let
+    # anyone sign a member of staff out of every device, not just keep them out.
+    desk = signed_in_client(app, "viewer")
+    for _ in range(5):
+        sign_in(client, STAFF_EMAILS["viewer"], "salah-sekali")
+    with app.app_context():
+        assert db.session.get(User, staff["viewer"]).locked_until > utcnow()
+    assert desk.get("/admin/").status_code == 200
 
 
 def test_a_locked_account_answers_as_an_unknown_address_does(app, client, staff):
@@ -144,6 +172,70 @@ def test_signing_out_ends_the_session_even_for_a_copied_cookie(app, client, staf
     replay = app.test_client()
     replay.set_cookie("session", stolen)
     assert replay.get("/admin/").status_code == 302  # the old session is dead server-side
+
+
+def test_two_sign_ins_of_one_account_get_their_own_tokens_and_both_work(app, staff):
+    office = signed_in_client(app, "secretariat")
+    phone = signed_in_client(app, "secretariat")
+    assert token_of(office) != token_of(phone)
+    assert session_tokens(app, staff["secretariat"]) == {token_of(office), token_of(phone)}
+    assert office.get("/admin/").status_code == 200
+    assert phone.get("/admin/").status_code == 200
+
+
+def test_signing_out_on_one_device_leaves_the_other_signed_in(app, staff):
+    office = signed_in_client(app, "secretariat")
+    phone = signed_in_client(app, "secretariat")
+    copied = office.get_cookie("session").value
+    response = office.post("/logout", data={"csrf_token": csrf_from(office, "/admin/")})
+    assert response.status_code == 302
+    assert office.get("/admin/").status_code == 302
+
+    assert phone.get("/admin/").status_code == 200
+    assert session_tokens(app, staff["secretariat"]) == {token_of(phone)}
+    replay = app.test_client()
+    replay.set_cookie("session", copied)
+    assert replay.get("/admin/").status_code == 302
+
+
+def test_a_sign_in_makes_a_token_no_cookie_from_before_it_carries(app, staff):
+    # An attacker holds a cookie of the account from an earlier sign-in, and the
+    # cookie of the sign-in page the victim is about to use.
+    earlier = signed_in_client(app, "secretariat")
+    victim = app.test_client()
+    victim.get("/login")
+    planted = victim.get_cookie("session").value
+    tokens_before = session_tokens(app, staff["secretariat"])
+
+    assert sign_in(victim, STAFF_EMAILS["secretariat"], STAFF_PASSWORD).status_code == 302
+
+    assert token_of(victim) not in tokens_before | {token_of(earlier)}
+    attacker = app.test_client()
+    attacker.set_cookie("session", planted)
+    assert attacker.get("/admin/").status_code == 302  # the sign-in did not sign it in
+    assert victim.get("/admin/").status_code == 200
+
+
+def test_a_sign_in_older_than_the_session_lifetime_is_refused_and_removed_later(app, staff):
+    client = signed_in_client(app, "secretariat")
+    lifetime = app.permanent_session_lifetime
+    assert lifetime == timedelta(days=31)  # Flask's PERMANENT_SESSION_LIFETIME
+
+    def started(ago: timedelta) -> None:
+        with app.app_context():
+            row = db.session.scalar(db.select(UserSession).filter_by(token=token_of(client)))
+            row.created_at = utcnow() - ago
+            db.session.commit()
+
+    started(lifetime - timedelta(minutes=1))
+    assert client.get("/admin/").status_code == 200
+    started(lifetime + timedelta(minutes=1))
+    assert client.get("/admin/").headers["Location"].startswith("/login")
+
+    expired = session_tokens(app, staff["secretariat"])
+    assert len(expired) == 1  # still there, refused
+    again = signed_in_client(app, "secretariat")
+    assert session_tokens(app, staff["secretariat"]) == {token_of(again)}
 
 
 def test_signing_out_needs_a_post_with_csrf(client, staff):

@@ -24,7 +24,7 @@ from sqlalchemy.engine import make_url
 
 from app import create_app
 from app.extensions import db
-from app.models import User
+from app.models import User, UserSession
 from app.seed import seed_reference_data
 from config import CONFIGS
 from tests.helpers import (
@@ -143,10 +143,13 @@ def test_new_passwords_are_hidden_and_marked_new(login, staff):
 # --- V7.2.3: session tokens from a CSPRNG, at least 128 bits, unique ---------------------
 
 
-def test_every_account_has_its_own_long_random_session_token(app, staff):
+def test_every_sign_in_has_its_own_long_random_session_token(app, login):
+    for role in STAFF_EMAILS:
+        login(role)
+        login(role)
     with app.app_context():
-        tokens = list(db.session.scalars(db.select(User.session_token)))
-    assert len(tokens) == len(set(tokens)) == len(STAFF_EMAILS)
+        tokens = list(db.session.scalars(db.select(UserSession.token)))
+    assert len(tokens) == len(set(tokens)) == 2 * len(STAFF_EMAILS)
     for token in tokens:
         # token_urlsafe(32): 32 random bytes, 43 URL-safe characters, 256 bits.
         assert re.fullmatch(r"[A-Za-z0-9_-]{43}", token)

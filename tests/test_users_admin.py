@@ -9,7 +9,7 @@ import pytest
 from app.auth.access import ADMIN
 from app.domain import USER_ROLES
 from app.extensions import db
-from app.models import AuditEvent, User
+from app.models import AuditEvent, User, UserSession
 from app.models.base import utcnow
 from tests.helpers import STAFF_EMAILS, STAFF_PASSWORD, csrf_from, hidden_value
 
@@ -41,6 +41,17 @@ def sign_in(app, email: str, password: str):
         data={"csrf_token": hidden_value(page, "csrf_token"), "email": email, "password": password},
     )
     return client, response
+
+
+def token_of(client) -> str | None:
+    """The sign-in token the client's cookie carries (Flask-Login keeps it as _user_id)."""
+    with client.session_transaction() as session:
+        return session.get("_user_id")
+
+
+def session_tokens(app, user_id: int) -> set[str]:
+    with app.app_context():
+        return set(db.session.scalars(db.select(UserSession.token).filter_by(user_id=user_id)))
 
 
 def get_user(app, user_id: int) -> User:
@@ -218,18 +229,20 @@ def test_an_edit_with_an_empty_name_keeps_the_chosen_role(app, login, staff):
 # --- deactivation --------------------------------------------------------------------------
 
 
-def test_deactivating_ends_the_open_session_and_stops_sign_in(app, login, staff):
-    secretariat = login("secretariat")
+def test_deactivating_ends_every_open_session_and_stops_sign_in(app, login, staff):
+    secretariat, phone = login("secretariat"), login("secretariat")
     assert secretariat.get("/admin/").status_code == 200
     admin = login("admin")
     url = f"/admin/users/{staff['secretariat']}"
     response = post(admin, f"{url}/deactivate", {}, form_url=url)
     assert response.status_code == 303
 
-    # The secretariat's next click lands on the sign-in page.
-    after = secretariat.get("/admin/")
-    assert after.status_code == 302
-    assert after.headers["Location"].startswith("/login")
+    # The secretariat's next click, on either device, lands on the sign-in page.
+    for device in (secretariat, phone):
+        after = device.get("/admin/")
+        assert after.status_code == 302
+        assert after.headers["Location"].startswith("/login")
+    assert session_tokens(app, staff["secretariat"]) == set()
 
     _client, refused = sign_in(app, STAFF_EMAILS["secretariat"], STAFF_PASSWORD)
     assert refused.status_code == 422
@@ -278,8 +291,8 @@ def test_another_admin_can_be_deactivated(app, login, staff):
 # --- password reset ------------------------------------------------------------------------
 
 
-def test_a_password_reset_ends_sessions_unlocks_and_logs_no_secret(app, login, staff):
-    viewer = login("viewer")
+def test_a_password_reset_ends_every_session_unlocks_and_logs_no_secret(app, login, staff):
+    viewer, phone = login("viewer"), login("viewer")
     with app.app_context():
         user = db.session.get(User, staff["viewer"])
         user.locked_until = utcnow() + timedelta(minutes=10)
@@ -293,7 +306,9 @@ def test_a_password_reset_ends_sessions_unlocks_and_logs_no_secret(app, login, s
     assert response.status_code == 303
     assert response.headers["Location"] == f"/admin/users/{staff['viewer']}"
 
-    assert viewer.get("/admin/").headers["Location"].startswith("/login")
+    for device in (viewer, phone):
+        assert device.get("/admin/").headers["Location"].startswith("/login")
+    assert session_tokens(app, staff["viewer"]) == set()
     user = get_user(app, staff["viewer"])
     assert user.locked_until is None and user.failed_logins == 0
 
@@ -330,11 +345,19 @@ def test_a_refused_password_reset_changes_nothing(app, login, staff, password, c
     assert audit_events(app, "password_reset") == []
 
 
-def test_an_admin_resetting_their_own_password_stays_signed_in(app, login, staff):
-    admin = login("admin")
+def test_an_admin_resetting_their_own_password_stays_signed_in_with_a_new_token(app, login, staff):
+    admin, other_device = login("admin"), login("admin")
+    copied = admin.get_cookie("session").value
+    old_token = token_of(admin)
     url = f"/admin/users/{staff['admin']}/password"
     assert post(admin, url, {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD}).status_code == 303
     assert admin.get("/admin/users/").status_code == 200
+    assert token_of(admin) != old_token
+    assert session_tokens(app, staff["admin"]) == {token_of(admin)}
+    assert other_device.get("/admin/").headers["Location"].startswith("/login")
+    replay = app.test_client()
+    replay.set_cookie("session", copied)
+    assert replay.get("/admin/").headers["Location"].startswith("/login")
     _client, new = sign_in(app, STAFF_EMAILS["admin"], NEW_PASSWORD)
     assert new.status_code == 302
 

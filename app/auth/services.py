@@ -2,17 +2,17 @@
 
 from datetime import datetime, timedelta
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
 from app.audit import record
 from app.extensions import db
 from app.i18n import local_datetime
-from app.models import User
+from app.models import User, UserSession
 from app.models.base import utcnow
-from app.models.user import new_session_token
 from app.services import Refused, transaction
 
 MIN_PASSWORD_LENGTH = 8
@@ -125,6 +125,7 @@ def note_sign_in(user: User, now: datetime) -> None:
     user.failed_logins = 0
     user.locked_until = None
     user.last_login_at = now
+    start_session(user, now)
 
 
 def count_failure(user: User, now: datetime) -> bool:
@@ -154,10 +155,65 @@ def count_failure(user: User, now: datetime) -> bool:
     return locks
 
 
+# --- sessions: one per sign-in (OWASP ASVS V7.2, V7.4) ---------------------------------
+
+
+def session_lifetime() -> timedelta:
+    """How long a sign-in lasts at most: Flask's PERMANENT_SESSION_LIFETIME (31 days)."""
+    return current_app.permanent_session_lifetime
+
+
+def start_session(user: User, now: datetime) -> None:
+    """A new session with a fresh token for `user`, which Flask-Login then keeps.
+
+    The account's sessions past their lifetime go now, since nothing else removes them.
+    """
+    db.session.execute(
+        delete(UserSession).where(
+            UserSession.user_id == user.id, UserSession.created_at <= now - session_lifetime()
+        )
+    )
+    signed_in = UserSession(user_id=user.id, created_at=now)
+    db.session.add(signed_in)
+    db.session.flush()  # the token is made here
+    user.session_token = signed_in.token
+
+
+def signed_in_user(token: str, now: datetime | None = None) -> User | None:
+    """The active account whose session has `token`; None for an ended or expired one."""
+    now = now or utcnow()
+    user = db.session.scalar(
+        select(User)
+        .join(UserSession, UserSession.user_id == User.id)
+        .where(
+            UserSession.token == token,
+            UserSession.created_at > now - session_lifetime(),
+            User.active.is_(True),
+        )
+    )
+    if user is not None:
+        user.session_token = token
+    return user
+
+
 @transaction
+def sign_out(user: User) -> None:
+    """This session ends, and every copy of its cookie with it; the others go on."""
+    db.session.execute(delete(UserSession).where(UserSession.token == user.session_token))
+
+
 def end_all_sessions(user: User) -> None:
-    """Every cookie carrying the old token stops working at once."""
-    user.session_token = new_session_token()
+    """Every session of the account ends: every device is signed out at its next click."""
+    db.session.execute(delete(UserSession).where(UserSession.user_id == user.id))
+
+
+def end_other_sessions(user: User) -> None:
+    """Every session of the account but the one this request runs under ends."""
+    db.session.execute(
+        delete(UserSession).where(
+            UserSession.user_id == user.id, UserSession.token != user.session_token
+        )
+    )
 
 
 # --- changing one's own password ---------------------------------------------------------
@@ -166,7 +222,7 @@ def end_all_sessions(user: User) -> None:
 def change_password(user: User, current: str, new: str, now: datetime | None = None) -> None:
     """Replace the password of a signed-in account after checking the current one.
 
-    Every session of the account ends (the caller signs this one in again). A wrong
+    The account's other sessions end; this one goes on. A wrong
     current password counts as a failed sign-in: the fifth locks the account and ends
     its sessions (refused with code "locked"), so a stolen session cannot be used to
     guess the password.
@@ -195,7 +251,7 @@ def note_wrong_current_password(user: User, now: datetime) -> bool:
     """Count a wrong current password; the one that locks the account also ends its sessions."""
     if not count_failure(user, now):
         return False
-    user.session_token = new_session_token()
+    end_all_sessions(user)
     record(user, "password_change_locked", user)
     return True
 
@@ -203,6 +259,6 @@ def note_wrong_current_password(user: User, now: datetime) -> bool:
 @transaction
 def replace_password(user: User, new: str) -> None:
     user.set_password(new)
-    user.session_token = new_session_token()
+    end_other_sessions(user)
     user.failed_logins = 0
     record(user, "password_changed", user)

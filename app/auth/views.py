@@ -34,7 +34,8 @@ def login():
         except Refused as refused:
             show_refusal(form, refused)
         else:
-            # A fresh session on every sign-in: nothing from before survives it.
+            # A fresh session on every sign-in, with the new token authenticate made:
+            # nothing from before survives it.
             session.clear()
             login_user(user)
             return redirect(destination)
@@ -47,7 +48,7 @@ def login():
 def logout():
     form = LogoutForm()
     if form.validate_on_submit():
-        services.end_all_sessions(current_actor())
+        services.sign_out(current_actor())
         logout_user()
         session.clear()
         flash(_("Anda sudah keluar."), "info")
@@ -75,9 +76,7 @@ def change_password():
                 return redirect(url_for("auth.login"), code=303)
             show_refusal(form, refused)
         else:
-            # The change ended every session of the account; this one goes on with the new one.
-            session.clear()
-            login_user(user)
+            # The account's other sessions ended; this one goes on.
             flash(_("Kata sandi Anda sudah diganti. Sesi di perangkat lain diakhiri."), "info")
             return redirect(url_for("meetings.index"), code=303)
     status = 422 if form.errors else 200

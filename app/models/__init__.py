@@ -21,7 +21,7 @@ from app.models.reference import (
     Program,
 )
 from app.models.submission import Submission, SubmissionNote
-from app.models.user import User
+from app.models.user import User, UserSession
 
 __all__ = [
     "Agency",
@@ -43,5 +43,6 @@ __all__ = [
     "Submission",
     "SubmissionNote",
     "User",
+    "UserSession",
     "meeting_pillar",
 ]

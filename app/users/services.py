@@ -14,12 +14,17 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.audit import changed, record, snapshot
-from app.auth.services import check_password_rule, find_user, normalise_email
+from app.auth.services import (
+    check_password_rule,
+    end_all_sessions,
+    find_user,
+    normalise_email,
+    start_session,
+)
 from app.domain import USER_ROLES
 from app.extensions import db
 from app.models import User
 from app.models.base import utcnow
-from app.models.user import new_session_token
 from app.services import Refused, transaction
 
 # What the audit log may show of an account.
@@ -90,7 +95,7 @@ def deactivate(actor: User, user: User) -> None:
         raise Refused("self_deactivate", message)
     before = snapshot(user, AUDITED_FIELDS)
     user.active = False
-    user.session_token = new_session_token()
+    end_all_sessions(user)
     _audit_change(actor, "deactivate", user, before)
 
 
@@ -105,11 +110,14 @@ def reactivate(actor: User, user: User) -> None:
 def reset_password(actor: User, user: User, password: str) -> None:
     """Set a new password, end the account's sessions and lift a sign-in lock.
 
-    The audit line says only that it happened: no hash, no token.
+    An admin resetting their own password goes on in a new session, with a new token
+    (the view signs it in). The audit line says only that it happened: no hash, no token.
     """
     check_password_rule(password)
     user.set_password(password)
-    user.session_token = new_session_token()
+    end_all_sessions(user)
+    if user.id == actor.id:
+        start_session(user, utcnow())
     user.failed_logins = 0
     user.locked_until = None
     record(actor, "password_reset", user)
