@@ -284,13 +284,17 @@ def test_a_code_already_in_use_is_refused_on_create_and_on_edit(app, login, make
     assert audit_events(app) == []
 
 
+ACCESS_CODE_FORMAT = "Kode akses 12–20 huruf atau angka, boleh dipisah tanda hubung."
+
+
 @pytest.mark.parametrize(
     ("access_code", "message"),
     [
-        ("AB-12", "Kode akses 4–20 karakter, hanya huruf dan angka."),
-        ("ABC", "Kode akses 4–20 karakter, hanya huruf dan angka."),
-        ("KODE AKSES", "Kode akses 4–20 karakter, hanya huruf dan angka."),
-        ("A" * 21, "Kode akses 4–20 karakter, hanya huruf dan angka."),
+        ("ABC", ACCESS_CODE_FORMAT),
+        ("K7QM--2XAB-9RTZ", ACCESS_CODE_FORMAT),
+        ("K7QM_2XAB_9RTZ", ACCESS_CODE_FORMAT),
+        ("-K7QM2XAB9RTZ", ACCESS_CODE_FORMAT),
+        ("A" * 21, ACCESS_CODE_FORMAT),
     ],
 )
 def test_an_access_code_outside_the_allow_list_is_refused(app, login, access_code, message):
@@ -1052,3 +1056,26 @@ def test_the_access_code_is_typed_in_any_case_with_or_without_dashes_and_spaces(
     refused = submit(meeting.code, {**valid_submission, "access_code": "K7QM-2XAB-9RTX"})
     assert refused.status_code == 422
     assert submit(meeting.code, {**valid_submission, "access_code": typed}).status_code == 303
+
+
+def test_an_access_code_typed_in_groups_is_kept_without_its_dashes(app, login):
+    client = login("secretariat")
+    response = client.post(NEW, data=meeting_form(client, NEW, access_code="k7qm-2xab-9rtz"))
+    assert response.status_code == 303
+    saved = stored_meeting(app)
+    assert saved.access_code == "K7QM2XAB9RTZ"
+    assert "K7QM-2XAB-9RTZ" in page_text(client.get(url(saved.id)))
+
+
+def test_an_older_code_in_small_letters_survives_an_edit_of_something_else(
+    app, login, make_meeting
+):
+    meeting = make_meeting(access_code="rakor24")
+    client = login("secretariat")
+    edit = url(meeting.id, "/edit")
+    data = meeting_form(
+        client, edit, access_code="rakor24", code="rakor-uji", date="2024-01-23",
+        opens_at="", closes_at="", venue="Gedung Kanjengan",
+    )  # fmt: skip
+    assert client.post(edit, data=data).status_code == 303
+    assert stored_meeting(app, id=meeting.id).venue == "Gedung Kanjengan"

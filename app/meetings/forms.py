@@ -33,7 +33,9 @@ from app.forms import BaseForm
 from app.models import Pillar
 
 PUBLIC_CODE = re.compile(r"^[a-z0-9][a-z0-9-]{1,38}[a-z0-9]$")
-ACCESS_CODE = re.compile(r"^[A-Za-z0-9]{4,20}$")
+# Letters and digits, typed with or without single dashes or spaces between them
+# ("K7QM-2XAB-9RTZ"); the service asks 12 or more of a new code and keeps older ones.
+ACCESS_CODE = re.compile(r"^[A-Za-z0-9](?:[ -]?[A-Za-z0-9]){3,19}$")
 NIP = re.compile(r"^[0-9 ]*$")
 AGENDA_TITLE_MAX = 300
 AGENDA_MAX_ITEMS = 30
@@ -165,13 +167,16 @@ class MeetingForm(BaseForm):
     access_code = StringField(
         _l("Kode akses (tidak wajib)"),
         description=_l(
-            "4–20 huruf atau angka, ditampilkan di ruang rapat dan diketik peserta. "
-            "Kosongkan bila tidak perlu."
+            "12–20 huruf atau angka (tanda hubung boleh), ditampilkan di ruang rapat dan "
+            "diketik peserta. Kosongkan bila tidak perlu."
         ),
         filters=[strip],
         validators=[
             Optional(),
-            Regexp(ACCESS_CODE, message=_l("Kode akses 4–20 karakter, hanya huruf dan angka.")),
+            Regexp(
+                ACCESS_CODE,
+                message=_l("Kode akses 12–20 huruf atau angka, boleh dipisah tanda hubung."),
+            ),
         ],
     )
     pillars = CheckboxesField(

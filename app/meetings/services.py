@@ -219,7 +219,7 @@ def spoken_access_code(code: str | None) -> str:
 
 def _check_access_code(data: MeetingData, current: str | None) -> None:
     code = compact_access_code(data.access_code or "")
-    if code and code != (current or "") and len(code) < ACCESS_CODE_LENGTH:
+    if code and code != compact_access_code(current or "") and len(code) < ACCESS_CODE_LENGTH:
         message = _l(
             "Kode akses paling sedikit %(min)d huruf atau angka, agar tidak dapat ditebak. "
             "Pakai kode acak yang disarankan, atau kosongkan bila tidak perlu.",
