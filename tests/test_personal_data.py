@@ -252,6 +252,8 @@ def test_an_attendance_edit_logs_that_the_number_changed_but_not_the_number(
         assert not shows(log, number)
     page = page_text(client.get(f"/admin/meetings/{meeting.id}/audit"))
     assert not shows(page, PHONE) and not shows(page, OTHER_PHONE)
+    # The log page says the number changed, in words, without showing it.
+    assert "Nomor HP" in page and PERSONAL_MARKER in page
 
 
 def test_building_the_attendance_logs_no_number(app, login, meeting, submission_id):

@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select
 
 from app import domain
+from app.audit import PERSONAL_FIELDS
 from app.extensions import db
 from app.i18n import local_datetime
 from app.models import (
@@ -73,6 +74,10 @@ FIELD_LABELS = {
     "title": _l("Judul"),
     "kind": _l("Jenis"),
     "role": _l("Peran"),
+    "phone": _l("Nomor HP"),
+    "source": _l("Sumber"),
+    "row": _l("Baris berkas"),
+    "fields": _l("Kolom yang diisi"),
 }
 
 PILLAR_FIELDS = ("pillar_id", "submitted_pillar_id")
@@ -223,7 +228,9 @@ def changes(event: AuditEvent, lookups: Lookups) -> list[Change]:
     result = []
     for key in keys:
         # Some areas log whole snapshots; only what differs is a change worth reading.
-        if key == "id" or (key in before and key in after and before[key] == after[key]):
+        # A personal field is masked alike on both sides: it is logged only when it changed.
+        same = key in before and key in after and before[key] == after[key]
+        if key == "id" or (same and key not in PERSONAL_FIELDS):
             continue
         result.append(
             Change(
@@ -250,6 +257,8 @@ def readable(event: AuditEvent, key: str, value: Any, lookups: Lookups) -> str:
         return str(STATUS_LABELS[event.entity_type].get(value, value))
     if key in VALUE_LABELS:
         return str(VALUE_LABELS[key].get(value, value))
+    if key == "fields" and isinstance(value, list):
+        return ", ".join(str(name) for name in value)
     if key in ("originals", "original"):
         codes = value if isinstance(value, list) else [value]
         return ", ".join(format_receipt(str(code)) for code in codes)
