@@ -471,6 +471,15 @@ def squeeze(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
+def make_pdf(client, url: str):
+    """Press the document's button (a POST makes the PDF), then open the address it leads to:
+    the PDF, or the progress page of a job on the queue."""
+    response = client.post(url, data={"csrf_token": csrf_from(client, "/admin/")})
+    assert response.status_code == 303, response.get_data(as_text=True)[:500]
+    assert response.headers["Location"].endswith(url)
+    return client.get(url)
+
+
 def get_pdf(client, url: str):
     response = client.get(url)
     assert response.status_code == 200, response.get_data(as_text=True)[:500]

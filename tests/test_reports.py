@@ -25,8 +25,8 @@ from app.models.meeting import RenderJob
 from tests.helpers import (
     Record,
     build_record,
-    csrf_from,
     get_pdf,
+    make_pdf,
     pdf_reader,
     pdf_text,
     squeeze,
@@ -45,8 +45,7 @@ def record(app, make_meeting) -> Record:
 
 def viewer_pdf(login, url: str):
     """The secretariat presses the button (a POST makes the PDF); a viewer then reads it."""
-    secretariat = login("secretariat")
-    secretariat.post(url, data={"csrf_token": csrf_from(secretariat, "/admin/")})
+    make_pdf(login("secretariat"), url)
     return get_pdf(login("viewer"), url)
 
 

@@ -25,6 +25,7 @@ from tests.helpers import (
     csrf_from,
     get_pdf,
     hidden_value,
+    make_pdf,
     pdf_reader,
     pdf_text,
     redis_or_skip,
@@ -43,14 +44,6 @@ def set_opening(app, meeting_id: int, text: str) -> None:
     with app.app_context():
         db.session.get(Meeting, meeting_id).opening = text
         db.session.commit()
-
-
-def make_pdf(client, url: str):
-    """Press the button (a POST), then follow to the PDF it leads to."""
-    response = client.post(url, data={"csrf_token": csrf_from(client, "/admin/")})
-    assert response.status_code == 303, response.get_data(as_text=True)[:500]
-    assert response.headers["Location"].endswith(url)
-    return client.get(url)
 
 
 # --- the embedded default: the job runs in the request -----------------------------------
