@@ -137,7 +137,6 @@ def send_document(document: MeetingDocument, *, meeting_code: str):
         max_age=0,
     )
     response.headers["X-Content-SHA256"] = document.sha256
-    response.headers["Cache-Control"] = "private, no-cache"
     return response
 
 

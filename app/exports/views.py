@@ -31,12 +31,6 @@ def personal_export_request(meeting_id: int, file_format: str) -> tuple[Meeting,
     return meeting, filters
 
 
-def private(response: Response) -> Response:
-    # Exports carry names (and maybe phones): no shared cache may keep a copy.
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
 def csv_download(meeting: Meeting, filters: ReviewFilters, *, personal: bool) -> Response:
     chunks = services.csv_chunks(meeting.id, filters, personal=personal)
     if personal:
@@ -49,17 +43,16 @@ def csv_download(meeting: Meeting, filters: ReviewFilters, *, personal: bool) ->
     response.headers["Content-Disposition"] = (
         f'attachment; filename="{services.filename(meeting, "csv", personal=personal)}"'
     )
-    return private(response)
+    return response
 
 
 def xlsx_download(meeting: Meeting, filters: ReviewFilters, *, personal: bool) -> Response:
-    response = send_file(
+    return send_file(
         services.xlsx_file(meeting, filters, personal=personal),
         mimetype=XLSX_MIMETYPE,
         as_attachment=True,
         download_name=services.filename(meeting, "xlsx", personal=personal),
     )
-    return private(response)
 
 
 @bp.get("/meetings/<int:meeting_id>/inputs.csv")

@@ -306,9 +306,7 @@ def live(meeting_id: int):
 @role_required(*READ)
 def live_json(meeting_id: int):
     meeting = meeting_or_404(meeting_id)
-    response = jsonify(services.live_snapshot(meeting.id))
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return jsonify(services.live_snapshot(meeting.id))
 
 
 # --- helpers between the request, the forms and the services ---------------------------------

@@ -83,7 +83,6 @@ def letterhead_logo():
     # Served exactly as the type checked at upload; the browser must not guess another.
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'"
-    response.headers["Cache-Control"] = "private, no-cache"
     return response
 
 
