@@ -1,4 +1,4 @@
-"""Benchmark: the paper import against the security review's two XLSX bombs.
+"""Benchmark: the paper import against two hostile XLSX files ("zip bombs").
 
     .venv/bin/python bench/import_limits.py
 
@@ -24,7 +24,7 @@ every byte Python, openpyxl or the XML parser touches does. The results are
 printed as a Markdown table, each with its ratio to the baseline; no file is
 written.
 
-Target (the review): a malicious file is refused within a few seconds and under
+Target: a malicious file is refused within a few seconds and under
 100 MiB of extra memory.
 """
 

@@ -73,7 +73,7 @@ def refused(response) -> str:
     return page
 
 
-# --- the two files of the security review -------------------------------------------------
+# --- two hostile files: a row of a million cells, one 200 MB shared string --------------
 
 
 def test_a_200_mb_shared_string_is_refused_before_it_is_read(app, login, meeting):

@@ -1,4 +1,4 @@
-"""Admins keep the poverty indicators by form and by CSV import (issue 4)."""
+"""Admins keep the poverty indicators by form and by CSV import."""
 
 import io
 from decimal import Decimal
