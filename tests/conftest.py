@@ -11,16 +11,13 @@ import os
 import shutil
 import tempfile
 import threading
-import uuid
 from collections.abc import Iterator
 from datetime import date, time
 
 import pytest
 from flask import Flask
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, make_url, text
-from sqlalchemy.exc import DBAPIError
-from sqlalchemy.pool import NullPool
+from sqlalchemy import make_url, text
 from werkzeug.serving import make_server
 
 from app.extensions import db
@@ -28,7 +25,13 @@ from app.models import Base, Meeting, Pillar
 from app.models import user as user_model
 from app.seed import seed_reference_data
 from config import BASE_DIR
-from tests.helpers import STAFF_EMAILS, STAFF_PASSWORD, hidden_value, make_app
+from tests.helpers import (
+    STAFF_EMAILS,
+    STAFF_PASSWORD,
+    hidden_value,
+    make_app,
+    private_postgresql_database,
+)
 
 # Cheap hashing for tests only: the same scrypt scheme with a tiny work factor.
 user_model.PASSWORD_METHOD = "scrypt:1024:8:1"
@@ -65,30 +68,6 @@ def database_url(tmp_path_factory) -> Iterator[str]:
         yield url
     else:
         yield from private_postgresql_database(url)
-
-
-def private_postgresql_database(url: str) -> Iterator[str]:
-    """A new database beside the one `url` names, for this run only; dropped afterwards.
-
-    Without the right to create databases, the run uses `url` itself (and then two
-    runs on that server must not overlap).
-    """
-    given = make_url(url)
-    name = f"{given.database}_{uuid.uuid4().hex[:12]}"
-    server = create_engine(given, isolation_level="AUTOCOMMIT", poolclass=NullPool)
-    try:
-        with server.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-    except DBAPIError:
-        server.dispose()
-        yield url
-        return
-    try:
-        yield given.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with server.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        server.dispose()
 
 
 @pytest.fixture(scope="session")

@@ -10,6 +10,7 @@ import io
 import os
 import re
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from io import BytesIO
@@ -18,7 +19,10 @@ import pytest
 from flask import Flask
 from openpyxl import Workbook
 from pypdf import PdfReader
-from sqlalchemy import select
+from sqlalchemy import create_engine, make_url, select
+from sqlalchemy import text as sql
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.pool import NullPool
 
 from app import create_app
 from app.extensions import db
@@ -78,6 +82,30 @@ def make_app(database_url: str, **overrides) -> Flask:
     }
     config.update(overrides)
     return create_app(config)
+
+
+def private_postgresql_database(url: str) -> Iterator[str]:
+    """A new database beside the one `url` names, for this run only; dropped afterwards.
+
+    Without the right to create databases, the run uses `url` itself (and then two
+    runs on that server must not overlap).
+    """
+    given = make_url(url)
+    name = f"{given.database}_{uuid.uuid4().hex[:12]}"
+    server = create_engine(given, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    try:
+        with server.connect() as connection:
+            connection.execute(sql(f'CREATE DATABASE "{name}"'))
+    except DBAPIError:
+        server.dispose()
+        yield url
+        return
+    try:
+        yield given.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with server.connect() as connection:
+            connection.execute(sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        server.dispose()
 
 
 def redis_or_skip(url: str):
