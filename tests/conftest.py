@@ -11,6 +11,7 @@ import os
 import shutil
 import tempfile
 import threading
+import uuid
 from collections.abc import Iterator
 from datetime import date, time
 
@@ -26,11 +27,13 @@ from app.models import user as user_model
 from app.seed import seed_reference_data
 from config import BASE_DIR
 from tests.helpers import (
+    REDIS_TEST_URL,
     STAFF_EMAILS,
     STAFF_PASSWORD,
     hidden_value,
     make_app,
     private_postgresql_database,
+    redis_or_skip,
 )
 
 # Cheap hashing for tests only: the same scrypt scheme with a tiny work factor.
@@ -346,3 +349,17 @@ def login(app, staff):
         return client
 
     return sign_in
+
+
+@pytest.fixture
+def rq_queue(app):
+    """A queue of this test's own on the machine's Redis: another test run never sees it."""
+    from rq import Queue
+
+    connection = redis_or_skip(REDIS_TEST_URL)
+    name = f"rakor-test-{uuid.uuid4().hex}"
+    app.config.update(RAKOR_REDIS_URL=REDIS_TEST_URL, RAKOR_DOCUMENT_QUEUE=name)
+    queue = Queue(name, connection=connection)
+    yield queue
+    queue.delete(delete_jobs=True)
+    connection.close()

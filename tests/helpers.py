@@ -11,9 +11,11 @@ import os
 import re
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from io import BytesIO
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -106,6 +108,27 @@ def private_postgresql_database(url: str) -> Iterator[str]:
         with server.connect() as connection:
             connection.execute(sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         server.dispose()
+
+
+# The machine's Redis, where tests that need one put queues and keys of their own.
+REDIS_TEST_URL = "redis://127.0.0.1:6379/0"
+
+
+@contextmanager
+def scratch_database(database_url: str, folder: Path) -> Iterator[str]:
+    """An empty database of the run's kind for one test: a SQLite file in `folder`, or a
+    new PostgreSQL database beside the run's, dropped afterwards."""
+    if make_url(database_url).get_backend_name() != "postgresql":
+        yield f"sqlite:///{folder / 'scratch.sqlite'}"
+        return
+    databases = private_postgresql_database(database_url)
+    url = next(databases)
+    if url == database_url:
+        pytest.skip("no right to create a second database on this server")
+    try:
+        yield url
+    finally:
+        next(databases, None)
 
 
 def redis_or_skip(url: str):

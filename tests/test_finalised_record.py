@@ -9,7 +9,6 @@ reference data changed before the render runs does not reach it. A GET of a
 document page never starts a render nor stores a document.
 """
 
-import uuid
 from collections.abc import Callable
 
 import pytest
@@ -35,14 +34,12 @@ from tests.helpers import (
     get_pdf,
     hidden_value,
     pdf_text,
-    redis_or_skip,
 )
 
 FINAL_MESSAGE = (
     "Notulen rapat ini sudah final. Perubahan hanya dapat dilakukan setelah admin "
     "membukanya kembali."
 )
-REDIS_TEST_URL = "redis://127.0.0.1:6379/0"
 
 
 # --- the record, the ids it needs, and the doors to finalise and reopen it ------------------
@@ -298,20 +295,6 @@ def rename_pillar(admin, app, code: str, name: str) -> str:
     response = send(admin, f"/admin/reference/pillars/{pillar.id}", data)
     assert response.status_code == 303
     return old_name
-
-
-@pytest.fixture
-def rq_queue(app):
-    """A queue of this test's own on the machine's Redis: another test run never sees it."""
-    from rq import Queue
-
-    connection = redis_or_skip(REDIS_TEST_URL)
-    name = f"rakor-test-{uuid.uuid4().hex}"
-    app.config.update(RAKOR_REDIS_URL=REDIS_TEST_URL, RAKOR_DOCUMENT_QUEUE=name)
-    queue = Queue(name, connection=connection)
-    yield queue
-    queue.delete(delete_jobs=True)
-    connection.close()
 
 
 def test_the_final_pdf_keeps_the_pillar_name_of_the_moment_of_finalising(

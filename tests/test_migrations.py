@@ -7,33 +7,27 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, inspect, make_url, text
+from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.models import Base, Meeting, Submission
-from tests.helpers import make_app, private_postgresql_database
+from tests.helpers import make_app, scratch_database
 
 
-@pytest.fixture(scope="module")
-def freshly_migrated(database_url, tmp_path_factory):
+@pytest.fixture
+def freshly_migrated(database_url, tmp_path):
     """An app on a database of the same kind built by `db upgrade` alone.
 
     Not the run's shared database: a restore test rebuilds that one from a dump, and
     PostgreSQL words a CHECK constraint read back from a dump differently.
     """
-    if make_url(database_url).get_backend_name() == "sqlite":
-        urls = iter([f"sqlite:///{tmp_path_factory.mktemp('migrated') / 'migrated.sqlite'}"])
-    else:
-        urls = private_postgresql_database(database_url)
-    url = next(urls)
-    app = make_app(url)
-    with app.app_context():
-        upgrade()
-    yield app
-    with app.app_context():
-        db.engine.dispose()
-    next(urls, None)  # drops the PostgreSQL database
+    with scratch_database(database_url, tmp_path) as url:
+        app = make_app(url)
+        with app.app_context():
+            upgrade()
+            yield app
+            db.engine.dispose()
 
 
 def test_models_and_migrations_agree(freshly_migrated):

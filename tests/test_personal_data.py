@@ -3,17 +3,13 @@ audit log, never in a document, and taken out in a file only by an audited POST.
 
 import io
 import re
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
 from flask_migrate import upgrade
 from openpyxl import load_workbook
-from sqlalchemy import Text, cast, create_engine, make_url, select
-from sqlalchemy import text as sql
-from sqlalchemy.exc import DBAPIError
-from sqlalchemy.pool import NullPool
+from sqlalchemy import Text, cast, select
 
 from app.audit import PERSONAL_MARKER
 from app.auth.access import PERSONAL_DATA, READ, WRITE
@@ -28,6 +24,7 @@ from tests.helpers import (
     make_pdf,
     pdf_text,
     queue_url,
+    scratch_database,
     squeeze,
     upload,
     workbook_bytes,
@@ -309,25 +306,8 @@ def test_no_document_prints_a_phone_number(app, login, make_meeting):
 
 @pytest.fixture
 def scratch_database_url(database_url, tmp_path) -> Iterator[str]:
-    """An empty database of the same kind as the test run's, for this test alone."""
-    given = make_url(database_url)
-    if given.get_backend_name() != "postgresql":
-        yield f"sqlite:///{tmp_path / 'scrub.sqlite'}"
-        return
-    name = f"{given.database}_scrub_{uuid.uuid4().hex[:8]}"
-    server = create_engine(given, isolation_level="AUTOCOMMIT", poolclass=NullPool)
-    try:
-        with server.connect() as connection:
-            connection.execute(sql(f'CREATE DATABASE "{name}"'))
-    except DBAPIError:
-        server.dispose()
-        pytest.skip("no right to create a second database on this server")
-    try:
-        yield given.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with server.connect() as connection:
-            connection.execute(sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        server.dispose()
+    with scratch_database(database_url, tmp_path) as url:
+        yield url
 
 
 def test_the_migration_scrubs_numbers_from_existing_audit_lines(scratch_database_url):

@@ -12,9 +12,7 @@
 
 import hashlib
 import re
-import uuid
 
-import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
@@ -28,11 +26,8 @@ from tests.helpers import (
     make_pdf,
     pdf_reader,
     pdf_text,
-    redis_or_skip,
     squeeze,
 )
-
-REDIS_TEST_URL = "redis://127.0.0.1:6379/0"
 
 
 def count(app, model, *conditions) -> int:
@@ -141,20 +136,6 @@ def test_a_lost_job_is_replaced(app, login, make_meeting):
 
 
 # --- RQ on Redis ---------------------------------------------------------------------------
-
-
-@pytest.fixture
-def rq_queue(app):
-    """A queue of this test's own on the machine's Redis: another test run never sees it."""
-    from rq import Queue
-
-    connection = redis_or_skip(REDIS_TEST_URL)
-    name = f"rakor-test-{uuid.uuid4().hex}"
-    app.config.update(RAKOR_REDIS_URL=REDIS_TEST_URL, RAKOR_DOCUMENT_QUEUE=name)
-    queue = Queue(name, connection=connection)
-    yield queue
-    queue.delete(delete_jobs=True)
-    connection.close()
 
 
 def poll(client, meeting_id: int, job_id: int) -> dict:
