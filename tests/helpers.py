@@ -40,6 +40,7 @@ from app.models import (
     Pillar,
     Program,
     Submission,
+    UserSession,
 )
 from app.submissions.services import new_receipt_code
 
@@ -64,6 +65,17 @@ def option_value(html: str, label: str) -> str:
     match = re.search(rf'value="([^"]*)"[^>]*>\s*<label for="[^"]+">{re.escape(label)}', html, re.S)
     assert match, f"no option labelled {label!r}"
     return match.group(1)
+
+
+def token_of(client) -> str | None:
+    """The sign-in token the client's cookie carries (Flask-Login keeps it as _user_id)."""
+    with client.session_transaction() as session:
+        return session.get("_user_id")
+
+
+def session_tokens(app, user_id: int) -> set[str]:
+    with app.app_context():
+        return set(db.session.scalars(db.select(UserSession.token).filter_by(user_id=user_id)))
 
 
 def csrf_from(client, url: str) -> str:

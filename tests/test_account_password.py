@@ -4,7 +4,7 @@ import pytest
 
 from app.extensions import db
 from app.models import AuditEvent, User, UserSession
-from tests.helpers import STAFF_EMAILS, STAFF_PASSWORD, csrf_from, hidden_value
+from tests.helpers import STAFF_EMAILS, STAFF_PASSWORD, csrf_from, hidden_value, token_of
 
 URL = "/account/password"
 NEW_PASSWORD = "gedung-jlamprang-lantai-3"
@@ -30,12 +30,6 @@ def signs_in(app, email: str, password: str) -> bool:
         data={"csrf_token": hidden_value(page, "csrf_token"), "email": email, "password": password},
     )
     return response.status_code == 302
-
-
-def token_of(client) -> str | None:
-    """The sign-in token the client's cookie carries (Flask-Login keeps it as _user_id)."""
-    with client.session_transaction() as session:
-        return session.get("_user_id")
 
 
 def session_tokens(app, role: str) -> set[str]:

@@ -10,7 +10,7 @@ import pytest
 from app.extensions import db
 from app.models import User, UserSession
 from app.models.base import utcnow
-from tests.helpers import STAFF_EMAILS, STAFF_PASSWORD, csrf_from
+from tests.helpers import STAFF_EMAILS, STAFF_PASSWORD, csrf_from, session_tokens, token_of
 
 
 def sign_in(client, email, password, next_url=None):
@@ -24,17 +24,6 @@ def signed_in_client(app, role: str):
     client = app.test_client()
     assert sign_in(client, STAFF_EMAILS[role], STAFF_PASSWORD).status_code == 302
     return client
-
-
-def token_of(client) -> str | None:
-    """The sign-in token the client's cookie carries (Flask-Login keeps it as _user_id)."""
-    with client.session_transaction() as session:
-        return session.get("_user_id")
-
-
-def session_tokens(app, user_id: int) -> set[str]:
-    with app.app_context():
-        return set(db.session.scalars(db.select(UserSession.token).filter_by(user_id=user_id)))
 
 
 def test_staff_pages_send_anonymous_visitors_to_sign_in(client):

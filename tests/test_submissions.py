@@ -349,25 +349,23 @@ def test_an_oversized_chunked_request_is_refused_as_well(app, client, meeting, v
         "client_token": hidden_value(page, "client_token"),
         "description": "x" * 1_000_000,
     }
-    response = client.post(
-        f"/m/{meeting.code}",
-        input_stream=io.BytesIO(urlencode(fields).encode()),
-        content_type="application/x-www-form-urlencoded",
-        headers={"Transfer-Encoding": "chunked"},
-        environ_overrides={"wsgi.input_terminated": True},
-    )
+
+    def send_chunked(fields: dict):
+        return client.post(
+            f"/m/{meeting.code}",
+            input_stream=io.BytesIO(urlencode(fields).encode()),
+            content_type="application/x-www-form-urlencoded",
+            headers={"Transfer-Encoding": "chunked"},
+            environ_overrides={"wsgi.input_terminated": True},
+        )
+
+    response = send_chunked(fields)
     assert response.status_code == 413
     assert "Kiriman terlalu besar" in page_text(response)
     assert stored(app) == []
 
     fields["description"] = "Uraian yang dikirim bertahap."
-    response = client.post(
-        f"/m/{meeting.code}",
-        input_stream=io.BytesIO(urlencode(fields).encode()),
-        content_type="application/x-www-form-urlencoded",
-        headers={"Transfer-Encoding": "chunked"},
-        environ_overrides={"wsgi.input_terminated": True},
-    )
+    response = send_chunked(fields)
     assert response.status_code == 303
     assert [row.description for row in stored(app)] == ["Uraian yang dikirim bertahap."]
 

@@ -9,9 +9,16 @@ import pytest
 from app.auth.access import ADMIN
 from app.domain import USER_ROLES
 from app.extensions import db
-from app.models import AuditEvent, User, UserSession
+from app.models import AuditEvent, User
 from app.models.base import utcnow
-from tests.helpers import STAFF_EMAILS, STAFF_PASSWORD, csrf_from, hidden_value
+from tests.helpers import (
+    STAFF_EMAILS,
+    STAFF_PASSWORD,
+    csrf_from,
+    hidden_value,
+    session_tokens,
+    token_of,
+)
 
 NEW_PASSWORD = "kopi-tubruk-pagi-hari"
 
@@ -41,17 +48,6 @@ def sign_in(app, email: str, password: str):
         data={"csrf_token": hidden_value(page, "csrf_token"), "email": email, "password": password},
     )
     return client, response
-
-
-def token_of(client) -> str | None:
-    """The sign-in token the client's cookie carries (Flask-Login keeps it as _user_id)."""
-    with client.session_transaction() as session:
-        return session.get("_user_id")
-
-
-def session_tokens(app, user_id: int) -> set[str]:
-    with app.app_context():
-        return set(db.session.scalars(db.select(UserSession.token).filter_by(user_id=user_id)))
 
 
 def get_user(app, user_id: int) -> User:
