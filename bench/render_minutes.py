@@ -8,7 +8,7 @@ For each size a closed meeting with that many inputs (the demo's texts, every
 to a temporary SQLite database built by the real migrations. Two renders of it
 are then measured, each in a fresh process whose imports are done:
 
-- rakor: the job path, `request_document(..., here=True)`: the context built
+- rakor: the job path, `start_document(..., here=True)`: the context built
   once, a RenderJob, the template, WeasyPrint in this one process through the
   restricted fetcher, the PDF stored;
 - baseline: the same rows as one big WeasyPrint <table> with default settings.
@@ -184,7 +184,7 @@ def measure(database_url: str, meeting_id: int, mode: str) -> dict:
 
         started, cpu_started = time.perf_counter(), time.process_time()
         if mode == "rakor":
-            outcome = jobs.request_document(meeting_id, "minutes", None, here=True)
+            outcome = jobs.start_document(meeting_id, "minutes", None, here=True)
             pdf = outcome.document.content
         else:
             pdf = naive_table_pdf(build_minutes_context(meeting_id))
