@@ -28,7 +28,7 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from app.audit import record, snapshot
 from app.documents import jobs
@@ -74,13 +74,17 @@ def check_not_final(meeting_id: int) -> None:
     """Refuse a change to the content of a finalised meeting.
 
     Called first by every service that changes a meeting's content. It reads the
-    status from the database under a lock on the meeting's row, held until the
-    change commits: finalising (which updates that row) waits for a change under
-    way, and a change waits for a finalisation under way and then sees it
-    (PostgreSQL; SQLite writes one transaction at a time anyway).
+    status with an UPDATE that changes nothing, so the row is locked for writing
+    until the change commits, on both databases: finalising (which updates that
+    row) waits for a change under way, and a change waits for a finalisation under
+    way and then sees it. SQLite takes its database-wide write lock here, at the
+    first statement, rather than at the change's first write. On PostgreSQL the
+    lock is FOR NO KEY UPDATE strength: a participant's input, whose foreign key
+    only needs the row to stay, is not held up by it.
     """
     status = db.session.scalar(
-        select(Meeting.status).where(Meeting.id == meeting_id).with_for_update()
+        text("UPDATE meeting SET status = status WHERE id = :id RETURNING status"),
+        {"id": meeting_id},
     )
     if status == "finalised":
         raise record_is_final()
