@@ -381,3 +381,16 @@ def test_the_review_pages_of_a_finalised_meeting_offer_no_change(app, login, rec
         assert f'action="{detail}/{action}' not in page, action
     duplicates = secretariat.get(f"/admin/meetings/{meeting_id}/duplicates").get_data(as_text=True)
     assert 'method="post"' not in duplicates.split("<main", 1)[1]
+
+
+def test_a_note_refused_by_the_final_record_comes_back_with_its_words(app, login, record):
+    secretariat = login("secretariat")
+    detail = detail_url(record["meeting"], record["inputs"]["batik"])
+    token = csrf_from(secretariat, detail)
+    assert finalise(secretariat, record["meeting"]).status_code == 302
+    note = "Dinas Perdagangan menyanggupi pelatihan pada triwulan kedua."
+    refused = secretariat.post(f"{detail}/notes", data={"csrf_token": token, "body": note})
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    assert note in page
+    assert page.count(FINAL_MESSAGE) == 1
