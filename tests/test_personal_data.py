@@ -251,6 +251,10 @@ def test_an_attendance_edit_logs_that_the_number_changed_but_not_the_number(
     assert not shows(page, PHONE) and not shows(page, OTHER_PHONE)
     # The log page says the number changed, in words, without showing it.
     assert "Nomor HP" in page and PERSONAL_MARKER in page
+    # A viewer does not learn even that.
+    seen_by_viewer = page_text(login("viewer").get(f"/admin/meetings/{meeting.id}/audit"))
+    assert "Agus Priyanto, S.E." in seen_by_viewer  # the lines are there
+    assert "Nomor HP" not in seen_by_viewer and PERSONAL_MARKER not in seen_by_viewer
 
 
 def test_building_the_attendance_logs_no_number(app, login, meeting, submission_id):

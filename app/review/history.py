@@ -17,6 +17,7 @@ from sqlalchemy import and_, func, or_, select
 
 from app import domain
 from app.audit import PERSONAL_FIELDS
+from app.auth.access import sees_personal_data
 from app.extensions import db
 from app.i18n import local_datetime
 from app.models import (
@@ -78,6 +79,9 @@ FIELD_LABELS = {
     "source": _l("Sumber"),
     "row": _l("Baris berkas"),
     "fields": _l("Kolom yang diisi"),
+    "imported_rows": _l("Baris yang diimpor"),
+    "submission_ids": _l("Masukan yang dibuat"),
+    "skipped_rows": _l("Baris yang dilewati"),
 }
 
 PILLAR_FIELDS = ("pillar_id", "submitted_pillar_id")
@@ -198,6 +202,9 @@ class Lookups:
 
 def entries(rows: list) -> list[Entry]:
     lookups = Lookups([event for event, _name in rows])
+    # A reader without the right to personal data does not learn even whether a phone
+    # number was given, changed or removed.
+    personal = sees_personal_data()
     result = []
     for event, user_name in rows:
         if event.entity_type == "Submission":
@@ -216,17 +223,21 @@ def entries(rows: list) -> list[Entry]:
                 receipt_code=lookups.receipt(
                     submission_id if isinstance(submission_id, int) else None
                 ),
-                changes=changes(event, lookups),
+                changes=changes(event, lookups, personal=personal),
             )
         )
     return result
 
 
-def changes(event: AuditEvent, lookups: Lookups) -> list[Change]:
+def changes(event: AuditEvent, lookups: Lookups, *, personal: bool) -> list[Change]:
     before, after = event.before or {}, event.after or {}
     keys = list(dict.fromkeys([*before, *after]))
     result = []
     for key in keys:
+        if key in PERSONAL_FIELDS and not personal:
+            continue
+        if key == "fields" and not personal:  # the fields a paper import filled
+            before, after = hide_personal_names(before, key), hide_personal_names(after, key)
         # Some areas log whole snapshots; only what differs is a change worth reading.
         # A personal field is masked alike on both sides: it is logged only when it changed.
         same = key in before and key in after and before[key] == after[key]
@@ -240,6 +251,12 @@ def changes(event: AuditEvent, lookups: Lookups) -> list[Change]:
             )
         )
     return result
+
+
+def hide_personal_names(values: dict, key: str) -> dict:
+    if not isinstance(values.get(key), list):
+        return values
+    return {**values, key: [name for name in values[key] if name not in PERSONAL_FIELDS]}
 
 
 def readable(event: AuditEvent, key: str, value: Any, lookups: Lookups) -> str:
