@@ -394,3 +394,22 @@ def test_a_note_refused_by_the_final_record_comes_back_with_its_words(app, login
     assert refused.status_code == 422
     assert note in page
     assert page.count(FINAL_MESSAGE) == 1
+
+
+def test_a_render_queued_before_a_reopen_never_becomes_the_final_pdf(app, login, record, rq_queue):
+    from rq import SimpleWorker
+
+    meeting_id = record["meeting"]
+    url = f"/admin/meetings/{meeting_id}/minutes.pdf"
+    finalise(login("secretariat"), meeting_id)
+    assert reopen(login("admin"), meeting_id).status_code == 302
+    with app.app_context():
+        db.session.get(Meeting, meeting_id).opening = "Pembukaan yang sudah dibetulkan."
+        db.session.commit()
+    finalise(login("secretariat"), meeting_id)
+    assert rq_queue.count == 2  # the first finalisation's render had not run yet
+    with app.app_context():
+        assert SimpleWorker([rq_queue], connection=rq_queue.connection).work(burst=True)
+        statuses = db.session.scalars(select(RenderJob.status).order_by(RenderJob.id)).all()
+    assert statuses == ["failed", "done"]
+    assert "Pembukaan yang sudah dibetulkan." in pdf_text(get_pdf(login("viewer"), url).data)

@@ -328,6 +328,10 @@ def render_and_store(job: RenderJob, context: Any, progress: ProgressWriter) -> 
     meeting = load_meeting(job.meeting_id)
     # The minutes of a finalised meeting are archived, once per finalisation.
     frozen = job.kind == "minutes" and context.meeting.is_final
+    if frozen and (meeting.status != "finalised" or job.created_at < meeting.finalised_at):
+        # Queued for an earlier finalisation and run late: the record was reopened since,
+        # and its content then may have been corrected. Never archived as final.
+        raise RuntimeError("the record was reopened after this job was queued")
     if frozen and (existing := final_minutes(meeting)) is not None:
         return existing
     progress(20)
