@@ -24,7 +24,7 @@ from app.models import AgendaItem, Meeting, Pillar, Submission, User
 from app.models.base import utcnow
 from app.qr import qr_data_uri
 from app.services import Refused, transaction
-from app.submissions.services import window_state
+from app.submissions.services import compact_access_code, window_state
 
 # No 0/o, 1/i/l: a code read aloud or typed from a poster survives. 31^6 is about 887 million.
 # The public code is the address of the form (/m/<code>), listed on the public front
@@ -203,11 +203,6 @@ def new_public_code() -> str:
 def new_access_code() -> str:
     """A random access code, stored without separators, e.g. "K7QM2XAB9RTZ"."""
     return "".join(secrets.choice(ACCESS_CODE_ALPHABET) for _ in range(ACCESS_CODE_LENGTH))
-
-
-def compact_access_code(code: str) -> str:
-    """The code as stored and compared: upper case, no spaces, no dashes."""
-    return "".join(code.split()).replace("-", "").upper()
 
 
 def spoken_access_code(code: str | None) -> str:

@@ -218,21 +218,21 @@ def find_submission(receipt_code: str) -> Submission | None:
 # --- the rule --------------------------------------------------------------------
 
 
-def access_code_matches(meeting: Meeting, given: str) -> bool:
-    """Case, spaces and dashes do not count: "k7qm 2xab-9rtz" is K7QM-2XAB-9RTZ.
+# A phone may turn a typed "-" into another dash; those are left out too.
+DASHES = "-\u2010\u2011\u2012\u2013\u2014\u2212"
 
-    A phone may turn a typed "-" into another dash; those are left out too.
-    """
+
+def compact_access_code(code: str) -> str:
+    """The code as stored and compared: upper case, no spaces, no dashes."""
+    return "".join(ch for ch in code if not ch.isspace() and ch not in DASHES).upper()
+
+
+def access_code_matches(meeting: Meeting, given: str) -> bool:
+    """Case, spaces and dashes do not count: "k7qm 2xab-9rtz" is K7QM-2XAB-9RTZ."""
     if not meeting.access_code:
         return True
-
-    dashes = "-\u2010\u2011\u2012\u2013\u2014\u2212"
-
-    def compact(code: str) -> bytes:
-        kept = (ch for ch in code if not ch.isspace() and ch not in dashes)
-        return "".join(kept).upper().encode()
-
-    return hmac.compare_digest(compact(meeting.access_code), compact(given))
+    expected, typed = compact_access_code(meeting.access_code), compact_access_code(given)
+    return hmac.compare_digest(expected.encode(), typed.encode())
 
 
 def new_receipt_code() -> str:
