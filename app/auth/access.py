@@ -43,6 +43,8 @@ def role_required(*roles: str) -> Callable:
     return decorator
 
 
+# In templates as user_can_write(): a page whose view passes `can_write` keeps its own.
+@bp.app_template_global("user_can_write")
 def can_write() -> bool:
     return current_user.is_authenticated and current_user.role in WRITE
 

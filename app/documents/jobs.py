@@ -328,7 +328,9 @@ def render_and_store(job: RenderJob, context: Any, progress: ProgressWriter) -> 
     meeting = load_meeting(job.meeting_id)
     # The minutes of a finalised meeting are archived, once per finalisation.
     frozen = job.kind == "minutes" and context.meeting.is_final
-    if frozen and (meeting.status != "finalised" or job.created_at < meeting.finalised_at):
+    finalised_at = meeting.finalised_at
+    reopened = meeting.status != "finalised" or (finalised_at and job.created_at < finalised_at)
+    if frozen and reopened:
         # Queued for an earlier finalisation and run late: the record was reopened since,
         # and its content then may have been corrected. Never archived as final.
         raise RuntimeError("the record was reopened after this job was queued")
