@@ -90,6 +90,29 @@ USER_ROLES = {
 
 SEXES = {"L": _l("Laki-laki"), "P": _l("Perempuan")}
 
-DOCUMENT_KINDS = ("minutes", "evaluation")
+# Every document a meeting yields: notulen, ringkasan evaluasi, daftar hadir, berita acara
+# kesepakatan, laporan hasil rakor.
+DOCUMENT_KINDS = ("minutes", "evaluation", "attendance", "berita_acara", "laporan")
+DOCUMENT_LABELS = {
+    "minutes": _l("Notulen"),
+    "evaluation": _l("Ringkasan evaluasi"),
+    "attendance": _l("Daftar hadir"),
+    "berita_acara": _l("Berita acara kesepakatan"),
+    "laporan": _l("Laporan hasil rakor"),
+}
+# Documents archived at finalisation, numbered, and (once signed) the official record.
+FINAL_KINDS = ("minutes", "berita_acara", "laporan")
+# The two kinds of kop a city uses: its agency's own, and the Wali Kota's (the lambang
+# and the office, no agency line) for documents the Wali Kota signs.
+LETTERHEAD_KINDS = {"agency": _l("Kop perangkat daerah"), "mayor": _l("Kop Wali Kota")}
+# How a line of the daftar hadir came to be: the participant checked in on a phone, the
+# secretariat entered or ticked it at the desk, or it was invited and is not (yet) present.
+ATTENDEE_SOURCES = {
+    "checkin": _l("Mengisi sendiri"),
+    "desk": _l("Dicatat sekretariat"),
+    "invited": _l("Diundang"),
+}
+# NIP (Nomor Induk Pegawai) of a civil servant: 18 digits.
+NIP_LENGTH = 18
 RENDER_JOB_STATUSES = ("queued", "running", "done", "failed")
 PAGE_SIZES = ("A4", "F4")

@@ -4,12 +4,16 @@ WTForms ships no Indonesian catalog, so the handful of messages it produces by
 itself (an invalid choice, a bad CSRF token) are mapped onto our catalog here.
 """
 
+import re
+
 from flask import request
 from flask_babel import get_translations, gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import CombinedMultiDict, MultiDict
-from wtforms import FileField, PasswordField
+from wtforms import FileField, PasswordField, ValidationError
+
+from app.domain import NIP_LENGTH
 
 BUILT_IN_MESSAGES = {
     "Not a valid choice.": _l("Pilihan tidak tersedia. Pilih dari daftar."),
@@ -136,3 +140,24 @@ def show_refusal(form, refused) -> None:
         form[refused.field].errors.append(str(refused))
     else:
         form.form_errors.append(str(refused))
+
+
+class Nip:
+    """A NIP: empty, or 18 digits typed with or without spaces ("19850312 201001 2 015")."""
+
+    def __call__(self, form, field) -> None:
+        if field.data and nip_digits(field.data) is None:
+            raise ValidationError(
+                _l(
+                    "NIP terdiri atas %(length)d angka, misalnya 19850312 201001 2 015.",
+                    length=NIP_LENGTH,
+                )
+            )
+
+
+def nip_digits(text: str) -> str | None:
+    """The 18 digits of a NIP typed with spaces, dots or dashes; None when it is not one."""
+    digits = re.sub(r"[\s.\-]", "", text or "")
+    if len(digits) != NIP_LENGTH or not digits.isascii() or not digits.isdigit():
+        return None
+    return digits

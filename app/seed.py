@@ -10,8 +10,19 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from app.documents.numbering import DEFAULT_PATTERNS
+from app.domain import DOCUMENT_KINDS
 from app.extensions import db
-from app.models import Indicator, IndicatorValue, Kecamatan, Kelurahan, Letterhead, Pillar, Program
+from app.models import (
+    DocumentSetting,
+    Indicator,
+    IndicatorValue,
+    Kecamatan,
+    Kelurahan,
+    Letterhead,
+    Pillar,
+    Program,
+)
 
 DATA_DIR = Path(__file__).resolve().parent / "reference_data"
 
@@ -30,6 +41,7 @@ def seed_reference_data() -> dict[str, int]:
         "indicator_values": seed_indicators(),
     }
     seed_letterhead()
+    seed_document_settings()
     db.session.commit()
     return counts
 
@@ -103,12 +115,33 @@ def seed_indicators() -> int:
     return len(values)
 
 
+def seed_document_settings() -> None:
+    """A setting per kind of document, once: the admin's later changes are kept."""
+    existing = set(db.session.scalars(select(DocumentSetting.kind)))
+    for kind in DOCUMENT_KINDS:
+        if kind not in existing:
+            db.session.add(
+                DocumentSetting(kind=kind, number_pattern=DEFAULT_PATTERNS.get(kind, ""))
+            )
+
+
 def seed_letterhead() -> None:
-    if db.session.scalar(select(Letterhead.id).limit(1)) is None:
+    if db.session.scalar(select(Letterhead.id).where(Letterhead.kind == "agency")) is None:
         db.session.add(
             Letterhead(
                 government="Pemerintah Kota Pekalongan",
                 agency="Badan Perencanaan Pembangunan Daerah",
+                address="Kota Pekalongan, Jawa Tengah",
+                city="Pekalongan",
+                page_size="A4",
+            )
+        )
+    if db.session.scalar(select(Letterhead.id).where(Letterhead.kind == "mayor")) is None:
+        db.session.add(
+            Letterhead(
+                kind="mayor",
+                government="Wali Kota Pekalongan",
+                agency="",
                 address="Kota Pekalongan, Jawa Tengah",
                 city="Pekalongan",
                 page_size="A4",

@@ -337,7 +337,7 @@ def test_missing_fields_and_bad_values_are_explained_in_indonesian(app, login):
         "venue": "Isi tempat rapat.",
         "date": "Tulis tanggal seperti 2024-01-23.",
         "end_time": "Waktu selesai harus setelah waktu mulai.",
-        "chair_nip": "NIP hanya berisi angka (boleh dengan spasi).",
+        "chair_nip": "NIP terdiri atas 18 angka, misalnya 19850312 201001 2 015.",
         "opens_at": "Tulis tanggal dan jam seperti 2024-01-23 08:00.",
         "pillars": "Pilihan tidak tersedia. Pilih dari daftar.",
     }

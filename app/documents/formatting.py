@@ -57,6 +57,15 @@ def day_month_year(value: date | None) -> str:
     return format_date(value, "d MMMM y") if value else ""
 
 
+def nip(value: str | None) -> str:
+    """A NIP in its usual grouping: '19850312 201001 2 015' (birth date, appointment
+    month, sex, number). Anything that is not 18 digits is printed as it was typed."""
+    digits = "".join(ch for ch in (value or "") if not ch.isspace())
+    if len(digits) != 18 or not digits.isascii() or not digits.isdigit():
+        return (value or "").strip()
+    return f"{digits[:8]} {digits[8:14]} {digits[14]} {digits[15:]}"
+
+
 def paragraphs(text: str | None) -> tuple[str, ...]:
     """A typed text as its non-empty lines: each becomes one paragraph in the document.
 
@@ -73,4 +82,5 @@ FILTERS = {
     "change_figure": change_figure,
     "count": count,
     "day_month_year": day_month_year,
+    "nip": nip,
 }

@@ -21,6 +21,8 @@ from markupsafe import Markup
 from weasyprint import CSS
 
 from app.documents import formatting
+from app.documents.agreement import build_agreement_context
+from app.documents.attendance import build_attendance_context
 from app.documents.context import (
     PAGE_SIZES,
     MeetingView,
@@ -30,10 +32,23 @@ from app.documents.context import (
 from app.documents.evaluation import build_evaluation_context, evaluation_charts
 from app.documents.formatting import document_locale
 from app.documents.pdf import render_pdf
+from app.documents.report import build_report_context
 from config import BASE_DIR
 
-BUILDERS = {"minutes": build_minutes_context, "evaluation": build_evaluation_context}
-TEMPLATES = {"minutes": "documents/minutes.html", "evaluation": "documents/evaluation.html"}
+BUILDERS = {
+    "minutes": build_minutes_context,
+    "evaluation": build_evaluation_context,
+    "attendance": build_attendance_context,
+    "berita_acara": build_agreement_context,
+    "laporan": build_report_context,
+}
+TEMPLATES = {
+    "minutes": "documents/minutes.html",
+    "evaluation": "documents/evaluation.html",
+    "attendance": "documents/attendance.html",
+    "berita_acara": "documents/berita_acara.html",
+    "laporan": "documents/laporan.html",
+}
 PDF_LAYOUT = "documents/_pdf.html"
 FRAGMENT_LAYOUT = "documents/_fragment.html"
 # The final minutes are archived as PDF/A-3b (ISO 19005-3, level B: the look is preserved).
@@ -47,6 +62,9 @@ DRAWING_FILES = (
     "templates/documents/_parts.html",
     "templates/documents/minutes.html",
     "templates/documents/evaluation.html",
+    "templates/documents/attendance.html",
+    "templates/documents/berita_acara.html",
+    "templates/documents/laporan.html",
     "static/css/report.css",
     "app/documents/charts.py",
     "app/documents/formatting.py",

@@ -33,9 +33,27 @@ from app.models import Meeting, MeetingDocument
 from app.models.meeting import RenderJob
 from app.services import Refused
 
-FILE_PREFIX = {"minutes": "notulen", "evaluation": "evaluasi"}
-PDF_ENDPOINTS = {"minutes": "documents.minutes_pdf", "evaluation": "documents.evaluation_pdf"}
-DOCUMENT_NAMES = {"minutes": _l("notulen"), "evaluation": _l("ringkasan evaluasi")}
+FILE_PREFIX = {
+    "minutes": "notulen",
+    "evaluation": "evaluasi",
+    "attendance": "daftar-hadir",
+    "berita_acara": "berita-acara",
+    "laporan": "laporan",
+}
+PDF_ENDPOINTS = {
+    "minutes": "documents.minutes_pdf",
+    "evaluation": "documents.evaluation_pdf",
+    "attendance": "documents.attendance_pdf",
+    "berita_acara": "documents.berita_acara_pdf",
+    "laporan": "documents.laporan_pdf",
+}
+DOCUMENT_NAMES = {
+    "minutes": _l("notulen"),
+    "evaluation": _l("ringkasan evaluasi"),
+    "attendance": _l("daftar hadir"),
+    "berita_acara": _l("berita acara kesepakatan"),
+    "laporan": _l("laporan hasil rakor"),
+}
 JOB_MESSAGES = {
     "queued": _l("Menunggu giliran…"),
     "running": _l("Sedang dibuat…"),

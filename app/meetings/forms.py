@@ -29,14 +29,13 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from app.forms import BaseForm
+from app.forms import BaseForm, Nip
 from app.models import Pillar
 
 PUBLIC_CODE = re.compile(r"^[a-z0-9][a-z0-9-]{1,38}[a-z0-9]$")
 # Letters and digits, typed with or without single dashes or spaces between them
 # ("K7QM-2XAB-9RTZ"); the service asks 12 or more of a new code and keeps older ones.
 ACCESS_CODE = re.compile(r"^[A-Za-z0-9](?:[ -]?[A-Za-z0-9]){3,19}$")
-NIP = re.compile(r"^[0-9 ]*$")
 AGENDA_TITLE_MAX = 300
 AGENDA_MAX_ITEMS = 30
 LOCAL_DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
@@ -128,7 +127,7 @@ class MeetingForm(BaseForm):
         filters=[strip],
         validators=[
             Length(max=30, message=_l("NIP paling panjang %(max)d karakter.")),
-            Regexp(NIP, message=_l("NIP hanya berisi angka (boleh dengan spasi).")),
+            Nip(),
         ],
     )
     notetaker_name = StringField(
@@ -146,7 +145,7 @@ class MeetingForm(BaseForm):
         filters=[strip],
         validators=[
             Length(max=30, message=_l("NIP paling panjang %(max)d karakter.")),
-            Regexp(NIP, message=_l("NIP hanya berisi angka (boleh dengan spasi).")),
+            Nip(),
         ],
     )
 

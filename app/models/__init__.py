@@ -6,10 +6,14 @@ from app.models.indicator import Indicator, IndicatorValue
 from app.models.meeting import (
     AgendaItem,
     Attendee,
+    DocumentNumber,
+    DocumentSetting,
     FollowUp,
     Meeting,
     MeetingDocument,
     RenderJob,
+    ShareLink,
+    Signatory,
     meeting_pillar,
 )
 from app.models.reference import (
@@ -29,6 +33,8 @@ __all__ = [
     "Attendee",
     "AuditEvent",
     "Base",
+    "DocumentNumber",
+    "DocumentSetting",
     "FollowUp",
     "Indicator",
     "IndicatorValue",
@@ -40,6 +46,8 @@ __all__ = [
     "Pillar",
     "Program",
     "RenderJob",
+    "ShareLink",
+    "Signatory",
     "Submission",
     "SubmissionNote",
     "User",

@@ -14,12 +14,15 @@ from sqlalchemy import (
     Table,
     Text,
     Time,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.domain import (
+    ATTENDEE_SOURCES,
     DOCUMENT_KINDS,
     FOLLOW_UP_STATUSES,
+    LETTERHEAD_KINDS,
     MEETING_STATUSES,
     RENDER_JOB_STATUSES,
     SEXES,
@@ -70,6 +73,11 @@ class Meeting(Base):
 
     opening: Mapped[str] = mapped_column(Text, default="")
     conclusions: Mapped[str] = mapped_column(Text, default="")
+    # The laporan hasil rakor: its dasar (legal basis), maksud dan tujuan, and saran; the
+    # rest of the report is built from the record.
+    report_basis: Mapped[str] = mapped_column(Text, default="")
+    report_purpose: Mapped[str] = mapped_column(Text, default="")
+    recommendations: Mapped[str] = mapped_column(Text, default="")
 
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -99,10 +107,18 @@ class AgendaItem(Base):
 
 
 class Attendee(Base):
-    """A line of the daftar hadir: built from submitters, or entered by hand."""
+    """A line of the daftar hadir: someone present, or invited and not (yet) present.
+
+    Presence is a check-in (`checked_in_at`): the participant's own on the meeting's
+    check-in page, or the secretariat's at the desk. It is kept apart from who sent
+    input; `submission_id` only links a line to an input when someone chose to.
+    """
 
     __tablename__ = "attendee"
-    __table_args__ = (CheckConstraint("sex IS NULL OR " + check_in("sex", SEXES), name="sex"),)
+    __table_args__ = (
+        CheckConstraint("sex IS NULL OR " + check_in("sex", SEXES), name="sex"),
+        CheckConstraint(check_in("source", ATTENDEE_SOURCES), name="source"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(
@@ -114,6 +130,8 @@ class Attendee(Base):
     unit: Mapped[str] = mapped_column(String(200), default="")
     sex: Mapped[str | None] = mapped_column(String(1))
     phone: Mapped[str] = mapped_column(String(30), default="")
+    source: Mapped[str] = mapped_column(String(8), default="desk")
+    checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -187,3 +205,88 @@ class RenderJob(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Signatory(Base):
+    """A party that signs the berita acara kesepakatan, or acknowledges it ("Mengetahui")."""
+
+    __tablename__ = "signatory"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("meeting.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    name: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(String(200), default="")  # jabatan
+    agency: Mapped[str] = mapped_column(String(200), default="")  # instansi
+    nip: Mapped[str] = mapped_column(String(30), default="")
+    acknowledges: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class DocumentSetting(Base):
+    """How one kind of document is made: its kop, its numbering, its Word template.
+
+    `number_pattern` builds the document's number from its classification code
+    (Permendagri 83/2022), e.g. "000.1.4/{seq}/Bappeda/{month_roman}/{year}"; empty
+    means the kind is not numbered. `docx_template` is the city's own Word template;
+    without one the default template shipped with Rakor is used.
+    """
+
+    __tablename__ = "document_setting"
+    __table_args__ = (
+        CheckConstraint(check_in("kind", DOCUMENT_KINDS), name="kind"),
+        CheckConstraint(check_in("letterhead_kind", LETTERHEAD_KINDS), name="letterhead_kind"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), unique=True)
+    letterhead_kind: Mapped[str] = mapped_column(String(8), default="agency")
+    number_pattern: Mapped[str] = mapped_column(String(200), default="")
+    docx_template: Mapped[bytes | None] = mapped_column(LargeBinary)
+    docx_filename: Mapped[str] = mapped_column(String(200), default="")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+
+class DocumentNumber(Base):
+    """A number given to a meeting's document at finalisation: unique, never reused.
+
+    A reopened and finalised-again meeting keeps the numbers it was given; a meeting's
+    numbers are never handed to another. No cascade: a number outlives nothing.
+    """
+
+    __tablename__ = "document_number"
+    __table_args__ = (
+        CheckConstraint(check_in("kind", DOCUMENT_KINDS), name="kind"),
+        UniqueConstraint("kind", "year", "sequence", name="uq_document_number_sequence"),
+        UniqueConstraint("meeting_id", "kind", name="uq_document_number_meeting_kind"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    year: Mapped[int] = mapped_column(Integer)
+    sequence: Mapped[int] = mapped_column(Integer)
+    number: Mapped[str] = mapped_column(String(200), unique=True)
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+
+class ShareLink(Base):
+    """A revocable link that opens a final document without signing in."""
+
+    __tablename__ = "share_link"
+    __table_args__ = (CheckConstraint(check_in("kind", DOCUMENT_KINDS), name="kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("meeting.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(16))
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))

@@ -14,7 +14,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.domain import PAGE_SIZES
+from app.domain import LETTERHEAD_KINDS, PAGE_SIZES
 from app.models.base import Base, UTCDateTime, check_in
 
 
@@ -96,12 +96,21 @@ class Program(Base):
 
 
 class Letterhead(Base):
-    """The kop surat printed on every document; one row per installation."""
+    """A kop surat: the agency's own, and the Wali Kota's (one row of each kind at most).
+
+    The Wali Kota's kop carries the lambang and the office in `government` ("WALI KOTA
+    PEKALONGAN") and no agency line. Which document prints which kop is a
+    DocumentSetting.
+    """
 
     __tablename__ = "letterhead"
-    __table_args__ = (CheckConstraint(check_in("page_size", PAGE_SIZES), name="page_size"),)
+    __table_args__ = (
+        CheckConstraint(check_in("page_size", PAGE_SIZES), name="page_size"),
+        CheckConstraint(check_in("kind", LETTERHEAD_KINDS), name="kind"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8), default="agency", unique=True)
     government: Mapped[str] = mapped_column(String(200))
     agency: Mapped[str] = mapped_column(String(200))
     address: Mapped[str] = mapped_column(String(300), default="")
