@@ -123,6 +123,7 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from app import (
+        attendance,
         auth,
         documents,
         errors,
@@ -132,12 +133,14 @@ def register_blueprints(app: Flask) -> None:
         paper,
         reference,
         review,
+        share,
         submissions,
         system,
         users,
     )
 
-    for area in (errors, system, submissions, auth):
+    # Public and staff routes together; each route spells its whole path.
+    for area in (errors, system, submissions, auth, attendance, share):
         app.register_blueprint(area.bp)
     # The secretariat's workspace, everything under /admin/.
     for area in (meetings, review, minutes, documents, paper, exports, users, reference):

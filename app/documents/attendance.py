@@ -27,6 +27,21 @@ class AttendeeLine:
     sex: str
 
 
+@dataclass(frozen=True)
+class AttendanceView:
+    """The daftar hadir of a meeting as the minutes print it."""
+
+    lines: tuple[AttendeeLine, ...]
+    by_role: tuple[Tally, ...]
+    total: int
+    source: str  # "attendance", or "submissions" while no list exists
+
+
+def attendance_view(meeting_id: int, rows: list) -> AttendanceView:
+    lines, by_role, source = attendance(meeting_id, rows)
+    return AttendanceView(lines, by_role, sum(t.count for t in by_role), source)
+
+
 def attendance(
     meeting_id: int, rows: list
 ) -> tuple[tuple[AttendeeLine, ...], tuple[Tally, ...], str]:

@@ -28,7 +28,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import aliased, selectinload
 
 from app import domain
-from app.documents.attendance import AttendeeLine, Tally, attendance
+from app.documents.attendance import AttendanceView, Tally, attendance_view
 from app.documents.formatting import document_locale, paragraphs
 from app.extensions import db
 from app.models import (
@@ -360,9 +360,7 @@ class MinutesContext:
     kind: str
     letterhead: LetterheadView
     meeting: MeetingView
-    participants: tuple[Tally, ...]
-    participants_total: int
-    participants_source: str
+    attendance: AttendanceView
     opening: tuple[str, ...]
     agenda: tuple[AgendaView, ...]
     roles: tuple[Tally, ...]
@@ -371,7 +369,6 @@ class MinutesContext:
     items_total: int
     conclusions: tuple[str, ...]
     follow_ups: tuple[FollowUpLine, ...]
-    attendees: tuple[AttendeeLine, ...]
     full_text: bool
 
     @property
@@ -394,7 +391,6 @@ def build_minutes_context(meeting_id: int, *, full_text_limit: int | None = None
         meeting = load_meeting(meeting_id, with_agenda=True)
         rows = submission_rows(meeting_id)
         full_text = len(rows) <= full_text_limit
-        attendees, participants, source = attendance(meeting_id, rows)
         pillars = pillar_views()
         sections = pillar_sections(meeting_id, rows, pillars, full_text=full_text)
         items_total = sum(len(s.submissions) for s in sections)
@@ -402,9 +398,7 @@ def build_minutes_context(meeting_id: int, *, full_text_limit: int | None = None
             kind="minutes",
             letterhead=letterhead_view(),
             meeting=meeting_view(meeting),
-            participants=participants,
-            participants_total=sum(t.count for t in participants),
-            participants_source=source,
+            attendance=attendance_view(meeting_id, rows),
             opening=paragraphs(meeting.opening),
             agenda=tuple(
                 AgendaView(number, item.title, paragraphs(item.discussion))
@@ -419,7 +413,6 @@ def build_minutes_context(meeting_id: int, *, full_text_limit: int | None = None
             items_total=items_total,
             conclusions=paragraphs(meeting.conclusions),
             follow_ups=follow_up_lines(meeting_id),
-            attendees=attendees,
             full_text=full_text,
         )
 

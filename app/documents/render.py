@@ -60,6 +60,7 @@ DRAWING_FILES = (
     "templates/documents/_pdf.html",
     "templates/documents/_fragment.html",
     "templates/documents/_parts.html",
+    "templates/documents/_attendance.html",
     "templates/documents/minutes.html",
     "templates/documents/evaluation.html",
     "templates/documents/attendance.html",

@@ -7,6 +7,9 @@ POST /admin/meetings/<id>/minutes.pdf          WRITE  make the PDF (a render job
 GET  /admin/meetings/<id>/evaluation           READ   HTML preview of the evaluation summary
 GET  /admin/meetings/<id>/evaluation.pdf       READ   as the minutes
 POST /admin/meetings/<id>/evaluation.pdf       WRITE  as the minutes
+GET  /admin/meetings/<id>/attendance[.pdf]     as the minutes: the printable daftar hadir
+GET  /admin/meetings/<id>/berita-acara[.pdf]   as the minutes: the berita acara kesepakatan
+GET  /admin/meetings/<id>/laporan[.pdf]        as the minutes: the laporan hasil rakor
 GET  /admin/meetings/<id>/jobs/<job>.json      READ   progress of a render job (polled by JS)
 POST /admin/meetings/<id>/finalise             WRITE  freeze the record
 POST /admin/meetings/<id>/reopen               ADMIN  unfreeze it, with a reason (audited)
@@ -99,6 +102,60 @@ def make_minutes_pdf(meeting_id: int):
 @role_required(*WRITE)
 def make_evaluation_pdf(meeting_id: int):
     return make_document("evaluation", meeting_id)
+
+
+@bp.get("/meetings/<int:meeting_id>/attendance")
+@role_required(*READ)
+def attendance(meeting_id: int):
+    return preview_page("attendance", meeting_id)
+
+
+@bp.get("/meetings/<int:meeting_id>/attendance.pdf")
+@role_required(*READ)
+def attendance_pdf(meeting_id: int):
+    return document_response("attendance", meeting_id)
+
+
+@bp.post("/meetings/<int:meeting_id>/attendance.pdf")
+@role_required(*WRITE)
+def make_attendance_pdf(meeting_id: int):
+    return make_document("attendance", meeting_id)
+
+
+@bp.get("/meetings/<int:meeting_id>/berita-acara")
+@role_required(*READ)
+def berita_acara(meeting_id: int):
+    return preview_page("berita_acara", meeting_id)
+
+
+@bp.get("/meetings/<int:meeting_id>/berita-acara.pdf")
+@role_required(*READ)
+def berita_acara_pdf(meeting_id: int):
+    return document_response("berita_acara", meeting_id)
+
+
+@bp.post("/meetings/<int:meeting_id>/berita-acara.pdf")
+@role_required(*WRITE)
+def make_berita_acara_pdf(meeting_id: int):
+    return make_document("berita_acara", meeting_id)
+
+
+@bp.get("/meetings/<int:meeting_id>/laporan")
+@role_required(*READ)
+def laporan(meeting_id: int):
+    return preview_page("laporan", meeting_id)
+
+
+@bp.get("/meetings/<int:meeting_id>/laporan.pdf")
+@role_required(*READ)
+def laporan_pdf(meeting_id: int):
+    return document_response("laporan", meeting_id)
+
+
+@bp.post("/meetings/<int:meeting_id>/laporan.pdf")
+@role_required(*WRITE)
+def make_laporan_pdf(meeting_id: int):
+    return make_document("laporan", meeting_id)
 
 
 def preview_page(kind: str, meeting_id: int, *, reopen_form: ReopenForm | None = None,
