@@ -114,5 +114,24 @@ ATTENDEE_SOURCES = {
 }
 # NIP (Nomor Induk Pegawai) of a civil servant: 18 digits.
 NIP_LENGTH = 18
+
+
+def nip_digits(text: str | None) -> str | None:
+    """The 18 digits of a NIP typed with spaces, dots or dashes; None when it is not one."""
+    digits = "".join(ch for ch in (text or "") if ch not in " .-\t")
+    if len(digits) != NIP_LENGTH or not digits.isascii() or not digits.isdigit():
+        return None
+    return digits
+
+
+def grouped_nip(text: str | None) -> str:
+    """A NIP in its usual grouping, '19850312 201001 2 015' (birth date, appointment
+    month, sex, number); anything that is not a NIP comes back as it was typed."""
+    digits = nip_digits(text)
+    if digits is None:
+        return (text or "").strip()
+    return f"{digits[:8]} {digits[8:14]} {digits[14]} {digits[15:]}"
+
+
 RENDER_JOB_STATUSES = ("queued", "running", "done", "failed")
 PAGE_SIZES = ("A4", "F4")

@@ -4,8 +4,6 @@ WTForms ships no Indonesian catalog, so the handful of messages it produces by
 itself (an invalid choice, a bad CSRF token) are mapped onto our catalog here.
 """
 
-import re
-
 from flask import request
 from flask_babel import get_translations, gettext
 from flask_babel import lazy_gettext as _l
@@ -13,7 +11,7 @@ from flask_wtf import FlaskForm
 from werkzeug.datastructures import CombinedMultiDict, MultiDict
 from wtforms import FileField, PasswordField, ValidationError
 
-from app.domain import NIP_LENGTH
+from app.domain import NIP_LENGTH, nip_digits
 
 BUILT_IN_MESSAGES = {
     "Not a valid choice.": _l("Pilihan tidak tersedia. Pilih dari daftar."),
@@ -153,11 +151,3 @@ class Nip:
                     length=NIP_LENGTH,
                 )
             )
-
-
-def nip_digits(text: str) -> str | None:
-    """The 18 digits of a NIP typed with spaces, dots or dashes; None when it is not one."""
-    digits = re.sub(r"[\s.\-]", "", text or "")
-    if len(digits) != NIP_LENGTH or not digits.isascii() or not digits.isdigit():
-        return None
-    return digits

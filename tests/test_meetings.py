@@ -169,7 +169,10 @@ def test_creating_a_meeting_stores_every_field_in_draft_and_audits_it(app, login
         "Sekretaris Daerah",
         "19700101 199003 1 001",
     )
-    assert (meeting.notetaker_name, meeting.notetaker_nip) == ("Budi Santoso", "198505052010011002")
+    assert (meeting.notetaker_name, meeting.notetaker_nip) == (
+        "Budi Santoso",
+        "19850505 201001 1 002",
+    )
     # 08:00 and 12:30 in Jakarta (UTC+7), stored as UTC.
     assert meeting.opens_at == datetime(2024, 5, 14, 1, 0, tzinfo=UTC)
     assert meeting.closes_at == datetime(2024, 5, 14, 5, 30, tzinfo=UTC)
@@ -305,6 +308,32 @@ def test_an_access_code_outside_the_allow_list_is_refused(app, login, access_cod
     assert errors_of(page)["access_code"] == message
     assert f'value="{access_code}"' in page
     assert meeting_count(app) == 0
+
+
+NIP_FORMAT = "NIP terdiri atas 18 angka, misalnya 19850312 201001 2 015."
+
+
+@pytest.mark.parametrize(
+    "nip", ["1985031220100120150", "19850312 201001 2 01", "1985O312201001201S", "NIP-123"]
+)
+def test_a_nip_that_is_not_18_digits_is_refused_with_what_was_typed(app, login, nip):
+    client = login("secretariat")
+    response = client.post(NEW, data=meeting_form(client, NEW, notetaker_nip=nip))
+    assert response.status_code == 422
+    page = page_text(response)
+    assert errors_of(page)["notetaker_nip"] == NIP_FORMAT
+    assert f'value="{nip}"' in page
+    assert meeting_count(app) == 0
+
+
+@pytest.mark.parametrize(
+    "nip", ["198503122010012015", "19850312 201001 2 015", "19850312.201001.2.015"]
+)
+def test_a_nip_of_18_digits_is_taken_however_it_is_grouped(app, login, nip):
+    client = login("secretariat")
+    response = client.post(NEW, data=meeting_form(client, NEW, notetaker_nip=nip))
+    assert response.status_code == 303
+    assert stored_meeting(app, code="rakor-tw2").notetaker_nip == "19850312 201001 2 015"
 
 
 @pytest.mark.parametrize("code", ["ab", "rakor uji", "rakor_uji", "-rakor", "rakor/../x", "a" * 41])

@@ -13,6 +13,8 @@ from decimal import Decimal
 
 from flask_babel import force_locale, format_date, format_decimal
 
+from app.domain import grouped_nip
+
 DOCUMENT_LOCALE = "id"
 
 
@@ -58,12 +60,8 @@ def day_month_year(value: date | None) -> str:
 
 
 def nip(value: str | None) -> str:
-    """A NIP in its usual grouping: '19850312 201001 2 015' (birth date, appointment
-    month, sex, number). Anything that is not 18 digits is printed as it was typed."""
-    digits = "".join(ch for ch in (value or "") if not ch.isspace())
-    if len(digits) != 18 or not digits.isascii() or not digits.isdigit():
-        return (value or "").strip()
-    return f"{digits[:8]} {digits[8:14]} {digits[14]} {digits[15:]}"
+    """'19850312 201001 2 015'; see app.domain.grouped_nip."""
+    return grouped_nip(value)
 
 
 def paragraphs(text: str | None) -> tuple[str, ...]:

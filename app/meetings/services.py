@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from app.audit import changed, record, snapshot
 from app.documents.finalise import check_not_final
 from app.documents.pdf import render_pdf
-from app.domain import KIND_SHORT, ROLES, SUBMISSION_STATUSES
+from app.domain import KIND_SHORT, ROLES, SUBMISSION_STATUSES, grouped_nip
 from app.extensions import db
 from app.models import AgendaItem, Meeting, Pillar, Submission, User
 from app.models.base import utcnow
@@ -280,10 +280,10 @@ def _apply(meeting: Meeting, data: MeetingData) -> None:
     meeting.venue = data.venue
     meeting.chair_name = data.chair_name
     meeting.chair_position = data.chair_position
-    meeting.chair_nip = data.chair_nip
+    meeting.chair_nip = grouped_nip(data.chair_nip)
     meeting.notetaker_name = data.notetaker_name
     meeting.notetaker_position = data.notetaker_position
-    meeting.notetaker_nip = data.notetaker_nip
+    meeting.notetaker_nip = grouped_nip(data.notetaker_nip)
     meeting.opens_at = data.opens_at
     meeting.closes_at = data.closes_at
     meeting.access_code = compact_access_code(data.access_code or "") or None
