@@ -37,7 +37,23 @@ from app.documents.context import (
 )
 from app.documents.formatting import change_figure, document_locale, paragraphs
 from app.extensions import db
-from app.models import Agency, FollowUp, Indicator, Kecamatan, Kelurahan, Meeting, Pillar, Program
+from app.models import (
+    Agency,
+    FollowUp,
+    Indicator,
+    IndicatorValue,
+    Kecamatan,
+    Kelurahan,
+    Meeting,
+    Pillar,
+    Program,
+    Submission,
+)
+
+# A follow-up in one of these states is no longer waited for, whatever its deadline.
+CLOSED_FOLLOW_UP_STATUSES = ("done", "cancelled")
+# Units whose differences are percentage points ("poin persen"), not percentages.
+PERCENT_UNITS = ("persen", "%", "percent")
 
 
 @dataclass(frozen=True)
@@ -68,6 +84,16 @@ class IndicatorView:
     remaining_change: Decimal | None
     yearly_change_needed: Decimal | None
     average_change_achieved: Decimal | None
+    latest_compared: IndicatorYear | None = None
+
+    @property
+    def in_percent(self) -> bool:
+        """A rate in percent: its differences are percentage points ("poin persen").
+
+        6,81 persen against a target of 6,50 persen is 0,31 poin persen off, not
+        "0,31 persen" (that would be 0,31 % of 6,50, about 0,02 points).
+        """
+        return self.unit.strip().lower() in PERCENT_UNITS
 
 
 @dataclass(frozen=True)
@@ -97,6 +123,7 @@ class EarlierFollowUp:
     status: str
     status_label: str
     progress_note: tuple[str, ...]
+    overdue: bool = False
 
 
 @dataclass(frozen=True)
@@ -108,9 +135,30 @@ class Theme:
 
 @dataclass(frozen=True)
 class RegionCount:
+    """A kecamatan's inputs: `count` is the sum of its kelurahan and `kecamatan_level`."""
+
     kecamatan: str
     count: int
     kelurahan: tuple[Tally, ...]
+    # Inputs about the kecamatan as a whole: a camat's, with no kelurahan named.
+    kecamatan_level: int = 0
+
+
+@dataclass(frozen=True)
+class CostLine:
+    label: str
+    inputs: int  # how many inputs of this line carry an estimated cost
+    total: int  # rupiah
+
+
+@dataclass(frozen=True)
+class CostSummary:
+    """The participants' estimated costs, as given (not verified), by pillar and by area."""
+
+    inputs: int
+    total: int
+    by_pillar: tuple[CostLine, ...]
+    by_area: tuple[CostLine, ...]
 
 
 @dataclass(frozen=True)
@@ -131,6 +179,13 @@ class EvaluationContext:
     earlier_follow_ups: tuple[EarlierFollowUp, ...]
     follow_up_statuses: tuple[Tally, ...]
     themes: tuple[Theme, ...]
+    costs: CostSummary
+    overdue_follow_ups: int
+
+    @property
+    def regions_total(self) -> int:
+        """The by-area table's "Jumlah": every input has exactly one line there."""
+        return sum(region.count for region in self.regions) + self.without_region
 
     @property
     def title(self) -> str:
@@ -160,7 +215,9 @@ def build_evaluation_context(
             pillar_role_counts[pid][row.role] += 1
         order = pillar_order(meeting_id, pillars, set(pillar_counts))
         earlier, earlier_statuses = earlier_follow_ups(meeting)
-        regions, without_region = region_counts(rows)
+        areas = load_areas()
+        regions, without_region = region_counts(rows, areas)
+        pillar_labels = {pid: f"{pillars[pid].code} · {pillars[pid].name}" for pid in order}
         return EvaluationContext(
             kind="evaluation",
             letterhead=letterhead_view(),
@@ -184,6 +241,14 @@ def build_evaluation_context(
             earlier_follow_ups=earlier,
             follow_up_statuses=earlier_statuses,
             themes=recurring_themes(rows),
+            costs=cost_summary(
+                meeting_id,
+                rows,
+                areas,
+                {row.id: effective_pillar.get(row.id, row.pillar_id) for row in rows},
+                pillar_labels,
+            ),
+            overdue_follow_ups=sum(1 for line in earlier if line.overdue),
         )
 
 
@@ -204,6 +269,27 @@ def indicator_views() -> tuple[IndicatorView, ...]:
         )
         views.append(indicator_progress(indicator, years))
     return tuple(views)
+
+
+def missing_actuals(meeting_id: int) -> list[str]:
+    """The indicators whose actual figure for the year before the meeting is not entered.
+
+    A meeting evaluates the year just past (the January 2024 meeting looks at
+    2023); without that year's actual its summary has no gap and no decrease
+    achieved to print.
+    """
+    meeting_date = db.session.scalar(select(Meeting.date).where(Meeting.id == meeting_id))
+    if meeting_date is None:
+        return []
+    entered = select(IndicatorValue.indicator_id).where(
+        IndicatorValue.year == meeting_date.year - 1, IndicatorValue.actual.is_not(None)
+    )
+    query = (
+        select(Indicator.name)
+        .where(Indicator.id.not_in(entered))
+        .order_by(Indicator.position, Indicator.name)
+    )
+    return list(db.session.scalars(query))
 
 
 def gap(target: Decimal | None, actual: Decimal | None) -> Decimal | None:
@@ -235,6 +321,7 @@ def indicator_progress(indicator: Indicator, years: tuple[IndicatorYear, ...]) -
     average = None
     if changes:
         average = (sum(c.achieved for c in changes) / len(changes)).quantize(Decimal("0.01"))
+    compared = [y for y in years if y.gap is not None]
     return IndicatorView(
         name=indicator.name,
         unit=indicator.unit,
@@ -247,43 +334,112 @@ def indicator_progress(indicator: Indicator, years: tuple[IndicatorYear, ...]) -
         remaining_change=remaining,
         yearly_change_needed=yearly,
         average_change_achieved=average,
+        latest_compared=compared[-1] if compared else None,
     )
 
 
-def region_counts(rows: list[SubmissionRow]) -> tuple[tuple[RegionCount, ...], int]:
-    """Inputs by kecamatan and kelurahan: the place the input is about, else the submitter's own.
+@dataclass(frozen=True)
+class Areas:
+    kelurahan: dict[int, tuple[str, int]]  # id -> (name, kecamatan id)
+    kecamatan: dict[int, str]  # id -> name, in name order
 
-    A camat's input without a place counts for the kecamatan only.
-    """
-    kelurahan = {k.id: (k.name, k.kecamatan_id) for k in db.session.scalars(select(Kelurahan))}
+
+def load_areas() -> Areas:
     by_name = select(Kecamatan).order_by(Kecamatan.name)
-    kecamatan = {k.id: k.name for k in db.session.scalars(by_name)}
-    by_kecamatan: Counter[int] = Counter()
+    return Areas(
+        kelurahan={k.id: (k.name, k.kecamatan_id) for k in db.session.scalars(select(Kelurahan))},
+        kecamatan={k.id: k.name for k in db.session.scalars(by_name)},
+    )
+
+
+def area_of(row: SubmissionRow, areas: Areas) -> tuple[int | None, int | None]:
+    """(kecamatan, kelurahan) an input is counted under; None where it names none.
+
+    The place the input is about, else the submitter's own kelurahan; a camat's
+    input without a place counts for its kecamatan as a whole; an OPD's or a
+    stakeholder's input without a place belongs to no area (the city as a whole).
+    """
+    kel_id = row.location_id or row.kelurahan_id
+    if kel_id in areas.kelurahan and areas.kelurahan[kel_id][1] in areas.kecamatan:
+        return areas.kelurahan[kel_id][1], kel_id
+    if row.kecamatan_id in areas.kecamatan:
+        return row.kecamatan_id, None
+    return None, None
+
+
+def region_counts(rows: list[SubmissionRow], areas: Areas) -> tuple[tuple[RegionCount, ...], int]:
+    """Inputs by kecamatan and kelurahan, and the number that name no area.
+
+    Every input is counted on exactly one line, so the lines add up to the total.
+    """
     by_kelurahan: Counter[int] = Counter()
+    kecamatan_level: Counter[int] = Counter()
     without = 0
     for row in rows:
-        kel_id = row.location_id or row.kelurahan_id
-        if kel_id in kelurahan:
+        kec_id, kel_id = area_of(row, areas)
+        if kel_id is not None:
             by_kelurahan[kel_id] += 1
-            by_kecamatan[kelurahan[kel_id][1]] += 1
-        elif row.kecamatan_id in kecamatan:
-            by_kecamatan[row.kecamatan_id] += 1
+        elif kec_id is not None:
+            kecamatan_level[kec_id] += 1
         else:
             without += 1
     regions = []
-    for kec_id, name in kecamatan.items():
+    for kec_id, name in areas.kecamatan.items():
         wards = sorted(
-            ((kelurahan[k][0], n) for k, n in by_kelurahan.items() if kelurahan[k][1] == kec_id),
+            (
+                (areas.kelurahan[k][0], n)
+                for k, n in by_kelurahan.items()
+                if areas.kelurahan[k][1] == kec_id
+            ),
             key=lambda item: (-item[1], item[0]),
         )
         regions.append(
             RegionCount(
                 kecamatan=name,
-                count=by_kecamatan.get(kec_id, 0),
+                count=sum(n for _, n in wards) + kecamatan_level.get(kec_id, 0),
                 kelurahan=tuple(Tally(ward, ward, n) for ward, n in wards),
+                kecamatan_level=kecamatan_level.get(kec_id, 0),
             )
         )
     return tuple(regions), without
+
+
+def cost_summary(
+    meeting_id: int,
+    rows: list[SubmissionRow],
+    areas: Areas,
+    pillar_of: dict[int, int],
+    pillar_labels: dict[int, str],
+) -> CostSummary:
+    """The estimated costs the inputs carry, summed by pillar and by kecamatan.
+
+    Counted like the inputs themselves (merged ones included, under their primary's
+    pillar), so a line here matches the same line of the counts.
+    """
+    query = select(Submission.id, Submission.cost).where(
+        Submission.meeting_id == meeting_id, Submission.cost.is_not(None)
+    )
+    costs: dict[int, int] = {sid: cost for sid, cost in db.session.execute(query)}
+    by_pillar: dict[int, list[int]] = defaultdict(list)
+    by_area: dict[int | None, list[int]] = defaultdict(list)
+    for row in rows:
+        if row.id not in costs:
+            continue
+        by_pillar[pillar_of[row.id]].append(costs[row.id])
+        by_area[area_of(row, areas)[0]].append(costs[row.id])
+
+    def line(label: str, values: list[int]) -> CostLine:
+        return CostLine(label, len(values), sum(values))
+
+    pillar_lines = [line(label, by_pillar.get(pid, [])) for pid, label in pillar_labels.items()]
+    area_lines = [line(name, by_area.get(kec_id, [])) for kec_id, name in areas.kecamatan.items()]
+    area_lines.append(line(_("Tanpa wilayah (tingkat kota)"), by_area.get(None, [])))
+    return CostSummary(
+        inputs=len(costs),
+        total=sum(costs.values()),
+        by_pillar=tuple(pillar_lines),
+        by_area=tuple(area_lines),
+    )
 
 
 def program_views(rows: list[SubmissionRow], full_text_limit: int) -> tuple[ProgramView, ...]:
@@ -326,8 +482,18 @@ def program_views(rows: list[SubmissionRow], full_text_limit: int) -> tuple[Prog
     return tuple(views)
 
 
+def is_overdue(deadline: date | None, status: str, as_of: date) -> bool:
+    """Past its deadline and still awaited: not done, not cancelled."""
+    return deadline is not None and deadline < as_of and status not in CLOSED_FOLLOW_UP_STATUSES
+
+
 def earlier_follow_ups(meeting: Meeting) -> tuple[tuple[EarlierFollowUp, ...], tuple[Tally, ...]]:
-    """The follow-ups agreed at earlier meetings, and how far each got."""
+    """The follow-ups agreed at earlier meetings, and how far each got.
+
+    Overdue is judged on the evaluated meeting's date, not on the day of printing:
+    the summary describes the state the meeting looked at, and the same data
+    always prints the same document.
+    """
     earlier = or_(
         Meeting.date < meeting.date, and_(Meeting.date == meeting.date, Meeting.id < meeting.id)
     )
@@ -356,6 +522,7 @@ def earlier_follow_ups(meeting: Meeting) -> tuple[tuple[EarlierFollowUp, ...], t
             status=status,
             status_label=str(domain.FOLLOW_UP_STATUSES.get(status, status)),
             progress_note=paragraphs(note),
+            overdue=is_overdue(deadline, status, meeting.date),
         )
         for title, meeting_date, action, agency, deadline, status, note in db.session.execute(query)
     )
@@ -449,7 +616,8 @@ def evaluation_charts(context: EvaluationContext) -> dict[str, Any]:
         ),
         "kecamatan": bar_chart(
             _("Masukan per kecamatan"),
-            [(region.kecamatan, region.count) for region in context.regions],
+            [(region.kecamatan, region.count) for region in context.regions]
+            + ([(_("Tanpa wilayah"), context.without_region)] if context.without_region else []),
         ),
     }
 
@@ -475,6 +643,8 @@ def change_chart(indicator: IndicatorView) -> Markup | None:
         )
         colours.append(PALETTE[1])
     label = _("penurunan") if indicator.lower_is_better else _("kenaikan")
+    if indicator.in_percent:
+        label = _("%(change)s (poin persen)", change=label)
     return bar_chart(
         _("%(name)s: %(change)s per tahun", name=indicator.name, change=label),
         rows,
