@@ -12,6 +12,10 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from app import domain
+
+# The parties page (signatories, the laporan's texts) lives beside its document. Imported
+# as a module: it imports this package's blueprint, and either may be imported first.
+from app.documents import parties
 from app.documents.context import (
     FollowUpLine,
     LetterheadView,
@@ -86,11 +90,7 @@ def document_number(meeting: Meeting, kind: str) -> str:
 
 def signatory_views(meeting_id: int) -> tuple[tuple[PartyView, ...], tuple[PartyView, ...]]:
     """The signing parties and those who acknowledge, each numbered in their order."""
-    rows = db.session.scalars(
-        select(Signatory)
-        .where(Signatory.meeting_id == meeting_id)
-        .order_by(Signatory.position, Signatory.id)
-    ).all()
+    rows = parties.signatories_of(meeting_id)
     signing = [row for row in rows if not row.acknowledges]
     acknowledging = [row for row in rows if row.acknowledges]
     return party_views(signing), party_views(acknowledging)
