@@ -380,49 +380,21 @@ def test_after_finalisation_only_progress_of_a_follow_up_moves(app, login, meeti
 # --- attendance ---------------------------------------------------------------------------
 
 
-def test_attendance_is_built_once_from_the_distinct_submitters(
-    app, login, meeting, submit, valid_submission, agency
-):
-    # The lurah of Krapyak sends two inputs: one line in the list, from the first input.
-    submit(meeting.code, valid_submission)
-    submit(meeting.code, {**valid_submission, "title": "Pelatihan menjahit untuk ibu rumah tangga"})
-    submit(
-        meeting.code,
-        {
-            **valid_submission,
-            "submitter_name": "Siti Rahayu",
-            "role": "opd",
-            "unit_kelurahan": "",
-            "unit_agency": str(agency),
-            "position": "Kepala Bidang",
-            "phone": "",
-            "title": "Pendataan lansia terlantar",
-        },
-    )
-    first_submission = all_rows(app, Submission)[0]
+def test_presence_is_not_derived_from_input(app, login, meeting, submit, valid_submission):
+    # Someone sent input; no one checked in or was ticked: the list stays empty, and the
+    # page offers no button that would make it from the people who sent input.
+    assert submit(meeting.code, valid_submission).status_code == 303
     client = login("secretariat")
+    page = page_text(client.get(record_url(meeting.id)))
+    assert "Susun dari pengirim masukan" not in page
+    assert "Daftar hadir masih kosong." in page
+    assert f'href="/admin/meetings/{meeting.id}/record/attendees"' in page
     token = csrf_from(client, record_url(meeting.id))
-    build = f"{record_url(meeting.id)}/attendees/from-inputs"
-
-    response = client.post(build, data={"csrf_token": token})
-    assert response.status_code == 303
-    attendees = all_rows(app, Attendee, meeting_id=meeting.id)
-    assert [(a.name, a.position, a.unit, a.phone) for a in attendees] == [
-        ("Agus Priyanto", "Lurah Krapyak", "Krapyak", "0812-2712-3456"),
-        ("Siti Rahayu", "Kepala Bidang", "Dinsos P2KB", ""),
-    ]
-    assert attendees[0].submission_id == first_submission.id
-    assert attendees[0].sex is None
-    assert len(audit_events(app, "Attendee", "create")) == 2
-    assert "2 peserta ditambahkan" in page_text(client.get(record_url(meeting.id)))
-
-    # Pressing again adds nothing, even after staff corrected a name.
-    with app.app_context():
-        db.session.get(Attendee, attendees[0].id).name = "Agus Priyanto, S.E."
-        db.session.commit()
-    assert client.post(build, data={"csrf_token": token}).status_code == 303
-    assert len(all_rows(app, Attendee)) == 2
-    assert "sudah ada di daftar hadir" in page_text(client.get(record_url(meeting.id)))
+    gone = client.post(
+        f"{record_url(meeting.id)}/attendees/from-inputs", data={"csrf_token": token}
+    )
+    assert gone.status_code in (404, 405)
+    assert all_rows(app, Attendee) == []
 
 
 def test_an_attendee_is_added_edited_and_removed_by_hand(app, login, meeting):
@@ -443,6 +415,8 @@ def test_an_attendee_is_added_edited_and_removed_by_hand(app, login, meeting):
     assert response.status_code == 303
     [attendee] = all_rows(app, Attendee)
     assert (attendee.name, attendee.sex, attendee.submission_id) == ("Dewi Lestari", "P", None)
+    # Added at the desk: present from now on.
+    assert attendee.source == "desk" and attendee.checked_in_at is not None
 
     form = page_text(client.get(f"{base}/{attendee.id}"))
     assert 'value="Dewi Lestari"' in form

@@ -1,23 +1,19 @@
-"""Forms of the minutes screen: the text, a follow-up, an attendee."""
+"""Forms of the minutes screen: the text and a follow-up."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import DateField, HiddenField, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from app import domain
 from app.forms import BaseForm
 from app.minutes.services import (
     ACTION_MAX,
-    ATTENDEE_NAME_MAX,
-    ATTENDEE_PHONE_MAX,
-    ATTENDEE_TEXT_MAX,
     PROGRESS_NOTE_MAX,
     TEXT_MAX,
     discussion_key,
 )
 from app.models import AgendaItem
-from app.submissions.forms import PHONE
 
 
 def normalise_newlines(value: str | None) -> str | None:
@@ -116,44 +112,4 @@ class FollowUpStatusForm(BaseForm):
     status = SelectField(
         _l("Status"),
         choices=[SelectChoice(value, label) for value, label in domain.FOLLOW_UP_STATUSES.items()],
-    )
-
-
-class AttendeeForm(BaseForm):
-    name = StringField(
-        _l("Nama"),
-        filters=[strip],
-        validators=[
-            DataRequired(message=_l("Isi nama peserta.")),
-            Length(max=ATTENDEE_NAME_MAX, message=_l("Paling panjang %(max)d karakter.")),
-        ],
-    )
-    position = StringField(
-        _l("Jabatan"),
-        filters=[strip],
-        validators=[Length(max=ATTENDEE_TEXT_MAX, message=_l("Paling panjang %(max)d karakter."))],
-    )
-    unit = StringField(
-        _l("Instansi atau unit"),
-        description=_l("Kelurahan, kecamatan, perangkat daerah atau lembaga."),
-        filters=[strip],
-        validators=[Length(max=ATTENDEE_TEXT_MAX, message=_l("Paling panjang %(max)d karakter."))],
-    )
-    sex = RadioField(
-        _l("Jenis kelamin (tidak wajib)"),
-        choices=[
-            SelectChoice("", _l("Tidak diisi")),
-            *(SelectChoice(value, label) for value, label in domain.SEXES.items()),
-        ],
-        default="",
-        validate_choice=True,
-    )
-    phone = StringField(
-        _l("Nomor HP (tidak wajib)"),
-        filters=[strip],
-        validators=[
-            Optional(),
-            Length(max=ATTENDEE_PHONE_MAX, message=_l("Nomor HP terlalu panjang.")),
-            Regexp(PHONE, message=_l("Tulis nomor HP dengan angka, misalnya 0812 3456 7890.")),
-        ],
     )

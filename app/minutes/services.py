@@ -1,4 +1,5 @@
-"""Rules for the minutes' content: the texts, the follow-ups and the attendance list.
+"""Rules for the minutes' content: the texts and the follow-ups (the attendance list has
+its own rules, in app/attendance/services.py).
 
 Every change is audited in the same transaction. Once the minutes are final the
 record is frozen (the stored PDF is the official one; the one guard is
@@ -16,9 +17,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from app.attendance.services import attendees_of
 from app.audit import changed, record, snapshot
 from app.documents.finalise import check_not_final
-from app.domain import FOLLOW_UP_STATUSES, SEXES
+from app.domain import FOLLOW_UP_STATUSES
 from app.extensions import db
 from app.models import Agency, AgendaItem, Attendee, FollowUp, Meeting, Submission, User
 from app.services import Refused, transaction
@@ -27,12 +29,8 @@ from app.submissions.services import format_receipt_code
 TEXT_MAX = 20_000
 ACTION_MAX = 2_000
 PROGRESS_NOTE_MAX = 4_000
-ATTENDEE_NAME_MAX = 200
-ATTENDEE_TEXT_MAX = 200
-ATTENDEE_PHONE_MAX = 30
 
 FOLLOW_UP_FIELDS = ("action", "agency_id", "deadline", "status", "progress_note", "submission_id")
-ATTENDEE_FIELDS = ("name", "position", "unit", "sex", "phone", "submission_id")
 
 
 @dataclass(frozen=True)
@@ -42,15 +40,6 @@ class FollowUpData:
     deadline: date | None = None
     status: str = "open"
     progress_note: str = ""
-
-
-@dataclass(frozen=True)
-class AttendeeData:
-    name: str
-    position: str = ""
-    unit: str = ""
-    sex: str | None = None
-    phone: str = ""
 
 
 @dataclass(frozen=True)
@@ -77,13 +66,7 @@ def minutes_page(meeting: Meeting) -> MinutesPage:
             .order_by(FollowUp.created_at, FollowUp.id)
         )
     )
-    attendees = list(
-        db.session.scalars(
-            select(Attendee)
-            .where(Attendee.meeting_id == meeting.id)
-            .order_by(Attendee.created_at, Attendee.id)
-        )
-    )
+    attendees = attendees_of(meeting.id)
     linked = {f.submission_id for f in follow_ups if f.submission_id is not None}
     codes = {}
     if linked:
@@ -120,11 +103,6 @@ def agency_choices(keep_id: int | None = None) -> list[Agency]:
 def follow_up_of(meeting_id: int, follow_up_id: int) -> FollowUp | None:
     follow_up = db.session.get(FollowUp, follow_up_id)
     return follow_up if follow_up is not None and follow_up.meeting_id == meeting_id else None
-
-
-def attendee_of(meeting_id: int, attendee_id: int) -> Attendee | None:
-    attendee = db.session.get(Attendee, attendee_id)
-    return attendee if attendee is not None and attendee.meeting_id == meeting_id else None
 
 
 # --- the texts -----------------------------------------------------------------------------
@@ -319,124 +297,3 @@ def remove_follow_up(follow_up: FollowUp, actor: User) -> Literal["deleted", "ca
     record(actor, "delete", follow_up, before=before, meeting_id=meeting.id)
     db.session.delete(follow_up)
     return "deleted"
-
-
-# --- the attendance list ---------------------------------------------------------------------
-
-
-def _check_attendee(data: AttendeeData) -> None:
-    if not data.name.strip():
-        raise ValueError("an attendee needs a name")
-    if data.sex is not None and data.sex not in SEXES:
-        raise ValueError(f"unknown sex {data.sex!r}")
-
-
-@transaction
-def add_attendee(meeting: Meeting, actor: User, data: AttendeeData) -> Attendee:
-    check_not_final(meeting.id)
-    _check_attendee(data)
-    attendee = Attendee(meeting_id=meeting.id, **_attendee_values(data))
-    db.session.add(attendee)
-    db.session.flush()
-    record(
-        actor,
-        "create",
-        attendee,
-        after=snapshot(attendee, ATTENDEE_FIELDS),
-        meeting_id=meeting.id,
-    )
-    return attendee
-
-
-@transaction
-def update_attendee(attendee: Attendee, actor: User, data: AttendeeData) -> bool:
-    check_not_final(attendee.meeting_id)
-    _check_attendee(data)
-    before = snapshot(attendee, ATTENDEE_FIELDS)
-    for key, value in _attendee_values(data).items():
-        setattr(attendee, key, value)
-    old, new = changed(before, snapshot(attendee, ATTENDEE_FIELDS))
-    if new:
-        record(actor, "update", attendee, before=old, after=new, meeting_id=attendee.meeting_id)
-    return bool(new)
-
-
-@transaction
-def remove_attendee(attendee: Attendee, actor: User) -> None:
-    check_not_final(attendee.meeting_id)
-    record(
-        actor,
-        "delete",
-        attendee,
-        before=snapshot(attendee, ATTENDEE_FIELDS),
-        meeting_id=attendee.meeting_id,
-    )
-    db.session.delete(attendee)
-
-
-def _attendee_values(data: AttendeeData) -> dict:
-    return {
-        "name": data.name.strip(),
-        "position": data.position.strip(),
-        "unit": data.unit.strip(),
-        "sex": data.sex or None,
-        "phone": data.phone.strip(),
-    }
-
-
-def person_key(name: str, unit: str) -> tuple[str, str]:
-    """Two lines name the same person when name and unit match, ignoring case and spacing."""
-    return (" ".join(name.split()).casefold(), " ".join(unit.split()).casefold())
-
-
-@transaction
-def build_attendance(meeting: Meeting, actor: User) -> int:
-    """Add one attendee per distinct submitter not listed yet; return how many were added.
-
-    A submitter is listed already when an attendee has the same name and unit, or was
-    built from one of their inputs (even if staff corrected the name since), so
-    pressing the button again adds nothing.
-    """
-    check_not_final(meeting.id)
-    attendees = list(db.session.scalars(select(Attendee).where(Attendee.meeting_id == meeting.id)))
-    listed_people = {person_key(a.name, a.unit) for a in attendees}
-    listed_submissions = {a.submission_id for a in attendees if a.submission_id is not None}
-    submissions = db.session.scalars(
-        select(Submission)
-        .where(Submission.meeting_id == meeting.id)
-        .options(
-            joinedload(Submission.kelurahan),
-            joinedload(Submission.kecamatan),
-            joinedload(Submission.agency),
-        )
-        .order_by(Submission.submitted_at, Submission.id)
-    )
-    people: dict[tuple[str, str], list[Submission]] = {}
-    for submission in submissions:
-        key = person_key(submission.submitter_name, submission.unit_name)
-        people.setdefault(key, []).append(submission)
-
-    added = 0
-    for key, theirs in people.items():
-        if key in listed_people or any(s.id in listed_submissions for s in theirs):
-            continue
-        first = theirs[0]
-        attendee = Attendee(
-            meeting_id=meeting.id,
-            submission_id=first.id,
-            name=" ".join(first.submitter_name.split())[:ATTENDEE_NAME_MAX],
-            position=first.position[:ATTENDEE_TEXT_MAX],
-            unit=first.unit_name[:ATTENDEE_TEXT_MAX],
-            phone=next((s.phone for s in theirs if s.phone), "")[:ATTENDEE_PHONE_MAX],
-        )
-        db.session.add(attendee)
-        db.session.flush()
-        record(
-            actor,
-            "create",
-            attendee,
-            after=snapshot(attendee, ATTENDEE_FIELDS),
-            meeting_id=meeting.id,
-        )
-        added += 1
-    return added

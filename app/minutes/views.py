@@ -1,4 +1,5 @@
-"""The minutes screen: the texts, the follow-ups and the attendance list of one meeting."""
+"""The minutes screen: the texts and the follow-ups of one meeting, and the attendance list
+as the desk (app/attendance) keeps it."""
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
@@ -10,14 +11,13 @@ from app.extensions import db
 from app.forms import error_summary
 from app.minutes import bp, services
 from app.minutes.forms import (
-    AttendeeForm,
     FollowUpForm,
     FollowUpStatusForm,
     MinutesForm,
     minutes_form_for,
 )
-from app.minutes.services import AttendeeData, FollowUpData
-from app.models import Attendee, FollowUp, Meeting
+from app.minutes.services import FollowUpData
+from app.models import FollowUp, Meeting
 from app.services import Refused
 
 
@@ -26,13 +26,6 @@ def follow_up_or_404(meeting: Meeting, follow_up_id: int) -> FollowUp:
     if follow_up is None:
         abort(404)
     return follow_up
-
-
-def attendee_or_404(meeting: Meeting, attendee_id: int) -> Attendee:
-    attendee = services.attendee_of(meeting.id, attendee_id)
-    if attendee is None:
-        abort(404)
-    return attendee
 
 
 def page_url(meeting: Meeting, anchor: str = "") -> str:
@@ -47,7 +40,6 @@ def render_page(
     *,
     record_form: MinutesForm | None = None,
     follow_up_form: FollowUpForm | None = None,
-    attendee_form: AttendeeForm | None = None,
     errors=None,
     conflicts: dict[str, str] | None = None,
     refusal: str | None = None,
@@ -59,7 +51,6 @@ def render_page(
     typed = {
         "record": record_form is not None,
         "follow_up": follow_up_form is not None,
-        "attendee": attendee_form is not None,
     }
     if record_form is None:
         texts = services.stored_texts(meeting)
@@ -68,8 +59,6 @@ def render_page(
     if follow_up_form is None:
         follow_up_form = FollowUpForm(prefix="fu", formdata=None)
     apply_agencies(follow_up_form, page.agencies)
-    if attendee_form is None:
-        attendee_form = AttendeeForm(prefix="att", formdata=None)
     return (
         render_template(
             "minutes/edit.html",
@@ -80,7 +69,6 @@ def render_page(
             typed=typed,
             record_form=record_form,
             follow_up_form=follow_up_form,
-            attendee_form=attendee_form,
             status_form=FollowUpStatusForm(formdata=None),
             errors=errors or [],
             conflicts=conflicts or {},
@@ -248,100 +236,3 @@ def remove_follow_up(meeting_id: int, follow_up_id: int):
     else:
         flash(_("Tindak lanjut dihapus."), "info")
     return redirect(page_url(meeting, "tindak-lanjut"), code=303)
-
-
-# --- the attendance list --------------------------------------------------------------------
-
-
-def attendee_data(form: AttendeeForm) -> AttendeeData:
-    return AttendeeData(
-        name=form.name.data or "",
-        position=form.position.data or "",
-        unit=form.unit.data or "",
-        sex=form.sex.data or None,
-        phone=form.phone.data or "",
-    )
-
-
-@bp.post("/meetings/<int:meeting_id>/record/attendees/from-inputs")
-@role_required(*WRITE)
-def build_attendance(meeting_id: int):
-    meeting = db.get_or_404(Meeting, meeting_id)
-    try:
-        added = services.build_attendance(meeting, current_actor())
-    except Refused as refused:
-        return render_page(meeting, refusal=str(refused), status=409)
-    if added:
-        flash(_("%(n)d peserta ditambahkan dari pengirim masukan.", n=added), "info")
-    else:
-        flash(_("Semua pengirim masukan sudah ada di daftar hadir."), "info")
-    return redirect(page_url(meeting, "daftar-hadir"), code=303)
-
-
-@bp.post("/meetings/<int:meeting_id>/record/attendees")
-@role_required(*WRITE)
-def add_attendee(meeting_id: int):
-    meeting = db.get_or_404(Meeting, meeting_id)
-    form = AttendeeForm(prefix="att")
-    if form.validate():
-        try:
-            services.add_attendee(meeting, current_actor(), attendee_data(form))
-        except Refused as refused:
-            return render_page(meeting, attendee_form=form, refusal=str(refused), status=409)
-        flash(_("Peserta ditambahkan."), "info")
-        return redirect(page_url(meeting, "daftar-hadir"), code=303)
-    return render_page(meeting, attendee_form=form, errors=error_summary(form), status=422)
-
-
-def render_attendee(meeting, attendee, form, *, errors=None, refusal=None, status=200):
-    return (
-        render_template(
-            "minutes/attendee.html",
-            meeting=meeting,
-            attendee=attendee,
-            form=form,
-            frozen=is_final(meeting),
-            errors=errors or [],
-            refusal=refusal,
-        ),
-        status,
-    )
-
-
-@bp.get("/meetings/<int:meeting_id>/record/attendees/<int:attendee_id>")
-@role_required(*WRITE)
-def edit_attendee(meeting_id: int, attendee_id: int):
-    meeting = db.get_or_404(Meeting, meeting_id)
-    attendee = attendee_or_404(meeting, attendee_id)
-    form = AttendeeForm(formdata=None, obj=attendee)
-    form.sex.data = attendee.sex or ""
-    return render_attendee(meeting, attendee, form)
-
-
-@bp.post("/meetings/<int:meeting_id>/record/attendees/<int:attendee_id>")
-@role_required(*WRITE)
-def update_attendee(meeting_id: int, attendee_id: int):
-    meeting = db.get_or_404(Meeting, meeting_id)
-    attendee = attendee_or_404(meeting, attendee_id)
-    form = AttendeeForm()
-    if form.validate():
-        try:
-            services.update_attendee(attendee, current_actor(), attendee_data(form))
-        except Refused as refused:
-            return render_attendee(meeting, attendee, form, refusal=str(refused), status=409)
-        flash(_("Data peserta disimpan."), "info")
-        return redirect(page_url(meeting, "daftar-hadir"), code=303)
-    return render_attendee(meeting, attendee, form, errors=error_summary(form), status=422)
-
-
-@bp.post("/meetings/<int:meeting_id>/record/attendees/<int:attendee_id>/remove")
-@role_required(*WRITE)
-def remove_attendee(meeting_id: int, attendee_id: int):
-    meeting = db.get_or_404(Meeting, meeting_id)
-    attendee = attendee_or_404(meeting, attendee_id)
-    try:
-        services.remove_attendee(attendee, current_actor())
-    except Refused as refused:
-        return render_page(meeting, refusal=str(refused), status=409)
-    flash(_("Peserta dihapus dari daftar hadir."), "info")
-    return redirect(page_url(meeting, "daftar-hadir"), code=303)
