@@ -14,6 +14,7 @@ from collections.abc import Callable
 import pytest
 from sqlalchemy import func, select
 
+from app.documents.finalise import ARCHIVED_KINDS
 from app.extensions import db
 from app.models import (
     Agency,
@@ -304,7 +305,8 @@ def test_the_final_pdf_keeps_the_pillar_name_of_the_moment_of_finalising(
 
     url = f"/admin/meetings/{record['meeting']}/minutes.pdf"
     finalise(login("secretariat"), record["meeting"])
-    assert rq_queue.count == 1, "finalising handed the render to the queue"
+    # One render per final document (the minutes, the berita acara, the laporan).
+    assert rq_queue.count == len(ARCHIVED_KINDS), "finalising handed the renders to the queue"
 
     old_name = rename_pillar(login("admin"), app, "P1", "Strategi Pertama Yang Baru")
     waiting = login("viewer").get(url)
@@ -316,7 +318,8 @@ def test_the_final_pdf_keeps_the_pillar_name_of_the_moment_of_finalising(
     assert old_name in text
     assert "Strategi Pertama Yang Baru" not in text
     with app.app_context():
-        assert db.session.scalar(select(func.count()).select_from(RenderJob)) == 1
+        minutes_jobs = select(func.count()).select_from(RenderJob).filter_by(kind="minutes")
+        assert db.session.scalar(minutes_jobs) == 1
 
 
 def test_a_decision_refused_after_finalising_is_not_in_the_final_pdf(app, login, record):
@@ -407,9 +410,12 @@ def test_a_render_queued_before_a_reopen_never_becomes_the_final_pdf(app, login,
         db.session.get(Meeting, meeting_id).opening = "Pembukaan yang sudah dibetulkan."
         db.session.commit()
     finalise(login("secretariat"), meeting_id)
-    assert rq_queue.count == 2  # the first finalisation's render had not run yet
+    # The first finalisation's renders had not run yet.
+    assert rq_queue.count == 2 * len(ARCHIVED_KINDS)
     with app.app_context():
         assert SimpleWorker([rq_queue], connection=rq_queue.connection).work(burst=True)
-        statuses = db.session.scalars(select(RenderJob.status).order_by(RenderJob.id)).all()
+        statuses = db.session.scalars(
+            select(RenderJob.status).filter_by(kind="minutes").order_by(RenderJob.id)
+        ).all()
     assert statuses == ["failed", "done"]
     assert "Pembukaan yang sudah dibetulkan." in pdf_text(get_pdf(login("viewer"), url).data)

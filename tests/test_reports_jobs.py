@@ -182,6 +182,9 @@ def test_without_redis_reachable_the_request_renders(app, login, make_meeting):
 # --- finalising --------------------------------------------------------------------------
 
 
+final_minutes = MeetingDocument.is_final.is_(True) & (MeetingDocument.kind == "minutes")
+
+
 def finalise(client, meeting_id: int):
     token = csrf_from(client, f"/admin/meetings/{meeting_id}/minutes")
     return client.post(f"/admin/meetings/{meeting_id}/finalise", data={"csrf_token": token})
@@ -212,10 +215,12 @@ def test_finalising_freezes_the_minutes(app, login, make_meeting, staff):
     served = get_pdf(client, f"/admin/meetings/{record.meeting_id}/minutes.pdf")
     data = served.data
     with app.app_context():
-        stored = db.session.scalar(select(MeetingDocument).filter_by(is_final=True))
+        stored = db.session.scalar(select(MeetingDocument).filter_by(is_final=True, kind="minutes"))
         assert stored.content == data
         assert stored.sha256 == hashlib.sha256(data).hexdigest()
-        archived = db.session.scalar(select(AuditEvent).filter_by(action="archive"))
+        archived = db.session.scalar(
+            select(AuditEvent).filter_by(action="archive", entity_id=stored.id)
+        )
         assert archived.after["sha256"] == stored.sha256
     assert served.headers["X-Content-SHA256"] == stored.sha256
     # PDF/A-3b: the XMP metadata names part 3, conformance B.
@@ -233,7 +238,7 @@ def test_finalising_freezes_the_minutes(app, login, make_meeting, staff):
     set_opening(app, record.meeting_id, "Diubah setelah final.")
     again = get_pdf(login("viewer"), f"/admin/meetings/{record.meeting_id}/minutes.pdf").data
     assert again == data
-    assert count(app, MeetingDocument, MeetingDocument.is_final.is_(True)) == 1
+    assert count(app, MeetingDocument, final_minutes) == 1
 
     # The minutes page shows the file's hash.
     page = client.get(f"/admin/meetings/{record.meeting_id}/minutes").get_data(as_text=True)
@@ -246,9 +251,9 @@ def test_only_a_closed_meeting_can_be_finalised(app, login, make_meeting):
     client = login("secretariat")
     response = finalise(client, record.meeting_id)
     assert response.status_code == 302
-    assert response.headers["Location"].endswith(f"/admin/meetings/{record.meeting_id}/minutes")
+    assert response.headers["Location"].endswith(f"/admin/meetings/{record.meeting_id}/finalise")
     page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "setelah rapat ditutup" in page
+    assert "Rapat belum ditutup." in page
     with app.app_context():
         assert db.session.get(Meeting, record.meeting_id).status == "open"
 
@@ -305,13 +310,13 @@ def test_reopening_needs_an_admin_and_a_reason(app, login, make_meeting, staff):
     set_opening(app, record.meeting_id, "Pembukaan setelah dibuka kembali.")
     draft = make_pdf(admin, f"/admin/meetings/{record.meeting_id}/minutes.pdf").data
     assert draft != final and "DRAF" in pdf_text(draft)
-    assert count(app, MeetingDocument, MeetingDocument.is_final.is_(True)) == 1
+    assert count(app, MeetingDocument, final_minutes) == 1
 
     # Finalised again: the newest final is the one served.
     finalise(admin, record.meeting_id)
     newest = get_pdf(admin, f"/admin/meetings/{record.meeting_id}/minutes.pdf").data
     assert newest != final and "Pembukaan setelah dibuka kembali." in pdf_text(newest)
-    assert count(app, MeetingDocument, MeetingDocument.is_final.is_(True)) == 2
+    assert count(app, MeetingDocument, final_minutes) == 2
     assert get_pdf(admin, f"/admin/meetings/{record.meeting_id}/minutes.pdf").data == newest
 
 

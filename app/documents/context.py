@@ -18,7 +18,7 @@ import base64
 import hashlib
 import json
 from collections import Counter, defaultdict
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
@@ -30,9 +30,11 @@ from sqlalchemy.orm import aliased, selectinload
 from app import domain
 from app.documents.attendance import AttendanceView, Tally, attendance_view
 from app.documents.formatting import document_locale, paragraphs
+from app.documents.numbering import issued_numbers
 from app.extensions import db
 from app.models import (
     Agency,
+    DocumentSetting,
     FollowUp,
     Kecamatan,
     Kelurahan,
@@ -54,6 +56,14 @@ LOGO_TYPES = ("image/png", "image/jpeg", "image/svg+xml")
 # --- shared pieces ---------------------------------------------------------------
 
 
+# Above these lengths a kop line steps down a font size, so that it stays on one line
+# beside the logo (a bold capital is about 0.7 em wide): "BADAN PERENCANAAN
+# PEMBANGUNAN DAERAH" (36) still fits at the full size, "BADAN PERENCANAAN
+# PEMBANGUNAN, RISET DAN INOVASI DAERAH" (53) does not.
+AGENCY_LENGTHS = (38, 48, 58)
+GOVERNMENT_LENGTHS = (44, 56)
+
+
 @dataclass(frozen=True)
 class LetterheadView:
     government: str
@@ -63,6 +73,39 @@ class LetterheadView:
     city: str
     logo_uri: str
     page_size: str
+    kind: str = "agency"
+
+    @property
+    def agency_size(self) -> str:
+        """'', 'long', 'longer' or 'longest': the CSS class that fits the agency line."""
+        return size_class(self.agency, AGENCY_LENGTHS)
+
+    @property
+    def government_size(self) -> str:
+        return size_class(self.government, GOVERNMENT_LENGTHS)
+
+    @property
+    def contact_parts(self) -> tuple[str, ...]:
+        """The contact's segments ("Telepon (0285) 421093", "Faksimile ..."), each kept on
+        one line: a comma, semicolon or middle dot separates them, and no line breaks
+        inside a segment (after "Telepon" or inside a phone number)."""
+        return unbreakable_parts(self.contact)
+
+
+def size_class(text: str, lengths: tuple[int, ...]) -> str:
+    names = ("long", "longer", "longest")
+    size = ""
+    for name, limit in zip(names, lengths, strict=False):
+        if len(text) > limit:
+            size = name
+    return size
+
+
+def unbreakable_parts(text: str, separators: str = ",;·|") -> tuple[str, ...]:
+    parts = [text or ""]
+    for separator in separators:
+        parts = [piece for part in parts for piece in part.split(separator)]
+    return tuple(" ".join(part.split()).replace(" ", "\u00a0") for part in parts if part.strip())
 
 
 @dataclass(frozen=True)
@@ -83,14 +126,36 @@ class MeetingView:
     notetaker_position: str
     notetaker_nip: str
     finalised_at: datetime | None
+    # The numbers the meeting's documents were given at finalisation, by document kind;
+    # empty while the record is not final (a draft prints no number).
+    numbers: dict[str, str] = field(default_factory=dict)
 
     @property
     def is_final(self) -> bool:
         return self.status == "finalised"
 
+    def number(self, kind: str) -> str:
+        """'000.1.4/1/Bappeda/I/2024', or '' for a draft or a kind without numbering."""
+        return self.numbers.get(kind, "")
 
-def letterhead_view() -> LetterheadView:
-    letterhead = db.session.scalar(select(Letterhead).order_by(Letterhead.id).limit(1))
+
+def letterhead_kind_for(document_kind: str | None) -> str:
+    """The kop a kind of document prints: its setting, else the agency's."""
+    if document_kind is None:
+        return "agency"
+    chosen = db.session.scalar(
+        select(DocumentSetting.letterhead_kind).where(DocumentSetting.kind == document_kind)
+    )
+    return chosen or "agency"
+
+
+def letterhead_view(document_kind: str | None = None) -> LetterheadView:
+    """The kop of a kind of document ("minutes", "berita_acara"...): the Wali Kota's
+    (the lambang and the office, no agency line) when its setting says "mayor",
+    otherwise the agency's. None means the agency's kop."""
+    wanted = letterhead_kind_for(document_kind)
+    rows = {row.kind: row for row in db.session.scalars(select(Letterhead))}
+    letterhead = rows.get(wanted) or rows.get("agency") or next(iter(rows.values()), None)
     if letterhead is None:
         return LetterheadView("", "", "", "", "", "", "A4")
     logo_uri = ""
@@ -99,12 +164,13 @@ def letterhead_view() -> LetterheadView:
         logo_uri = f"data:{letterhead.logo_mimetype};base64,{encoded}"
     return LetterheadView(
         government=letterhead.government,
-        agency=letterhead.agency,
+        agency=letterhead.agency if letterhead.kind != "mayor" else "",
         address=letterhead.address,
         contact=letterhead.contact,
         city=letterhead.city,
         logo_uri=logo_uri,
         page_size=letterhead.page_size if letterhead.page_size in PAGE_SIZES else "A4",
+        kind=letterhead.kind,
     )
 
 
@@ -126,6 +192,7 @@ def meeting_view(meeting: Meeting) -> MeetingView:
         notetaker_position=meeting.notetaker_position,
         notetaker_nip=meeting.notetaker_nip,
         finalised_at=meeting.finalised_at,
+        numbers=issued_numbers(meeting.id) if meeting.status == "finalised" else {},
     )
 
 
@@ -396,7 +463,7 @@ def build_minutes_context(meeting_id: int, *, full_text_limit: int | None = None
         items_total = sum(len(s.submissions) for s in sections)
         return MinutesContext(
             kind="minutes",
-            letterhead=letterhead_view(),
+            letterhead=letterhead_view("minutes"),
             meeting=meeting_view(meeting),
             attendance=attendance_view(meeting_id, rows),
             opening=paragraphs(meeting.opening),

@@ -23,24 +23,32 @@ PDF file (`MeetingDocument.sha256`) is shown on the minutes page, sent as a
 header and written in the audit log.
 """
 
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, text
+from sqlalchemy import exists, func, or_, select, text
 
 from app.audit import record, snapshot
 from app.documents import jobs
 from app.documents.context import load_meeting
+from app.documents.numbering import issue_numbers
 from app.documents.render import build_context
+from app.domain import FINAL_KINDS
 from app.extensions import db
-from app.models import Meeting, MeetingDocument, User
+from app.forms import nip_digits
+from app.models import AgendaItem, Attendee, FollowUp, Meeting, MeetingDocument, Submission, User
 from app.models.base import utcnow
 from app.services import Refused, transaction
 
 FINAL_FIELDS = ("status", "finalised_at", "finalised_by_id")
 REOPEN_REASON_MAX = 1000
+# The documents archived at finalisation: each one's context is built in the finalising
+# transaction and rendered by a job of its own into a final (PDF/A-3b) document.
+ARCHIVED_KINDS: tuple[str, ...] = FINAL_KINDS
 
 
 @dataclass(frozen=True)
@@ -90,23 +98,162 @@ def check_not_final(meeting_id: int) -> None:
         raise record_is_final()
 
 
+# --- what a finalisation needs: the checks ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing the finalise page lists, with the page where it is put right.
+
+    `endpoint` and `args` make the link (the view or template calls url_for with the
+    meeting's id added); `anchor` is the section of that page.
+    """
+
+    code: str
+    message: str
+    endpoint: str
+    anchor: str = ""
+    args: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Readiness:
+    status: str
+    blockers: tuple[Finding, ...]
+    warnings: tuple[Finding, ...]
+
+    @property
+    def ready(self) -> bool:
+        return self.status == "closed" and not self.blockers
+
+
+def blockers(meeting: Meeting) -> list[Finding]:
+    """What the signed minutes cannot lack: who signs them, with a valid NIP, and what
+    the meeting concluded, on a meeting that is over."""
+    found = []
+    if meeting.status in ("draft", "open"):
+        found.append(Finding("not_closed", str(_l("Rapat belum ditutup.")), "meetings.show"))
+    people = (
+        ("chair", meeting.chair_name, meeting.chair_nip,
+         _l("Nama pimpinan rapat belum diisi."),
+         _l("NIP pimpinan rapat harus 18 angka, misalnya 19850312 201001 2 015.")),
+        ("notetaker", meeting.notetaker_name, meeting.notetaker_nip,
+         _l("Nama notulis belum diisi."),
+         _l("NIP notulis harus 18 angka, misalnya 19850312 201001 2 015.")),
+    )  # fmt: skip
+    for who, name, nip, no_name, bad_nip in people:
+        if not (name or "").strip():
+            found.append(Finding(f"no_{who}", str(no_name), "meetings.edit", f"{who}_name"))
+        if nip_digits(nip or "") is None:
+            found.append(Finding(f"bad_{who}_nip", str(bad_nip), "meetings.edit", f"{who}_nip"))
+    if not (meeting.conclusions or "").strip():
+        message = str(_l("Kesimpulan rapat belum diisi."))
+        found.append(Finding("no_conclusions", message, "minutes.edit", "isi"))
+    return found
+
+
+def warnings(meeting: Meeting) -> list[Finding]:
+    """What a careful note-taker looks at once more, though it does not stop finalising."""
+    found = []
+    unreviewed = db.session.scalar(
+        select(func.count())
+        .select_from(Submission)
+        .where(Submission.meeting_id == meeting.id, Submission.status == "received")
+    )
+    if unreviewed:
+        found.append(
+            Finding(
+                "unreviewed",
+                str(_l("%(count)d masukan belum ditinjau (masih berstatus diterima).",
+                       count=unreviewed)),
+                "review.queue",
+                args={"status": "received"},
+            )
+        )  # fmt: skip
+    checked_in = db.session.scalar(
+        select(
+            exists().where(Attendee.meeting_id == meeting.id, Attendee.checked_in_at.is_not(None))
+        )
+    )
+    if not checked_in:
+        message = str(_l("Belum ada peserta yang tercatat hadir (check-in)."))
+        found.append(Finding("no_check_in", message, "minutes.edit", "daftar-hadir"))
+    incomplete = db.session.scalar(
+        select(func.count())
+        .select_from(FollowUp)
+        .where(
+            FollowUp.meeting_id == meeting.id,
+            FollowUp.status != "cancelled",
+            or_(FollowUp.agency_id.is_(None), FollowUp.deadline.is_(None)),
+        )
+    )
+    if incomplete:
+        message = str(
+            _l("%(count)d tindak lanjut belum punya penanggung jawab atau tenggat.",
+               count=incomplete)
+        )  # fmt: skip
+        found.append(Finding("follow_up_incomplete", message, "minutes.edit", "tindak-lanjut"))
+    undiscussed = db.session.scalar(
+        select(func.count())
+        .select_from(AgendaItem)
+        .where(AgendaItem.meeting_id == meeting.id, func.trim(AgendaItem.discussion) == "")
+    )
+    if undiscussed:
+        message = str(
+            _l("%(count)d susunan acara belum punya catatan pembahasan.", count=undiscussed)
+        )
+        found.append(Finding("no_discussion", message, "minutes.edit", "isi"))
+    return found
+
+
+def readiness(meeting_id: int) -> Readiness:
+    """Everything the finalise page lists: what blocks finalising and what is worth a look."""
+    meeting = load_meeting(meeting_id)
+    return Readiness(meeting.status, tuple(blockers(meeting)), tuple(warnings(meeting)))
+
+
+def refuse_if_blocked(meeting: Meeting) -> None:
+    found = blockers(meeting)
+    if meeting.status == "closed" and not found:
+        return
+    if not found:  # finalised already: check_not_final has said so; anything else
+        raise Refused("not_closed", _l("Notulen baru dapat difinalkan setelah rapat ditutup."))
+    message = _l(
+        "Notulen belum dapat difinalkan: %(reasons)s",
+        reasons=" ".join(finding.message for finding in found),
+    )
+    raise Refused("incomplete", message, blockers=tuple(found))
+
+
+def today_here(now: datetime | None = None) -> date:
+    """The date on the city's calendar (RAKOR_TIMEZONE), the one a document number carries."""
+    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    moment = now or utcnow()
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(zone).date()
+
+
 # --- finalising and reopening ------------------------------------------------------------
 
 
 def finalise_minutes(meeting_id: int, actor: User, now: datetime | None = None) -> Meeting:
-    """Freeze the record, then render the final PDF from the record as it was frozen."""
-    meeting, job_id, context = freeze_record(meeting_id, actor, now)
-    jobs.submit(job_id, context)
+    """Freeze the record, then render the final PDFs from the record as it was frozen."""
+    meeting, started = freeze_record(meeting_id, actor, now)
+    for job_id, context in started:
+        jobs.submit(job_id, context)
     return meeting
 
 
 @transaction
-def freeze_record(meeting_id: int, actor: User, now: datetime | None) -> tuple[Meeting, int, Any]:
-    """The status change, its audit line, the final context and its render job, at once."""
+def freeze_record(
+    meeting_id: int, actor: User, now: datetime | None
+) -> tuple[Meeting, list[tuple[int, Any]]]:
+    """The status change, its audit line, the numbers, and each final document's context
+    and render job, at once."""
     check_not_final(meeting_id)  # also locks the row: no change is half-way in
     meeting = load_meeting(meeting_id)
-    if meeting.status != "closed":
-        raise Refused("not_closed", _l("Notulen baru dapat difinalkan setelah rapat ditutup."))
+    refuse_if_blocked(meeting)
     before = snapshot(meeting, FINAL_FIELDS)
     meeting.status = "finalised"
     meeting.finalised_at = now or utcnow()
@@ -116,11 +263,15 @@ def freeze_record(meeting_id: int, actor: User, now: datetime | None) -> tuple[M
         meeting_id=meeting.id,
     )  # fmt: skip
     db.session.flush()
-    context, digest = build_context("minutes", meeting_id)
-    job = jobs.add_job(meeting_id, "minutes", digest, actor)
-    # Never before the finalisation it belongs to, whatever `now` says.
-    job.created_at = max(job.created_at, meeting.finalised_at)
-    return meeting, job.id, context
+    issue_numbers(meeting_id, actor, when=today_here(meeting.finalised_at))
+    started = []
+    for kind in ARCHIVED_KINDS:
+        context, digest = build_context(kind, meeting_id)
+        job = jobs.add_job(meeting_id, kind, digest, actor)
+        # Never before the finalisation it belongs to, whatever `now` says.
+        job.created_at = max(job.created_at, meeting.finalised_at)
+        started.append((job.id, context))
+    return meeting, started
 
 
 @transaction
@@ -155,7 +306,7 @@ def final_state(meeting_id: int) -> FinalState:
         columns = select(
             MeetingDocument.sha256, MeetingDocument.source_digest, MeetingDocument.created_at
         )
-        stored = db.session.execute(jobs.final_minutes_query(meeting, columns)).first()
+        stored = db.session.execute(jobs.final_document_query(meeting, "minutes", columns)).first()
     sha256, digest, created_at = stored or ("", "", None)
     return FinalState(
         status=meeting.status,

@@ -19,9 +19,10 @@ content (or the templates) change. The job row lives in the database, so
 whichever web worker answers the progress poll sees the same progress, and
 whichever worker renders it.
 
-A finalised meeting's minutes are different: finalising builds their context and
-starts their job (finalise.py); that job archives the PDF (PDF/A-3b, `is_final`),
-and every later download serves exactly those bytes.
+A finalised meeting's final documents (domain.FINAL_KINDS: the minutes, the berita
+acara, the laporan) are different: finalising builds their contexts and starts a
+job for each (finalise.py); each job archives its PDF (PDF/A-3b, `is_final`), and
+every later download serves exactly those bytes.
 """
 
 import hashlib
@@ -38,6 +39,7 @@ from sqlalchemy import Select, delete, select, update
 from app.audit import record
 from app.documents.context import load_meeting
 from app.documents.render import build_context, document_pdf
+from app.domain import FINAL_KINDS
 from app.extensions import db
 from app.models import Meeting, MeetingDocument, User
 from app.models.base import utcnow
@@ -67,7 +69,7 @@ def current_document(meeting_id: int, kind: str) -> Ready | Pending | None:
     """The stored document, or the job rendering it, or None. Reads only."""
     meeting = load_meeting(meeting_id)
     if is_frozen(meeting, kind):
-        return final_outcome(meeting)
+        return final_outcome(meeting, kind)
     _context, digest = build_context(kind, meeting_id)
     return draft_outcome(meeting, kind, digest)
 
@@ -82,7 +84,7 @@ def start_document(
     meeting = load_meeting(meeting_id)
     frozen = is_frozen(meeting, kind)
     if frozen:
-        found = final_outcome(meeting)
+        found = final_outcome(meeting, kind)
     else:
         context, digest = build_context(kind, meeting_id)
         found = draft_outcome(meeting, kind, digest)
@@ -107,11 +109,11 @@ def has_failed(outcome: Ready | Pending) -> bool:
     return isinstance(outcome, Pending) and job_state(outcome.job) == "failed"
 
 
-def final_outcome(meeting: Meeting) -> Ready | Pending | None:
-    """The archived minutes, or the last job of this finalisation if it has not succeeded."""
-    if (final := final_minutes(meeting)) is not None:
+def final_outcome(meeting: Meeting, kind: str) -> Ready | Pending | None:
+    """The archived document, or the last job of this finalisation if it has not succeeded."""
+    if (final := final_document(meeting, kind)) is not None:
         return Ready(final, meeting.code)
-    query = latest_job(meeting.id, "minutes")
+    query = latest_job(meeting.id, kind)
     if meeting.finalised_at is not None:
         query = query.where(RenderJob.created_at >= meeting.finalised_at)
     return unfinished(query)
@@ -154,18 +156,18 @@ def cached_draft(meeting_id: int, kind: str, digest: str) -> MeetingDocument | N
 
 
 def is_frozen(meeting: Meeting, kind: str) -> bool:
-    return kind == "minutes" and meeting.status == "finalised"
+    return kind in FINAL_KINDS and meeting.status == "finalised"
 
 
-def final_minutes(meeting: Meeting) -> MeetingDocument | None:
-    """The archived minutes of the meeting's current finalisation (the newest one)."""
-    return db.session.scalar(final_minutes_query(meeting, select(MeetingDocument)))
+def final_document(meeting: Meeting, kind: str) -> MeetingDocument | None:
+    """The archived document of the meeting's current finalisation (the newest one)."""
+    return db.session.scalar(final_document_query(meeting, kind, select(MeetingDocument)))
 
 
-def final_minutes_query(meeting: Meeting, query: Select) -> Select:
+def final_document_query(meeting: Meeting, kind: str, query: Select) -> Select:
     query = query.where(
         MeetingDocument.meeting_id == meeting.id,
-        MeetingDocument.kind == "minutes",
+        MeetingDocument.kind == kind,
         MeetingDocument.is_final.is_(True),
     )
     if meeting.finalised_at is not None:
@@ -326,15 +328,15 @@ def execute(job_id: int, context: Any) -> None:
 
 def render_and_store(job: RenderJob, context: Any, progress: ProgressWriter) -> MeetingDocument:
     meeting = load_meeting(job.meeting_id)
-    # The minutes of a finalised meeting are archived, once per finalisation.
-    frozen = job.kind == "minutes" and context.meeting.is_final
+    # The final documents of a finalised meeting are archived, once per finalisation.
+    frozen = job.kind in FINAL_KINDS and context.meeting.is_final
     finalised_at = meeting.finalised_at
     reopened = meeting.status != "finalised" or (finalised_at and job.created_at < finalised_at)
     if frozen and reopened:
         # Queued for an earlier finalisation and run late: the record was reopened since,
         # and its content then may have been corrected. Never archived as final.
         raise RuntimeError("the record was reopened after this job was queued")
-    if frozen and (existing := final_minutes(meeting)) is not None:
+    if frozen and (existing := final_document(meeting, job.kind)) is not None:
         return existing
     progress(20)
     pdf = document_pdf(context, digest=job.source_digest, archive=frozen, progress=progress)

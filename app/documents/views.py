@@ -11,7 +11,9 @@ GET  /admin/meetings/<id>/attendance[.pdf]     as the minutes: the printable daf
 GET  /admin/meetings/<id>/berita-acara[.pdf]   as the minutes: the berita acara kesepakatan
 GET  /admin/meetings/<id>/laporan[.pdf]        as the minutes: the laporan hasil rakor
 GET  /admin/meetings/<id>/jobs/<job>.json      READ   progress of a render job (polled by JS)
-POST /admin/meetings/<id>/finalise             WRITE  freeze the record
+GET  /admin/meetings/<id>/finalise             WRITE  what blocks finalising, what deserves a look,
+                                                      and the confirm button when nothing blocks
+POST /admin/meetings/<id>/finalise             WRITE  freeze the record (the blockers checked again)
 POST /admin/meetings/<id>/reopen               ADMIN  unfreeze it, with a reason (audited)
 
 A GET never starts a job nor stores a document: a link from another site, a
@@ -30,6 +32,7 @@ from flask_babel import lazy_gettext as _l
 from app.auth.access import ADMIN, READ, WRITE, current_actor, role_required
 from app.documents import bp, finalise, jobs, render
 from app.documents.forms import ConfirmForm, ReopenForm
+from app.domain import DOCUMENT_KINDS, DOCUMENT_LABELS
 from app.extensions import db
 from app.forms import show_refusal
 from app.models import Meeting, MeetingDocument
@@ -42,6 +45,13 @@ FILE_PREFIX = {
     "attendance": "daftar-hadir",
     "berita_acara": "berita-acara",
     "laporan": "laporan",
+}
+PREVIEW_ENDPOINTS = {
+    "minutes": "documents.minutes",
+    "evaluation": "documents.evaluation",
+    "attendance": "documents.attendance",
+    "berita_acara": "documents.berita_acara",
+    "laporan": "documents.laporan",
 }
 PDF_ENDPOINTS = {
     "minutes": "documents.minutes_pdf",
@@ -166,6 +176,11 @@ def preview_page(kind: str, meeting_id: int, *, reopen_form: ReopenForm | None =
     page = render_template(
         "documents/preview.html",
         preview=preview,
+        label=DOCUMENT_LABELS[kind],
+        pdf_endpoint=PDF_ENDPOINTS[kind],
+        documents=[
+            (other, DOCUMENT_LABELS[other], PREVIEW_ENDPOINTS[other]) for other in DOCUMENT_KINDS
+        ],
         state=state,
         finalise_form=ConfirmForm(),
         make_form=ConfirmForm(),
@@ -187,6 +202,8 @@ def document_response(kind: str, meeting_id: int):
         kind=kind,
         meeting_id=meeting_id,
         document_name=DOCUMENT_NAMES[kind],
+        pdf_endpoint=PDF_ENDPOINTS[kind],
+        preview_endpoint=PREVIEW_ENDPOINTS[kind],
         message=JOB_MESSAGES[state] if state else "",
         failed=state == "failed",
         make_form=ConfirmForm(),
@@ -233,6 +250,18 @@ def job_status(meeting_id: int, job_id: int):
 # --- finalising ------------------------------------------------------------------------
 
 
+@bp.get("/meetings/<int:meeting_id>/finalise")
+@role_required(*WRITE)
+def finalise_checks(meeting_id: int):
+    meeting = db.get_or_404(Meeting, meeting_id)
+    return render_template(
+        "documents/finalise.html",
+        meeting=meeting,
+        checks=finalise.readiness(meeting_id),
+        form=ConfirmForm(),
+    )
+
+
 @bp.post("/meetings/<int:meeting_id>/finalise")
 @role_required(*WRITE)
 def finalise_minutes(meeting_id: int):
@@ -243,7 +272,7 @@ def finalise_minutes(meeting_id: int):
         finalise.finalise_minutes(meeting_id, current_actor())
     except Refused as refused:
         flash(str(refused), "warning")
-        return redirect(url_for(".minutes", meeting_id=meeting_id))
+        return redirect(url_for(".finalise_checks", meeting_id=meeting_id))
     flash(_("Notulen sudah final. PDF final dibuat sekali, disimpan, lalu selalu diunduh."), "info")
     return redirect(url_for(".minutes_pdf", meeting_id=meeting_id))
 
