@@ -62,7 +62,13 @@ def static_file_for(url: str) -> Path | None:
     return target
 
 
-def render_pdf(html: str, **options) -> bytes:
-    """The PDF of a standalone HTML page; `options` go to WeasyPrint's `write_pdf`."""
+def render_pdf(html: str, *, pdf_tags: bool = True, **options) -> bytes:
+    """The PDF of a standalone HTML page; `options` go to WeasyPrint's `write_pdf`.
+
+    Tagged by default (a structure tree that screen readers follow, the page's
+    lang and <title> in the catalog), whatever the variant: WeasyPrint turns tags
+    on for the tagged variants (PDF/UA, PDF/A level A), and asking for them
+    explicitly keeps every other PDF (the poster, the paper form) accessible too.
+    """
     source = HTML(string=html, base_url=STATIC_BASE_URL, url_fetcher=StaticOnlyFetcher())
-    return source.write_pdf(**options)
+    return source.write_pdf(pdf_tags=pdf_tags, **options)

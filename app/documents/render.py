@@ -51,8 +51,15 @@ TEMPLATES = {
 }
 PDF_LAYOUT = "documents/_pdf.html"
 FRAGMENT_LAYOUT = "documents/_fragment.html"
-# The final minutes are archived as PDF/A-3b (ISO 19005-3, level B: the look is preserved).
-ARCHIVE_VARIANT = "pdf/a-3b"
+# Every PDF is tagged for screen readers: headings, paragraphs, tables with their header
+# cells, the language (lang="id") and the title shown as the window's title. A draft
+# declares PDF/UA-1 (ISO 14289-1, universal accessibility). The final documents are
+# archived as PDF/A-3a (ISO 19005-3, level A: the look preserved, as level B, and the
+# same tagged structure and Unicode text). A file declares one variant: WeasyPrint
+# writes the identification of the one it is given, and PDF/A-3a already requires
+# the tags.
+DRAFT_VARIANT = "pdf/ua-1"
+ARCHIVE_VARIANT = "pdf/a-3a"
 
 # Everything that decides how a context is drawn: a change to any of these files
 # changes the digest, so cached drafts are drawn again after an upgrade.
@@ -128,9 +135,9 @@ def document_pdf(
     # A4 or F4 (215 x 330 mm), chosen on the letterhead; the margins stay in report.css.
     # WeasyPrint treats this extra sheet as the user's: it only wins with !important.
     size = f"@page {{ size: {PAGE_SIZES[context.letterhead.page_size]} !important; }}"
-    options = {"pdf_variant": ARCHIVE_VARIANT} if archive else {}
+    variant = ARCHIVE_VARIANT if archive else DRAFT_VARIANT
     with weasyprint_progress(progress, expected_pages(html)):
-        return render_pdf(html, stylesheets=[CSS(string=size)], **options)
+        return render_pdf(html, stylesheets=[CSS(string=size)], pdf_variant=variant)
 
 
 # --- progress: WeasyPrint reports its steps on the "weasyprint.progress" logger ----
