@@ -127,7 +127,8 @@ def fill_texts(meeting: Meeting, spec: dict) -> None:
     texts = {
         "opening": spec.get("opening", ""),
         "conclusions": numbered(spec.get("conclusions", [])),
-        "report_basis": numbered(spec.get("report_basis", [])),
+        # One rule a line: the laporan numbers them itself.
+        "report_basis": lines_of(spec.get("report_basis", [])),
         "report_purpose": lines_of(spec.get("report_purpose", "")),
         "recommendations": numbered(spec.get("recommendations", [])),
     }
@@ -237,6 +238,8 @@ def ensure_follow_up(submission: Submission, spec: dict, agencies: dict[str, int
         select(FollowUp).where(FollowUp.submission_id == submission.id).order_by(FollowUp.id)
     )
     if follow_up is None:
+        # As assigning a follow-up on the review screen does: the input becomes "follow_up".
+        submission.status = "follow_up"
         db.session.add(
             FollowUp(
                 meeting_id=submission.meeting_id,
@@ -309,13 +312,14 @@ class NameList:
 
 
 def unit_of(submission: Submission) -> str:
-    """The instansi of a daftar hadir line, in full."""
+    """The instansi of a daftar hadir line: the kelurahan or kecamatan in full, an agency
+    by the short name everyone in the room writes."""
     if submission.role == "lurah" and submission.kelurahan:
         return f"Kelurahan {submission.kelurahan.name}"
     if submission.role == "camat" and submission.kecamatan:
         return f"Kecamatan {submission.kecamatan.name}"
     if submission.role == "opd" and submission.agency:
-        return submission.agency.name
+        return submission.agency.abbreviation
     return submission.organisation
 
 
@@ -371,7 +375,7 @@ def person_at(
         return {
             "name": official["name"],
             "position": seat["position"],
-            "unit": official["agency"],
+            "unit": seat.get("unit", official["agency"]),
             "sex": official["sex"],
         }
     return {
