@@ -11,4 +11,4 @@ from flask import Blueprint
 bp = Blueprint("documents", __name__)
 
 from app.documents import views  # noqa: E402,F401
-from app.documents import word_views  # noqa: E402,F401
+from app.documents import settings, word_views  # noqa: E402,F401

@@ -1,0 +1,247 @@
+"""The document settings page: kop, number pattern and Word template per kind of document."""
+
+from datetime import date
+from io import BytesIO
+
+import docx
+import pytest
+
+from app.documents.numbering import ROMAN_MONTHS
+from app.extensions import db
+from app.models import AuditEvent, DocumentSetting, Meeting
+from tests.helpers import build_record, csrf_from, text
+
+PAGE = "/admin/document-settings"
+
+
+def setting(app, kind: str) -> DocumentSetting | None:
+    with app.app_context():
+        row = db.session.scalar(db.select(DocumentSetting).filter_by(kind=kind))
+        if row is not None:
+            db.session.expunge(row)
+        return row
+
+
+def word_file(*paragraphs: str) -> bytes:
+    document = docx.Document()
+    for paragraph in paragraphs:
+        document.add_paragraph(paragraph)
+    content = BytesIO()
+    document.save(content)
+    return content.getvalue()
+
+
+def upload(client, kind: str, content: bytes, filename: str = "notulen-kota.docx"):
+    return client.post(
+        f"{PAGE}/{kind}/template",
+        data={
+            "csrf_token": csrf_from(client, PAGE),
+            f"{kind}-template-template": (BytesIO(content), filename),
+        },
+        content_type="multipart/form-data",
+    )
+
+
+def save(client, kind: str, letterhead_kind: str, pattern: str):
+    return client.post(
+        f"{PAGE}/{kind}",
+        data={
+            "csrf_token": csrf_from(client, PAGE),
+            f"{kind}-letterhead_kind": letterhead_kind,
+            f"{kind}-number_pattern": pattern,
+        },
+    )
+
+
+def docx_text(data: bytes) -> str:
+    document = docx.Document(BytesIO(data))
+    return "\n".join(paragraph.text for paragraph in document.paragraphs)
+
+
+def setting_events(app) -> list[AuditEvent]:
+    with app.app_context():
+        rows = db.session.scalars(
+            db.select(AuditEvent).filter_by(entity_type="DocumentSetting").order_by(AuditEvent.id)
+        ).all()
+        db.session.expunge_all()
+        return rows
+
+
+@pytest.fixture
+def admin(login):
+    return login("admin")
+
+
+@pytest.fixture
+def record(app, make_meeting):
+    return build_record(app, make_meeting)
+
+
+@pytest.mark.parametrize("role", ["viewer", "secretariat"])
+def test_only_an_admin_opens_the_settings(login, role):
+    client = login(role)
+    assert client.get(PAGE).status_code == 403
+    assert client.get(f"{PAGE}/minutes/template.docx").status_code == 403
+
+
+def test_the_page_lists_every_kind_with_its_next_number(admin):
+    page = text(admin.get(PAGE))
+    for label in ("Notulen", "Ringkasan evaluasi", "Daftar hadir", "Berita acara kesepakatan",
+                  "Laporan hasil rakor"):  # fmt: skip
+        assert f">{label}</h2>" in page
+    today = date.today()
+    month = ROMAN_MONTHS[today.month - 1]
+    assert f"Contoh nomor berikutnya: 000.1.4/1/Bappeda/{month}/{today.year}" in page
+    assert f"Contoh nomor berikutnya: 000.1.4/1/BA/Bappeda/{month}/{today.year}" in page
+    assert "Dokumen ini tidak diberi nomor." in page  # the evaluation summary
+    assert "Dokumen Word untuk disunting sebelum ditandatangani" in page
+    assert "Memakai template bawaan Rakor." in page
+
+
+def test_kop_and_number_pattern_are_saved_and_audited(app, admin):
+    response = save(admin, "berita_acara", "mayor", " 100.3.4/{seq}/BA/{month}/{year} ")
+    assert response.status_code == 303
+    row = setting(app, "berita_acara")
+    assert (row.letterhead_kind, row.number_pattern) == ("mayor", "100.3.4/{seq}/BA/{month}/{year}")
+    today = date.today()
+    page = text(admin.get(PAGE))
+    assert f"Contoh nomor berikutnya: 100.3.4/1/BA/{today.month:02d}/{today.year}" in page
+    event = setting_events(app)[-1]
+    assert event.action == "update"
+    assert event.after["letterhead_kind"] == "mayor"
+    assert event.before["number_pattern"] == "000.1.4/{seq}/BA/Bappeda/{month_roman}/{year}"
+
+
+def test_an_empty_pattern_means_not_numbered(app, admin):
+    assert save(admin, "laporan", "agency", "").status_code == 303
+    assert setting(app, "laporan").number_pattern == ""
+
+
+@pytest.mark.parametrize(
+    ("pattern", "message"),
+    [
+        ("000.1.4/{nomor}/Bappeda", "Pola nomor memuat {nomor} yang tidak dikenal."),
+        ("000.1.4/Bappeda/{year}", "Pola nomor harus memuat {seq}, nomor urut dokumen."),
+        ("000.1.4/{seq/{year}", "Kurung kurawal pada pola nomor tidak berpasangan."),
+    ],
+)
+def test_a_bad_pattern_is_refused_with_the_reason(app, admin, pattern, message):
+    response = save(admin, "minutes", "mayor", pattern)
+    assert response.status_code == 422
+    page = text(response)
+    assert message in page
+    assert f'value="{pattern}"' in page  # what was typed stays in the field
+    row = setting(app, "minutes")
+    assert row.number_pattern == "000.1.4/{seq}/Bappeda/{month_roman}/{year}"
+    assert row.letterhead_kind == "agency"
+    assert setting_events(app) == []
+
+
+def test_a_missing_setting_row_is_created(app, admin):
+    with app.app_context():
+        db.session.execute(db.delete(DocumentSetting).filter_by(kind="evaluation"))
+        db.session.commit()
+    assert "Dokumen ini tidak diberi nomor." in text(admin.get(PAGE))
+    assert save(admin, "evaluation", "mayor", "").status_code == 303
+    assert setting(app, "evaluation").letterhead_kind == "mayor"
+    assert setting_events(app)[-1].action == "create"
+
+
+def test_a_custom_template_is_used_for_the_docx(app, admin, login, record):
+    content = word_file("Templat Kota: {{ meeting.title }}, {{ meeting.date_long }}.")
+    response = upload(admin, "minutes", content)
+    assert response.status_code == 303
+    row = setting(app, "minutes")
+    assert (row.docx_template, row.docx_filename) == (content, "notulen-kota.docx")
+    assert "Memakai template sendiri: notulen-kota.docx." in text(admin.get(PAGE))
+
+    data = login("viewer").get(f"/admin/meetings/{record.meeting_id}/minutes.docx").data
+    assert docx_text(data) == (
+        "Templat Kota: Rapat Koordinasi Penanggulangan Kemiskinan Tahun 2024, "
+        "Selasa, 23 Januari 2024."
+    )
+    # The template in use is the one to download; the log keeps its digest, not its bytes.
+    assert admin.get(f"{PAGE}/minutes/template.docx").data == content
+    event = setting_events(app)[-1]
+    assert event.action == "upload_template"
+    assert event.after["docx_filename"] == "notulen-kota.docx"
+    assert event.after["docx_size"] == len(content)
+    assert len(event.after["docx_sha256"]) == 64
+    assert "docx_template" not in event.after
+
+
+def test_reset_brings_back_the_default_template(app, admin, login, record):
+    assert upload(admin, "minutes", word_file("Templat Kota: {{ title }}")).status_code == 303
+    token = csrf_from(admin, PAGE)
+    response = admin.post(f"{PAGE}/minutes/template/reset", data={"csrf_token": token})
+    assert response.status_code == 303
+    row = setting(app, "minutes")
+    assert row.docx_template is None and row.docx_filename == ""
+    data = login("viewer").get(f"/admin/meetings/{record.meeting_id}/minutes.docx").data
+    assert "NOTULEN RAPAT" in docx_text(data)
+    assert "Templat Kota" not in docx_text(data)
+    with open("app/documents/word/minutes.docx", "rb") as default:
+        assert admin.get(f"{PAGE}/minutes/template.docx").data == default.read()
+    assert setting_events(app)[-1].action == "reset_template"
+
+
+@pytest.mark.parametrize(
+    ("placeholder", "message"),
+    [
+        ("{{ nama_rapat }}", "Isian {{ nama_rapat }} tidak dikenal."),
+        ("{{ meeting.nama }}", "Isian {{ nama }} tidak dikenal."),
+        ("{% for x in %}", "Penulisan isian atau perintah pada template salah"),
+        # The sandbox: a template cannot reach past the values it is given.
+        ("{{ fmt.count.__globals__ }}", "Template tidak dapat diisi"),
+    ],
+)
+def test_a_template_that_does_not_fit_is_refused_and_not_stored(
+    app, admin, record, placeholder, message
+):
+    content = word_file("Notulen {{ meeting.title }}", f"Tanggal {placeholder}")
+    response = upload(admin, "minutes", content)
+    assert response.status_code == 422
+    assert message in text(response)
+    assert setting(app, "minutes").docx_template is None
+    assert setting_events(app) == []
+
+
+def test_without_any_meeting_a_template_is_tried_on_a_sample(app, admin):
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(Meeting.id))) == 0
+    response = upload(admin, "laporan", word_file("Laporan {{ meeting.title }} {{ nomor }}"))
+    assert response.status_code == 422
+    assert "Isian {{ nomor }} tidak dikenal." in text(response)
+    content = word_file("Laporan {{ meeting.title }}, {{ signer.name }}")
+    assert upload(admin, "laporan", content, "laporan.docx").status_code == 303
+    assert setting(app, "laporan").docx_template == content
+
+
+@pytest.mark.parametrize(
+    ("content", "filename", "message"),
+    [
+        (b"%PDF-1.7 bukan Word", "notulen.pdf", "Pilih berkas Word berakhiran .docx."),
+        (b"bukan dokumen Word", "notulen.docx", "bukan dokumen Word (.docx) yang dapat dibuka"),
+        (b"PK\x03\x04" + b"0" * (2 * 1024 * 1024), "besar.docx", "paling besar 2 MiB"),
+    ],
+)
+def test_a_file_that_is_not_a_word_template_is_refused(app, admin, content, filename, message):
+    response = upload(admin, "minutes", content, filename)
+    assert response.status_code == 422
+    assert message in text(response)
+    assert setting(app, "minutes").docx_template is None
+
+
+def test_an_upload_without_a_file_is_refused(app, admin):
+    response = admin.post(
+        f"{PAGE}/minutes/template",
+        data={"csrf_token": csrf_from(admin, PAGE)},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 422
+    assert "Pilih berkas template .docx." in text(response)
+
+
+def test_an_unknown_kind_is_404(admin):
+    assert admin.get(f"{PAGE}/surat/template.docx").status_code == 404
+    assert save(admin, "surat", "agency", "{seq}").status_code == 404
