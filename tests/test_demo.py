@@ -21,7 +21,7 @@ from app.models import (
     User,
 )
 from config import BASE_DIR
-from tests.helpers import pdf_text
+from tests.helpers import hidden_value, pdf_text
 
 DEMO_DIR = BASE_DIR / "app" / "demo"
 RECORD = json.loads((DEMO_DIR / "rakor2024.json").read_text(encoding="utf-8"))
@@ -40,18 +40,20 @@ def meeting_by_code(code: str) -> Meeting:
     return db.session.scalar(db.select(Meeting).filter_by(code=code))
 
 
-def final_minutes(meeting_id: int) -> MeetingDocument:
-    return db.session.scalar(
-        db.select(MeetingDocument).filter_by(meeting_id=meeting_id, kind="minutes", is_final=True)
-    )
-
-
 @pytest.fixture
 def demo(app, runner) -> str:
     return run_demo(runner)
 
 
-def test_the_2024_record_is_finalised_with_its_numbers_and_final_pdfs(app, demo):
+def final_text(meeting_id: int, kind: str) -> str:
+    document = db.session.scalar(
+        db.select(MeetingDocument).filter_by(meeting_id=meeting_id, kind=kind, is_final=True)
+    )
+    assert document is not None, f"no final {kind}"
+    return pdf_text(document.content)
+
+
+def test_the_2024_record_is_finalised_numbered_and_its_final_pdfs_read_complete(app, demo):
     assert "Finalised record: Rapat Koordinasi Penanggulangan Kemiskinan" in demo
     with app.app_context():
         meeting = meeting_by_code("rakor2024")
@@ -68,72 +70,68 @@ def test_the_2024_record_is_finalised_with_its_numbers_and_final_pdfs(app, demo)
         # Numbered in the month the record was finalised: January 2024.
         assert all(number.endswith("/I/2024") for number in numbers.values())
         assert numbers["minutes"] in demo
-        archived = db.session.scalars(
-            db.select(MeetingDocument.kind).filter_by(meeting_id=meeting.id, is_final=True)
-        ).all()
-        assert sorted(archived) == sorted(FINAL_KINDS)
+        minutes = final_text(meeting.id, "minutes")
+        agreement = final_text(meeting.id, "berita_acara")
+        report = final_text(meeting.id, "laporan")
 
-
-def test_the_final_minutes_read_as_a_complete_record(app, demo):
-    with app.app_context():
-        meeting = meeting_by_code("rakor2024")
-        text = pdf_text(final_minutes(meeting.id).content)
     for mark in EMPTY_MARKS:
-        assert mark not in text
-    assert "59 orang" in text
-    assert "Selasa, 23 Januari 2024" in text
+        assert mark not in minutes
+    assert "59 orang" in minutes
+    assert "Selasa, 23 Januari 2024" in minutes
     for figure in ("7,59", "7,00", "6,81", "6,94", "6,71", "6,50", "6,29"):
-        assert figure in text
-    assert "Salahudin" in text  # the Wakil Wali Kota's direction
-    assert "Achmad Afzan Arslan Djunaid" in text
-    assert "NIP. 19850312 201001 2 015" in text  # the note-taker's
+        assert figure in minutes
+    assert "Salahudin" in minutes  # the Wakil Wali Kota's direction
+    assert "Achmad Afzan Arslan Djunaid" in minutes
+    assert "NIP. 19850312 201001 2 015" in minutes  # the note-taker's
     # The Wali Kota is elected, not a civil servant: no NIP line under that name.
-    assert text.count("NIP.") == 1
-    assert "6. Setiap tindak lanjut" in text  # the conclusions, numbered
+    assert minutes.count("NIP.") == 1
+    assert "6. Setiap tindak lanjut" in minutes  # the conclusions, numbered
+    assert numbers["minutes"] in minutes
+
+    assert "Ir. Hari Wibisono, M.T." in agreement and "Mengetahui" in agreement
+    assert "NIP. 19690422 199403 2 007" in agreement
+    assert "Peraturan Presiden Nomor 96 Tahun 2015" in report
+    assert "1. 1." not in report
 
 
-def test_every_input_is_reviewed_and_every_follow_up_has_an_agency_and_a_2024_deadline(app, demo):
+def test_the_record_has_every_input_reviewed_its_follow_ups_people_and_signatories(app, demo):
     with app.app_context():
         meeting = meeting_by_code("rakor2024")
-        statuses = Counter(
-            db.session.scalars(db.select(Submission.status).filter_by(meeting_id=meeting.id))
-        )
+        rows = db.session.scalars(db.select(Submission).filter_by(meeting_id=meeting.id)).all()
+        assert sorted(r.title for r in rows) == sorted(i["title"] for i in RECORD["submissions"])
+        assert [item.title for item in meeting.agenda_items] == RECORD["meeting"]["agenda"]
+        assert all(item.discussion.strip() for item in meeting.agenda_items)
+        assert {r.role for r in rows} == {"lurah", "camat", "opd", "stakeholder"}
+        assert {r.kind for r in rows} == {"usulan", "evaluasi", "kendala"}
+        assert {r.pillar.code for r in rows} == {"P1", "P2", "P3", "P4"}
+        assert all(r.program_id for r in rows if r.kind == "evaluasi")
+        every = db.session.scalars(db.select(Submission.receipt_code)).all()
+        assert len(set(every)) == len(every)
+
+        statuses = Counter(r.status for r in rows)
         assert statuses["received"] == 0
         assert statuses["merged"] >= 2 and statuses["declined"] >= 2
-        assert sum(statuses.values()) == len(RECORD["submissions"])
+        assert all(r.merged_into_id for r in rows if r.status == "merged")
+        followed = [r for r in rows if r.status == "follow_up"]
+        assert all(r.responsible_agency_id and r.decided_at and r.decided_by_id for r in followed)
         follow_ups = db.session.scalars(db.select(FollowUp).filter_by(meeting_id=meeting.id)).all()
-        assert len(follow_ups) >= 9
+        assert len(follow_ups) >= len(followed) >= 9
         for follow_up in follow_ups:
             assert follow_up.agency is not None, follow_up.action
             assert date(2024, 1, 23) < follow_up.deadline <= date(2024, 12, 31)
-        followed = db.session.scalars(
-            db.select(Submission).filter_by(meeting_id=meeting.id, status="follow_up")
-        ).all()
-        assert all(s.responsible_agency_id for s in followed)
-        assert all(s.decided_at and s.decided_by_id for s in followed)
 
-
-def test_the_daftar_hadir_has_59_people_checked_in_on_the_morning(app, demo):
-    with app.app_context():
-        meeting = meeting_by_code("rakor2024")
         people = db.session.scalars(db.select(Attendee).filter_by(meeting_id=meeting.id)).all()
-        assert len(people) == 59
+        assert len(people) == len({p.name for p in people}) == 59
         assert Counter(p.sex for p in people) == {"L": 40, "P": 19}
         assert {p.source for p in people} == {"desk"}
         # 08.30-09.15 WIB is 01.30-02.15 UTC on the meeting's day.
         times = [p.checked_in_at for p in people]
         assert all(t.date() == date(2024, 1, 23) for t in times)
-        assert min(times).strftime("%H:%M") == "01:30"
-        assert max(times).strftime("%H:%M") == "02:15"
+        assert (min(times).strftime("%H:%M"), max(times).strftime("%H:%M")) == ("01:30", "02:15")
         positions = Counter(p.position for p in people)
         assert positions["Lurah"] == 27 and positions["Camat"] == 4
         assert len({p.unit for p in people if p.position == "Lurah"}) == 27
-        assert len({p.name for p in people}) == 59
 
-
-def test_the_berita_acara_has_its_parties_and_the_wali_kota_acknowledges(app, demo):
-    with app.app_context():
-        meeting = meeting_by_code("rakor2024")
         signatories = db.session.scalars(
             db.select(Signatory).filter_by(meeting_id=meeting.id).order_by(Signatory.position)
         ).all()
@@ -148,8 +146,11 @@ def test_the_berita_acara_has_its_parties_and_the_wali_kota_acknowledges(app, de
         assert (mayor.name, mayor.nip) == ("Achmad Afzan Arslan Djunaid", "")
         assert meeting.chair_nip == ""
         assert nip_digits(meeting.notetaker_nip)
-        assert "Peraturan Presiden Nomor 96 Tahun 2015" in meeting.report_basis
         assert meeting.report_purpose and meeting.recommendations.startswith("1. ")
+
+        user = db.session.scalar(db.select(User).filter_by(email="sekretariat@rakor.test"))
+        assert user.role == "secretariat"
+        assert user.check_password("sekretariat-demo-2024")
 
 
 def test_running_the_demo_again_changes_nothing(app, runner, demo):
@@ -203,6 +204,11 @@ def test_the_2025_meeting_is_open_mid_meeting_and_takes_input(
         assert 3 <= present <= 10
     page = client.get("/m/rakor2025").get_data(as_text=True)
     assert 'id="input-form"' in page
+    assert "Selasa, 21 Januari 2025" in page
+    # The finalised record stays public, and takes no more input.
+    record_page = client.get("/m/rakor2024").get_data(as_text=True)
+    assert "Selasa, 23 Januari 2024" in record_page
+    assert 'id="input-form"' not in record_page
     response = submit("rakor2025", valid_submission)
     assert response.status_code == 303
     assert response.headers["Location"].startswith("/receipt/")
@@ -210,24 +216,22 @@ def test_the_2025_meeting_is_open_mid_meeting_and_takes_input(
         meeting = meeting_by_code("rakor2025")
         count = db.select(db.func.count()).select_from(Submission)
         assert db.session.scalar(count.filter_by(meeting_id=meeting.id)) == 13
+        ids = (meeting_by_code("rakor2024").id, meeting.id)
 
-
-def test_the_demo_inputs_are_varied_and_match_their_files(app, demo):
-    with app.app_context():
-        record = meeting_by_code("rakor2024")
-        rows = db.session.scalars(db.select(Submission).filter_by(meeting_id=record.id)).all()
-        assert sorted(r.title for r in rows) == sorted(i["title"] for i in RECORD["submissions"])
-        assert [item.title for item in record.agenda_items] == RECORD["meeting"]["agenda"]
-        assert all(item.discussion.strip() for item in record.agenda_items)
-        assert {r.role for r in rows} == {"lurah", "camat", "opd", "stakeholder"}
-        assert {r.kind for r in rows} == {"usulan", "evaluasi", "kendala"}
-        assert {r.pillar.code for r in rows} == {"P1", "P2", "P3", "P4"}
-        assert all(r.program_id for r in rows if r.kind == "evaluasi")
-        every = db.session.scalars(db.select(Submission.receipt_code)).all()
-        assert len(set(every)) == len(every)
-        user = db.session.scalar(db.select(User).filter_by(email="sekretariat@rakor.test"))
-        assert user.role == "secretariat"
-        assert user.check_password("sekretariat-demo-2024")
+    # The demo login opens both meetings in the workspace.
+    staff = app.test_client()
+    form = staff.get("/login").get_data(as_text=True)
+    signed_in = staff.post(
+        "/login",
+        data={
+            "csrf_token": hidden_value(form, "csrf_token"),
+            "email": "sekretariat@rakor.test",
+            "password": "sekretariat-demo-2024",
+        },
+    )
+    assert signed_in.status_code == 302
+    for meeting_id in ids:
+        assert staff.get(f"/admin/meetings/{meeting_id}").status_code == 200
 
 
 def test_a_record_finalising_refuses_is_left_closed_and_the_demo_goes_on(app, runner, make_meeting):
