@@ -56,12 +56,13 @@ LOGO_TYPES = ("image/png", "image/jpeg", "image/svg+xml")
 # --- shared pieces ---------------------------------------------------------------
 
 
-# Above these lengths a kop line steps down a font size, so that it stays on one line
-# beside the logo (a bold capital is about 0.7 em wide): "BADAN PERENCANAAN
-# PEMBANGUNAN DAERAH" (36) still fits at the full size, "BADAN PERENCANAAN
-# PEMBANGUNAN, RISET DAN INOVASI DAERAH" (53) does not.
-AGENCY_LENGTHS = (38, 48, 58)
-GOVERNMENT_LENGTHS = (44, 56)
+# Above these lengths a kop line steps down a font size (report.css: .long, .longer,
+# .longest), so that it stays on one line beside the logo, in the about 143 mm left on
+# an A4 page (a bold capital is about 0.68 em wide): "BADAN PERENCANAAN PEMBANGUNAN
+# DAERAH" (36 characters) fits at the full 15 pt, "BADAN PERENCANAAN PEMBANGUNAN, RISET
+# DAN INOVASI DAERAH" (55) at 10 pt.
+AGENCY_LENGTHS = (36, 44, 52)
+GOVERNMENT_LENGTHS = (48, 60)
 
 
 @dataclass(frozen=True)
