@@ -3,40 +3,49 @@
 Two protections travel with every file:
 - personal data (the phone column) only when asked for, and then the file says so
   in its first line and its name;
-- no cell can become a formula in a spreadsheet: text beginning with = + - @, a tab
-  or a carriage return gets a leading apostrophe, and XLSX text is always written
-  as a string cell.
+- no cell can become a formula in a spreadsheet (see cells.py).
+
+The CSV comes in two dialects. The plain one (comma, decimal point) is the stable
+interface other tools read. The "Excel" one is for Excel set to Indonesian, whose
+list separator is the semicolon and whose decimal mark is the comma: it opens
+there in columns with a double click, numbers as numbers.
+The workbook carries the meeting's follow-ups on a second sheet (follow_ups.py).
 """
 
-import csv
 import io
 import re
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date
 from typing import IO, Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from flask_babel import to_user_timezone
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from sqlalchemy.orm import joinedload
 
 from app import domain
 from app.audit import record
+from app.exports import follow_ups
+from app.exports.cells import (
+    PLAIN_CSV,
+    CsvDialect,
+    csv_line,
+    csv_writer,
+    local_time,
+    neutralised,
+    write_only_cell,
+    write_only_text_cell,
+)
 from app.extensions import db
 from app.models import Meeting, Submission, User
 from app.review.queries import ReviewFilters, submissions_query
 from app.services import transaction
 from app.submissions.services import format_receipt_code
 
-# A piece of text that starts (after a separator and spaces) with a formula character.
-FORMULA_PIECE = re.compile(r"(^|[;,])( *)(?=[=+\-@\t\r])")
 BATCH = 500
 
 
@@ -86,11 +95,19 @@ def _timezone_label() -> str:
     return current_app.config["RAKOR_TIMEZONE_LABEL"]
 
 
-def filename(meeting: Meeting, extension: str, *, personal: bool) -> str:
-    """'masukan-rakor-uji.csv', or 'masukan-rakor-uji-data-pribadi.csv' with phone numbers."""
+def filename(
+    meeting: Meeting,
+    extension: str,
+    *,
+    personal: bool,
+    dialect: CsvDialect = PLAIN_CSV,
+    prefix: str = "masukan",
+) -> str:
+    """'masukan-rakor-uji.csv', 'masukan-rakor-uji-excel.csv' (semicolons), or with phone
+    numbers 'masukan-rakor-uji-data-pribadi.csv'; 'tindak-lanjut-rakor-uji.csv'..."""
     code = re.sub(r"[^a-z0-9-]+", "-", meeting.code.lower()).strip("-") or str(meeting.id)
     suffix = "-data-pribadi" if personal else ""
-    return f"masukan-{code}{suffix}.{extension}"
+    return f"{prefix}-{code}{dialect.name}{suffix}.{extension}"
 
 
 # --- the rows ---------------------------------------------------------------------------------
@@ -156,36 +173,23 @@ def pillar_label(pillar) -> str:
     return f"{pillar.code} {pillar.name}" if pillar else ""
 
 
-def local_time(value: datetime | None) -> datetime | None:
-    """The meeting's wall-clock time, without a zone (spreadsheets have none)."""
-    if value is None:
-        return None
-    return to_user_timezone(value).replace(tzinfo=None)
-
-
-def neutralised(value: Any) -> Any:
-    """CSV text a spreadsheet could run as a formula gets an apostrophe before it.
-
-    Not only at the start: opened with ";" as the list separator (the Indonesian
-    default) or ",", every piece between separators is a cell of its own, so each
-    piece that starts with a formula character is guarded too.
-    """
-    if isinstance(value, str):
-        return FORMULA_PIECE.sub(r"\1\2'", value)
-    return value
-
-
 # --- CSV ------------------------------------------------------------------------------------
 
 
-def csv_chunks(meeting_id: int, filters: ReviewFilters, *, personal: bool) -> Iterator[str]:
+def csv_chunks(
+    meeting_id: int,
+    filters: ReviewFilters,
+    *,
+    personal: bool,
+    dialect: CsvDialect = PLAIN_CSV,
+) -> Iterator[str]:
     """The CSV, piece by piece: a BOM so Excel reads UTF-8, then one line per input.
 
     Nothing runs until the first piece is asked for; a streamed response keeps the
     request's context (and so its database session and language) open meanwhile.
     """
     buffer = io.StringIO()
-    writer = csv.writer(buffer, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
+    writer = csv_writer(buffer, dialect)
 
     def flush() -> str:
         text = buffer.getvalue()
@@ -200,25 +204,23 @@ def csv_chunks(meeting_id: int, filters: ReviewFilters, *, personal: bool) -> It
     yield "\ufeff" + flush()
     for count, submission in enumerate(submissions_for_export(meeting_id, filters), start=1):
         values = row_values(submission, personal)
-        writer.writerow([neutralised(_csv_text(values[c.key])) for c in cols])
+        writer.writerow(csv_line([values[c.key] for c in cols], dialect))
         if count % 100 == 0:
             yield flush()
     yield flush()
 
 
-def _csv_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
-    return str(value)
-
-
 # --- XLSX -----------------------------------------------------------------------------------
 
 
-def xlsx_file(meeting: Meeting, filters: ReviewFilters, *, personal: bool) -> IO[bytes]:
-    """The workbook in a temporary file, built row by row in openpyxl's write-only mode."""
+def xlsx_file(
+    meeting: Meeting, filters: ReviewFilters, *, personal: bool, as_of: date
+) -> IO[bytes]:
+    """The workbook in a temporary file, built row by row in openpyxl's write-only mode.
+
+    A second sheet holds all of the meeting's follow-ups (the filters choose inputs,
+    not follow-ups), marked overdue as of `as_of`.
+    """
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(_("Masukan"))
     cols = columns(personal)
@@ -227,45 +229,18 @@ def xlsx_file(meeting: Meeting, filters: ReviewFilters, *, personal: bool) -> IO
     bold = Font(bold=True)
     if personal:
         warning = Font(bold=True, color="B00020")
-        sheet.append([_text_cell(sheet, personal_data_warning(), font=warning)])
+        sheet.append([write_only_text_cell(sheet, personal_data_warning(), font=warning)])
     sheet.freeze_panes = "A3" if personal else "A2"
-    sheet.append([_text_cell(sheet, c.header, font=bold) for c in cols])
+    sheet.append([write_only_text_cell(sheet, c.header, font=bold) for c in cols])
     for submission in submissions_for_export(meeting.id, filters):
         values = row_values(submission, personal)
-        sheet.append([_cell(sheet, values[c.key]) for c in cols])
+        sheet.append([write_only_cell(sheet, values[c.key]) for c in cols])
+    follow_ups.append_follow_up_sheet(workbook, meeting.id, as_of)
     # Closed by the response once sent; small files never touch the disk.
     output = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115
     workbook.save(output)
     output.seek(0)
     return output
-
-
-def _cell(sheet, value: Any) -> WriteOnlyCell:
-    if value is None:
-        return WriteOnlyCell(sheet, value=None)
-    if isinstance(value, datetime):
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.number_format = "dd/mm/yyyy hh:mm"
-        return cell
-    if isinstance(value, int):
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.number_format = "#,##0"
-        return cell
-    return _text_cell(sheet, value)
-
-
-def _text_cell(sheet, value: Any, font: Font | None = None) -> WriteOnlyCell:
-    """A string cell, whatever the text looks like: never a formula, never an error code.
-
-    The cell's type says so, so the text is stored as typed, without an apostrophe.
-    """
-    # Control characters other than tab and line breaks are not allowed in the file format.
-    text = ILLEGAL_CHARACTERS_RE.sub("", str(value))
-    cell = WriteOnlyCell(sheet, value=text)
-    cell.data_type = "s"  # "#N/A" would otherwise become an error cell
-    if font is not None:
-        cell.font = font
-    return cell
 
 
 # --- the trail ------------------------------------------------------------------------------
