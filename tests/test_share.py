@@ -18,6 +18,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import AuditEvent, Meeting, MeetingDocument
 from app.models.meeting import ShareLink
+from tests.browser_helpers import describe, screenshot, serious_violations, sign_in
 from tests.helpers import build_record, csrf_from, text
 
 LOOKUPS_3 = {"RAKOR_LOOKUP_RATE_LIMIT": "3 per minute"}
@@ -358,3 +359,27 @@ def test_guessing_tokens_is_rate_limited(app, shared):
     assert refused.status_code == 429
     assert "Terlalu banyak permintaan" in text(refused)
     assert refused.headers["Referrer-Policy"] == "no-referrer"
+
+
+# --- in a browser: the copy button -------------------------------------------------------------
+
+
+def test_the_copy_button_puts_the_link_on_the_clipboard(desktop, app, finalised):
+    page = desktop
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    sign_in(page, "secretariat")
+    page.goto(share_url(finalised))
+    page.get_by_label("Dokumen").select_option(label="Notulen")
+    page.get_by_role("button", name="Buat tautan").click()
+    page.wait_for_url(re.compile(r"/share#link-\d+$"))
+    address = page.get_by_label("Tautan Notulen").input_value()
+    (link,) = links(app)
+    assert address.endswith(f"/d/{link.token}")
+
+    page.get_by_role("button", name="Salin tautan Notulen").click()
+    page.get_by_role("status").filter(has_text="Tautan disalin.").wait_for()
+    assert page.evaluate("navigator.clipboard.readText()") == address
+    whatsapp = page.get_by_role("link", name=re.compile("Kirim lewat WhatsApp"))
+    assert whatsapp.get_attribute("target") == "_blank"
+    assert serious_violations(page) == [], describe(serious_violations(page))
+    screenshot(page, "share-links")
