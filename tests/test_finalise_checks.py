@@ -120,7 +120,7 @@ def test_each_warning_is_listed_with_its_link_and_finalising_still_goes(app, mak
     for words, link in (
         ("1 masukan belum ditinjau", f"{base}/inputs?status=received"),
         ("Belum ada peserta yang tercatat hadir", f"{base}/record#daftar-hadir"),
-        ("1 tindak lanjut belum punya penanggung jawab atau tenggat", f"{base}/record#tindak-lanjut"),
+        ("1 tindak lanjut belum punya penanggung jawab", f"{base}/record#tindak-lanjut"),
         ("1 susunan acara belum punya catatan pembahasan", f"{base}/record#isi"),
     ):
         assert words in warnings
