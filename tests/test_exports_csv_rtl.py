@@ -129,7 +129,8 @@ def test_the_queue_offers_both_csv_files_with_a_hint(login, record):
     page = text(login("viewer").get(queue_url(record.meeting_id)))
     assert f"/admin/meetings/{record.meeting_id}/inputs-excel.csv" in page
     assert f"/admin/meetings/{record.meeting_id}/inputs.csv" in page
-    assert "Pilih CSV titik koma" in page
+    assert "Ekspor masukan (CSV untuk Excel)" in page and "Ekspor masukan (CSV)" in page
+    assert "pilih CSV untuk Excel (titik koma, koma desimal)" in page
     assert "personal_submissions" not in page and "dengan nomor HP" not in page
 
 
