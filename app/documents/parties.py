@@ -63,7 +63,6 @@ class SignatoryForm(BaseForm):
     )
     title = StringField(
         _l("Jabatan"),
-        description=_l("Misalnya Kepala Bappeda atau Wali Kota Pekalongan."),
         filters=[strip],
         validators=[Length(max=TEXT_MAX, message=_l("Paling panjang %(max)d karakter."))],
     )
