@@ -90,6 +90,8 @@ def test_the_2024_record_is_finalised_numbered_and_its_final_pdfs_read_complete(
 
     assert "Ir. Hari Wibisono, M.T." in agreement and "Mengetahui" in agreement
     assert "NIP. 19690422 199403 2 007" in agreement
+    acknowledged = agreement.split("Mengetahui")[-1]
+    assert "Achmad Afzan Arslan Djunaid" in acknowledged and "NIP" not in acknowledged
     assert "Peraturan Presiden Nomor 96 Tahun 2015" in report
     assert "1. 1." not in report
 
