@@ -8,7 +8,7 @@ import pytest
 
 from app.documents.words import date_in_words, number_in_words
 from app.extensions import db
-from app.models import AuditEvent, DocumentNumber, FollowUp, Meeting, Signatory
+from app.models import AuditEvent, DocumentNumber, DocumentSetting, FollowUp, Meeting, Signatory
 from tests.helpers import build_record, csrf_from, make_pdf, pdf_reader, pdf_text, text
 
 PARTIES = [
@@ -347,3 +347,21 @@ def test_a_party_of_another_meeting_is_not_found(app, login, meeting, make_meeti
     response = post_party(client, meeting.id, f"parties/{party.id}/remove")
     assert response.status_code == 404
     assert len(signatories(app, other.id)) == 1
+
+
+def test_the_berita_acara_may_carry_the_wali_kota_kop(app, login, make_meeting):
+    record = build_record(app, make_meeting)
+    add_parties(app, record.meeting_id)
+    with app.app_context():
+        setting = db.session.scalar(db.select(DocumentSetting).filter_by(kind="berita_acara"))
+        if setting is None:
+            setting = DocumentSetting(kind="berita_acara")
+            db.session.add(setting)
+        setting.letterhead_kind = "mayor"
+        db.session.commit()
+    words = pdf_text(
+        make_pdf(login("secretariat"), url(record.meeting_id, "berita-acara.pdf")).data
+    )
+    assert words.startswith("WALI KOTA PEKALONGAN")
+    assert "BADAN PERENCANAAN PEMBANGUNAN DAERAH" not in words
+    assert "BERITA ACARA KESEPAKATAN" in words

@@ -25,10 +25,9 @@ from app.documents.context import (
     meeting_view,
 )
 from app.documents.formatting import document_locale, nip, paragraphs
-from app.documents.numbering import issued_numbers
 from app.documents.words import date_in_words
 from app.extensions import db
-from app.models import Agency, FollowUp, Meeting, Signatory
+from app.models import Agency, FollowUp, Signatory
 
 
 @dataclass(frozen=True)
@@ -47,7 +46,7 @@ class AgreementContext:
     kind: str
     letterhead: LetterheadView
     meeting: MeetingView
-    number: str  # "" until the document is numbered at finalisation
+    number: str  # given at finalisation; "" on a draft, which prints a dotted line
     date_words: str  # "Selasa tanggal dua puluh tiga bulan Januari tahun dua ribu ..."
     parties: tuple[PartyView, ...]
     acknowledging: tuple[PartyView, ...]
@@ -70,22 +69,15 @@ def build_agreement_context(meeting_id: int) -> AgreementContext:
             signing = stand_in_parties(view)
         return AgreementContext(
             kind="berita_acara",
-            letterhead=letterhead_view(),
+            letterhead=letterhead_view("berita_acara"),
             meeting=view,
-            number=document_number(meeting, "berita_acara"),
+            number=view.number("berita_acara"),
             date_words=date_in_words(meeting.date),
             parties=signing,
             acknowledging=acknowledging,
             parties_from_meeting=from_meeting,
             follow_ups=agreed_follow_ups(meeting_id),
         )
-
-
-def document_number(meeting: Meeting, kind: str) -> str:
-    """The number given at finalisation; a draft (or a reopened record) prints none."""
-    if meeting.status != "finalised":
-        return ""
-    return issued_numbers(meeting.id).get(kind, "")
 
 
 def signatory_views(meeting_id: int) -> tuple[tuple[PartyView, ...], tuple[PartyView, ...]]:

@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from flask_babel import to_user_timezone
 from sqlalchemy import func, select
 
-from app.documents.agreement import agreed_follow_ups, document_number, signatory_views
+from app.documents.agreement import agreed_follow_ups, signatory_views
 from app.documents.context import (
     FollowUpLine,
     LetterheadView,
@@ -72,7 +72,7 @@ class ReportContext:
     kind: str
     letterhead: LetterheadView
     meeting: MeetingView
-    number: str  # "" until the document is numbered at finalisation
+    number: str  # given at finalisation; "" on a draft, which prints a dotted line
     report_date: date | None  # the finalisation's date; the draft leaves it to be typed
     region: str  # "Kota Pekalongan"
     addressee: str  # "Ketua Tim Koordinasi Penanggulangan Kemiskinan (TKPK) Kota Pekalongan"
@@ -96,7 +96,7 @@ def build_report_context(meeting_id: int) -> ReportContext:
     with document_locale():
         meeting = load_meeting(meeting_id)
         view = meeting_view(meeting)
-        letterhead = letterhead_view()
+        letterhead = letterhead_view("laporan")
         region = region_name(letterhead)
         rows = submission_rows(meeting_id)
         basis = paragraphs(meeting.report_basis) or default_basis(region)
@@ -108,7 +108,7 @@ def build_report_context(meeting_id: int) -> ReportContext:
             kind="laporan",
             letterhead=letterhead,
             meeting=view,
-            number=document_number(meeting, "laporan"),
+            number=view.number("laporan"),
             report_date=report_date,
             region=region,
             addressee=_(
