@@ -257,17 +257,20 @@ def test_an_attendance_edit_logs_that_the_number_changed_but_not_the_number(
     assert "Nomor HP" not in seen_by_viewer and PERSONAL_MARKER not in seen_by_viewer
 
 
-def test_building_the_attendance_logs_no_number(app, login, meeting, submission_id):
+def test_adding_a_person_at_the_desk_logs_no_number(app, login, meeting):
     client = login("secretariat")
-    token = csrf_from(client, record_url(meeting.id))
-    response = client.post(
-        f"{record_url(meeting.id)}/attendees/from-inputs", data={"csrf_token": token}
-    )
-    assert response.status_code == 303
+    desk = f"{record_url(meeting.id)}/attendees"
+    fields = {"name": "Agus Priyanto", "position": "Lurah", "unit": "Krapyak", "sex": "L"}
+    data = {f"att-{key}": value for key, value in {**fields, "phone": PHONE}.items()}
+    for action in ("", "/invite"):
+        response = client.post(
+            f"{desk}{action}", data={"csrf_token": csrf_from(client, desk), **data}
+        )
+        assert response.status_code == 303
     with app.app_context():
-        [event] = db.session.scalars(select(AuditEvent).filter_by(entity_type="Attendee")).all()
-        assert event.after["phone"] == PERSONAL_MARKER
-        assert db.session.scalar(select(Attendee.phone)) == PHONE  # the list itself keeps it
+        events = db.session.scalars(select(AuditEvent).filter_by(entity_type="Attendee")).all()
+        assert [event.after["phone"] for event in events] == [PERSONAL_MARKER] * 2
+        assert db.session.scalars(select(Attendee.phone)).all() == [PHONE] * 2  # the list keeps it
     assert not shows(audit_log_text(app), PHONE)
 
 
