@@ -858,24 +858,20 @@ def test_the_meeting_page_shows_facts_window_counts_qr_and_access_code(
     assert "Agus Priyanto" not in page
 
 
-def test_links_to_other_areas_appear_once_their_endpoint_exists(app, login, meeting):
-    # A stand-in for the review queue, registered the way the review area does it.
-    if "review.queue" not in app.view_functions:
-        app.add_url_rule(
-            "/admin/meetings/<int:meeting_id>/review",
-            endpoint="review.queue",
-            view_func=lambda meeting_id: "",
-        )
-    endpoints = set(app.view_functions)
+def test_the_meeting_page_links_its_work_and_every_document_in_each_form(login, meeting):
     page = page_text(login("secretariat").get(url(meeting.id)))
-    links = page[page.index('id="links-title"') :]
-    assert "Tinjau masukan" in links
-    for endpoint, label in (
-        ("minutes.edit", "Isi notulen"),
-        ("paper.index", "Masukan dari formulir kertas"),
-        ("exports.submissions_xlsx", "Ekspor masukan (Excel)"),
-    ):
-        assert (label in links) == (endpoint in endpoints), endpoint
+    work = page[page.index('id="links-title"') : page.index('id="documents-title"')]
+    documents = page[page.index('id="documents-title"') :]
+    base = f"/admin/meetings/{meeting.id}"
+    for path in ("/inputs", "/record", "/record/attendees", "/parties", "/finalise", "/share"):
+        assert f'href="{base}{path}"' in work, path
+    for name in ("minutes", "evaluation", "attendance", "berita-acara", "laporan"):
+        assert f'href="{base}/{name}"' in documents, name
+        assert f'href="{base}/{name}.pdf"' in documents, name
+    for name in ("minutes", "evaluation", "berita-acara", "laporan"):
+        assert f'href="{base}/{name}.docx"' in documents, name
+    for export in ("inputs.xlsx", "inputs-excel.csv", "inputs.csv", "rtl.xlsx"):
+        assert f'href="{base}/{export}"' in documents, export
 
 
 def test_user_text_is_escaped_on_the_meeting_page(app, login, make_meeting):

@@ -20,6 +20,7 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from app.auth.access import READ, WRITE, can_write, current_actor, role_required
+from app.documents.evaluation import missing_actuals
 from app.documents.finalise import is_final, record_is_final
 from app.extensions import db
 from app.forms import error_summary, show_refusal
@@ -159,6 +160,7 @@ def meeting_page(meeting: Meeting, problem: str | None = None, status: int = 200
             public_url=public_url,
             qr=inline_qr(public_url),
             problem=problem,
+            missing_actuals=missing_actuals(meeting.id),
         ),
         status,
     )
