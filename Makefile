@@ -17,7 +17,7 @@ PYTEST := $(BIN)/pytest -n $(WORKERS)
 run: setup
 	@echo ""
 	@echo "Rakor is starting on http://127.0.0.1:5000 (Ctrl+C stops it)."
-	@echo "Public form of the demo meeting: http://127.0.0.1:5000/m/rakor2024"
+	@echo "Public form of the demo meeting: http://127.0.0.1:5000/m/rakor2025"
 	RAKOR_ENV=development $(FLASK) run --host 127.0.0.1 --port 5000
 
 # Everything `run` needs, safe to repeat: it keeps existing data.

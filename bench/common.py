@@ -32,7 +32,7 @@ RESULTS_DIR = BENCH_DIR / "results"  # gitignored
 BIN = Path(sys.executable).parent
 GUNICORN_CONFIG = ROOT / "deploy" / "gunicorn.conf.py"
 
-DEMO_MEETING_CODE = "rakor2024"  # made by `flask --app wsgi demo`
+DEMO_MEETING_CODE = "rakor2025"  # made by `flask --app wsgi demo`
 DEMO_STAFF_EMAIL = "sekretariat@rakor.test"
 DEMO_PASSWORD = "sekretariat-demo-2024"
 

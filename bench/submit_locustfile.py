@@ -33,7 +33,7 @@ from urllib.parse import urlencode
 from gevent.event import Event
 from locust import FastHttpUser, events, task
 
-MEETING_CODE = os.environ.get("BENCH_MEETING", "rakor2024")  # the demo meeting
+MEETING_CODE = os.environ.get("BENCH_MEETING", "rakor2025")  # the demo meeting
 TAG = os.environ.get("BENCH_TAG") or uuid.uuid4().hex[:6]  # titles unique across runs
 DOUBLE_TAP_EVERY = 10
 FORM_ENCODED = {"Content-Type": "application/x-www-form-urlencoded"}

@@ -1,6 +1,5 @@
 """The command-line contract the README promises: seed, demo and users create."""
 
-import json
 from decimal import Decimal
 
 from app.extensions import db
@@ -9,15 +8,10 @@ from app.models import (
     IndicatorValue,
     Kecamatan,
     Kelurahan,
-    Meeting,
     Pillar,
     Program,
-    Submission,
     User,
 )
-from config import BASE_DIR
-
-DEMO_FILE = BASE_DIR / "app" / "demo" / "rakor2024.json"
 
 
 def count(app, model) -> int:
@@ -52,49 +46,6 @@ def test_seed_keeps_an_actual_figure_entered_later(app, runner):
     with app.app_context():
         value = db.session.scalar(db.select(IndicatorValue).filter_by(year=2024))
         assert value.actual == Decimal("6.52")
-
-
-def test_demo_creates_the_2024_meeting_with_varied_input_once(app, runner):
-    first = runner.invoke(args=["demo"])
-    assert first.exit_code == 0, first.output
-    assert "Demo login (secretariat): sekretariat@rakor.test" in first.output
-    content = json.loads(DEMO_FILE.read_text(encoding="utf-8"))
-    inputs = count(app, Submission)
-    assert inputs == len(content["submissions"]) >= 40
-
-    second = runner.invoke(args=["demo"])
-    assert second.exit_code == 0, second.output
-    assert count(app, Submission) == inputs
-    assert count(app, Meeting) == 1
-
-    with app.app_context():
-        meeting = db.session.scalar(db.select(Meeting))
-        assert meeting.title == (
-            "Rapat Koordinasi Penanggulangan Kemiskinan Kota Pekalongan Tahun 2024"
-        )
-        assert meeting.date.isoformat() == "2024-01-23"
-        assert "Jlamprang" in meeting.venue
-        assert "Wali Kota" in meeting.chair_position
-        rows = db.session.scalars(db.select(Submission)).all()
-        assert sorted(row.title for row in rows) == sorted(
-            i["title"] for i in content["submissions"]
-        )
-        assert [item.title for item in meeting.agenda_items] == content["meeting"]["agenda"]
-        assert {row.role for row in rows} == {"lurah", "camat", "opd", "stakeholder"}
-        assert {row.kind for row in rows} == {"usulan", "evaluasi", "kendala"}
-        assert {row.pillar.code for row in rows} == {"P1", "P2", "P3", "P4"}
-        assert all(row.program_id for row in rows if row.kind == "evaluasi")
-        assert len({row.receipt_code for row in rows}) == len(rows)
-        user = db.session.scalar(db.select(User).filter_by(email="sekretariat@rakor.test"))
-        assert user.role == "secretariat"
-        assert user.check_password("sekretariat-demo-2024")
-
-
-def test_the_demo_meeting_takes_input_on_its_public_page(app, runner, client):
-    assert runner.invoke(args=["demo"]).exit_code == 0
-    page = client.get("/m/rakor2024").get_data(as_text=True)
-    assert "Selasa, 23 Januari 2024" in page
-    assert 'id="input-form"' in page
 
 
 def test_users_create_reads_the_password_from_stdin(app, runner):
