@@ -365,3 +365,30 @@ def test_the_berita_acara_may_carry_the_wali_kota_kop(app, login, make_meeting):
     assert words.startswith("WALI KOTA PEKALONGAN")
     assert "BADAN PERENCANAAN PEMBANGUNAN DAERAH" not in words
     assert "BERITA ACARA KESEPAKATAN" in words
+
+
+def test_finalising_the_record_archives_the_berita_acara_with_its_number(app, login, make_meeting):
+    record = build_record(app, make_meeting)
+    add_parties(app, record.meeting_id)
+    client = login("secretariat")
+    response = client.post(
+        url(record.meeting_id, "finalise"),
+        data={"csrf_token": csrf_from(client, url(record.meeting_id, "minutes"))},
+    )
+    assert response.status_code in (302, 303), text(response)[:500]
+    with app.app_context():
+        numbers = dict(
+            db.session.execute(
+                db.select(DocumentNumber.kind, DocumentNumber.number).filter_by(
+                    meeting_id=record.meeting_id
+                )
+            ).all()
+        )
+    response = client.get(url(record.meeting_id, "berita-acara.pdf"))
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    words = pdf_text(response.data)
+    assert f"Nomor: {numbers['berita_acara']}" in words
+    assert "/BA/" in numbers["berita_acara"]
+    assert CLOSING in words
+    # Archived: the same bytes on every download.
+    assert client.get(url(record.meeting_id, "berita-acara.pdf")).data == response.data

@@ -214,3 +214,23 @@ def test_the_texts_of_a_final_record_cannot_change_and_viewers_cannot_post(app, 
         assert (
             db.session.scalars(db.select(AuditEvent).filter_by(entity_type="Meeting")).all() == []
         )
+
+
+def test_finalising_the_record_archives_the_report_with_its_number(app, login, make_meeting):
+    record = build_record(app, make_meeting)
+    client = login("secretariat")
+    response = client.post(
+        url(record.meeting_id, "finalise"),
+        data={"csrf_token": csrf_from(client, url(record.meeting_id, "minutes"))},
+    )
+    assert response.status_code in (302, 303), text(response)[:500]
+    with app.app_context():
+        number = db.session.scalar(
+            db.select(DocumentNumber.number).filter_by(meeting_id=record.meeting_id, kind="laporan")
+        )
+    assert "/Lap/" in number
+    response = client.get(url(record.meeting_id, "laporan.pdf"))
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    words = pdf_text(response.data)
+    assert f"Nomor: {number}" in words
+    assert "V. PENUTUP" in words and "……" not in words
