@@ -483,7 +483,7 @@ def review_the_inputs(page, app, meeting_id: int, ids: dict, agencies: dict, pic
     assert STAFF_NAMES["secretariat"] in page.locator("table.audit").inner_text()
 
 
-def write_the_record(page, meeting_id: int, agencies: dict, pictures) -> None:
+def write_the_record(page, phone, meeting_id: int, agencies: dict, pictures) -> None:
     page.goto(f"/admin/meetings/{meeting_id}")
     page.get_by_role("link", name="Isi notulen").click()
     assert page.locator("h1").inner_text() == "Isi notulen"
@@ -512,20 +512,47 @@ def write_the_record(page, meeting_id: int, agencies: dict, pictures) -> None:
     assert follow_ups.locator("tbody tr").count() == 2
     picture(follow_ups.locator(".table-wrap"), pictures, "sekretariat-tindak-lanjut")
 
-    # The attendance list: first from the people who sent input, then by hand.
+    # The daftar hadir: who was there, apart from who sent input. A participant checks
+    # in on a phone from the poster's second QR code; no access code is asked.
     attendance = page.locator("section[aria-labelledby=daftar-hadir]")
-    page.get_by_role("button", name="Susun dari pengirim masukan").click()
-    assert flash(page) == "4 peserta ditambahkan dari pengirim masukan."
-    attendance.get_by_role("textbox", name="Nama", exact=True).fill("Drs. Bambang Susilo")
-    attendance.get_by_role("textbox", name="Jabatan", exact=True).fill("Kepala Bappeda")
-    attendance.get_by_role("textbox", name="Instansi atau unit").fill("Bappeda Kota Pekalongan")
-    attendance.get_by_label("Laki-laki").check()
+    assert "Daftar hadir masih kosong." in attendance.inner_text()
+    phone.goto(f"/m/{MEETING_CODE}/hadir")
+    phone.get_by_role("button", name="Catat kehadiran").click()
+    assert "Isi nama Anda." in phone.locator("#error-summary").inner_text()
+    phone.get_by_label("Nama lengkap").fill("Rina Kurniasari")
+    phone.get_by_label("Jabatan").fill("Lurah Medono")
+    phone.get_by_label("Instansi atau unit").fill("Kelurahan Medono")
+    phone.get_by_label("Perempuan").check()
+    picture(phone, pictures, "peserta-daftar-hadir", full_page=True)
+    phone.get_by_role("button", name="Catat kehadiran").click()
+    assert phone.locator("h1").inner_text() == "Terima kasih, kehadiran Anda tercatat"
+
+    # At the desk: someone invited, ticked when they arrive, and someone added by hand.
+    page.reload()
+    link = "Buka daftar hadir untuk menandai dan menambah peserta"
+    page.locator("section[aria-labelledby=daftar-hadir]").get_by_role("link", name=link).click()
+    assert page.locator("h1").inner_text() == "Daftar hadir"
+    page.get_by_role("textbox", name="Nama", exact=True).fill("Sri Wahyuni")
+    page.get_by_role("textbox", name="Jabatan", exact=True).fill("Camat Pekalongan Utara")
+    page.get_by_role("textbox", name="Instansi atau unit").fill("Kecamatan Pekalongan Utara")
+    page.get_by_label("Perempuan").check()
+    page.get_by_role("button", name="Tambah sebagai undangan").click()
+    assert flash(page) == "Undangan ditambahkan ke daftar hadir."
+    page.get_by_role("textbox", name="Nama", exact=True).fill("Drs. Bambang Susilo")
+    page.get_by_role("textbox", name="Jabatan", exact=True).fill("Kepala Bappeda")
+    page.get_by_role("textbox", name="Instansi atau unit").fill("Bappeda Kota Pekalongan")
+    page.get_by_label("Laki-laki").check()
     page.get_by_role("button", name="Tambah peserta").click()
     assert flash(page) == "Peserta ditambahkan."
-    rows = attendance.locator("tbody tr")
-    assert rows.count() == 5
-    assert "Drs. Bambang Susilo" in rows.last.inner_text()
-    picture(attendance.locator(".table-wrap"), pictures, "sekretariat-daftar-hadir")
+    assert "2 hadir" in main_text(page) and "1 belum hadir" in main_text(page)
+    page.get_by_role("button", name="Hadir Sri Wahyuni", exact=True).click()
+    assert flash(page) == "Sri Wahyuni dicatat hadir."
+    rows = page.locator("table.attendance-desk tbody tr")
+    assert rows.count() == 3
+    assert "Drs. Bambang Susilo" in rows.first.inner_text()  # in the order of names
+    assert "Mengisi sendiri" in rows.filter(has_text="Rina Kurniasari").inner_text()
+    assert "Diundang" in rows.filter(has_text="Sri Wahyuni").inner_text()
+    picture(page.locator(".table-wrap"), pictures, "sekretariat-daftar-hadir")
 
 
 PAPER_ROW = [
@@ -694,7 +721,7 @@ def test_the_secretariats_chapter(
     watch_the_live_view(browser, live_server, phone, meeting_id, pictures)
     ids = {key: send_input(app, meeting_id, key) for key in ("krapyak", "medono", "boats")}
     review_the_inputs(page, app, meeting_id, ids, agencies, pictures)
-    write_the_record(page, meeting_id, agencies, pictures)
+    write_the_record(page, phone, meeting_id, agencies, pictures)
     enter_paper_forms(page, app, meeting_id, tmp_path, pictures)
     export_the_inputs(page, meeting_id)
     close_and_finalise(page, app, meeting_id, pictures)
