@@ -245,3 +245,12 @@ def test_an_upload_without_a_file_is_refused(app, admin):
 def test_an_unknown_kind_is_404(admin):
     assert admin.get(f"{PAGE}/surat/template.docx").status_code == 404
     assert save(admin, "surat", "agency", "{seq}").status_code == 404
+
+
+@pytest.mark.parametrize("kind", ["minutes", "evaluation", "attendance", "berita_acara", "laporan"])
+def test_each_default_template_is_accepted_back(app, admin, kind):
+    """What an admin downloads and uploads unchanged fits, on a sample when no meeting exists."""
+    default = admin.get(f"{PAGE}/{kind}/template.docx")
+    assert default.status_code == 200
+    assert upload(admin, kind, default.data, f"{kind}.docx").status_code == 303
+    assert setting(app, kind).docx_template == default.data

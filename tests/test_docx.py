@@ -2,6 +2,7 @@
 
 import io
 import re
+from datetime import UTC, datetime
 from io import BytesIO
 
 import docx
@@ -9,7 +10,7 @@ import pytest
 from PIL import Image
 
 from app.extensions import db
-from app.models import DocumentSetting, Letterhead, Meeting, Signatory
+from app.models import Attendee, DocumentSetting, Letterhead, Meeting, Signatory
 from tests.helpers import add_submission, build_record, text
 
 DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -237,3 +238,40 @@ def test_number_printed_once_given(app, login, record):
     )
     assert "Nomor: 000.1.4/1/BA/Bappeda/I/2024" in lines
     assert re.search(r"Nomor: …", "\n".join(lines)) is None
+
+
+def check_in(app, meeting_id: int, *names: str) -> None:
+    with app.app_context():
+        for attendee in db.session.scalars(db.select(Attendee).filter_by(meeting_id=meeting_id)):
+            if attendee.name in names:
+                attendee.checked_in_at = datetime(2024, 1, 23, 2, 5, tzinfo=UTC)
+        db.session.commit()
+
+
+def test_the_minutes_count_and_attach_those_present(app, login, record):
+    check_in(app, record.meeting_id, "Agus Priyanto", "Siti Aminah")
+    lines = docx_lines(
+        get_docx(login("viewer"), f"/admin/meetings/{record.meeting_id}/minutes.docx")
+    )
+    peserta = line_with(lines, "Peserta | : | ")
+    assert "2 orang: L 1, P 1" in peserta
+    assert "daftar hadir terlampir" in peserta
+    attachment = lines.index("Lampiran: Daftar Hadir")
+    assert "1 | Agus Priyanto | Lurah | Krapyak | L | 1." in lines[attachment:]
+    assert "2 | Siti Aminah | Staf | Bappeda | P | \t\t2." in lines[attachment:]
+    assert not any("Hendra Wijaya" in line for line in lines[attachment:])
+
+
+def test_attendance_docx_lists_present_then_invited_then_blank_rows(app, login, record):
+    check_in(app, record.meeting_id, "Siti Aminah")
+    response = login("viewer").get(f"/admin/meetings/{record.meeting_id}/attendance.docx")
+    assert "filename=daftar-hadir-rakor-uji.docx" in response.headers["Content-Disposition"]
+    lines = docx_lines(
+        get_docx(login("viewer"), f"/admin/meetings/{record.meeting_id}/attendance.docx")
+    )
+    assert "DAFTAR HADIR" in lines
+    assert "Hari/Tanggal | : | Selasa, 23 Januari 2024" in lines
+    header = lines.index("No | Nama | Jabatan | Instansi | L/P | Tanda Tangan")
+    assert lines[header + 1] == "1 | Siti Aminah | Staf | Bappeda | P | 1."
+    assert lines[header + 2].startswith("2 | Agus Priyanto | Lurah | Krapyak | L | ")
+    assert " |  |  |  |  | " in lines[-1]  # numbered blank rows to fill by hand

@@ -43,7 +43,7 @@ from sqlalchemy import select
 from app.documents import formatting
 from app.documents.formatting import document_locale
 from app.documents.numbering import issued_numbers
-from app.documents.render import BUILDERS, build_context
+from app.documents.render import BUILDERS
 from app.extensions import db
 from app.i18n import clock_time, long_date
 from app.models import DocumentSetting
@@ -54,7 +54,7 @@ DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.
 LOGO_HEIGHT = Mm(20)
 # XML 1.0 allows no control characters but tab and line breaks; docxtpl also reads
 # \a and \f in a value as "new paragraph" and "page break". Typed text keeps neither.
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+CONTROL_CHARACTERS = dict.fromkeys([*range(0x00, 0x09), *range(0x0B, 0x20), 0x7F])
 # Integers printed as they are: "2024", not "2.024".
 PLAIN_INTEGERS = re.compile(r"(^|_)(id|year|number|position)$")
 NOT_A_TEMPLATE = _l("Berkas ini bukan dokumen Word (.docx) yang dapat dibuka.")
@@ -78,7 +78,9 @@ def template_bytes(kind: str) -> bytes:
 
 def render_docx(kind: str, meeting_id: int) -> bytes:
     """The meeting's document `kind` as DOCX, from the kind's current Word template."""
-    context, _digest = build_context(kind, meeting_id)
+    # The builder itself, not render.build_context: a DOCX needs no source digest, and
+    # hashing the whole context costs as much as filling the template.
+    context = BUILDERS[kind](meeting_id)
     number = issued_numbers(meeting_id).get(kind, "")
     return render_template(template_bytes(kind), context, number=number)
 
@@ -138,6 +140,10 @@ def with_text(value: Any) -> Any:
             item = getattr(value, field.name)
             result[field.name] = with_text(item)
             result.update(text_of(field.name, item, hints.get(field.name)))
+        for name in properties(type(value)):  # e.g. `meeting.is_final`, `attendance.sex_unknown`
+            item = getattr(value, name)
+            result[name] = with_text(item)
+            result.update(text_of(name, item))
         return result
     if isinstance(value, dict):
         return {key: with_text(item) for key, item in value.items()}
@@ -150,13 +156,45 @@ def with_text(value: Any) -> Any:
 
 @cache
 def field_types(cls: type) -> dict[str, Any]:
-    return get_type_hints(cls)
+    """The fields' declared types. A module that imports the shared views (MeetingView...)
+    for type checking only has them looked up in context.py; a name still unknown stays so."""
+    from app.documents import context
+
+    try:
+        return get_type_hints(cls)
+    except NameError:
+        pass
+    try:
+        return get_type_hints(cls, localns=vars(context))
+    except NameError:
+        return {field.name: field.type for field in fields(cls) if not isinstance(field.type, str)}
+
+
+@cache
+def properties(cls: type) -> tuple[str, ...]:
+    """The public properties a context class computes from its fields."""
+    return tuple(
+        name
+        for klass in cls.__mro__
+        for name, member in vars(klass).items()
+        if isinstance(member, property) and not name.startswith("_")
+    )
 
 
 def text_of(key: str, value: Any, hint: Any = None) -> dict[str, str]:
     """The strings printed for one value; for None, what its declared type would print."""
     kind = type(value) if value is not None else declared_type(hint)
-    if kind is None or kind is bool or issubclass(kind, datetime):
+    if kind is None or kind is bool:
+        return {}
+    if issubclass(kind, str):  # the most common: checked first
+        return {f"{key}_text": formatting.nip(clean(value or ""))} if key.endswith("nip") else {}
+    if issubclass(kind, list | tuple):
+        if value and all(isinstance(v, str) for v in value):
+            return {f"{key}_text": "\n".join(clean(v) for v in value)}
+        return {f"{key}_text": ""} if not value and lines_of_text(hint) else {}
+    if issubclass(kind, int):
+        return {} if plain_integer(key) else {f"{key}_text": formatting.count(value)}
+    if issubclass(kind, datetime):
         return {}
     if issubclass(kind, date):
         if value is None:
@@ -169,15 +207,12 @@ def text_of(key: str, value: Any, hint: Any = None) -> dict[str, str]:
             f"{key}_text": formatting.figure(value),
             f"{key}_signed": formatting.signed_figure(value),
         }
-    if issubclass(kind, int):
-        return {} if PLAIN_INTEGERS.search(key) else {f"{key}_text": formatting.count(value)}
-    if issubclass(kind, str) and key.endswith("nip"):
-        return {f"{key}_text": formatting.nip(clean(value or ""))}
-    if issubclass(kind, list | tuple) and value and all(isinstance(v, str) for v in value):
-        return {f"{key}_text": "\n".join(clean(v) for v in value)}
-    if issubclass(kind, list | tuple) and not value and lines_of_text(hint):
-        return {f"{key}_text": ""}
     return {}
+
+
+@cache
+def plain_integer(key: str) -> bool:
+    return PLAIN_INTEGERS.search(key) is not None
 
 
 def declared_type(hint: Any) -> type | None:
@@ -197,7 +232,7 @@ def lines_of_text(hint: Any) -> bool:
 
 
 def clean(text: str) -> str:
-    return CONTROL_CHARACTERS.sub("", str(text))
+    return str(text).translate(CONTROL_CHARACTERS)
 
 
 def meeting_values(meeting: dict) -> None:
@@ -265,14 +300,22 @@ def minutes_values(values: dict) -> None:
 
 
 def participants_text(attendance: dict) -> str:
-    """'5 orang (Lurah 2, Camat 1, OPD 2)', as the minutes' Peserta line."""
-    if not attendance.get("total"):
+    """'5 orang: L 3, P 2 (Lurah 2, Camat 1, OPD 2); daftar hadir terlampir', as in the PDF."""
+    total = attendance.get("total", 0)
+    if not total:
         return _("belum tercatat")
-    text = _("%(count)s orang", count=formatting.count(attendance["total"]))
-    text += f" ({tallies_text(attendance.get('by_role', []))})"
-    if attendance.get("source") == "submissions":
-        text += ", " + _("dihitung dari pemberi masukan")
-    return text
+    male, female = attendance.get("male", 0), attendance.get("female", 0)
+    text = _(
+        "%(count)s orang: L %(male)s, P %(female)s",
+        count=formatting.count(total),
+        male=formatting.count(male),
+        female=formatting.count(female),
+    )
+    if total - male - female:
+        text += ", " + _("tidak diisi %(count)s", count=formatting.count(total - male - female))
+    if attendance.get("by_role"):
+        text += f" ({tallies_text(attendance['by_role'])})"
+    return f"{text}; {_('daftar hadir terlampir')}"
 
 
 def evaluation_values(values: dict) -> None:
@@ -461,8 +504,10 @@ def template_problem(error: TemplateError) -> str:
 
 def sample_context(kind: str) -> Any:
     """A context of the kind's own shape filled with sample values, or None if unknown."""
+    from app.documents import context
+
     try:
-        kind_type = get_type_hints(BUILDERS[kind]).get("return")
+        kind_type = get_type_hints(BUILDERS[kind], localns=vars(context)).get("return")
     except (KeyError, NameError, TypeError):
         return None
     if not is_dataclass(kind_type):
@@ -483,7 +528,7 @@ def sample_of(hint: Any, kind: str) -> Any:
     if origin is dict:
         return {}
     if is_dataclass(hint):
-        hints = get_type_hints(hint)
+        hints = field_types(hint)
         values = {}
         for field in fields(hint):
             values[field.name] = (

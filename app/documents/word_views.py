@@ -2,11 +2,12 @@
 
 GET /admin/meetings/<id>/minutes.docx        READ   the notulen
 GET /admin/meetings/<id>/evaluation.docx     READ   the ringkasan evaluasi
+GET /admin/meetings/<id>/attendance.docx     READ   the daftar hadir
 GET /admin/meetings/<id>/berita-acara.docx   READ   the berita acara kesepakatan
 GET /admin/meetings/<id>/laporan.docx        READ   the laporan hasil rakor
 
 Unlike a PDF, a DOCX is made in the request every time and never stored: it is
-small, quick to make (see docs/PERFORMANCE.md) and always a draft, never the record.
+small, quick to make and always a draft, never the record.
 """
 
 from io import BytesIO
@@ -32,6 +33,12 @@ def minutes_docx(meeting_id: int):
 @role_required(*READ)
 def evaluation_docx(meeting_id: int):
     return docx_response("evaluation", meeting_id)
+
+
+@bp.get("/meetings/<int:meeting_id>/attendance.docx")
+@role_required(*READ)
+def attendance_docx(meeting_id: int):
+    return docx_response("attendance", meeting_id)
 
 
 @bp.get("/meetings/<int:meeting_id>/berita-acara.docx")

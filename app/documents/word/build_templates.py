@@ -187,6 +187,7 @@ class Template:
         align: Sequence[str | None] | None = None,
         footer: Sequence[str] | None = None,
         size: float | None = None,
+        row_height: float | None = None,
     ):
         """A bordered table: a header row repeated on every page, one row per item of `loop`."""
         rows = 4 + (1 if footer else 0)
@@ -204,6 +205,8 @@ class Template:
         self.cell_text(table.rows[1].cells[0], f"{{%tr for {loop} %}}")
         for cell, text, where in zip(table.rows[2].cells, cells, align, strict=True):
             self.cell_text(cell, text, align=where, size=size)
+        if row_height:
+            table.rows[2].height = Cm(row_height)
         self.cell_text(table.rows[3].cells[0], "{%tr endfor %}")
         if footer:
             for cell, text, where in zip(table.rows[4].cells, footer, align, strict=True):
@@ -409,23 +412,40 @@ def minutes() -> Template:
     return t
 
 
+def attendance_table(t: Template, rows: str) -> None:
+    """No, Nama, Jabatan, Instansi, L/P and the signature: odd numbers left, even ones right."""
+    t.table(
+        ["No", "Nama", "Jabatan", "Instansi", "L/P", "Tanda Tangan"],
+        ["{{ person.number }}", "{{ person.name }}", "{{ person.position }}", "{{ person.unit }}",
+         "{{ person.sex }}", "{% if person.number is even %}\t\t{% endif %}{{ person.number }}."],
+        f"person in {rows}",
+        (1.0, 4.0, 3.5, 3.0, 1.0, 3.5),
+        align=["center", None, None, None, "center", None],
+        row_height=0.9,
+    )  # fmt: skip
+
+
 def attendance_sheet(t: Template, heading: str, *, page_break: bool) -> None:
     if page_break:
         t.page_break()
     t.p(heading, bold=True, align="center", size=13)
     t.facts(MEETING_FACTS[:2] + MEETING_FACTS[3:])
     t.tag("{%p if attendance.lines %}")
-    t.table(
-        ["No", "Nama", "Jabatan/Instansi", "L/P", "Tanda Tangan"],
-        ["{{ person.number }}", "{{ person.name }}", "{{ person.position_unit }}",
-         "{{ person.sex }}", "{{ person.number }}."],
-        "person in attendance.lines",
-        (1.0, 4.5, 5.5, 1.2, 3.8),
-        align=["center", None, None, "center", None],
-    )  # fmt: skip
+    attendance_table(t, "attendance.lines")
     t.tag("{%p else %}")
-    t.p("Daftar hadir belum diisi.")
+    t.p("Belum ada yang tercatat hadir; lembar ini diisi dengan tangan.")
+    attendance_table(t, "attendance.blank_rows")
     t.tag("{%p endif %}")
+
+
+def attendance() -> Template:
+    t = Template(SERIF)
+    t.kop()
+    t.p("DAFTAR HADIR", bold=True, align="center", size=14, after=0)
+    t.p("{{ meeting.title }}", bold=True, align="center", after=10)
+    t.facts(MEETING_FACTS)
+    attendance_table(t, "rows")
+    return t
 
 
 def evaluation() -> Template:
@@ -733,6 +753,7 @@ BUILDERS = {
     "evaluation.docx": evaluation,
     "berita_acara.docx": berita_acara,
     "laporan.docx": laporan,
+    "attendance.docx": attendance,
 }
 
 
