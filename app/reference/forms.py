@@ -101,6 +101,28 @@ class LetterheadForm(BaseForm):
     )
 
 
+class MayorLetterheadForm(LetterheadForm):
+    """The Wali Kota's kop: the lambang and the office ("Wali Kota Pekalongan"), no agency."""
+
+    government = text(
+        _l("Jabatan"),
+        200,
+        required=_l("Isi jabatan, misalnya Wali Kota Pekalongan."),
+        description=_l("Dicetak dengan huruf kapital di bawah lambang: WALI KOTA PEKALONGAN."),
+    )
+    agency = None
+    logo = FileField(
+        _l("Lambang baru (tidak wajib)"),
+        description=_l(
+            "Gambar PNG atau JPEG, paling besar 1 MiB dan 2000 × 2000 piksel. "
+            "Kosongkan untuk memakai lambang yang ada."
+        ),
+    )
+
+
+LETTERHEAD_FORMS = {"agency": LetterheadForm, "mayor": MayorLetterheadForm}
+
+
 class KecamatanForm(BaseForm):
     code = text(
         _l("Kode"),

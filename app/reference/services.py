@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from app.audit import changed, record, snapshot
-from app.domain import PAGE_SIZES
+from app.domain import LETTERHEAD_KINDS, PAGE_SIZES
 from app.extensions import db
 from app.models import Agency, Kecamatan, Kelurahan, Letterhead, Pillar, Program, Submission, User
 from app.models.base import utcnow
@@ -59,11 +59,12 @@ class Logo:
     mimetype: str
 
 
-def current_letterhead() -> Letterhead:
-    """The installation's one letterhead (the seed creates it; an empty one if it is missing)."""
-    letterhead = db.session.scalar(select(Letterhead).order_by(Letterhead.id).limit(1))
+def current_letterhead(kind: str = "agency") -> Letterhead:
+    """The kop of that kind: the agency's own, or the Wali Kota's (the seed creates both;
+    an empty one if it is missing)."""
+    letterhead = db.session.scalar(select(Letterhead).where(Letterhead.kind == kind))
     if letterhead is None:
-        letterhead = Letterhead(government="", agency="", page_size="A4")
+        letterhead = Letterhead(kind=kind, government="", agency="", page_size="A4")
     return letterhead
 
 
@@ -118,14 +119,23 @@ def update_letterhead(
     city: str,
     page_size: str,
     logo: bytes | None = None,
+    kind: str = "agency",
 ) -> Letterhead:
-    """Save the kop; `logo` (raw upload bytes) replaces the logo when given."""
+    """Save the kop of that kind; `logo` (raw upload bytes) replaces its logo when given.
+
+    The Wali Kota's kop has no agency line: its `agency` is kept empty.
+    """
+    if kind not in LETTERHEAD_KINDS:
+        raise invalid_choice("kind")
     if page_size not in PAGE_SIZES:
         raise invalid_choice("page_size")
     _require(government, "government")
-    _require(agency, "agency")
+    if kind == "mayor":
+        agency = ""
+    else:
+        _require(agency, "agency")
     checked = check_logo(logo) if logo is not None else None
-    letterhead = current_letterhead()
+    letterhead = current_letterhead(kind)
     action = "update" if letterhead.id else "create"
     before = letterhead_state(letterhead) if letterhead.id else {}
     letterhead.government = government.strip()
@@ -143,8 +153,8 @@ def update_letterhead(
 
 
 @transaction
-def remove_logo(actor: User) -> None:
-    letterhead = current_letterhead()
+def remove_logo(actor: User, kind: str = "agency") -> None:
+    letterhead = current_letterhead(kind)
     if letterhead.id is None or letterhead.logo is None:
         return
     before = letterhead_state(letterhead)
@@ -153,8 +163,8 @@ def remove_logo(actor: User) -> None:
     _save(actor, "remove_logo", letterhead, before, letterhead_state)
 
 
-def letterhead_logo() -> Logo | None:
-    letterhead = current_letterhead()
+def letterhead_logo(kind: str = "agency") -> Logo | None:
+    letterhead = current_letterhead(kind)
     if not letterhead.logo or not letterhead.logo_mimetype:
         return None
     return Logo(letterhead.logo, letterhead.logo_mimetype)

@@ -13,17 +13,18 @@ from wtforms.fields.choices import SelectChoice
 
 from app.auth.access import ADMIN, READ, current_actor, role_required
 from app.documents import formatting
+from app.domain import LETTERHEAD_KINDS
 from app.extensions import db
 from app.forms import error_summary, show_refusal
 from app.models import Agency, IndicatorValue, Kecamatan, Kelurahan, Pillar, Program
 from app.reference import bp, indicators, services
 from app.reference.forms import (
+    LETTERHEAD_FORMS,
     AgencyForm,
     IndicatorImportForm,
     IndicatorValueForm,
     KecamatanForm,
     KelurahanForm,
-    LetterheadForm,
     NewIndicatorValueForm,
     PillarForm,
     ProgramForm,
@@ -43,17 +44,31 @@ def index():
 # --- the letterhead -----------------------------------------------------------------------
 
 
+def letterhead_kind() -> str:
+    """The kop the page edits: ?kind=agency (the default) or ?kind=mayor."""
+    kind = request.args.get("kind", "agency")
+    if kind not in LETTERHEAD_KINDS:
+        abort(404)
+    return kind
+
+
+def kind_arg(kind: str) -> str | None:
+    return None if kind == "agency" else kind
+
+
 @bp.route("/reference/letterhead", methods=["GET", "POST"])
 @role_required(*ADMIN)
 def letterhead():
-    letterhead = services.current_letterhead()
-    form = LetterheadForm(obj=letterhead)
+    kind = letterhead_kind()
+    letterhead = services.current_letterhead(kind)
+    form = LETTERHEAD_FORMS[kind](obj=letterhead)
     if form.validate_on_submit():
         try:
             services.update_letterhead(
                 current_actor(),
+                kind=kind,
                 government=form.government.data,
-                agency=form.agency.data,
+                agency=form.agency.data if "agency" in form else "",
                 address=form.address.data or "",
                 contact=form.contact.data or "",
                 city=form.city.data or "",
@@ -64,10 +79,12 @@ def letterhead():
             show_refusal(form, refused)
         else:
             flash(_("Kop surat disimpan."), "info")
-            return redirect(url_for("reference.letterhead"), code=303)
+            return redirect(url_for("reference.letterhead", kind=kind_arg(kind)), code=303)
     return render_template(
         "reference/letterhead.html",
         form=form,
+        kind=kind,
+        kinds=LETTERHEAD_KINDS,
         letterhead=letterhead,
         errors=error_summary(form),
     ), 422 if form.errors else 200
@@ -76,7 +93,7 @@ def letterhead():
 @bp.get("/reference/letterhead/logo")
 @role_required(*READ)
 def letterhead_logo():
-    logo = services.letterhead_logo()
+    logo = services.letterhead_logo(letterhead_kind())
     if logo is None:
         abort(404)
     response = Response(logo.content, mimetype=logo.mimetype)
@@ -89,9 +106,10 @@ def letterhead_logo():
 @bp.post("/reference/letterhead/logo/remove")
 @role_required(*ADMIN)
 def remove_logo():
-    services.remove_logo(current_actor())
+    kind = letterhead_kind()
+    services.remove_logo(current_actor(), kind)
     flash(_("Logo dihapus dari kop surat."), "info")
-    return redirect(url_for("reference.letterhead"), code=303)
+    return redirect(url_for("reference.letterhead", kind=kind_arg(kind)), code=303)
 
 
 # --- kecamatan and kelurahan --------------------------------------------------------------
