@@ -381,7 +381,7 @@ def remove_party(meeting_id: int, signatory_id: int):
 
 @bp.post("/meetings/<int:meeting_id>/parties/texts")
 @role_required(*WRITE)
-def save_texts(meeting_id: int):
+def report_texts(meeting_id: int):
     meeting = db.get_or_404(Meeting, meeting_id)
     form = ReportTextsForm()
     if not form.validate():
