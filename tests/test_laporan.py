@@ -4,7 +4,7 @@ and its own texts typed on the parties page."""
 from datetime import UTC, datetime
 
 from app.extensions import db
-from app.models import Attendee, AuditEvent, DocumentNumber, Meeting, Signatory
+from app.models import Attendee, AuditEvent, DocumentNumber, Letterhead, Meeting, Signatory
 from tests.helpers import build_record, csrf_from, make_pdf, pdf_text, squeeze, text
 
 SECTIONS = (
@@ -234,3 +234,16 @@ def test_finalising_the_record_archives_the_report_with_its_number(app, login, m
     words = pdf_text(response.data)
     assert f"Nomor: {number}" in words
     assert "V. PENUTUP" in words and "……" not in words
+
+
+def test_the_addressee_and_the_basis_follow_the_kop_of_another_region(app, login, meeting):
+    with app.app_context():
+        letterhead = db.session.scalar(db.select(Letterhead).filter_by(kind="agency"))
+        letterhead.government = "Pemerintah Kabupaten Batang"
+        letterhead.city = "Batang"
+        db.session.commit()
+    page = text(login("viewer").get(url(meeting.id, "laporan")))
+    assert "LAPORAN HASIL" in page
+    assert "Ketua Tim Koordinasi Penanggulangan Kemiskinan (TKPK) Kabupaten Batang" in page
+    assert "Keputusan Bupati Batang tentang Tim Koordinasi" in page
+    assert "Pekalongan" not in page.split("Kepada", 1)[1].split("LAPORAN HASIL", 1)[0]
