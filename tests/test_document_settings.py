@@ -1,5 +1,6 @@
 """The document settings page: kop, number pattern and Word template per kind of document."""
 
+import zipfile
 from datetime import date
 from io import BytesIO
 
@@ -229,6 +230,17 @@ def test_a_file_that_is_not_a_word_template_is_refused(app, admin, content, file
     response = upload(admin, "minutes", content, filename)
     assert response.status_code == 422
     assert message in text(response)
+    assert setting(app, "minutes").docx_template is None
+
+
+def test_a_zip_that_unpacks_to_too_much_is_refused(app, admin):
+    content = BytesIO()
+    with zipfile.ZipFile(content, "w", zipfile.ZIP_DEFLATED) as package:
+        package.writestr("word/document.xml", b" " * (51 * 1024 * 1024))
+    assert len(content.getvalue()) < 2 * 1024 * 1024
+    response = upload(admin, "minutes", content.getvalue(), "bom.docx")
+    assert response.status_code == 422
+    assert "Isi template terlalu besar setelah dibuka" in text(response)
     assert setting(app, "minutes").docx_template is None
 
 

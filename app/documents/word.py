@@ -23,6 +23,7 @@ XML-escaped (autoescape), so user text cannot break the document.
 
 import base64
 import re
+import zipfile
 from dataclasses import fields, is_dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -32,6 +33,7 @@ from pathlib import Path
 from types import NoneType, UnionType
 from typing import Any, Union, get_args, get_origin, get_type_hints
 
+from docx import Document
 from docx.shared import Mm
 from docxtpl import DocxTemplate, InlineImage
 from flask_babel import gettext as _
@@ -57,6 +59,7 @@ LOGO_HEIGHT = Mm(20)
 CONTROL_CHARACTERS = dict.fromkeys([*range(0x00, 0x09), *range(0x0B, 0x20), 0x7F])
 # Integers printed as they are: "2024", not "2.024".
 PLAIN_INTEGERS = re.compile(r"(^|_)(id|year|number|position)$")
+UNPACKED_MAX_BYTES = 50 * 1024 * 1024
 NOT_A_TEMPLATE = _l("Berkas ini bukan dokumen Word (.docx) yang dapat dibuka.")
 
 
@@ -551,9 +554,16 @@ SAMPLES: dict[Any, Any] = {
 
 
 def open_template(content: bytes) -> None:
-    """Refuse a file that python-docx cannot open as a Word document."""
-    from docx import Document
-
+    """Refuse a file that python-docx cannot open as a Word document, or that unpacks
+    to more than UNPACKED_MAX_BYTES (a small zip can hold gigabytes of XML)."""
+    try:
+        with zipfile.ZipFile(BytesIO(content)) as package:
+            unpacked = sum(member.file_size for member in package.infolist())
+    except (zipfile.BadZipFile, ValueError):
+        raise Refused("docx_unreadable", NOT_A_TEMPLATE, field="template") from None
+    if unpacked > UNPACKED_MAX_BYTES:
+        message = _l("Isi template terlalu besar setelah dibuka; paling besar 50 MiB.")
+        raise Refused("docx_unpacked_too_large", message, field="template")
     try:
         Document(BytesIO(content))
     except Exception:  # a zip, XML or package error: all mean "not a .docx"
