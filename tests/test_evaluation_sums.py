@@ -136,6 +136,28 @@ def test_differences_of_percentages_read_poin_persen(login, record):
     assert re.findall(difference, text, re.I) == []
 
 
+def test_the_indicator_sentences_are_in_the_context_for_every_format(app):
+    """The PDF prints these fields; the DOCX can take the same words from the context."""
+    from app.documents.evaluation import indicator_views
+    from app.documents.formatting import document_locale
+
+    with app.app_context(), document_locale():
+        (indicator,) = indicator_views()
+    assert indicator.difference_unit == "poin persen"
+    assert indicator.gap_text == (
+        "Realisasi 2023 sebesar 6,81 persen terhadap target 6,50 persen: "
+        "selisih 0,31 poin persen di atas target (target belum tercapai)."
+    )
+    assert indicator.changes_text == (
+        "Penurunan yang dicapai per tahun (poin persen): 2022: 0,59; 2023: 0,19 "
+        "(rata-rata 0,39 poin persen per tahun)."
+    )
+    assert indicator.needed_text == (
+        "Untuk mencapai target 5,89 persen pada 2026 dari realisasi 2023, masih dibutuhkan "
+        "penurunan 0,92 poin persen, atau 0,31 poin persen per tahun."
+    )
+
+
 def test_an_indicator_counted_in_people_keeps_its_own_unit(app, login, record):
     with app.app_context():
         indicator = Indicator(name="Jumlah penduduk miskin", unit="ribu jiwa", position=2)

@@ -6,7 +6,7 @@ per section, labels resolved in Indonesian.
 
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from itertools import pairwise
@@ -35,7 +35,7 @@ from app.documents.context import (
     status_label,
     submission_rows,
 )
-from app.documents.formatting import change_figure, document_locale, paragraphs
+from app.documents.formatting import change_figure, document_locale, figure, paragraphs
 from app.extensions import db
 from app.models import (
     Agency,
@@ -85,15 +85,16 @@ class IndicatorView:
     yearly_change_needed: Decimal | None
     average_change_achieved: Decimal | None
     latest_compared: IndicatorYear | None = None
+    # The unit of a difference: "poin persen" for a rate in percent, else the unit itself.
+    difference_unit: str = ""
+    # The sentences under the indicator's table, worded once for the PDF and the DOCX.
+    gap_text: str = ""
+    changes_text: str = ""
+    needed_text: str = ""
 
     @property
     def in_percent(self) -> bool:
-        """A rate in percent: its differences are percentage points ("poin persen").
-
-        6,81 persen against a target of 6,50 persen is 0,31 poin persen off, not
-        "0,31 persen" (that would be 0,31 % of 6,50, about 0,02 points).
-        """
-        return self.unit.strip().lower() in PERCENT_UNITS
+        return is_percent(self.unit)
 
 
 @dataclass(frozen=True)
@@ -322,7 +323,7 @@ def indicator_progress(indicator: Indicator, years: tuple[IndicatorYear, ...]) -
     if changes:
         average = (sum(c.achieved for c in changes) / len(changes)).quantize(Decimal("0.01"))
     compared = [y for y in years if y.gap is not None]
-    return IndicatorView(
+    view = IndicatorView(
         name=indicator.name,
         unit=indicator.unit,
         lower_is_better=indicator.lower_is_better,
@@ -335,6 +336,102 @@ def indicator_progress(indicator: Indicator, years: tuple[IndicatorYear, ...]) -
         yearly_change_needed=yearly,
         average_change_achieved=average,
         latest_compared=compared[-1] if compared else None,
+        difference_unit=difference_unit(indicator.unit),
+    )
+    return replace(
+        view,
+        gap_text=gap_sentence(view),
+        changes_text=changes_sentence(view),
+        needed_text=needed_sentence(view),
+    )
+
+
+def is_percent(unit: str) -> bool:
+    """A rate in percent: its differences are percentage points ("poin persen").
+
+    6,81 persen against a target of 6,50 persen is 0,31 poin persen off, not
+    "0,31 persen" (that would be 0,31 % of 6,50, about 0,02 points).
+    """
+    return unit.strip().lower() in PERCENT_UNITS
+
+
+def difference_unit(unit: str) -> str:
+    return _("poin persen") if is_percent(unit) else unit.strip()
+
+
+def with_unit(number: str, unit: str) -> str:
+    return f"{number} {unit}".strip()
+
+
+def change_word(indicator: IndicatorView) -> str:
+    return _("penurunan") if indicator.lower_is_better else _("kenaikan")
+
+
+def gap_sentence(indicator: IndicatorView) -> str:
+    """'Realisasi 2023 sebesar 6,81 persen terhadap target 6,50 persen: selisih 0,31 poin
+    persen di atas target (target belum tercapai).'"""
+    latest = indicator.latest_compared
+    if latest is None or latest.gap is None:
+        return ""
+    actual = with_unit(figure(latest.actual), indicator.unit)
+    if latest.gap == 0:
+        return _(
+            "Realisasi %(year)s sebesar %(actual)s, sama dengan targetnya.",
+            year=latest.year,
+            actual=actual,
+        )
+    met = (latest.gap < 0) == indicator.lower_is_better
+    values = {
+        "year": latest.year,
+        "actual": actual,
+        "target": with_unit(figure(latest.target), indicator.unit),
+        "difference": with_unit(figure(abs(latest.gap)), indicator.difference_unit),
+        "met": _("target tercapai") if met else _("target belum tercapai"),
+    }
+    if latest.gap > 0:
+        return _(
+            "Realisasi %(year)s sebesar %(actual)s terhadap target %(target)s: selisih "
+            "%(difference)s di atas target (%(met)s).",
+            **values,
+        )
+    return _(
+        "Realisasi %(year)s sebesar %(actual)s terhadap target %(target)s: selisih "
+        "%(difference)s di bawah target (%(met)s).",
+        **values,
+    )
+
+
+def changes_sentence(indicator: IndicatorView) -> str:
+    """'Penurunan yang dicapai per tahun (poin persen): 2022: 0,59; 2023: 0,19 (rata-rata
+    0,39 poin persen per tahun).'"""
+    if not indicator.changes:
+        return ""
+    lead = _("%(change)s yang dicapai per tahun", change=change_word(indicator).capitalize())
+    if indicator.difference_unit:
+        lead += f" ({indicator.difference_unit})"
+    listed = "; ".join(f"{c.year}: {change_figure(c.achieved)}" for c in indicator.changes)
+    text = f"{lead}: {listed}"
+    if indicator.average_change_achieved is not None:
+        average = with_unit(figure(indicator.average_change_achieved), indicator.difference_unit)
+        text += f" ({_('rata-rata %(value)s per tahun', value=average)})"
+    return text + "."
+
+
+def needed_sentence(indicator: IndicatorView) -> str:
+    """'Untuk mencapai target 5,89 persen pada 2026 dari realisasi 2023, masih dibutuhkan
+    penurunan 0,92 poin persen, atau 0,31 poin persen per tahun.'"""
+    if indicator.yearly_change_needed is None:
+        return ""
+    unit = indicator.difference_unit
+    return _(
+        "Untuk mencapai target %(target)s pada %(final_year)s dari realisasi %(year)s, "
+        "masih dibutuhkan %(change)s %(remaining)s, atau %(yearly)s per tahun.",
+        target=with_unit(figure(indicator.final_target), indicator.unit),
+        final_year=indicator.final_year,
+        year=indicator.last_actual_year,
+        change=change_word(indicator),
+        remaining=with_unit(figure(indicator.remaining_change), unit),
+        yearly=with_unit(figure(indicator.yearly_change_needed), unit),
     )
 
 
@@ -642,7 +739,7 @@ def change_chart(indicator: IndicatorView) -> Markup | None:
             )
         )
         colours.append(PALETTE[1])
-    label = _("penurunan") if indicator.lower_is_better else _("kenaikan")
+    label = change_word(indicator)
     if indicator.in_percent:
         label = _("%(change)s (poin persen)", change=label)
     return bar_chart(
