@@ -266,3 +266,21 @@ def test_each_default_template_is_accepted_back(app, admin, kind):
     assert default.status_code == 200
     assert upload(admin, kind, default.data, f"{kind}.docx").status_code == 303
     assert setting(app, kind).docx_template == default.data
+
+
+def test_the_kop_chosen_for_a_kind_heads_its_docx(app, admin, login, record):
+    assert save(admin, "berita_acara", "mayor", "").status_code == 303
+    viewer = login("viewer")
+    agreement = docx_lines_of(viewer.get(f"/admin/meetings/{record.meeting_id}/berita-acara.docx"))
+    minutes = docx_lines_of(viewer.get(f"/admin/meetings/{record.meeting_id}/minutes.docx"))
+    assert agreement[0].startswith(" | WALI KOTA PEKALONGAN")
+    assert "BADAN PERENCANAAN PEMBANGUNAN DAERAH" not in agreement[0]
+    assert "PEMERINTAH KOTA PEKALONGAN\nBADAN PERENCANAAN PEMBANGUNAN DAERAH" in minutes[0]
+
+
+def docx_lines_of(response) -> list[str]:
+    """The kop (the first table's row) and the paragraphs."""
+    assert response.status_code == 200
+    document = docx.Document(BytesIO(response.data))
+    kop = " | ".join(cell.text for cell in document.tables[0].rows[0].cells)
+    return [kop, *(paragraph.text for paragraph in document.paragraphs)]

@@ -419,7 +419,7 @@ def attendance_table(t: Template, rows: str) -> None:
         ["{{ person.number }}", "{{ person.name }}", "{{ person.position }}", "{{ person.unit }}",
          "{{ person.sex }}", "{% if person.number is even %}\t\t{% endif %}{{ person.number }}."],
         f"person in {rows}",
-        (1.0, 4.0, 3.5, 3.0, 1.0, 3.5),
+        (1.0, 3.8, 3.3, 3.0, 1.3, 3.6),
         align=["center", None, None, None, "center", None],
         row_height=0.9,
     )  # fmt: skip
@@ -470,6 +470,7 @@ def evaluation() -> Template:
         "row in indicator.years",
         (2.0, 2.5, 2.5, 4.0, 5.0),
         align=["center", "right", "right", "right", None],
+        size=10,
     )  # fmt: skip
     t.tag("{%p if indicator.changes_text %}")
     t.p("{{ indicator.changes_text }}", align="justify")
