@@ -132,7 +132,10 @@ def test_a_final_report_carries_its_number_and_date(app, login, make_meeting):
 
 # --- the report's own texts, typed on the parties page ---------------------------------------
 
-BASIS = "Peraturan Wali Kota Pekalongan Nomor 12 Tahun 2023 tentang TKPK;\nSurat Undangan Sekda."
+# Typed with its own numbers, which the report does not print twice.
+BASIS = (
+    "1. Peraturan Wali Kota Pekalongan Nomor 12 Tahun 2023 tentang TKPK;\n2) Surat Undangan Sekda."
+)
 PURPOSE = "Menyampaikan hasil rakor kepada Ketua TKPK."
 ADVICE = "Perangkat daerah memutakhirkan data penerima bantuan setiap triwulan."
 
@@ -171,6 +174,7 @@ def test_typed_texts_replace_the_defaults_and_are_audited(app, login, make_meeti
     words = laporan_text(client, record.meeting_id)
     assert "1. Peraturan Wali Kota Pekalongan Nomor 12 Tahun 2023 tentang TKPK;" in words
     assert "2. Surat Undangan Sekda." in words
+    assert "1. 1." not in words and "2) Surat" not in words
     assert "Peraturan Presiden Nomor 96 Tahun 2015" not in words
     assert PURPOSE in words and "Maksud laporan ini" not in words
     assert f"B. Saran {ADVICE}" in words

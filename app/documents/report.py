@@ -8,6 +8,7 @@ the maksud dan tujuan and the saran are typed on the parties page; the rest come
 from the record. It is a draft the secretariat finishes in Word (the DOCX).
 """
 
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date
@@ -35,6 +36,7 @@ from app.documents.formatting import document_locale, nip, paragraphs
 from app.extensions import db
 from app.models import Attendee
 
+LEADING_NUMBER = re.compile(r"^(\d{1,2}|[a-zA-Z])[.)]\s+")
 # How many proposals and obstacles the report names per strategy: the main ones.
 MAIN_ITEMS = 5
 
@@ -99,7 +101,7 @@ def build_report_context(meeting_id: int) -> ReportContext:
         letterhead = letterhead_view("laporan")
         region = region_name(letterhead)
         rows = submission_rows(meeting_id)
-        basis = paragraphs(meeting.report_basis) or default_basis(region)
+        basis = unnumbered(paragraphs(meeting.report_basis)) or default_basis(region)
         purpose = paragraphs(meeting.report_purpose) or default_purpose(region, meeting.title)
         report_date = None
         if meeting.finalised_at is not None:
@@ -125,6 +127,11 @@ def build_report_context(meeting_id: int) -> ReportContext:
             recommendations=paragraphs(meeting.recommendations),
             signer=signer(meeting_id, view),
         )
+
+
+def unnumbered(lines: tuple[str, ...]) -> tuple[str, ...]:
+    """The lines without the numbers typed before them ("1. ", "b) "): the report numbers them."""
+    return tuple(LEADING_NUMBER.sub("", line) for line in lines)
 
 
 def default_basis(region: str) -> tuple[str, ...]:
