@@ -219,7 +219,7 @@ def test_evaluation_pdf_reads_like_the_summary(login, record, earlier_meeting):
     assert "+0,65" in text  # 2021: 7,59 against 6,94
     # The decrease achieved (7,59 -> 7,00 -> 6,81) and the decrease still needed to 5,89.
     assert "2022: 0,59; 2023: 0,19" in text
-    assert "masih dibutuhkan penurunan 0,92, atau 0,31 per tahun" in text
+    assert "masih dibutuhkan penurunan 0,92 poin persen, atau 0,31 poin persen per tahun" in text
     # Input counted by pillar, kind, region; the program and its feedback.
     assert "Usulan" in text and "Evaluasi" in text and "Kendala" in text
     assert "Pekalongan Utara" in text  # Krapyak and Medono lie there
