@@ -109,15 +109,24 @@ def test_minutes_docx_escapes_typed_text(app, login, meeting):
 
 
 def test_evaluation_docx_holds_the_indicators_and_counts(app, login, record):
-    response = login("viewer").get(f"/admin/meetings/{record.meeting_id}/evaluation.docx")
+    add_submission(app, record.meeting_id, minute=30, title="Bedah rumah", cost=75_000_000)
+    url = f"/admin/meetings/{record.meeting_id}/evaluation.docx"
+    response = login("viewer").get(url)
     assert "filename=evaluasi-rakor-uji.docx" in response.headers["Content-Disposition"]
-    lines = docx_lines(
-        get_docx(login("viewer"), f"/admin/meetings/{record.meeting_id}/evaluation.docx")
-    )
+    lines = docx_lines(get_docx(login("viewer"), url))
     assert "RINGKASAN EVALUASI" in lines
     assert "Hari/Tanggal | : | Selasa, 23 Januari 2024" in lines
     assert "2021 | 6,94 | 7,59 | +0,65 | " in "\n".join(lines)
-    assert line_with(lines, "P1 · ", "Lurah 2", "| 3")
+    assert line_with(lines, "P1 · ", "Lurah 3", "| 4")
+    # By area, every input on one line, adding up to the total.
+    assert "Kec. Pekalongan Utara | 2" in lines
+    assert "\tKrapyak | 2" in lines
+    assert "Jumlah | 6" in lines
+    assert line_with(lines, "1 dari 6 masukan mencantumkan perkiraan biaya", "Rp 75.000.000")
+    assert (
+        "P1 · Pengurangan beban pengeluaran masyarakat berbasis keluarga | 1 | Rp 75.000.000"
+        in (lines)
+    )
 
 
 def test_berita_acara_docx_states_the_date_in_words_and_the_signers(app, login, record):

@@ -327,14 +327,6 @@ def evaluation_values(values: dict) -> None:
     by_pillar = dict((code, counts) for code, counts in values.get("pillar_roles", []))
     for pillar in values.get("pillars", []):
         pillar["by_role_text"] = role_counts_text(labels, by_pillar.get(pillar["key"], []))
-    for region in values.get("regions", []):
-        region["kelurahan_text"] = (
-            ", ".join(
-                f"{ward['label']} ({formatting.count(ward['count'])})"
-                for ward in region.get("kelurahan", [])
-            )
-            or "—"
-        )
     for program in values.get("programs", []):
         program["details"] = ", ".join(
             part for part in (program.get("pillar", ""), program.get("agency", "")) if part
@@ -349,36 +341,23 @@ def evaluation_values(values: dict) -> None:
         if len(titles) > 8:
             text += "; " + _("dan %(count)s lainnya", count=formatting.count(len(titles) - 8))
         theme["titles_text"] = text
-    for indicator in values.get("indicators", []):
-        indicator_texts(indicator)
-
-
-def indicator_texts(indicator: dict) -> None:
-    """The two sentences under an indicator's table, worded as in the PDF."""
-    change = _("penurunan") if indicator.get("lower_is_better") else _("kenaikan")
-    indicator["changes_text"] = ""
-    indicator["needed_text"] = ""
-    changes = indicator.get("changes", [])
-    if changes:
-        listed = "; ".join(
-            f"{c['year']}: {formatting.change_figure(c['achieved'])}" for c in changes
+    costs = values.get("costs")
+    if isinstance(costs, dict):
+        costs["summary"] = _(
+            "%(count)s dari %(total)s masukan mencantumkan perkiraan biaya, seluruhnya Rp "
+            "%(amount)s. Angka ini perkiraan peserta, belum diverifikasi.",
+            count=formatting.count(costs.get("inputs", 0)),
+            total=formatting.count(values.get("submissions_total", 0)),
+            amount=formatting.count(costs.get("total", 0)),
         )
-        text = f"{_('%(change)s yang dicapai per tahun:', change=change.capitalize())} {listed}"
-        average = indicator.get("average_change_achieved")
-        if average is not None:
-            text += f" ({_('rata-rata %(value)s per tahun', value=formatting.figure(average))})"
-        indicator["changes_text"] = text + "."
-    if indicator.get("yearly_change_needed") is not None:
-        indicator["needed_text"] = _(
-            "Untuk mencapai target %(target)s pada %(final_year)s dari realisasi %(year)s, "
-            "masih dibutuhkan %(change)s %(remaining)s, atau %(yearly)s per tahun.",
-            target=formatting.figure(indicator.get("final_target")),
-            final_year=indicator.get("final_year"),
-            year=indicator.get("last_actual_year"),
-            change=change,
-            remaining=formatting.figure(indicator.get("remaining_change")),
-            yearly=formatting.figure(indicator.get("yearly_change_needed")),
-        )
+    meeting = values.get("meeting") or {}
+    values["overdue_text"] = _(
+        "Terlambat: %(count)s dari %(total)s tindak lanjut (tenggatnya sebelum tanggal rapat "
+        "ini, %(date)s, dan belum selesai atau dibatalkan).",
+        count=formatting.count(values.get("overdue_follow_ups", 0)),
+        total=formatting.count(len(values.get("earlier_follow_ups", []))),
+        date=meeting.get("date_text", ""),
+    )
 
 
 def agreement_values(values: dict) -> None:

@@ -448,6 +448,35 @@ def attendance() -> Template:
     return t
 
 
+def region_table(t: Template) -> None:
+    """Every input on one line: a kelurahan, its kecamatan as a whole, or no area; the lines
+    add up to Jumlah. Three nested loops of rows."""
+    rows = [
+        ("{%tr for region in regions %}", ""),
+        ("Kec. {{ region.kecamatan }}", "{{ region.count_text }}"),
+        ("{%tr for ward in region.kelurahan %}", ""),
+        ("\t{{ ward.label }}", "{{ ward.count_text }}"),
+        ("{%tr endfor %}", ""),
+        ("{%tr if region.kecamatan_level %}", ""),
+        ("\tTingkat kecamatan", "{{ region.kecamatan_level_text }}"),
+        ("{%tr endif %}", ""),
+        ("{%tr endfor %}", ""),
+        ("Tanpa wilayah (tingkat kota)", "{{ without_region_text }}"),
+        ("Jumlah", "{{ regions_total_text }}"),
+    ]
+    table = t.doc.add_table(rows=len(rows) + 1, cols=2)
+    table.style = t.doc.styles["Table Grid"]
+    for cell, heading in zip(table.rows[0].cells, ("Kecamatan / kelurahan", "Jumlah"), strict=True):
+        t.cell_text(cell, heading, bold=True, align="center")
+        shade(cell, "E7E6E6")
+    for row, (label, value) in zip(table.rows[1:], rows, strict=True):
+        bold = label.startswith(("Kec.", "Tanpa", "Jumlah"))
+        t.cell_text(row.cells[0], label, bold=bold)
+        t.cell_text(row.cells[1], value, bold=bold, align="right")
+    t.widths(table, (11.0, 3.0))
+    t.p("", after=0)
+
+
 def evaluation() -> Template:
     t = Template(SANS)
     t.kop()
@@ -464,7 +493,9 @@ def evaluation() -> Template:
     t.tag("{%p for indicator in indicators %}")
     t.heading("{{ indicator.name }}{% if indicator.unit %} ({{ indicator.unit }}){% endif %}", 2)
     t.table(
-        ["Tahun", "Target", "Realisasi", "Selisih (realisasi − target)", "Sumber"],
+        ["Tahun", "Target", "Realisasi",
+         "Selisih (realisasi − target){% if indicator.difference_unit %}, "
+         "{{ indicator.difference_unit }}{% endif %}", "Sumber"],
         ["{{ row.year }}", "{{ row.target_text or '—' }}", "{{ row.actual_text or '—' }}",
          "{{ row.gap_signed or '—' }}", "{{ row.source }}"],
         "row in indicator.years",
@@ -472,12 +503,10 @@ def evaluation() -> Template:
         align=["center", "right", "right", "right", None],
         size=10,
     )  # fmt: skip
-    t.tag("{%p if indicator.changes_text %}")
-    t.p("{{ indicator.changes_text }}", align="justify")
-    t.tag("{%p endif %}")
-    t.tag("{%p if indicator.needed_text %}")
-    t.p("{{ indicator.needed_text }}", align="justify")
-    t.tag("{%p endif %}")
+    for sentence in ("gap_text", "changes_text", "needed_text"):
+        t.tag(f"{{%p if indicator.{sentence} %}}")
+        t.p(f"{{{{ indicator.{sentence} }}}}", align="justify")
+        t.tag("{%p endif %}")
     t.tag("{%p else %}")
     t.p("Belum ada indikator.")
     t.tag("{%p endfor %}")
@@ -493,7 +522,7 @@ def evaluation() -> Template:
         align=[None, None, "right"],
         footer=["Jumlah", "{{ roles_text }}", "{{ submissions_total_text }}"],
     )  # fmt: skip
-    t.heading("Menurut jenis", 2)
+    t.heading("Menurut jenis dan keputusan", 2)
     t.table(
         ["Jenis", "Jumlah"],
         ["{{ tally.label }}", "{{ tally.count_text }}"],
@@ -501,7 +530,6 @@ def evaluation() -> Template:
         (10.0, 3.0),
         align=[None, "right"],
     )
-    t.heading("Menurut keputusan", 2)
     t.table(
         ["Keputusan", "Jumlah"],
         ["{{ tally.label }}", "{{ tally.count_text }}"],
@@ -510,15 +538,27 @@ def evaluation() -> Template:
         align=[None, "right"],
     )
     t.heading("Menurut wilayah", 2)
-    t.table(
-        ["Kecamatan", "Jumlah", "Kelurahan (jumlah masukan)"],
-        ["{{ region.kecamatan }}", "{{ region.count_text }}", "{{ region.kelurahan_text }}"],
-        "region in regions",
-        (4.5, 2.0, 9.5),
-        align=[None, "right", None],
+    region_table(t)
+    t.p(
+        "Masukan dihitung pada kelurahan lokasinya, atau kelurahan pengusulnya bila lokasi tidak "
+        "diisi. “Tingkat kecamatan”: masukan camat tanpa kelurahan. “Tanpa wilayah”: masukan OPD "
+        "dan pemangku kepentingan tanpa lokasi.",
+        align="justify",
     )
-    t.tag("{%p if without_region %}")
-    t.p("Tanpa wilayah (OPD dan pemangku kepentingan tanpa lokasi): {{ without_region_text }}.")
+    t.heading("Perkiraan biaya", 2)
+    t.tag("{%p if costs.inputs %}")
+    t.p("{{ costs.summary }}", align="justify")
+    for heading, lines in (("Strategi", "costs.by_pillar"), ("Kecamatan", "costs.by_area")):
+        t.table(
+            [heading, "Masukan dengan biaya", "Perkiraan biaya"],
+            ["{{ line.label }}", "{{ line.inputs_text }}", "Rp {{ line.total_text }}"],
+            f"line in {lines}",
+            (8.0, 4.0, 4.0),
+            align=[None, "right", "right"],
+            footer=["Jumlah", "{{ costs.inputs_text }}", "Rp {{ costs.total_text }}"],
+        )
+    t.tag("{%p else %}")
+    t.p("Belum ada masukan yang mencantumkan perkiraan biaya.")
     t.tag("{%p endif %}")
 
     t.heading("III. Program dan Umpan Balik")
@@ -538,10 +578,12 @@ def evaluation() -> Template:
     t.heading("IV. Tindak Lanjut Rapat Sebelumnya")
     t.tag("{%p if earlier_follow_ups %}")
     t.p("{{ follow_up_statuses_text }}.")
+    t.p("{{ overdue_text }}", align="justify")
     t.table(
         ["Rapat", "Tindakan", "Penanggung jawab", "Tenggat", "Kemajuan"],
         ["{{ item.meeting_title }}\n{{ item.meeting_date_text }}", "{{ item.action_text }}",
-         "{{ item.agency or '—' }}", "{{ item.deadline_text or '—' }}",
+         "{{ item.agency or '—' }}",
+         "{{ item.deadline_text or '—' }}{% if item.overdue %}\nTerlambat{% endif %}",
          "{{ item.status_label }}{% if item.progress_note %}\n{{ item.progress_note_text }}"
          "{% endif %}"],
         "item in earlier_follow_ups",
