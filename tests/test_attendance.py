@@ -114,6 +114,56 @@ def test_the_desk_adds_a_person_present_and_an_invited_one_each_audited(app, log
     assert "Dicatat sekretariat" in page and "Diundang" in page
 
 
+def paste(client, meeting_id: int, people: str):
+    token = csrf_from(client, desk_url(meeting_id))
+    return client.post(
+        f"{desk_url(meeting_id)}/invitation-list", data={"csrf_token": token, "people": people}
+    )
+
+
+def test_the_invitation_list_is_pasted_at_once_and_twice_adds_nobody(app, login, meeting):
+    client = login("secretariat")
+    people = (
+        "Sri Wahyuni; Camat; Kecamatan Pekalongan Utara; P\r\n"
+        "\r\n"
+        "Hendra Wijaya\tSekretaris Kecamatan\tKecamatan Pekalongan Barat\tL\t\r\n"
+        "Dewi Lestari"
+    )
+    response = paste(client, meeting.id, people)
+    assert response.status_code == 303
+    assert "3 undangan ditambahkan." in text(client.get(response.headers["Location"]))
+    invited = lines(app, meeting.id)
+    assert [(a.name, a.position, a.unit, a.sex, a.source, a.checked_in_at) for a in invited] == [
+        ("Sri Wahyuni", "Camat", "Kecamatan Pekalongan Utara", "P", "invited", None),
+        ("Hendra Wijaya", "Sekretaris Kecamatan", "Kecamatan Pekalongan Barat", "L", "invited",
+         None),
+        ("Dewi Lestari", "", "", None, "invited", None),
+    ]  # fmt: skip
+    assert len(events(app)) == 3
+
+    again = paste(client, meeting.id, "SRI  WAHYUNI; Camat; kecamatan pekalongan utara; P")
+    assert "0 undangan ditambahkan. 1 sudah ada di daftar hadir." in text(
+        client.get(again.headers["Location"])
+    )
+    assert len(lines(app, meeting.id)) == 3
+
+
+def test_a_bad_invitation_list_names_its_lines_and_adds_nobody(app, login, meeting):
+    client = login("secretariat")
+    people = "Sri Wahyuni; Camat; Kecamatan; P\n\n; Staf; Bappeda\nBudi; Staf; BPS; X"
+    response = paste(client, meeting.id, people)
+    assert response.status_code == 422
+    body = text(response)
+    assert "baris 3: tulis Nama; Jabatan; Instansi; L/P" in body
+    assert "baris 4: L/P diisi L atau P" in body
+    assert "Budi; Staf; BPS; X" in body  # the list comes back as typed
+    assert lines(app, meeting.id) == []
+    assert paste(login("viewer"), meeting.id, "Sri Wahyuni").status_code == 403
+    finalise(app, meeting.id)
+    assert paste(client, meeting.id, "Sri Wahyuni").status_code == 409
+    assert lines(app, meeting.id) == []
+
+
 def test_ticking_and_unticking_keeps_the_source_and_is_audited(app, login, meeting):
     put(
         app, meeting.id, {"name": "Hendra Wijaya", "unit": "Kec. Pekalongan Barat", "present": None}

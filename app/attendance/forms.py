@@ -1,9 +1,10 @@
-"""The daftar hadir's forms: the participant's check-in, and a line at the desk."""
+"""The daftar hadir's forms: the participant's check-in, a line at the desk, and the
+invitation list pasted in at once."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import RadioField, StringField
+from wtforms import RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional, Regexp
+from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from app import domain
 from app.attendance.services import NAME_MAX, PHONE_MAX, TEXT_MAX, AttendeeData
@@ -117,3 +118,47 @@ def attendee_data(form: CheckInForm | AttendeeForm) -> AttendeeData:
         sex=form.sex.data or None,
         phone=form.phone.data or "",
     )
+
+
+INVITATION_LIST_MAX = 500  # lines; a city's rakor invites a hundred or two
+SEXES_TYPED = {"l": "L", "p": "P", "laki-laki": "L", "perempuan": "P", "": None}
+
+
+class InvitationListForm(BaseForm):
+    """One invited person a line: "Nama; Jabatan; Instansi; L/P", or the same four
+    columns copied from a spreadsheet (tabs). Only the name is required."""
+
+    people = TextAreaField(
+        _l("Daftar undangan"),
+        description=_l(
+            "Satu orang per baris: Nama; Jabatan; Instansi; L/P. Dapat disalin dari Excel"
+            " (empat kolom). Orang yang sudah ada di daftar hadir dilewati."
+        ),
+        validators=[DataRequired(_l("Tempel atau tulis daftar undangan."))],
+    )
+
+    def validate_people(self, field) -> None:
+        self.invited = []
+        lines = (field.data or "").splitlines()
+        if sum(1 for line in lines if line.strip()) > INVITATION_LIST_MAX:
+            raise ValidationError(
+                _l("Paling banyak %(max)d baris sekali kirim.", max=INVITATION_LIST_MAX)
+            )
+        problems = []
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            parts = [part.strip() for part in line.split("\t" if "\t" in line else ";")]
+            while len(parts) > 4 and not parts[-1]:  # empty cells copied at the end
+                parts.pop()
+            name, position, unit, sex = [*parts, "", "", ""][:4]
+            if len(parts) > 4 or not name:
+                problems.append(_l("baris %(n)d: tulis Nama; Jabatan; Instansi; L/P", n=number))
+            elif max(len(name), len(position), len(unit)) > NAME_MAX:
+                problems.append(_l("baris %(n)d: terlalu panjang", n=number))
+            elif sex.casefold() not in SEXES_TYPED:
+                problems.append(_l("baris %(n)d: L/P diisi L atau P", n=number))
+            else:
+                self.invited.append(AttendeeData(name, position, unit, SEXES_TYPED[sex.casefold()]))
+        if problems:
+            raise ValidationError("; ".join(str(problem) for problem in problems[:10]) + ".")

@@ -218,6 +218,29 @@ def invite(meeting: Meeting, actor: User, data: AttendeeData) -> Attendee:
 
 
 @transaction
+def invite_many(meeting: Meeting, actor: User, people: list[AttendeeData]) -> tuple[int, int]:
+    """The invitation list at once: a line per person not listed yet (by name and unit).
+
+    Returns how many were added and how many were already there; pasting the same list
+    twice adds nobody the second time.
+    """
+    check_not_final(meeting.id)
+    names = db.session.execute(
+        select(Attendee.name, Attendee.unit).where(Attendee.meeting_id == meeting.id)
+    ).all()
+    listed = {person_key(name, unit) for name, unit in names}
+    added = 0
+    for data in people:
+        key = person_key(data.name, data.unit)
+        if key in listed:
+            continue
+        listed.add(key)
+        _add(meeting, actor, data, present=False)
+        added += 1
+    return added, len(people) - added
+
+
+@transaction
 def update_attendee(attendee: Attendee, actor: User, data: AttendeeData) -> bool:
     check_not_final(attendee.meeting_id)
     _check(data)

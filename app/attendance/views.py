@@ -5,6 +5,7 @@ GET      /m/<code>/hadir/tercatat                          public  the thank-you
 GET      /admin/meetings/<id>/record/attendees             READ    the desk: every line
 POST     /admin/meetings/<id>/record/attendees             WRITE   add a person present
 POST     /admin/meetings/<id>/record/attendees/invite      WRITE   add someone invited
+POST     /admin/meetings/<id>/record/attendees/invitation-list  WRITE  the invitation list
 GET/POST /admin/meetings/<id>/record/attendees/<a>         WRITE   correct a line
 POST     /admin/meetings/<id>/record/attendees/<a>/present WRITE   tick: present since now
 POST     /admin/meetings/<id>/record/attendees/<a>/absent  WRITE   untick
@@ -22,7 +23,7 @@ from flask_babel import format_datetime
 from flask_babel import gettext as _
 
 from app.attendance import bp, services
-from app.attendance.forms import AttendeeForm, CheckInForm, attendee_data
+from app.attendance.forms import AttendeeForm, CheckInForm, InvitationListForm, attendee_data
 from app.auth.access import READ, WRITE, can_write, current_actor, role_required
 from app.documents.finalise import is_final
 from app.domain import ATTENDEE_SOURCES
@@ -137,6 +138,7 @@ def render_desk(
     meeting: Meeting,
     *,
     form: AttendeeForm | None = None,
+    list_form: InvitationListForm | None = None,
     errors=None,
     refusal: str | None = None,
     status: int = 200,
@@ -148,8 +150,9 @@ def render_desk(
             meeting=meeting,
             frozen=is_final(meeting),
             writable=can_write(),
-            typed=form is not None,
+            typed=form is not None or list_form is not None,
             form=form or AttendeeForm(prefix="att", formdata=None),
+            list_form=list_form or InvitationListForm(formdata=None),
             checkin_url=checkin_url(meeting),
             errors=errors or [],
             refusal=refusal,
@@ -188,6 +191,24 @@ def add_present(meeting_id: int):
 @role_required(*WRITE)
 def invite(meeting_id: int):
     return add_line(meeting_id, services.invite, _("Undangan ditambahkan ke daftar hadir."))
+
+
+@bp.post("/admin/meetings/<int:meeting_id>/record/attendees/invitation-list")
+@role_required(*WRITE)
+def invite_list(meeting_id: int):
+    meeting = db.get_or_404(Meeting, meeting_id)
+    form = InvitationListForm()
+    if form.validate():
+        try:
+            added, skipped = services.invite_many(meeting, current_actor(), form.invited)
+        except Refused as refused:
+            return render_desk(meeting, list_form=form, refusal=str(refused), status=409)
+        message = _("%(added)d undangan ditambahkan.", added=added)
+        if skipped:
+            message += " " + _("%(skipped)d sudah ada di daftar hadir.", skipped=skipped)
+        flash(message, "info")
+        return redirect(desk_url(meeting), code=303)
+    return render_desk(meeting, list_form=form, errors=error_summary(form), status=422)
 
 
 def render_edit(meeting, attendee, form, *, errors=None, refusal=None, status=200):
