@@ -87,6 +87,8 @@ def test_the_report_has_its_five_parts_built_from_the_record(app, login, make_me
     assert squeeze("Kendala utama: 1. Modal usaha mikro sulit diakses") in squeeze(p3)
     assert "Persentase penduduk miskin" in words
     assert "2021 6,94 7,59 +0,65" in words
+    indicators = words[words.index("B. Capaian indikator") : words.index("C. Kesepakatan")]
+    assert "0,92" in indicators  # the decrease still needed, in the evaluation's own words
     assert "Perluas sasaran PMT ke ibu hamil KEK" in words
     # IV and V.
     assert "1. DTKS dimutakhirkan tiap triwulan." in words
