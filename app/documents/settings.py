@@ -229,7 +229,7 @@ def trial_context(kind: str) -> tuple[Any, str]:
         except NotImplementedError:
             context = None
         if context is not None:
-            return context, numbering.issued_numbers(meeting_id).get(kind, "")
+            return context, word.document_number(context, kind)
     return word.sample_context(kind), ""
 
 

@@ -44,7 +44,6 @@ from sqlalchemy import select
 
 from app.documents import formatting
 from app.documents.formatting import document_locale
-from app.documents.numbering import issued_numbers
 from app.documents.render import BUILDERS
 from app.extensions import db
 from app.i18n import clock_time, long_date
@@ -84,8 +83,16 @@ def render_docx(kind: str, meeting_id: int) -> bytes:
     # The builder itself, not render.build_context: a DOCX needs no source digest, and
     # hashing the whole context costs as much as filling the template.
     context = BUILDERS[kind](meeting_id)
-    number = issued_numbers(meeting_id).get(kind, "")
-    return render_template(template_bytes(kind), context, number=number)
+    return render_template(template_bytes(kind), context, number=document_number(context, kind))
+
+
+def document_number(context: Any, kind: str) -> str:
+    """The number the document was given at finalisation, as its PDF prints it; '' for a draft."""
+    number = getattr(context, "number", None)
+    if isinstance(number, str):
+        return number
+    numbers = getattr(getattr(context, "meeting", None), "numbers", None)
+    return numbers.get(kind, "") if isinstance(numbers, dict) else ""
 
 
 def render_template(template: bytes, context: Any, *, number: str = "") -> bytes:
@@ -126,7 +133,7 @@ def template_values(context: Any, document: DocxTemplate, *, number: str = "") -
         extra(values)
     values.update(
         title=clean(getattr(context, "title", "")),
-        document_number=clean(getattr(context, "number", "") or number),
+        document_number=clean(number),
         kop_logo=kop_logo(document, getattr(context, "letterhead", None)),
         fmt=FORMATTERS,
     )

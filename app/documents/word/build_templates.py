@@ -400,6 +400,7 @@ def minutes() -> Template:
     t.p("Belum ada tindak lanjut.")
     t.tag("{%p endif %}")
 
+    t.p("Demikian notulen ini dibuat untuk dipergunakan sebagaimana mestinya.", after=12)
     t.signatures(
         ("Notulis,", "{{ meeting.notetaker_position }}",
          "{{ meeting.notetaker_name or '……………………………' }}",
