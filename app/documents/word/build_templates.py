@@ -12,7 +12,10 @@ they name are listed in app/documents/word.py.
 The script needs python-docx only, not the app.
 """
 
+import zipfile
 from collections.abc import Sequence
+from datetime import datetime
+from io import BytesIO
 from pathlib import Path
 
 from docx import Document
@@ -27,6 +30,7 @@ FOLDER = Path(__file__).resolve().parent
 TEXT_WIDTH_CM = 16.0  # A4 less 3 cm on the left and 2 cm on the right
 SERIF = "Times New Roman"
 SANS = "Arial"
+FIXED_TIME = datetime(2024, 1, 23, 9, 0)
 
 
 class Template:
@@ -272,10 +276,30 @@ class Template:
 
     def save(self, name: str) -> Path:
         path = FOLDER / name
-        self.doc.core_properties.title = "{{ title }}"
-        self.doc.core_properties.author = "Rakor"
-        self.doc.save(path)
+        properties = self.doc.core_properties
+        properties.title = "{{ title }}"
+        properties.author = properties.last_modified_by = "Rakor"
+        properties.created = properties.modified = FIXED_TIME
+        properties.revision = 1
+        output = BytesIO()
+        self.doc.save(output)
+        path.write_bytes(reproducible(output.getvalue()))
         return path
+
+
+def reproducible(package: bytes) -> bytes:
+    """The same bytes on every run: each part stamped with one fixed time, so a rebuilt
+    template that did not change shows no change in git."""
+    output = BytesIO()
+    with (
+        zipfile.ZipFile(BytesIO(package)) as source,
+        zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for member in source.infolist():
+            info = zipfile.ZipInfo(member.filename, date_time=FIXED_TIME.timetuple()[:6])
+            info.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(info, source.read(member.filename))
+    return output.getvalue()
 
 
 def shade(cell, fill: str) -> None:
