@@ -113,6 +113,17 @@ def test_an_invited_person_who_checks_in_is_ticked_on_their_own_line(app, client
     assert line.checked_in_at is not None
     assert (line.position, line.sex) == ("Lurah Krapyak", "L")  # blanks filled in
 
+    # Invited by name alone: the check-in finds the line and gives it the unit typed.
+    with app.app_context():
+        db.session.add(Attendee(meeting_id=meeting.id, name="Sri Wahyuni", source="invited"))
+        db.session.commit()
+    other = app.test_client()
+    response = check_in(other, meeting.code, name="Sri Wahyuni", unit="Kecamatan Tirto", sex="P")
+    assert response.status_code == 303
+    _agus, camat = lines(app, meeting.id)
+    assert (camat.name, camat.unit, camat.source) == ("Sri Wahyuni", "Kecamatan Tirto", "invited")
+    assert camat.checked_in_at is not None
+
 
 def test_check_in_is_open_after_input_closes_but_not_in_a_draft_nor_once_final(
     app, client, make_meeting

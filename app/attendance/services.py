@@ -128,9 +128,10 @@ def check_in(meeting_id: int, data: AttendeeData, *, now: datetime | None = None
     """Record that the participant is here, or confirm the line they already have.
 
     The same name and unit (case and spacing aside) is the same person: a second
-    check-in, or a check-in of someone on the invitation list, finds that line. Its
-    blanks are filled from what was typed; what is there already is kept, and so is
-    the time of the first check-in.
+    check-in, or a check-in of someone on the invitation list, finds that line (an
+    invitation without a unit is found by the name alone). Its blanks are filled from
+    what was typed; what is there already is kept, and so is the time of the first
+    check-in.
     """
     try:
         check_not_final(meeting_id)  # also serialises check-ins of one meeting
@@ -142,11 +143,22 @@ def check_in(meeting_id: int, data: AttendeeData, *, now: datetime | None = None
     values = attendee_values(data)
     key = person_key(values["name"], values["unit"])
     lines = db.session.execute(
-        select(Attendee.id, Attendee.name, Attendee.unit)
+        select(Attendee.id, Attendee.name, Attendee.unit, Attendee.checked_in_at)
         .where(Attendee.meeting_id == meeting_id)
         .order_by(Attendee.id)
     ).all()
-    same = next((ident for ident, name, unit in lines if person_key(name, unit) == key), None)
+    same = next((line.id for line in lines if person_key(line.name, line.unit) == key), None)
+    if same is None:  # someone invited by name alone, not here yet
+        same = next(
+            (
+                line.id
+                for line in lines
+                if not line.unit.strip()
+                and line.checked_in_at is None
+                and person_key(line.name, "")[0] == key[0]
+            ),
+            None,
+        )
     now = now or utcnow()
     if same is None:
         attendee = Attendee(meeting_id=meeting_id, source="checkin", checked_in_at=now, **values)
@@ -154,7 +166,7 @@ def check_in(meeting_id: int, data: AttendeeData, *, now: datetime | None = None
         db.session.flush()
         return CheckIn(attendee.id, now, already_present=False)
     attendee = db.session.get(Attendee, same)
-    for field in ("position", "sex", "phone"):
+    for field in ("position", "unit", "sex", "phone"):
         if not getattr(attendee, field) and values[field]:
             setattr(attendee, field, values[field])
     already = attendee.checked_in_at is not None
