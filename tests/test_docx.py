@@ -284,3 +284,15 @@ def test_attendance_docx_lists_present_then_invited_then_blank_rows(app, login, 
     assert lines[header + 1] == "1 | Siti Aminah | Staf | Bappeda | P | 1."
     assert lines[header + 2].startswith("2 | Agus Priyanto | Lurah | Krapyak | L | ")
     assert " |  |  |  |  | " in lines[-1]  # numbered blank rows to fill by hand
+
+
+def test_the_default_template_takes_the_kops_paper_size(app, login, record):
+    url = f"/admin/meetings/{record.meeting_id}/minutes.docx"
+    section = docx.Document(BytesIO(get_docx(login("viewer"), url))).sections[0]
+    assert (section.page_width.mm, section.page_height.mm) == pytest.approx((210, 297), abs=0.1)
+    with app.app_context():
+        for letterhead in db.session.scalars(db.select(Letterhead)):
+            letterhead.page_size = "F4"
+        db.session.commit()
+    section = docx.Document(BytesIO(get_docx(login("viewer"), url))).sections[0]
+    assert (section.page_width.mm, section.page_height.mm) == pytest.approx((215, 330), abs=0.1)

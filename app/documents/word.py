@@ -53,6 +53,8 @@ from app.services import Refused
 FOLDER = Path(__file__).resolve().parent / "word"
 DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 LOGO_HEIGHT = Mm(20)
+# F4 (215 x 330 mm) is common in Indonesian offices; the default templates are drawn on A4.
+PAPER_SIZES = {"A4": (Mm(210), Mm(297)), "F4": (Mm(215), Mm(330))}
 # XML 1.0 allows no control characters but tab and line breaks; docxtpl also reads
 # \a and \f in a value as "new paragraph" and "page break". Typed text keeps neither.
 CONTROL_CHARACTERS = dict.fromkeys([*range(0x00, 0x09), *range(0x0B, 0x20), 0x7F])
@@ -70,20 +72,35 @@ def has_default_template(kind: str) -> bool:
     return default_template_path(kind).is_file()
 
 
-def template_bytes(kind: str) -> bytes:
-    """The kind's Word template: the admin's upload, else the one shipped with Rakor."""
-    custom = db.session.scalar(
+def custom_template(kind: str) -> bytes | None:
+    """The admin's own Word template for the kind, if one was uploaded."""
+    return db.session.scalar(
         select(DocumentSetting.docx_template).where(DocumentSetting.kind == kind)
     )
-    return custom or default_template_path(kind).read_bytes()
+
+
+def template_bytes(kind: str) -> bytes:
+    """The kind's Word template: the admin's upload, else the one shipped with Rakor."""
+    return custom_template(kind) or default_template_path(kind).read_bytes()
 
 
 def render_docx(kind: str, meeting_id: int) -> bytes:
-    """The meeting's document `kind` as DOCX, from the kind's current Word template."""
+    """The meeting's document `kind` as DOCX, from the kind's current Word template.
+
+    The default template takes the kop's paper size (A4 or F4); a city's own template
+    keeps the page it was made with.
+    """
     # The builder itself, not render.build_context: a DOCX needs no source digest, and
     # hashing the whole context costs as much as filling the template.
     context = BUILDERS[kind](meeting_id)
-    return render_template(template_bytes(kind), context, number=document_number(context, kind))
+    custom = custom_template(kind)
+    paper = None if custom else getattr(getattr(context, "letterhead", None), "page_size", None)
+    return render_template(
+        custom or default_template_path(kind).read_bytes(),
+        context,
+        number=document_number(context, kind),
+        paper=paper,
+    )
 
 
 def document_number(context: Any, kind: str) -> str:
@@ -95,9 +112,11 @@ def document_number(context: Any, kind: str) -> str:
     return numbers.get(kind, "") if isinstance(numbers, dict) else ""
 
 
-def render_template(template: bytes, context: Any, *, number: str = "") -> bytes:
+def render_template(
+    template: bytes, context: Any, *, number: str = "", paper: str | None = None
+) -> bytes:
     """Fill `template` with `context`; a template that does not fit is refused, with the
-    placeholder or the tag to blame in the message."""
+    placeholder or the tag to blame in the message. `paper` ("A4", "F4") sets the page."""
     with document_locale():
         try:
             document = DocxTemplate(BytesIO(template))
@@ -106,6 +125,9 @@ def render_template(template: bytes, context: Any, *, number: str = "") -> bytes
             if unknown:
                 raise Refused("docx_unknown", unknown_placeholder(unknown[0]), field="template")
             document.render(values, jinja_env=environment(), autoescape=True)
+            if paper in PAPER_SIZES:
+                for section in document.docx.sections:
+                    section.page_width, section.page_height = PAPER_SIZES[paper]
             output = BytesIO()
             document.save(output)
         except TemplateError as error:
