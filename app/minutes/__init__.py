@@ -1,5 +1,6 @@
-"""Editing the minutes' content: opening, discussion per agenda item, conclusions,
-follow-ups and the attendance list. The documents package renders them."""
+"""Editing the minutes' content: opening, discussion per agenda item, conclusions and
+follow-ups; the attendance list is kept at the desk (app/attendance) and shown here.
+The documents package renders them."""
 
 from flask import Blueprint
 
