@@ -6,7 +6,7 @@
   polled by JS, an RQ worker renders, then the PDF is served;
 - a stored PDF is served until the content changes;
 - finalising freezes the minutes: rendered once, from the record as it was finalised,
-  as PDF/A-3b, stored with its SHA-256, served unchanged ever after; reopening needs
+  as PDF/A-3a, stored with its SHA-256, served unchanged ever after; reopening needs
   an admin and a reason, both audited.
 """
 
@@ -223,10 +223,10 @@ def test_finalising_freezes_the_minutes(app, login, make_meeting, staff):
         )
         assert archived.after["sha256"] == stored.sha256
     assert served.headers["X-Content-SHA256"] == stored.sha256
-    # PDF/A-3b: the XMP metadata names part 3, conformance B.
+    # PDF/A-3a: the XMP metadata names part 3, conformance A (tagged, as level B and more).
     reader = pdf_reader(data)
     xmp = reader.trailer["/Root"]["/Metadata"].get_object().get_data().decode()
-    assert re.search(r"pdfaid:part(>|=\")3", xmp) and re.search(r"pdfaid:conformance(>|=\")B", xmp)
+    assert re.search(r"pdfaid:part(>|=\")3", xmp) and re.search(r"pdfaid:conformance(>|=\")A", xmp)
     assert "/OutputIntents" in reader.trailer["/Root"]
     # The footer prints the content digest (a file cannot hold its own hash).
     text = pdf_text(data)

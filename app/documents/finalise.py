@@ -12,7 +12,7 @@ The final PDF is built from the record as it is at the moment of finalising: the
 document's context (plain data, with pillar, agency and letterhead names already
 resolved) is built inside the finalising transaction and handed to a render job
 (jobs.py), so a later change of reference data, or a slow queue, cannot reach
-it. That job archives the PDF as PDF/A-3b with the SHA-256 of its bytes; every
+it. That job archives the PDF as PDF/A-3a with the SHA-256 of its bytes; every
 later download serves those bytes unchanged, with that hash in the
 `X-Content-SHA256` header.
 
@@ -47,7 +47,7 @@ from app.services import Refused, transaction
 FINAL_FIELDS = ("status", "finalised_at", "finalised_by_id")
 REOPEN_REASON_MAX = 1000
 # The documents archived at finalisation: each one's context is built in the finalising
-# transaction and rendered by a job of its own into a final (PDF/A-3b) document.
+# transaction and rendered by a job of its own into a final (PDF/A-3a) document.
 ARCHIVED_KINDS: tuple[str, ...] = FINAL_KINDS
 
 

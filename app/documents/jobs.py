@@ -21,7 +21,7 @@ whichever worker renders it.
 
 A finalised meeting's final documents (domain.FINAL_KINDS: the minutes, the berita
 acara, the laporan) are different: finalising builds their contexts and starts a
-job for each (finalise.py); each job archives its PDF (PDF/A-3b, `is_final`), and
+job for each (finalise.py); each job archives its PDF (PDF/A-3a, `is_final`), and
 every later download serves exactly those bytes.
 """
 
