@@ -424,7 +424,7 @@ def minutes() -> Template:
     t.p("Belum ada tindak lanjut.")
     t.tag("{%p endif %}")
 
-    t.p("Demikian notulen ini dibuat untuk dipergunakan sebagaimana mestinya.", after=12)
+    closing(t, "Demikian notulen ini dibuat untuk dipergunakan sebagaimana mestinya.")
     t.signatures(
         ("Notulis,", "{{ meeting.notetaker_position }}",
          "{{ meeting.notetaker_name or '……………………………' }}",
@@ -435,6 +435,11 @@ def minutes() -> Template:
     )  # fmt: skip
     attendance_sheet(t, "Lampiran: Daftar Hadir", page_break=True)
     return t
+
+
+def closing(t: Template, sentence: str) -> None:
+    """The closing sentence goes over to the next page with the signatures, never alone."""
+    t.p(sentence, align="justify", after=12).paragraph_format.keep_with_next = True
 
 
 def attendance_table(t: Template, rows: str) -> None:
@@ -709,8 +714,10 @@ def berita_acara() -> Template:
     t.tag("{%p else %}")
     t.p("Belum ada tindak lanjut.")
     t.tag("{%p endif %}")
-    t.p("Demikian berita acara ini dibuat untuk dipergunakan sebagaimana mestinya.", after=12)
-    t.p("{{ letterhead.city_date }}", align="center", after=6)
+    closing(t, "Demikian berita acara ini dibuat untuk dipergunakan sebagaimana mestinya.")
+    t.p(
+        "{{ letterhead.city_date }}", align="center", after=6
+    ).paragraph_format.keep_with_next = True
     party_signatures(t, "party_pairs")
     t.tag("{%p if acknowledging %}")
     t.p("Mengetahui,", align="center", after=0)
@@ -801,11 +808,11 @@ def laporan() -> Template:
     t.lines("recommendations", "Belum diisi.")
 
     t.heading("V. Penutup")
-    t.p(
+    closing(
+        t,
         "Demikian laporan hasil rapat koordinasi ini kami sampaikan sebagai bahan pertimbangan "
         "dan pengambilan kebijakan lebih lanjut. Atas perhatian Bapak/Ibu, kami sampaikan "
         "terima kasih.",
-        align="justify",
     )
     t.signatures(
         ("", "", "", ""),
