@@ -1,8 +1,9 @@
 """Every document as DOCX: a Word draft to edit before it is signed.
 
 The document's context (the same plain dataclasses the PDF is drawn from) becomes
-the template's variables: `dataclasses.asdict` of it, plus ready-made Indonesian
-strings beside the raw values, so a template needs no formatting of its own:
+the template's variables: `dataclasses.asdict` of it (with the dataclasses' properties,
+such as `meeting.is_final`), plus ready-made Indonesian strings beside the raw values,
+so a template needs no formatting of its own:
 
 - every date `x` gets `x_text` ("23 Januari 2024") and `x_long` ("Selasa, 23 Januari 2024");
 - every time `x` gets `x_text` ("09.00 WIB");
@@ -13,7 +14,9 @@ strings beside the raw values, so a template needs no formatting of its own:
 - `meeting.date_long`, `meeting.time_range` ("09.00 WIB s.d. selesai"),
   `letterhead.address_line`, `letterhead.city_date` ("Pekalongan, 23 Januari 2024"),
   `title`, `document_number` (once given at finalisation), `kop_logo` (the kop's logo as
-  an image, or empty), and `fmt` (the formatters: `fmt.count(n)`, `fmt.nip(text)`...).
+  an image, or empty), and `fmt` (the formatters: `fmt.count(n)`, `fmt.nip(text)`...);
+- per kind, the sentences its PDF prints, worded the same (`submissions_summary`,
+  `attendance.participants`, `party_pairs`...: see the `*_values` functions below).
 
 Templates are docxtpl (Jinja) templates, rendered in a sandbox with StrictUndefined: a
 placeholder the document does not know fails the render instead of printing nothing,
