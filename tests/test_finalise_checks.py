@@ -166,3 +166,26 @@ def test_a_cancelled_follow_up_needs_no_agency(app, make_meeting, login):
         db.session.commit()
     page = text(login("secretariat").get(page_url(record.meeting_id)))
     assert "tindak lanjut belum punya penanggung jawab" not in page
+
+
+def test_every_preview_lists_the_five_documents_and_only_the_minutes_can_be_finalised(
+    app, make_meeting, login
+):
+    record = build_record(app, make_meeting)
+    base = f"/admin/meetings/{record.meeting_id}"
+    client = login("secretariat")
+    minutes = text(client.get(f"{base}/minutes"))
+    for path, label in (
+        ("minutes", "Notulen"),
+        ("evaluation", "Ringkasan evaluasi"),
+        ("attendance", "Daftar hadir"),
+        ("berita-acara", "Berita acara kesepakatan"),
+        ("laporan", "Laporan hasil rakor"),
+    ):
+        assert f'href="{base}/{path}"' in minutes and label in minutes
+    assert f'action="{base}/minutes.pdf"' in minutes
+
+    agreement = text(client.get(f"{base}/berita-acara"))
+    assert "<h1>Pratinjau berita acara kesepakatan</h1>" in agreement
+    assert f'action="{base}/berita-acara.pdf"' in agreement
+    assert f'href="{base}/finalise"' not in agreement and "Status notulen" not in agreement
