@@ -75,7 +75,9 @@ def test_the_poster_is_one_a4_page_with_the_qr_title_date_venue_code_and_steps(l
     assert PUBLIC_URL in text
 
     # The QR drawn on the page is exactly the code of the public address.
-    assert drawn_qr_modules(page, reader) == qr_modules(PUBLIC_URL)
+    assert drawn_qr_modules(page, reader) == qr_modules(PUBLIC_URL) | qr_modules(
+        PUBLIC_URL + "/hadir"
+    )
 
 
 def test_the_poster_follows_the_configured_public_address(app, login, make_meeting):
@@ -85,7 +87,9 @@ def test_the_poster_follows_the_configured_public_address(app, login, make_meeti
     reader = PdfReader(BytesIO(pdf))
     address = "https://rakor.pekalongankota.go.id/m/rakor-2025"
     assert address in words(pdf)
-    assert drawn_qr_modules(reader.pages[0], reader) == qr_modules(address)
+    assert drawn_qr_modules(reader.pages[0], reader) == qr_modules(address) | qr_modules(
+        address + "/hadir"
+    )
 
 
 def test_without_an_access_code_the_poster_does_not_mention_one(login, make_meeting):
@@ -123,4 +127,6 @@ def test_the_longest_title_still_fits_on_one_page(login, make_meeting):
     assert re.sub(r"\s+", "", title) in re.sub(r"\s+", "", text)
     assert "PANJANG20242025ABCDE" in text
     assert "Simpan kode tanda terima" in text
-    assert drawn_qr_modules(reader.pages[0], reader) == qr_modules(PUBLIC_URL)
+    assert drawn_qr_modules(reader.pages[0], reader) == qr_modules(PUBLIC_URL) | qr_modules(
+        PUBLIC_URL + "/hadir"
+    )

@@ -42,6 +42,9 @@ ENTITY_LABELS = {
     "AgendaItem": _l("Agenda"),
     "Attendee": _l("Daftar hadir"),
     "MeetingDocument": _l("Dokumen"),
+    "Signatory": _l("Para pihak berita acara"),
+    "ShareLink": _l("Tautan berbagi"),
+    "DocumentSetting": _l("Pengaturan dokumen"),
 }
 
 ACTION_LABELS = {
@@ -55,6 +58,12 @@ ACTION_LABELS = {
     "merge_primary": _l("menggabungkan masukan lain ke sini"),
     "unmerge": _l("membatalkan penggabungan"),
     "unmerge_primary": _l("melepas masukan dari gabungan"),
+    "finalise": _l("memfinalkan notulen"),
+    "reopen": _l("membuka kembali notulen"),
+    "archive": _l("mengarsipkan PDF final"),
+    "share": _l("membuat tautan berbagi"),
+    "revoke": _l("mencabut tautan berbagi"),
+    "move": _l("mengubah urutan"),
 }
 
 FIELD_LABELS = {
@@ -82,6 +91,14 @@ FIELD_LABELS = {
     "imported_rows": _l("Baris yang diimpor"),
     "submission_ids": _l("Masukan yang dibuat"),
     "skipped_rows": _l("Baris yang dilewati"),
+    "name": _l("Nama"),
+    "position": _l("Jabatan"),
+    "unit": _l("Instansi"),
+    "sex": _l("L/P"),
+    "checked_in_at": _l("Hadir sejak"),
+    "agency": _l("Instansi"),
+    "nip": _l("NIP"),
+    "acknowledges": _l("Mengetahui"),
 }
 
 PILLAR_FIELDS = ("pillar_id", "submitted_pillar_id")
