@@ -130,3 +130,20 @@ def test_the_poster_is_tagged_too(login, meeting):
     assert catalog["/MarkInfo"]["/Marked"].value is True
     assert "/StructTreeRoot" in catalog
     assert catalog["/Lang"] == "id"
+
+
+@pytest.mark.parametrize(
+    ("kind", "title"),
+    [("berita_acara", "Berita Acara Kesepakatan"), ("laporan", "Laporan Hasil")],
+)
+def test_the_other_final_documents_are_archived_as_tagged_pdf_a_3a(app, login, record, kind, title):
+    finalise(login("secretariat"), record.meeting_id)
+    with app.app_context():
+        stored = db.session.scalar(db.select(MeetingDocument).filter_by(kind=kind, is_final=True))
+        data = stored.content
+    reader = pdf_reader(data)
+    assert reader.metadata.title.startswith(title)
+    assert_tagged(reader, reader.metadata.title)
+    packet = xmp(reader)
+    assert xmp_value(packet, "pdfaid:part") == "3"
+    assert xmp_value(packet, "pdfaid:conformance") == "A"

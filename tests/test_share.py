@@ -64,11 +64,11 @@ def path_of(address: str) -> str:
     return urlsplit(address).path
 
 
-def final_documents(app, meeting_id: int) -> list[MeetingDocument]:
+def final_documents(app, meeting_id: int, kind: str = "minutes") -> list[MeetingDocument]:
     with app.app_context():
         rows = db.session.scalars(
             select(MeetingDocument)
-            .filter_by(meeting_id=meeting_id, kind="minutes", is_final=True)
+            .filter_by(meeting_id=meeting_id, kind=kind, is_final=True)
             .order_by(MeetingDocument.id)
         ).all()
         db.session.expunge_all()
@@ -140,6 +140,24 @@ def test_a_link_opens_the_final_pdf_without_signing_in(app, client, login, staff
     assert opened.headers["Referrer-Policy"] == "no-referrer"
     # The same link opens again and again.
     assert client.get(path_of(address)).data == stored.content
+
+
+@pytest.mark.parametrize(
+    ("kind", "file_name"),
+    [("berita_acara", "berita-acara-rakor-uji.pdf"), ("laporan", "laporan-rakor-uji.pdf")],
+)
+def test_the_berita_acara_and_the_laporan_are_shared_the_same_way(
+    app, client, login, finalised, kind, file_name
+):
+    staff = login("secretariat")
+    assert make_link(staff, finalised, kind).status_code == 303
+    (address,) = addresses(text(staff.get(share_url(finalised))))
+    opened = client.get(path_of(address))
+    assert opened.status_code == 200
+    (stored,) = final_documents(app, finalised, kind)
+    assert opened.data == stored.content
+    assert opened.headers["X-Content-SHA256"] == stored.sha256
+    assert file_name in opened.headers["Content-Disposition"]
 
 
 def test_the_page_shows_the_link_with_a_copy_field_and_a_whatsapp_message(login, shared):

@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
 from app.audit import record
+from app.documents import jobs
 from app.documents.context import load_meeting
 from app.domain import DOCUMENT_LABELS, FINAL_KINDS
 from app.extensions import db
@@ -85,15 +86,7 @@ def final_document(meeting: Meeting, kind: str) -> MeetingDocument | None:
     """
     if meeting.status != "finalised":
         return None
-    query = select(MeetingDocument).where(
-        MeetingDocument.meeting_id == meeting.id,
-        MeetingDocument.kind == kind,
-        MeetingDocument.is_final.is_(True),
-    )
-    if meeting.finalised_at is not None:
-        query = query.where(MeetingDocument.created_at >= meeting.finalised_at)
-    newest_first = (MeetingDocument.created_at.desc(), MeetingDocument.id.desc())
-    return db.session.scalar(query.order_by(*newest_first).limit(1))
+    return jobs.final_document(meeting, kind)
 
 
 def final_documents(meeting: Meeting) -> dict[str, MeetingDocument]:
