@@ -1,20 +1,28 @@
 """Finalising the minutes freezes the meeting's record; only an admin may reopen it.
 
-Finalising sets the meeting's status to "finalised" and is audited. From then on
-every service that changes the meeting's content (inputs and their decisions,
-pillars, notes, merges, follow-ups as printed, agenda, texts, attendance, the
-meeting's own data) first calls `check_not_final`, which refuses with one
-message; an admin's audited reopen (`reopen_minutes`) unlocks the record again.
-The progress of a follow-up (its status and progress note) is the one thing that
-keeps moving: agencies report it until the next meeting evaluates it.
+Finalising is a checked step. `readiness` lists what blocks it (no chair or
+note-taker name, a NIP that is not 18 digits, no conclusions, a meeting not yet
+closed: the signed minutes cannot lack them) and what deserves a look (inputs not
+reviewed, nobody checked in, follow-ups without agency or deadline, agenda items
+without discussion); the finalising transaction checks the blockers again.
 
-The final PDF is built from the record as it is at the moment of finalising: the
-document's context (plain data, with pillar, agency and letterhead names already
-resolved) is built inside the finalising transaction and handed to a render job
-(jobs.py), so a later change of reference data, or a slow queue, cannot reach
-it. That job archives the PDF as PDF/A-3a with the SHA-256 of its bytes; every
-later download serves those bytes unchanged, with that hash in the
-`X-Content-SHA256` header.
+Finalising sets the meeting's status to "finalised" and is audited, and gives the
+meeting its document numbers (numbering.py, dated by the city's calendar). From
+then on every service that changes the meeting's content (inputs and their
+decisions, pillars, notes, merges, follow-ups as printed, agenda, texts,
+attendance, the meeting's own data) first calls `check_not_final`, which refuses
+with one message; an admin's audited reopen (`reopen_minutes`) unlocks the record
+again. The progress of a follow-up (its status and progress note) is the one
+thing that keeps moving: agencies report it until the next meeting evaluates it.
+
+The final PDFs (ARCHIVED_KINDS: the minutes, the berita acara, the laporan) are
+built from the record as it is at the moment of finalising: each document's
+context (plain data, with pillar, agency and letterhead names already resolved)
+is built inside the finalising transaction and handed to a render job of its own
+(jobs.py), so a later change of reference data, or a slow queue, cannot reach it.
+Each job archives its PDF as PDF/A-3a with the SHA-256 of its bytes; every later
+download serves those bytes unchanged, with that hash in the `X-Content-SHA256`
+header.
 
 Which hash is printed where: a file cannot contain its own hash, so the footer
 of the final PDF prints the *content digest* (the SHA-256 of the frozen context
