@@ -121,7 +121,9 @@ def test_the_signatures_share_their_page_with_the_end_of_the_text_and_no_page_en
 def test_the_closing_sentence_stands_right_before_the_signatures(app, make_meeting, login):
     record = build_record(app, make_meeting)
     with app.app_context():
-        db.session.get(Meeting, record.meeting_id).notetaker_nip = "198503122010012015"
+        meeting = db.session.get(Meeting, record.meeting_id)
+        meeting.notetaker_nip = "198503122010012015"
+        meeting.chair_nip = "19700101.199003.1.001"
         db.session.commit()
     data = make_pdf(login("secretariat"), f"/admin/meetings/{record.meeting_id}/minutes.pdf").data
     text = squeeze(" ".join(" ".join(lines) for lines in page_lines(data)))
@@ -130,6 +132,7 @@ def test_the_closing_sentence_stands_right_before_the_signatures(app, make_meeti
     after = text[text.index(closing) + len(closing) :]
     assert after.startswith(squeeze("Pekalongan, 23 Januari 2024 Notulis, Pimpinan Rapat,"))
     # The NIPs in their usual grouping, whatever spacing was typed.
-    assert "NIP. 19850312 201001 2 015" in " ".join(" ".join(p) for p in page_lines(data))
+    printed = " ".join(" ".join(p) for p in page_lines(data))
+    assert "NIP. 19850312 201001 2 015" in printed and "NIP. 19700101 199003 1 001" in printed
     viewer_copy = get_pdf(login("viewer"), f"/admin/meetings/{record.meeting_id}/minutes.pdf")
     assert viewer_copy.data == data

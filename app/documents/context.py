@@ -32,6 +32,7 @@ from app.documents.attendance import AttendanceView, Tally, attendance_view
 from app.documents.formatting import document_locale, paragraphs
 from app.documents.numbering import issued_numbers
 from app.extensions import db
+from app.forms import nip_digits
 from app.models import (
     Agency,
     DocumentSetting,
@@ -175,6 +176,12 @@ def letterhead_view(document_kind: str | None = None) -> LetterheadView:
     )
 
 
+def plain_nip(typed: str | None) -> str:
+    """A NIP as its 18 digits when it is one, however it was typed (spaces, dots,
+    dashes), so that every document groups it alike (formatting.nip); else as typed."""
+    return nip_digits(typed or "") or (typed or "").strip()
+
+
 def meeting_view(meeting: Meeting) -> MeetingView:
     return MeetingView(
         id=meeting.id,
@@ -188,10 +195,10 @@ def meeting_view(meeting: Meeting) -> MeetingView:
         status_label=str(domain.MEETING_STATUSES.get(meeting.status, meeting.status)),
         chair_name=meeting.chair_name,
         chair_position=meeting.chair_position,
-        chair_nip=meeting.chair_nip,
+        chair_nip=plain_nip(meeting.chair_nip),
         notetaker_name=meeting.notetaker_name,
         notetaker_position=meeting.notetaker_position,
-        notetaker_nip=meeting.notetaker_nip,
+        notetaker_nip=plain_nip(meeting.notetaker_nip),
         finalised_at=meeting.finalised_at,
         numbers=issued_numbers(meeting.id) if meeting.status == "finalised" else {},
     )
