@@ -192,6 +192,8 @@ def test_laporan_docx_has_its_five_parts(app, login, record):
     assert "1. DTKS dimutakhirkan tiap triwulan." in lines
     assert line_with(lines, "Usulan utama", record.titles["dtks"])
     assert line_with(lines, "Kendala utama", record.titles["umkm"])
+    assert line_with(lines, "Untuk mencapai target 5,89 persen pada 2026")
+    assert "2023 | 6,50 | 6,81 | +0,31" in lines
 
 
 def test_the_kop_logo_is_in_the_docx(app, login, record):

@@ -430,17 +430,6 @@ def report_values(values: dict) -> None:
             pillar.get("more_obstacles", 0),
             _l("dan %(count)s kendala lain (lihat notulen)"),
         )
-    for indicator in values.get("indicators", []):
-        indicator["report_text"] = ""
-        if indicator.get("yearly_change_needed") is not None and indicator.get("final_year"):
-            indicator["report_text"] = _(
-                "Untuk mencapai target %(target)s pada %(year)s diperlukan perubahan %(needed)s "
-                "per tahun; rata-rata yang dicapai selama ini %(achieved)s per tahun.",
-                target=formatting.figure(indicator.get("final_target")),
-                year=indicator.get("final_year"),
-                needed=formatting.figure(indicator.get("yearly_change_needed")),
-                achieved=formatting.change_figure(indicator.get("average_change_achieved")) or "—",
-            )
     city = (values.get("letterhead") or {}).get("city", "")
     when = values.get("report_date_text") or "……………………………"
     values["signing_place_date"] = f"{city}, {when}" if city else when

@@ -781,16 +781,19 @@ def laporan() -> Template:
     t.tag("{%p for indicator in indicators %}")
     t.p("{{ indicator.name }}{% if indicator.unit %} ({{ indicator.unit }}){% endif %}", bold=True)
     t.table(
-        ["Tahun", "Target", "Realisasi", "Selisih"],
+        ["Tahun", "Target", "Realisasi",
+         "Selisih (realisasi − target){% if indicator.difference_unit %}, "
+         "{{ indicator.difference_unit }}{% endif %}"],
         ["{{ row.year }}", "{{ row.target_text or '—' }}", "{{ row.actual_text or '—' }}",
          "{{ row.gap_signed or '—' }}"],
         "row in indicator.years",
-        (3.0, 3.0, 3.0, 3.0),
+        (3.0, 3.5, 3.5, 6.0),
         align=["center", "right", "right", "right"],
     )  # fmt: skip
-    t.tag("{%p if indicator.report_text %}")
-    t.p("{{ indicator.report_text }}", align="justify")
-    t.tag("{%p endif %}")
+    for sentence in ("gap_text", "changes_text", "needed_text"):
+        t.tag(f"{{%p if indicator.{sentence} %}}")
+        t.p(f"{{{{ indicator.{sentence} }}}}", align="justify")
+        t.tag("{%p endif %}")
     t.tag("{%p else %}")
     t.p("Belum ada data indikator.")
     t.tag("{%p endfor %}")
