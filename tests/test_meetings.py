@@ -868,7 +868,6 @@ def test_the_meeting_page_links_its_work_and_every_document_in_each_form(login, 
     for name in ("minutes", "evaluation", "attendance", "berita-acara", "laporan"):
         assert f'href="{base}/{name}"' in documents, name
         assert f'href="{base}/{name}.pdf"' in documents, name
-    for name in ("minutes", "evaluation", "berita-acara", "laporan"):
         assert f'href="{base}/{name}.docx"' in documents, name
     for export in ("inputs.xlsx", "inputs-excel.csv", "inputs.csv", "rtl.xlsx"):
         assert f'href="{base}/{export}"' in documents, export

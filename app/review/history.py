@@ -64,6 +64,8 @@ ACTION_LABELS = {
     "share": _l("membuat tautan berbagi"),
     "revoke": _l("mencabut tautan berbagi"),
     "move": _l("mengubah urutan"),
+    "upload_template": _l("mengunggah template Word"),
+    "reset_template": _l("memulihkan template Word bawaan"),
 }
 
 FIELD_LABELS = {
@@ -99,6 +101,11 @@ FIELD_LABELS = {
     "agency": _l("Instansi"),
     "nip": _l("NIP"),
     "acknowledges": _l("Mengetahui"),
+    "letterhead_kind": _l("Kop surat"),
+    "number_pattern": _l("Pola nomor"),
+    "docx_filename": _l("Template Word"),
+    "docx_size": _l("Ukuran template"),
+    "docx_sha256": _l("SHA-256 template"),
 }
 
 PILLAR_FIELDS = ("pillar_id", "submitted_pillar_id")
