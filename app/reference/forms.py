@@ -61,6 +61,36 @@ def position_range(_form, field) -> None:
         raise ValidationError(_l("Urutan antara 0 dan 999."))
 
 
+# The fields both kop share: made by a function, so that each form has its own field
+# objects and lists them in the order it declares them.
+def address_field() -> StringField:
+    return text(_l("Alamat"), 300)
+
+
+def contact_field() -> StringField:
+    return text(_l("Kontak"), 300, description=_l("Telepon, e-mail atau laman, dalam satu baris."))
+
+
+def city_field() -> StringField:
+    return text(
+        _l("Kota tempat penandatanganan"),
+        100,
+        description=_l("Dipakai di blok tanda tangan, misalnya Pekalongan."),
+    )
+
+
+def page_size_field() -> RadioField:
+    return RadioField(
+        _l("Ukuran kertas"),
+        choices=[
+            SelectChoice("A4", _l("A4 (210 × 297 mm)")),
+            SelectChoice("F4", _l("F4 (215 × 330 mm)")),
+        ],
+        default=PAGE_SIZES[0],
+        invalid_choice_message=_l("Pilih ukuran kertas A4 atau F4."),
+    )
+
+
 class LetterheadForm(BaseForm):
     government = text(
         _l("Pemerintah daerah"),
@@ -74,24 +104,10 @@ class LetterheadForm(BaseForm):
         required=_l("Isi nama instansi."),
         description=_l("Misalnya Badan Perencanaan Pembangunan Daerah."),
     )
-    address = text(_l("Alamat"), 300)
-    contact = text(
-        _l("Kontak"), 300, description=_l("Telepon, e-mail atau laman, dalam satu baris.")
-    )
-    city = text(
-        _l("Kota tempat penandatanganan"),
-        100,
-        description=_l("Dipakai di blok tanda tangan, misalnya Pekalongan."),
-    )
-    page_size = RadioField(
-        _l("Ukuran kertas"),
-        choices=[
-            SelectChoice("A4", _l("A4 (210 × 297 mm)")),
-            SelectChoice("F4", _l("F4 (215 × 330 mm)")),
-        ],
-        default=PAGE_SIZES[0],
-        invalid_choice_message=_l("Pilih ukuran kertas A4 atau F4."),
-    )
+    address = address_field()
+    contact = contact_field()
+    city = city_field()
+    page_size = page_size_field()
     logo = FileField(
         _l("Logo baru (tidak wajib)"),
         description=_l(
@@ -101,8 +117,8 @@ class LetterheadForm(BaseForm):
     )
 
 
-class MayorLetterheadForm(LetterheadForm):
-    """The Wali Kota's kop: the lambang and the office ("Wali Kota Pekalongan"), no agency."""
+class MayorLetterheadForm(BaseForm):
+    """The Wali Kota's kop: the lambang above the office ("Wali Kota Pekalongan"), no agency."""
 
     government = text(
         _l("Jabatan"),
@@ -110,7 +126,10 @@ class MayorLetterheadForm(LetterheadForm):
         required=_l("Isi jabatan, misalnya Wali Kota Pekalongan."),
         description=_l("Dicetak dengan huruf kapital di bawah lambang: WALI KOTA PEKALONGAN."),
     )
-    agency = None
+    address = address_field()
+    contact = contact_field()
+    city = city_field()
+    page_size = page_size_field()
     logo = FileField(
         _l("Lambang baru (tidak wajib)"),
         description=_l(
