@@ -110,7 +110,7 @@ def test_each_warning_is_listed_with_its_link_and_finalising_still_goes(app, mak
     with app.app_context():
         db.session.add(FollowUp(meeting_id=meeting_id, action="Sosialisasi tanpa tenggat"))
         item = db.session.scalar(select(AgendaItem).filter_by(title="Evaluasi capaian"))
-        item.discussion = ""
+        item.discussion = " \n "
         db.session.commit()
     client = login("secretariat")
     page = text(client.get(page_url(meeting_id)))

@@ -201,11 +201,10 @@ def warnings(meeting: Meeting) -> list[Finding]:
                count=incomplete)
         )  # fmt: skip
         found.append(Finding("follow_up_incomplete", message, "minutes.edit", "tindak-lanjut"))
-    undiscussed = db.session.scalar(
-        select(func.count())
-        .select_from(AgendaItem)
-        .where(AgendaItem.meeting_id == meeting.id, func.trim(AgendaItem.discussion) == "")
+    discussions = db.session.scalars(
+        select(AgendaItem.discussion).where(AgendaItem.meeting_id == meeting.id)
     )
+    undiscussed = sum(1 for text_ in discussions if not (text_ or "").strip())
     if undiscussed:
         message = str(
             _l("%(count)d susunan acara belum punya catatan pembahasan.", count=undiscussed)
