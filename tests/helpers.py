@@ -490,6 +490,7 @@ def build_record(app, make_meeting, *, status: str = "closed", code: str = "rako
                     position="Lurah",
                     unit="Krapyak",
                     sex="L",
+                    checked_in_at=START - timedelta(minutes=55),
                 ),
                 Attendee(
                     meeting_id=meeting.id,
@@ -497,6 +498,7 @@ def build_record(app, make_meeting, *, status: str = "closed", code: str = "rako
                     position="Sekretaris Kecamatan",
                     unit="Pekalongan Barat",
                     sex="L",
+                    checked_in_at=START - timedelta(minutes=50),
                 ),
                 Attendee(
                     meeting_id=meeting.id,
@@ -504,6 +506,7 @@ def build_record(app, make_meeting, *, status: str = "closed", code: str = "rako
                     position="Staf",
                     unit="Bappeda",
                     sex="P",
+                    checked_in_at=START - timedelta(minutes=45),
                 ),
             ]
         )

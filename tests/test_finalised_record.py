@@ -119,7 +119,9 @@ def content(app, meeting_id: int) -> dict:
             ),
             "notes": notes,
             "follow_ups": rows(FollowUp, "id", "action", "agency_id", "deadline", "status"),
-            "attendees": rows(Attendee, "id", "name", "position", "unit", "sex", "phone"),
+            "attendees": rows(
+                Attendee, "id", "name", "position", "unit", "sex", "phone", "checked_in_at"
+            ),
             "agenda": rows(AgendaItem, "id", "position", "title", "discussion"),
         }
 
@@ -211,8 +213,12 @@ CHANGES = {
     "attendee removal": on_meeting(
         lambda ids: f"/record/attendees/{ids['attendee']}/remove", lambda ids: {}
     ),
-    "attendance from inputs": on_meeting(
-        lambda ids: "/record/attendees/from-inputs", lambda ids: {}
+    "attendee absent": on_meeting(
+        lambda ids: f"/record/attendees/{ids['attendee']}/absent", lambda ids: {}
+    ),
+    "invitation list": on_meeting(
+        lambda ids: "/record/attendees/invitation-list",
+        lambda ids: {"people": "Sri Wahyuni; Camat; Tirto; P"},
     ),
     "new agenda item": on_meeting(lambda ids: "/agenda", lambda ids: {"new-title": "Penutup"}),
     "agenda item title": on_meeting(

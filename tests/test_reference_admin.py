@@ -122,7 +122,7 @@ def test_saving_the_letterhead_changes_the_row_and_is_audited(app, admin, staff)
     response = post(admin, "/admin/reference/letterhead", LETTERHEAD)
     assert response.status_code == 303
     assert "Kop surat disimpan." in text(admin.get(response.headers["Location"]))
-    letterhead = row(app, Letterhead)
+    letterhead = row(app, Letterhead, kind="agency")
     assert letterhead.government == "Pemerintah Kota Batang"
     assert letterhead.page_size == "F4"
     assert letterhead.contact == "(0285) 391234 · bappeda@batangkab.go.id"
@@ -150,7 +150,7 @@ def test_a_refused_letterhead_keeps_what_was_typed(app, admin, fields, message):
     assert message in page
     assert "Ada isian yang perlu diperbaiki" in page
     assert 'value="Jl. Veteran No. 1, Batang"' in page
-    assert row(app, Letterhead).government == "Pemerintah Kota Pekalongan"
+    assert row(app, Letterhead, kind="agency").government == "Pemerintah Kota Pekalongan"
     assert audit_events(app, "Letterhead") == []
 
 
@@ -158,7 +158,7 @@ def test_a_png_logo_is_stored_and_served_back_as_png(app, admin, login):
     logo = image_bytes()
     response = upload(admin, logo)
     assert response.status_code == 303
-    letterhead = row(app, Letterhead)
+    letterhead = row(app, Letterhead, kind="agency")
     assert letterhead.logo == logo
     assert letterhead.logo_mimetype == "image/png"
     assert letterhead.government == "Pemerintah Kota Batang"
@@ -214,7 +214,7 @@ def test_a_logo_that_is_not_a_small_png_or_jpeg_is_refused(app, admin, content, 
     page = text(response)
     assert message in page
     assert 'value="Pemerintah Kota Tegal"' in page
-    letterhead = row(app, Letterhead)
+    letterhead = row(app, Letterhead, kind="agency")
     assert letterhead.logo is None
     # All or nothing: the other fields were not saved either.
     assert letterhead.government == "Pemerintah Kota Pekalongan"
@@ -225,12 +225,12 @@ def test_saving_without_a_new_file_keeps_the_logo_and_remove_deletes_it(app, adm
     logo = image_bytes()
     upload(admin, logo)
     assert post(admin, "/admin/reference/letterhead", LETTERHEAD).status_code == 303
-    assert row(app, Letterhead).logo == logo
+    assert row(app, Letterhead, kind="agency").logo == logo
 
     url = "/admin/reference/letterhead/logo/remove"
     response = post(admin, url, {}, form_url="/admin/reference/letterhead")
     assert response.status_code == 303
-    letterhead = row(app, Letterhead)
+    letterhead = row(app, Letterhead, kind="agency")
     assert letterhead.logo is None and letterhead.logo_mimetype is None
     assert admin.get("/admin/reference/letterhead/logo").status_code == 404
     (event,) = audit_events(app, "Letterhead", "remove_logo")

@@ -67,7 +67,7 @@ def test_minutes_pdf_reads_like_the_record(login, record):
     assert "1. DTKS dimutakhirkan tiap triwulan." in text
     # Participants counted by role from the attendance list: by the linked input, else by
     # the unit typed (a kecamatan), else "Lainnya".
-    assert "3 orang (Lurah 1, Camat 1, Lainnya 1)" in text
+    assert "3 orang: L 2, P 1 (Lurah 1, Camat 1, Lainnya 1); daftar hadir terlampir" in text
     # Counts per pillar: the merged input counts under its primary's pillar.
     assert "— 3 masukan" in text  # P1: dtks, its merged twin, pmt
     assert text.count("— 1 masukan") == 2  # P2 and P3
@@ -90,7 +90,7 @@ def test_minutes_pdf_reads_like_the_record(login, record):
     # The attendance list, on a page of its own at the end.
     last_page = re.sub(r"\s+", " ", reader.pages[-1].extract_text())
     assert "Lampiran: Daftar Hadir".upper() in last_page.upper()
-    assert "Siti Aminah" in last_page and "Staf, Bappeda" in last_page
+    assert "Siti Aminah" in last_page and "Staf Bappeda P" in last_page
     # "Halaman X dari Y" on every page.
     pages = len(reader.pages)
     assert pages >= 2

@@ -199,7 +199,7 @@ def build_attendance_context(meeting_id: int) -> AttendanceContext:
             SheetLine(number, name, position or "", unit or "", sex or "", bool(present))
             for number, (name, position, unit, sex, present) in enumerate(people, 1)
         )
-        letterhead = letterhead_view()
+        letterhead = letterhead_view("attendance")
         blank_count = blank_rows_to_end_page(filled, letterhead, meeting.title)
         blank = tuple(SheetLine(n) for n in range(len(filled) + 1, len(filled) + blank_count + 1))
         return AttendanceContext(

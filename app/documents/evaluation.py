@@ -221,7 +221,7 @@ def build_evaluation_context(
         pillar_labels = {pid: f"{pillars[pid].code} · {pillars[pid].name}" for pid in order}
         return EvaluationContext(
             kind="evaluation",
-            letterhead=letterhead_view(),
+            letterhead=letterhead_view("evaluation"),
             meeting=meeting_view(meeting),
             indicators=indicator_views(),
             submissions_total=len(rows),

@@ -136,8 +136,8 @@ class Readiness:
 
 
 def blockers(meeting: Meeting) -> list[Finding]:
-    """What the signed minutes cannot lack: who signs them, with a valid NIP, and what
-    the meeting concluded, on a meeting that is over."""
+    """What the signed minutes cannot lack: who signs them, with a valid NIP where one is
+    given, and what the meeting concluded, on a meeting that is over."""
     found = []
     if meeting.status in ("draft", "open"):
         found.append(Finding("not_closed", str(_l("Rapat belum ditutup.")), "meetings.show"))
@@ -152,7 +152,8 @@ def blockers(meeting: Meeting) -> list[Finding]:
     for who, name, nip, no_name, bad_nip in people:
         if not (name or "").strip():
             found.append(Finding(f"no_{who}", str(no_name), "meetings.edit", f"{who}_name"))
-        if nip_digits(nip or "") is None:
+        # An elected official (the Wali Kota) has no NIP: an empty one signs without it.
+        if (nip or "").strip() and nip_digits(nip) is None:
             found.append(Finding(f"bad_{who}_nip", str(bad_nip), "meetings.edit", f"{who}_nip"))
     if not (meeting.conclusions or "").strip():
         message = str(_l("Kesimpulan rapat belum diisi."))
@@ -185,7 +186,7 @@ def warnings(meeting: Meeting) -> list[Finding]:
     )
     if not checked_in:
         message = str(_l("Belum ada peserta yang tercatat hadir (check-in)."))
-        found.append(Finding("no_check_in", message, "minutes.edit", "daftar-hadir"))
+        found.append(Finding("no_check_in", message, "attendance.desk"))
     incomplete = db.session.scalar(
         select(func.count())
         .select_from(FollowUp)
@@ -201,6 +202,15 @@ def warnings(meeting: Meeting) -> list[Finding]:
                count=incomplete)
         )  # fmt: skip
         found.append(Finding("follow_up_incomplete", message, "minutes.edit", "tindak-lanjut"))
+    for who, name, nip, message in (
+        ("chair", meeting.chair_name, meeting.chair_nip,
+         _l("NIP pimpinan rapat tidak diisi: tanda tangannya dicetak tanpa NIP (benar bagi "
+            "pejabat yang bukan ASN, seperti Wali Kota).")),
+        ("notetaker", meeting.notetaker_name, meeting.notetaker_nip,
+         _l("NIP notulis tidak diisi: tanda tangannya dicetak tanpa NIP.")),
+    ):  # fmt: skip
+        if (name or "").strip() and not (nip or "").strip():
+            found.append(Finding(f"no_{who}_nip", str(message), "meetings.edit", f"{who}_nip"))
     discussions = db.session.scalars(
         select(AgendaItem.discussion).where(AgendaItem.meeting_id == meeting.id)
     )
