@@ -311,6 +311,22 @@ def test_cli_writes_both_documents(runner, record, tmp_path):
     assert "6,94" in pdf_text(evaluation.read_bytes())
 
 
+@pytest.mark.parametrize(
+    ("command", "words"),
+    [
+        ("attendance", "DAFTAR HADIR"),
+        ("berita-acara", "BERITA ACARA KESEPAKATAN"),
+        ("laporan", "LAPORAN"),
+    ],
+)
+def test_cli_writes_the_other_documents(runner, record, tmp_path, command, words):
+    output = tmp_path / f"{command}.pdf"
+    result = runner.invoke(args=["report", command, record.code, "-o", str(output)])
+    assert result.exit_code == 0, result.output
+    text = pdf_text(output.read_bytes())
+    assert words in text and "Selasa" in text
+
+
 def test_cli_refuses_an_unknown_meeting(runner, tmp_path):
     result = runner.invoke(args=["report", "minutes", "tidak-ada", "-o", str(tmp_path / "x")])
     assert result.exit_code != 0

@@ -1,7 +1,8 @@
-"""`flask --app wsgi report minutes|evaluation MEETING -o FILE`: the documents from the shell.
+"""`flask --app wsgi report KIND MEETING -o FILE`: the documents from the shell.
 
-The same path as a download: the stored document when it is current (always
-the archived one for finalised minutes), otherwise rendered right here (even
+KIND is minutes, evaluation, attendance, berita-acara or laporan. The same path
+as a download: the stored document when it is current (always the archived one
+for a finalised record), otherwise rendered right here (even
 when an RQ queue is configured) and stored, so the next download is instant.
 MEETING is the meeting's id or its public code (e.g. rakor2024).
 """
@@ -58,3 +59,30 @@ def minutes_command(meeting: str, output: Path) -> None:
 def evaluation_command(meeting: str, output: Path) -> None:
     """The evaluation summary of MEETING as PDF."""
     write_document("evaluation", meeting, output)
+
+
+@report.command("attendance")
+@click.argument("meeting")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="Where to write the PDF.")  # fmt: skip
+def attendance_command(meeting: str, output: Path) -> None:
+    """The printable daftar hadir of MEETING as PDF."""
+    write_document("attendance", meeting, output)
+
+
+@report.command("berita-acara")
+@click.argument("meeting")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="Where to write the PDF.")  # fmt: skip
+def agreement_command(meeting: str, output: Path) -> None:
+    """The berita acara kesepakatan of MEETING as PDF."""
+    write_document("berita_acara", meeting, output)
+
+
+@report.command("laporan")
+@click.argument("meeting")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="Where to write the PDF.")  # fmt: skip
+def report_command(meeting: str, output: Path) -> None:
+    """The laporan hasil rakor of MEETING as PDF."""
+    write_document("laporan", meeting, output)
