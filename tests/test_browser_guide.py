@@ -652,11 +652,23 @@ def close_and_finalise(page, app, meeting_id: int, pictures) -> None:
     assert flash(page) == "Penerimaan masukan ditutup."
     assert "Saat ini tidak menerima masukan." in main_text(page)
 
-    page.get_by_role("link", name="Notulen: pratinjau").click()
+    # Each document has its preview, its PDF and its Word draft in "Dokumen rapat".
+    documents = page.locator("section.meeting-documents")
+    assert documents.locator("tbody th").all_inner_texts() == [
+        "Notulen",
+        "Ringkasan evaluasi",
+        "Daftar hadir",
+        "Berita acara kesepakatan",
+        "Laporan hasil rakor",
+    ]
+    assert documents.get_by_role("link", name="Word Notulen", exact=True).is_visible()
+    picture(documents, pictures, "sekretariat-dokumen-rapat")
+    documents.get_by_role("link", name="Pratinjau Notulen", exact=True).click()
     assert page.locator("main > h1").inner_text() == "Pratinjau notulen"
     preview = page.locator("article.report").inner_text()
     assert OPENING in preview and CONCLUSIONS in preview
-    assert page.get_by_role("button", name="Finalkan notulen").is_visible()
+    state = page.locator("section.record-state")
+    assert state.get_by_role("link", name="Finalkan notulen").is_visible()
     picture(page, pictures, "sekretariat-pratinjau-notulen")
 
     draft = open_pdf(
@@ -668,17 +680,35 @@ def close_and_finalise(page, app, meeting_id: int, pictures) -> None:
     picture(page, pictures, "sekretariat-notulen-pdf")
     page.go_back()
 
-    page.get_by_role("link", name="Pratinjau ringkasan evaluasi").click()
+    # The other documents are a click away in the preview's document bar.
+    document_nav = page.locator("nav.document-nav")
+    document_nav.get_by_role("link", name="Ringkasan evaluasi", exact=True).click()
     assert page.locator("main > h1").inner_text() == "Pratinjau ringkasan evaluasi"
     summary = open_pdf(
         page, lambda: page.get_by_role("button", name="Unduh PDF").click(), "/evaluation.pdf"
     )
     assert "RINGKASAN EVALUASI" in pdf_words(pdf_of(page, summary))
     page.go_back()
-    page.get_by_role("link", name="Pratinjau notulen").click()
+    document_nav.get_by_role("link", name="Notulen", exact=True).click()
+    assert page.locator("main > h1").inner_text() == "Pratinjau notulen"
+
+    # Finalising starts with its checks: nothing required is missing, two things to look at.
+    state.get_by_role("link", name="Finalkan notulen").click()
+    assert page.locator("main h1").inner_text() == "Finalkan notulen"
+    blockers = page.locator("section[aria-labelledby=blockers-title]")
+    assert "Semua yang wajib sudah lengkap." in blockers.inner_text()
+    warnings = page.locator("ul.check-warnings li").all_inner_texts()
+    assert any("masukan belum ditinjau" in line for line in warnings), warnings
+    assert any(
+        line.startswith("2 susunan acara belum punya catatan pembahasan.") for line in warnings
+    ), warnings
+    assert not any("tercatat hadir" in line for line in warnings), warnings
+    picture(page, pictures, "sekretariat-finalkan-periksa")
 
     final = open_pdf(
-        page, lambda: page.get_by_role("button", name="Finalkan notulen").click(), "/minutes.pdf"
+        page,
+        lambda: page.get_by_role("button", name="Ya, finalkan notulen").click(),
+        "/minutes.pdf",
     )
     sha256 = final.headers["x-content-sha256"]
     page.goto(f"/admin/meetings/{meeting_id}/minutes")
@@ -759,8 +789,15 @@ def test_every_role_changes_its_own_password(
 
 @pytest.fixture
 def finalised_meeting(app, make_meeting, named_staff) -> Meeting:
-    """A meeting with one input, closed and its minutes finalised by the secretariat."""
-    meeting = make_meeting()
+    """A meeting with one input and a complete record, closed and its minutes finalised
+    by the secretariat. The Wali Kota, an elected official, signs without a NIP."""
+    meeting = make_meeting(
+        chair_nip="",
+        notetaker_name="Dian Permatasari, S.E., M.Si.",
+        notetaker_position="Analis Kebijakan Ahli Muda Bappeda",
+        notetaker_nip="198503122010012015",
+        conclusions=CONCLUSIONS,
+    )
     send_input(app, meeting.id, "krapyak")
     with app.app_context():
         secretariat = db.session.get(User, named_staff["secretariat"])
@@ -798,7 +835,7 @@ def test_the_admins_chapter(
     reason.fill("Nama pimpinan rapat salah ketik; diperbaiki lalu difinalkan lagi.")
     page.get_by_role("button", name="Buka kembali notulen").click()
     assert flash(page) == "Notulen dibuka kembali. PDF final yang lama tetap tersimpan."
-    assert page.get_by_role("button", name="Finalkan notulen").is_visible()
+    assert state.get_by_role("link", name="Finalkan notulen").is_visible()
     assert db_status(app, meeting_id) == "closed"
 
     # A new staff account.

@@ -343,6 +343,8 @@ def test_the_workspace_pages_have_no_serious_accessibility_problems(desktop, bus
         (f"{base}/audit", "the audit log", "table.audit"),
         (f"{base}/record", "the minutes content", "form.record-form"),
         (f"{base}/paper", "the paper form page", "ol.paper-steps"),
+        (f"{base}/minutes", "the minutes preview", "nav.document-nav"),
+        (f"{base}/finalise", "the finalise checks", "ul.check-blockers"),
         (f"{base}/live", "the live view", ".live-number"),
         ("/admin/users/", "the users list", "table.data"),
         ("/admin/reference/", "the reference index", "h1"),
