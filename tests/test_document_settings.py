@@ -6,10 +6,11 @@ from io import BytesIO
 
 import docx
 import pytest
+from PIL import Image
 
 from app.documents.numbering import ROMAN_MONTHS
 from app.extensions import db
-from app.models import AuditEvent, DocumentSetting, Meeting
+from app.models import AuditEvent, DocumentSetting, Letterhead, Meeting
 from tests.helpers import build_record, csrf_from, text
 
 PAGE = "/admin/document-settings"
@@ -205,6 +206,35 @@ def test_a_template_that_does_not_fit_is_refused_and_not_stored(
     assert message in text(response)
     assert setting(app, "minutes").docx_template is None
     assert setting_events(app) == []
+
+
+def test_a_template_cannot_reach_the_files_through_the_kop_logo(app, admin, record, tmp_path):
+    """The logo is a docxtpl object carrying the whole template, whose methods read and
+    write files: none of its attributes is open to a template."""
+    image = BytesIO()
+    Image.new("RGB", (60, 60), (200, 30, 30)).save(image, format="PNG")
+    with app.app_context():
+        letterhead = db.session.scalar(db.select(Letterhead).filter_by(kind="agency"))
+        letterhead.logo, letterhead.logo_mimetype = image.getvalue(), "image/png"
+        db.session.commit()
+    target = tmp_path / "written-by-a-template"
+    content = word_file(f"X {{{{ kop_logo.tpl.write_xml('{target}') }}}} Y")
+    response = upload(admin, "minutes", content)
+    assert response.status_code == 422
+    assert "Template tidak dapat diisi" in text(response)
+    assert not target.exists()
+    assert setting(app, "minutes").docx_template is None
+
+
+def test_a_template_failing_on_another_meetings_data_answers_with_the_reason(
+    app, admin, login, record, make_meeting
+):
+    # Accepted: the trial meeting has inputs. An empty meeting divides by zero.
+    assert upload(admin, "minutes", word_file("{{ 100 // submissions_total }}")).status_code == 303
+    empty = make_meeting(code="rakor-kosong")
+    response = login("viewer").get(f"/admin/meetings/{empty.id}/minutes.docx")
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/admin/meetings/{empty.id}/minutes")
 
 
 def test_without_any_meeting_a_template_is_tried_on_a_sample(app, admin):

@@ -25,6 +25,7 @@ XML-escaped (autoescape), so user text cannot break the document.
 """
 
 import base64
+import html
 import re
 import zipfile
 from dataclasses import fields, is_dataclass
@@ -128,6 +129,7 @@ def render_template(
             if unknown:
                 raise Refused("docx_unknown", unknown_placeholder(unknown[0]), field="template")
             document.render(values, jinja_env=environment(), autoescape=True)
+            unescape_properties(document)
             if paper in PAPER_SIZES:
                 for section in document.docx.sections:
                     section.page_width, section.page_height = PAPER_SIZES[paper]
@@ -135,11 +137,37 @@ def render_template(
             document.save(output)
         except TemplateError as error:
             raise Refused("docx_broken", template_problem(error), field="template") from None
+        except Refused:
+            raise
+        except Exception as error:  # a template's own arithmetic on data it did not expect
+            message = _("Template tidak dapat diisi: %(message)s.", message=str(error)[:200])
+            raise Refused("docx_broken", message, field="template") from None
         return output.getvalue()
 
 
+def unescape_properties(document: DocxTemplate) -> None:
+    """docxtpl fills the file's properties (title, subject...) with the autoescaping
+    environment, which is right for the XML of the body but leaves "&amp;" in a plain
+    property: give those their own text back."""
+    properties = document.docx.core_properties
+    for name in ("author", "comments", "identifier", "language", "subject", "title"):
+        value = getattr(properties, name)
+        if value and "&" in value:
+            setattr(properties, name, html.unescape(value))
+
+
+class DocxSandbox(SandboxedEnvironment):
+    """Jinja's sandbox, and no attribute at all of docxtpl's own objects: the kop's
+    InlineImage carries the DocxTemplate, whose public methods read and write files."""
+
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        if isinstance(obj, InlineImage | DocxTemplate):
+            return False
+        return super().is_safe_attribute(obj, attr, value)
+
+
 def environment() -> SandboxedEnvironment:
-    return SandboxedEnvironment(undefined=StrictUndefined, autoescape=True)
+    return DocxSandbox(undefined=StrictUndefined, autoescape=True)
 
 
 # --- the template's variables --------------------------------------------------------
