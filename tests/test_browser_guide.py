@@ -12,7 +12,9 @@ import io
 import os
 import re
 import uuid
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from openpyxl import load_workbook
@@ -340,7 +342,8 @@ def create_the_meeting(page, pictures) -> int:
     page.get_by_role("link", name="Buat rapat").click()
     assert page.locator("h1").inner_text() == "Buat rapat"
     page.get_by_label("Nama rapat").fill(MEETING_TITLE)
-    page.get_by_label("Tanggal").fill("2025-01-21")
+    # Today: a participant checks in on the meeting's day only.
+    page.get_by_label("Tanggal").fill(datetime.now(ZoneInfo("Asia/Jakarta")).date().isoformat())
     page.get_by_label("Waktu mulai").fill("09:00")
     page.get_by_label("Tempat").fill("Ruang Jlamprang Setda Kota Pekalongan")
     page.get_by_label("Nama pimpinan rapat").fill("Achmad Afzan Arslan Djunaid")

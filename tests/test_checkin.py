@@ -1,7 +1,9 @@
 """The participant's own check-in: /m/<code>/hadir on a phone in the meeting room."""
 
 import re
+from datetime import date, datetime, timedelta
 from io import BytesIO
+from zoneinfo import ZoneInfo
 
 import pytest
 from pypdf import PdfReader
@@ -17,6 +19,17 @@ PERSON = {
     "sex": "L",
     "phone": "0812 2712 3456",
 }
+
+
+def today() -> date:
+    """The date in the city (Asia/Jakarta), where check-in is open on the meeting's day."""
+    return datetime.now(ZoneInfo("Asia/Jakarta")).date()
+
+
+@pytest.fixture
+def meeting(make_meeting) -> Meeting:
+    """A meeting held today."""
+    return make_meeting(date=today())
 
 
 def checkin_url(code: str) -> str:
@@ -76,7 +89,7 @@ def test_a_participant_checks_in_and_is_thanked_with_the_time(app, client, meeti
 
 
 def test_a_meeting_with_an_access_code_still_takes_check_ins_without_it(app, client, make_meeting):
-    meeting = make_meeting(access_code="PKL2024")
+    meeting = make_meeting(access_code="PKL2024", date=today())
     assert check_in(client, meeting.code).status_code == 303
     assert len(lines(app, meeting.id)) == 1
 
@@ -111,9 +124,10 @@ def test_an_invited_person_who_checks_in_is_ticked_on_their_own_line(app, client
     [line] = lines(app, meeting.id)
     assert line.source == "invited"  # how the line came to be does not change
     assert line.checked_in_at is not None
-    assert (line.position, line.sex) == ("Lurah Krapyak", "L")  # blanks filled in
+    # Only L/P is filled in: a check-in writes nothing else into a line someone made.
+    assert (line.position, line.sex, line.phone) == ("", "L", "")
 
-    # Invited by name alone: the check-in finds the line and gives it the unit typed.
+    # Invited by name alone: the check-in finds the line and ticks it.
     with app.app_context():
         db.session.add(Attendee(meeting_id=meeting.id, name="Sri Wahyuni", source="invited"))
         db.session.commit()
@@ -121,17 +135,17 @@ def test_an_invited_person_who_checks_in_is_ticked_on_their_own_line(app, client
     response = check_in(other, meeting.code, name="Sri Wahyuni", unit="Kecamatan Tirto", sex="P")
     assert response.status_code == 303
     _agus, camat = lines(app, meeting.id)
-    assert (camat.name, camat.unit, camat.source) == ("Sri Wahyuni", "Kecamatan Tirto", "invited")
+    assert (camat.name, camat.unit, camat.source) == ("Sri Wahyuni", "", "invited")
     assert camat.checked_in_at is not None
 
 
 def test_check_in_is_open_after_input_closes_but_not_in_a_draft_nor_once_final(
     app, client, make_meeting
 ):
-    meeting = make_meeting(status="closed")
+    meeting = make_meeting(status="closed", date=today())
     assert check_in(client, meeting.code).status_code == 303
 
-    draft = make_meeting(code="rakor-draf", status="draft")
+    draft = make_meeting(code="rakor-draf", status="draft", date=today())
     page = client.get(checkin_url(draft.code))
     assert page.status_code == 200
     assert "Daftar hadir rapat ini belum dibuka" in text(page)
@@ -142,7 +156,7 @@ def test_check_in_is_open_after_input_closes_but_not_in_a_draft_nor_once_final(
     assert refused.status_code == 409
     assert lines(app, draft.id) == []
 
-    final = make_meeting(code="rakor-final", status="open")
+    final = make_meeting(code="rakor-final", status="open", date=today())
     page = client.get(checkin_url(final.code))
     set_status(app, final.id, "finalised")  # finalised while the form was open
     data = {"csrf_token": hidden_value(text(page), "csrf_token"), **PERSON}
@@ -151,6 +165,21 @@ def test_check_in_is_open_after_input_closes_but_not_in_a_draft_nor_once_final(
     assert "sudah ditutup karena notulennya sudah final" in text(refused)
     assert lines(app, final.id) == []
     assert client.get("/m/tidak-ada/hadir").status_code == 404
+
+
+def test_check_in_is_open_on_the_meetings_day_only(app, client, make_meeting, meeting):
+    token = hidden_value(text(client.get(checkin_url(meeting.code))), "csrf_token")
+    for code, day in (
+        ("rakor-kemarin", today() - timedelta(days=1)),
+        ("rakor-besok", today() + timedelta(days=1)),
+    ):
+        other = make_meeting(code=code, date=day)
+        page = text(client.get(checkin_url(code)))
+        assert "Daftar hadir mandiri hanya dibuka pada hari rapat" in page
+        assert 'name="name"' not in page
+        refused = client.post(checkin_url(code), data={"csrf_token": token, **PERSON})
+        assert refused.status_code == 409
+        assert lines(app, other.id) == []
 
 
 def test_bad_input_comes_back_with_everything_typed_and_a_message_beside_each_field(
@@ -222,7 +251,7 @@ def test_the_thank_you_page_shows_only_this_browsers_own_line(app, client, meeti
 
 
 def test_the_poster_carries_the_check_in_address_beside_the_input_form(login, make_meeting):
-    meeting = make_meeting(access_code="PKL2024")
+    meeting = make_meeting(access_code="PKL2024", date=today())
     response = login("viewer").get(f"/admin/meetings/{meeting.id}/poster.pdf")
     assert response.status_code == 200
     reader = PdfReader(BytesIO(response.data))

@@ -14,13 +14,13 @@ finds the first).
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.audit import changed, record, snapshot
-from app.documents.finalise import check_not_final
+from app.documents.finalise import check_not_final, today_here
 from app.domain import SEXES
 from app.extensions import db
 from app.models import Attendee, Meeting, User
@@ -73,12 +73,19 @@ def meeting_by_code(code: str) -> Meeting | None:
     return db.session.scalar(select(Meeting).where(Meeting.code == code.strip().lower()))
 
 
-def checkin_state(meeting: Meeting) -> str:
-    """ "open" while people may check in; "not_open" for a draft, "closed" once final."""
+def checkin_state(meeting: Meeting, today: date | None = None) -> str:
+    """ "open" on the meeting's day (the city's calendar) while people may check in;
+    "not_open" for a draft, "closed" once final, "not_today" on any other day.
+
+    The check-in asks no access code (its QR hangs in the room), so the day is what
+    keeps it to the people in the room; the desk handles anyone else.
+    """
     if meeting.status == "draft":
         return "not_open"
     if meeting.status == "finalised":
         return "closed"
+    if meeting.date != (today or today_here()):
+        return "not_today"
     return "open"
 
 
@@ -166,9 +173,11 @@ def check_in(meeting_id: int, data: AttendeeData, *, now: datetime | None = None
         db.session.flush()
         return CheckIn(attendee.id, now, already_present=False)
     attendee = db.session.get(Attendee, same)
-    for field in ("position", "unit", "sex", "phone"):
-        if not getattr(attendee, field) and values[field]:
-            setattr(attendee, field, values[field])
+    # A line someone else made is only ticked: an anonymous check-in never writes a
+    # position, unit or phone number into it (the desk corrects those). L/P left
+    # blank is the one thing filled in, so the count by sex adds up.
+    if not attendee.sex and values["sex"]:
+        attendee.sex = values["sex"]
     already = attendee.checked_in_at is not None
     if not already:
         attendee.checked_in_at = now
