@@ -31,7 +31,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from app.auth.services import find_user
-from app.demo.meetings import complete_meeting, demo_meeting, finish_record
+from app.demo.meetings import complete_meeting, demo_meeting, finish_record, was_finalised
 from app.extensions import db
 from app.models import Agency, Meeting
 from app.users.services import create_account
@@ -75,8 +75,10 @@ def load_demo(echo: Callable[[str], None] = click.echo) -> tuple[Meeting, list[D
     secretariat, admin = find_user(SECRETARIAT_EMAIL), find_user(ADMIN_EMAIL)
 
     record = demo_meeting(DEMO_MEETING_CODE, MEETING, PEOPLE)
-    complete_meeting(record, CONTENT, PEOPLE, reviewer=secretariat)
-    db.session.commit()
+    # A record an admin finalised and reopened is theirs to correct: not refilled.
+    if not was_finalised(record.id):
+        complete_meeting(record, CONTENT, PEOPLE, reviewer=secretariat)
+        db.session.commit()
     echo(finish_record(record.id, MEETING, admin))
 
     workspace = demo_meeting(WORKSPACE_MEETING_CODE, WORKSPACE["meeting"], PEOPLE)

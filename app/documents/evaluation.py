@@ -318,7 +318,9 @@ def indicator_progress(indicator: Indicator, years: tuple[IndicatorYear, ...]) -
     remaining = yearly = None
     if final is not None and last is not None and final.year > last.year:
         remaining = direction * (last.actual - final.target)
-        yearly = (remaining / (final.year - last.year)).quantize(Decimal("0.01"))
+        # Nothing is "still needed" once the final target is reached already.
+        if remaining > 0:
+            yearly = (remaining / (final.year - last.year)).quantize(Decimal("0.01"))
     average = None
     if changes:
         average = (sum(c.achieved for c in changes) / len(changes)).quantize(Decimal("0.01"))
@@ -420,6 +422,13 @@ def changes_sentence(indicator: IndicatorView) -> str:
 def needed_sentence(indicator: IndicatorView) -> str:
     """'Untuk mencapai target 5,89 persen pada 2026 dari realisasi 2023, masih dibutuhkan
     penurunan 0,92 poin persen, atau 0,31 poin persen per tahun.'"""
+    if indicator.remaining_change is not None and indicator.remaining_change <= 0:
+        return _(
+            "Realisasi %(year)s sudah mencapai target %(final_year)s (%(target)s).",
+            year=indicator.last_actual_year,
+            final_year=indicator.final_year,
+            target=with_unit(figure(indicator.final_target), indicator.unit),
+        )
     if indicator.yearly_change_needed is None:
         return ""
     unit = indicator.difference_unit
@@ -587,9 +596,9 @@ def is_overdue(deadline: date | None, status: str, as_of: date) -> bool:
 def earlier_follow_ups(meeting: Meeting) -> tuple[tuple[EarlierFollowUp, ...], tuple[Tally, ...]]:
     """The follow-ups agreed at earlier meetings, and how far each got.
 
-    Overdue is judged on the evaluated meeting's date, not on the day of printing:
-    the summary describes the state the meeting looked at, and the same data
-    always prints the same document.
+    Overdue is judged on the evaluated meeting's date, not on the day of printing, so
+    the same data always prints the same document; the status is the follow-up's
+    status as it is now (one finished after that date is not counted overdue).
     """
     earlier = or_(
         Meeting.date < meeting.date, and_(Meeting.date == meeting.date, Meeting.id < meeting.id)

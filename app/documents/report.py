@@ -178,7 +178,7 @@ def default_purpose(region: str, meeting_title: str) -> tuple[str, ...]:
 def head_of(region: str) -> str:
     """'Wali Kota Pekalongan' for "Kota Pekalongan", 'Bupati Batang' for "Kabupaten Batang"."""
     for prefix, head in (("Kota ", _("Wali Kota")), ("Kabupaten ", _("Bupati"))):
-        if region.startswith(prefix):
+        if region.lower().startswith(prefix.lower()):
             return f"{head} {region[len(prefix) :]}"
     return _("kepala daerah")
 
@@ -188,7 +188,10 @@ def region_name(letterhead: LetterheadView) -> str:
     government = letterhead.government.strip()
     prefix = "Pemerintah "
     if government.lower().startswith(prefix.lower()) and len(government) > len(prefix):
-        return government[len(prefix) :].strip()
+        region = government[len(prefix) :].strip()
+        # A kop typed in capitals ("PEMERINTAH KOTA PEKALONGAN") names it in a sentence
+        # as "Kota Pekalongan".
+        return region.title() if region.isupper() else region
     return f"Kota {letterhead.city}".strip() if letterhead.city else ""
 
 
@@ -225,7 +228,7 @@ def pillar_results(meeting_id: int, rows: list[SubmissionRow]) -> tuple[PillarRe
         proposals = [
             row.title
             for row in items
-            if row.kind != "kendala" and row.status in ("accepted", "follow_up")
+            if row.kind == "usulan" and row.status in ("accepted", "follow_up")
         ]
         obstacles = [row.title for row in items if row.kind == "kendala"]
         results.append(

@@ -160,6 +160,8 @@ def save_change(actor: User, setting: DocumentSetting, before: dict, action: str
     after = audited(setting)
     if before:
         before, after = changed(before, after)
+        if not after:  # saved as it was: nothing to log
+            return
     record(actor, action, setting, before=before or None, after=after)
 
 
