@@ -3,6 +3,8 @@ and its own texts typed on the parties page."""
 
 from datetime import UTC, datetime
 
+import pytest
+
 from app.extensions import db
 from app.models import Attendee, AuditEvent, DocumentNumber, Letterhead, Meeting, Signatory
 from tests.helpers import build_record, csrf_from, make_pdf, pdf_text, squeeze, text
@@ -244,10 +246,15 @@ def test_finalising_the_record_archives_the_report_with_its_number(app, login, m
     assert "V. PENUTUP" in words and "……" not in words
 
 
-def test_the_addressee_and_the_basis_follow_the_kop_of_another_region(app, login, meeting):
+@pytest.mark.parametrize(
+    "government", ["Pemerintah Kabupaten Batang", "PEMERINTAH KABUPATEN BATANG"]
+)
+def test_the_addressee_and_the_basis_follow_the_kop_of_another_region(
+    app, login, meeting, government
+):
     with app.app_context():
         letterhead = db.session.scalar(db.select(Letterhead).filter_by(kind="agency"))
-        letterhead.government = "Pemerintah Kabupaten Batang"
+        letterhead.government = government
         letterhead.city = "Batang"
         db.session.commit()
     page = text(login("viewer").get(url(meeting.id, "laporan")))
