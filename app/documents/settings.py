@@ -226,12 +226,8 @@ def trial_context(kind: str) -> tuple[Any, str]:
     if meeting_id is None:
         meeting_id = db.session.scalar(select(Meeting.id).order_by(Meeting.id).limit(1))
     if meeting_id is not None:
-        try:
-            context, _digest = build_context(kind, meeting_id)
-        except NotImplementedError:
-            context = None
-        if context is not None:
-            return context, word.document_number(context, kind)
+        context, _digest = build_context(kind, meeting_id)
+        return context, word.document_number(context, kind)
     return word.sample_context(kind), ""
 
 
