@@ -125,6 +125,11 @@ def test_an_empty_pattern_means_not_numbered(app, admin):
         ("000.1.4/{nomor}/Bappeda", "Pola nomor memuat {nomor} yang tidak dikenal."),
         ("000.1.4/Bappeda/{year}", "Pola nomor harus memuat {seq}, nomor urut dokumen."),
         ("000.1.4/{seq/{year}", "Kurung kurawal pada pola nomor tidak berpasangan."),
+        ("000.1.4/{seq}/Bappeda", "Pola nomor harus memuat {year}"),
+        (
+            "000.1.4/{seq}/BA/Bappeda/{month_roman}/{year}",
+            "Pola nomor ini sudah dipakai Berita acara kesepakatan.",
+        ),
     ],
 )
 def test_a_bad_pattern_is_refused_with_the_reason(app, admin, pattern, message):

@@ -6,7 +6,7 @@ from datetime import date, time
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from flask_migrate import upgrade
+from flask_migrate import downgrade, upgrade
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.exc import IntegrityError
 
@@ -121,3 +121,60 @@ def test_the_database_enforces_unique_receipt_codes_and_foreign_keys(app, meetin
         with pytest.raises(IntegrityError):
             db.session.commit()
         db.session.rollback()
+
+
+def test_the_documents_schema_downgrades_with_a_finalised_record_in_it(database_url, tmp_path):
+    """Back to the schema before five kinds of document: the new kinds' documents and
+    the jobs that stored them go, and so do invitations nobody took up."""
+    with scratch_database(database_url, tmp_path) as url:
+        app = make_app(url)
+        with app.app_context():
+            upgrade()
+            connection = db.session.connection()
+            connection.execute(
+                text(
+                    "INSERT INTO meeting (id, code, title, date, start_time, venue, status,"
+                    " chair_name, chair_position, chair_nip, notetaker_name, notetaker_position,"
+                    " notetaker_nip, opening, conclusions, report_basis, report_purpose,"
+                    " recommendations, created_at, updated_at) VALUES (1, 'rakor', 'Rakor',"
+                    " '2024-01-23', '09:00', 'Aula', 'finalised', '', '', '', '', '', '', '', '',"
+                    " '', '', '', '2024-01-23 02:00:00+00', '2024-01-23 02:00:00+00')"
+                )
+            )
+            for number, kind in enumerate(("minutes", "laporan"), start=1):
+                connection.execute(
+                    text(
+                        "INSERT INTO meeting_document (id, meeting_id, kind, source_digest,"
+                        " sha256, content, is_final, created_at) VALUES (:id, 1, :kind, 'd',"
+                        " 's', :content, true, '2024-01-23 02:00:00+00')"
+                    ),
+                    {"id": number, "kind": kind, "content": b"%PDF"},
+                )
+                connection.execute(
+                    text(
+                        "INSERT INTO render_job (meeting_id, kind, source_digest, status,"
+                        " progress, document_id, error, created_at) VALUES (1, :kind, 'd',"
+                        " 'done', 100, :id, '', '2024-01-23 02:00:00+00')"
+                    ),
+                    {"id": number, "kind": kind},
+                )
+            for name, checked_in in (("Hadir", "'2024-01-23 01:50:00+00'"), ("Diundang", "NULL")):
+                connection.execute(
+                    text(
+                        "INSERT INTO attendee (meeting_id, name, position, unit, phone, source,"
+                        f" checked_in_at, created_at) VALUES (1, :name, '', '', '', 'desk',"
+                        f" {checked_in}, '2024-01-23 01:00:00+00')"
+                    ),
+                    {"name": name},
+                )
+            db.session.commit()
+
+            downgrade(revision="0006")
+
+            with db.engine.connect() as fresh:
+                kinds = fresh.scalars(text("SELECT kind FROM meeting_document")).all()
+                jobs = fresh.scalars(text("SELECT kind FROM render_job")).all()
+                names = fresh.scalars(text("SELECT name FROM attendee")).all()
+            assert (kinds, jobs, names) == (["minutes"], ["minutes"], ["Hadir"])
+            upgrade()
+            db.engine.dispose()

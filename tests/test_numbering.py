@@ -26,6 +26,7 @@ MEETING_DAY = datetime(2024, 1, 23, 3, 0, tzinfo=UTC)
         ("000.1.4/{seq/{year}", "Kurung kurawal pada pola nomor tidak berpasangan"),
         ("000.1.4/{seq:03d}/{year}", "tanpa format tambahan"),
         ("x" * 201 + "{seq}", "paling panjang 200 karakter"),
+        ("000.1.4/{seq}/Bappeda", "Pola nomor harus memuat {year}"),
     ],
 )
 def test_a_pattern_that_cannot_number_says_why(app, pattern, words):

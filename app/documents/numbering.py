@@ -14,6 +14,7 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, text
 
+from app.domain import DOCUMENT_LABELS
 from app.extensions import db
 from app.models import DocumentNumber, DocumentSetting, User
 from app.services import Refused
@@ -51,6 +52,10 @@ def pattern_problem(pattern: str) -> str | None:
         return str(_l("Tulis isian pola nomor tanpa format tambahan, misalnya {seq}."))
     if "seq" not in fields:
         return str(_l("Pola nomor harus memuat {seq}, nomor urut dokumen."))
+    # The sequence starts again each year: without the year, next year's numbers would
+    # repeat this year's.
+    if "year" not in fields:
+        return str(_l("Pola nomor harus memuat {year}: nomor urut dimulai lagi setiap tahun."))
     return None
 
 
@@ -104,7 +109,7 @@ def issue_numbers(meeting_id: int, actor: User | None, when: date) -> dict[str, 
                 _l(
                     "Nomor %(number)s sudah dipakai dokumen lain. Periksa pola nomor %(kind)s.",
                     number=number,
-                    kind=kind,
+                    kind=DOCUMENT_LABELS[kind],
                 ),
             )
         db.session.add(

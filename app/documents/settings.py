@@ -186,6 +186,20 @@ def update_setting(
     problem = numbering.pattern_problem(pattern) if pattern else None
     if problem:
         raise Refused("bad_pattern", problem, field="number_pattern")
+    # Each kind counts its own sequence: two kinds on one pattern would take the same
+    # numbers, and the second finalisation would be refused.
+    shared = pattern and db.session.scalar(
+        select(DocumentSetting.kind).where(
+            DocumentSetting.number_pattern == pattern, DocumentSetting.kind != kind
+        )
+    )
+    if shared:
+        raise Refused(
+            "pattern_shared",
+            _l("Pola nomor ini sudah dipakai %(document)s. Bedakan, misalnya dengan kode "
+               "seperti BA atau Lap.", document=DOCUMENT_LABELS[shared]),
+            field="number_pattern",
+        )  # fmt: skip
     setting = setting_row(kind)
     before = audited(setting) if setting.id else {}
     setting.letterhead_kind = letterhead_kind
