@@ -33,6 +33,7 @@ from wtforms.validators import Length
 from app.audit import changed, record, snapshot
 from app.auth.access import ADMIN, current_actor, role_required
 from app.documents import bp, numbering, word
+from app.documents.finalise import today_here
 from app.documents.forms import ConfirmForm
 from app.documents.render import build_context
 from app.documents.views import FILE_PREFIX
@@ -282,7 +283,7 @@ def current_template(kind: str) -> tuple[bytes, str]:
 
 
 def page(forms: dict | None = None, status: int = 200):
-    today = date.today()
+    today = today_here()  # the next number as finalising today would give it
     settings = overview(today)
     forms = forms or {}
     sections = []
