@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 
+from app.documents.finalise import reopen_minutes
 from app.domain import FINAL_KINDS, nip_digits
 from app.extensions import db
 from app.models import (
@@ -183,6 +184,25 @@ def test_running_the_demo_again_changes_nothing(app, runner, demo):
     assert state() == before
     assert "Finalised record" in again
     assert "Demo login (admin): admin@rakor.test" in again
+
+
+def test_a_record_an_admin_reopened_is_left_to_them(app, runner, demo):
+    """Reopened to correct it: a second `flask demo` neither refills nor refinalises it."""
+    with app.app_context():
+        meeting = meeting_by_code("rakor2024")
+        admin = db.session.scalar(db.select(User).filter_by(email="admin@rakor.test"))
+        reopen_minutes(meeting.id, admin, "Kesimpulan ditulis ulang.")
+        meeting = meeting_by_code("rakor2024")
+        meeting.conclusions = ""
+        db.session.execute(db.delete(Signatory).where(Signatory.meeting_id == meeting.id))
+        db.session.commit()
+    again = run_demo(runner)
+    assert "reopened by an admin: left closed" in again
+    with app.app_context():
+        meeting = meeting_by_code("rakor2024")
+        assert (meeting.status, meeting.conclusions) == ("closed", "")
+        count = db.select(db.func.count()).select_from(Signatory)
+        assert db.session.scalar(count.where(Signatory.meeting_id == meeting.id)) == 0
 
 
 def test_the_2025_meeting_is_open_mid_meeting_and_takes_input(

@@ -1,8 +1,9 @@
 """The document settings page: kop, number pattern and Word template per kind of document."""
 
 import zipfile
-from datetime import date
+from datetime import date, datetime
 from io import BytesIO
+from zoneinfo import ZoneInfo
 
 import docx
 import pytest
@@ -14,6 +15,11 @@ from app.models import AuditEvent, DocumentSetting, Letterhead, Meeting
 from tests.helpers import build_record, csrf_from, text
 
 PAGE = "/admin/document-settings"
+
+
+def city_today() -> date:
+    """The date in the city (Asia/Jakarta), the one a document number carries."""
+    return datetime.now(ZoneInfo("Asia/Jakarta")).date()
 
 
 def setting(app, kind: str) -> DocumentSetting | None:
@@ -91,7 +97,7 @@ def test_the_page_lists_every_kind_with_its_next_number(admin):
     for label in ("Notulen", "Ringkasan evaluasi", "Daftar hadir", "Berita acara kesepakatan",
                   "Laporan hasil rakor"):  # fmt: skip
         assert f">{label}</h2>" in page
-    today = date.today()
+    today = city_today()
     month = ROMAN_MONTHS[today.month - 1]
     assert f"Contoh nomor berikutnya: 000.1.4/1/Bappeda/{month}/{today.year}" in page
     assert f"Contoh nomor berikutnya: 000.1.4/1/BA/Bappeda/{month}/{today.year}" in page
@@ -105,13 +111,21 @@ def test_kop_and_number_pattern_are_saved_and_audited(app, admin):
     assert response.status_code == 303
     row = setting(app, "berita_acara")
     assert (row.letterhead_kind, row.number_pattern) == ("mayor", "100.3.4/{seq}/BA/{month}/{year}")
-    today = date.today()
+    today = city_today()
     page = text(admin.get(PAGE))
     assert f"Contoh nomor berikutnya: 100.3.4/1/BA/{today.month:02d}/{today.year}" in page
     event = setting_events(app)[-1]
     assert event.action == "update"
     assert event.after["letterhead_kind"] == "mayor"
     assert event.before["number_pattern"] == "000.1.4/{seq}/BA/Bappeda/{month_roman}/{year}"
+
+
+def test_saving_a_setting_unchanged_writes_no_audit_line(app, admin):
+    pattern = "000.1.4/{seq}/Bappeda/{month_roman}/{year}"
+    assert save(admin, "minutes", "agency", pattern).status_code == 303
+    assert setting_events(app) == []
+    assert save(admin, "minutes", "mayor", pattern).status_code == 303
+    assert [event.action for event in setting_events(app)] == ["update"]
 
 
 def test_an_empty_pattern_means_not_numbered(app, admin):

@@ -8,28 +8,22 @@ indicator still lacks last year's actual.
 
 import re
 from datetime import date
+from decimal import Decimal
 
 import pytest
-from flask import render_template
-from flask_login import login_user
 from sqlalchemy import select
 
-from app.auth.services import start_session
 from app.documents.evaluation import build_evaluation_context, missing_actuals
 from app.extensions import db
-from app.meetings import services
 from app.models import (
     Agency,
     FollowUp,
     Indicator,
     IndicatorValue,
     Kecamatan,
-    Meeting,
     Submission,
-    User,
 )
-from app.models.base import utcnow
-from tests.helpers import STAFF_EMAILS, Record, build_record, get_pdf, make_pdf, pdf_text
+from tests.helpers import Record, build_record, get_pdf, make_pdf, pdf_text
 
 
 @pytest.fixture
@@ -260,46 +254,45 @@ def test_missing_actuals_names_the_indicators_without_last_years_figure(app, mak
         assert missing_actuals(999_999) == []
 
 
-def meeting_page_with(app, meeting_id: int, role: str) -> str:
-    """The meeting page as its view draws it, given the indicators `missing_actuals` names
-    (what app/meetings/views.py passes once it asks for them)."""
-    with app.test_request_context(f"/admin/meetings/{meeting_id}"):
-        meeting = db.session.get(Meeting, meeting_id)
-        user = db.session.scalar(select(User).where(User.email == STAFF_EMAILS[role]))
-        start_session(user, utcnow())
-        login_user(user)
-        return render_template(
-            "meetings/show.html",
-            meeting=meeting,
-            access_code="",
-            summary=services.meeting_summary(meeting),
-            public_url="http://localhost/m/x",
-            qr="",
-            problem=None,
-            missing_actuals=missing_actuals(meeting_id),
-        )
+def meeting_page_with(login, meeting_id: int, role: str) -> str:
+    """The meeting page as the role sees it."""
+    return login(role).get(f"/admin/meetings/{meeting_id}").get_data(as_text=True)
 
 
 def test_the_meeting_page_names_the_missing_actual_and_links_the_admin_to_it(
     app, login, make_meeting
 ):
     later = make_meeting(code="rakor-2025", date=date(2025, 1, 21))
-    html = meeting_page_with(app, later.id, "admin")
+    html = meeting_page_with(login, later.id, "admin")
     assert "Realisasi 2024 belum diisi" in html
     assert "Persentase penduduk miskin (P0)" in html
     assert 'href="/admin/indicators"' in html
     # Staff who may not open the indicator page are told whom to ask instead of a dead link.
-    html = meeting_page_with(app, later.id, "secretariat")
+    html = meeting_page_with(login, later.id, "secretariat")
     assert "Realisasi 2024 belum diisi" in html and 'href="/admin/indicators"' not in html
     assert "admin" in html.split("Realisasi 2024 belum diisi")[1][:400]
 
 
 def test_the_meeting_page_has_no_notice_when_the_actual_is_entered(app, login, meeting):
-    assert "Realisasi 2023 belum diisi" not in meeting_page_with(app, meeting.id, "admin")
-    # The page as served today (its view passes no `missing_actuals`) still renders.
-    page = login("viewer").get(f"/admin/meetings/{meeting.id}")
-    assert page.status_code == 200
-    assert "Realisasi 2023 belum diisi" not in page.get_data(as_text=True)
+    assert "Realisasi 2023 belum diisi" not in meeting_page_with(login, meeting.id, "admin")
+
+
+def test_nothing_is_still_needed_once_the_final_target_is_reached(app, login, record):
+    """An actual below the final target: the summary says the target is reached, and
+    prints no negative decrease "still needed"."""
+    with app.app_context():
+        value = db.session.scalar(select(IndicatorValue).where(IndicatorValue.year == 2023))
+        value.actual = Decimal("5.80")
+        db.session.commit()
+    from app.documents.evaluation import indicator_views
+    from app.documents.formatting import document_locale
+
+    with app.app_context(), document_locale():
+        (indicator,) = indicator_views()
+    assert indicator.yearly_change_needed is None
+    assert indicator.needed_text == "Realisasi 2023 sudah mencapai target 2026 (5,89 persen)."
+    text = evaluation_pdf_text(login, record.meeting_id)
+    assert "sudah mencapai target 2026" in text and "masih dibutuhkan penurunan" not in text
 
 
 def test_kecamatan_lookup_is_by_name_order(app, record):
