@@ -43,46 +43,26 @@ def write_document(kind: str, meeting: str, output: Path) -> None:
     click.echo(f"Content digest:      {document.source_digest}")
 
 
-@report.command("minutes")
-@click.argument("meeting")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="Where to write the PDF.")  # fmt: skip
-def minutes_command(meeting: str, output: Path) -> None:
-    """The minutes (notulen) of MEETING as PDF."""
-    write_document("minutes", meeting, output)
+# command name -> (document kind, what it writes)
+COMMANDS = {
+    "minutes": ("minutes", "The minutes (notulen) of MEETING as PDF."),
+    "evaluation": ("evaluation", "The evaluation summary of MEETING as PDF."),
+    "attendance": ("attendance", "The printable daftar hadir of MEETING as PDF."),
+    "berita-acara": ("berita_acara", "The berita acara kesepakatan of MEETING as PDF."),
+    "laporan": ("laporan", "The laporan hasil rakor of MEETING as PDF."),
+}
 
 
-@report.command("evaluation")
-@click.argument("meeting")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="Where to write the PDF.")  # fmt: skip
-def evaluation_command(meeting: str, output: Path) -> None:
-    """The evaluation summary of MEETING as PDF."""
-    write_document("evaluation", meeting, output)
+def document_command(name: str, kind: str, summary: str) -> None:
+    """`flask report NAME MEETING -o FILE`, one per kind of document."""
+
+    @report.command(name, help=summary)
+    @click.argument("meeting")
+    @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+                  required=True, help="Where to write the PDF.")  # fmt: skip
+    def command(meeting: str, output: Path) -> None:
+        write_document(kind, meeting, output)
 
 
-@report.command("attendance")
-@click.argument("meeting")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="Where to write the PDF.")  # fmt: skip
-def attendance_command(meeting: str, output: Path) -> None:
-    """The printable daftar hadir of MEETING as PDF."""
-    write_document("attendance", meeting, output)
-
-
-@report.command("berita-acara")
-@click.argument("meeting")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="Where to write the PDF.")  # fmt: skip
-def agreement_command(meeting: str, output: Path) -> None:
-    """The berita acara kesepakatan of MEETING as PDF."""
-    write_document("berita_acara", meeting, output)
-
-
-@report.command("laporan")
-@click.argument("meeting")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="Where to write the PDF.")  # fmt: skip
-def report_command(meeting: str, output: Path) -> None:
-    """The laporan hasil rakor of MEETING as PDF."""
-    write_document("laporan", meeting, output)
+for command_name, (document_kind, summary) in COMMANDS.items():
+    document_command(command_name, document_kind, summary)
