@@ -69,6 +69,16 @@ def format_number(pattern: str, sequence: int, when: date) -> str:
     )
 
 
+def next_sequence(kind: str, year: int) -> int:
+    """The sequence number the kind's next document of that year takes."""
+    last = db.session.scalar(
+        select(func.max(DocumentNumber.sequence)).where(
+            DocumentNumber.kind == kind, DocumentNumber.year == year
+        )
+    )
+    return (last or 0) + 1
+
+
 def issued_numbers(meeting_id: int) -> dict[str, str]:
     """The numbers a meeting's documents were given, by kind."""
     query = select(DocumentNumber.kind, DocumentNumber.number).where(
@@ -96,12 +106,7 @@ def issue_numbers(meeting_id: int, actor: User | None, when: date) -> dict[str, 
         db.session.execute(
             text("UPDATE document_setting SET kind = kind WHERE kind = :kind"), {"kind": kind}
         )
-        last = db.session.scalar(
-            select(func.max(DocumentNumber.sequence)).where(
-                DocumentNumber.kind == kind, DocumentNumber.year == when.year
-            )
-        )
-        sequence = (last or 0) + 1
+        sequence = next_sequence(kind, when.year)
         number = format_number(pattern, sequence, when)
         if db.session.scalar(select(DocumentNumber.id).where(DocumentNumber.number == number)):
             raise Refused(

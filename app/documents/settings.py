@@ -24,7 +24,7 @@ from flask import abort, flash, redirect, render_template, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
-from sqlalchemy import func, select
+from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 from wtforms import RadioField, StringField
 from wtforms.fields.choices import SelectChoice
@@ -40,7 +40,7 @@ from app.documents.views import FILE_PREFIX
 from app.domain import DOCUMENT_LABELS, LETTERHEAD_KINDS
 from app.extensions import db
 from app.forms import BaseForm, error_summary, show_refusal
-from app.models import DocumentNumber, DocumentSetting, Meeting, User
+from app.models import DocumentSetting, Meeting, User
 from app.services import Refused, transaction
 
 TEMPLATE_MAX_BYTES = 2 * 1024 * 1024  # 2 MiB: a Word template with a logo is some 100 KiB
@@ -118,12 +118,7 @@ def next_number(kind: str, pattern: str, today: date) -> str:
     """The number the kind's next document would get this year, as an example."""
     if not pattern or numbering.pattern_problem(pattern):
         return ""
-    last = db.session.scalar(
-        select(func.max(DocumentNumber.sequence)).where(
-            DocumentNumber.kind == kind, DocumentNumber.year == today.year
-        )
-    )
-    return numbering.format_number(pattern, (last or 0) + 1, today)
+    return numbering.format_number(pattern, numbering.next_sequence(kind, today.year), today)
 
 
 def overview(today: date) -> list[SettingView]:
