@@ -8,6 +8,8 @@ import os
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
+# Where `flask demo` keeps the demo seal: a certificate authority of its own, for `make run`.
+DEMO_SEAL_DIR = BASE_DIR / "instance" / "demo-seal"
 
 
 def _env_int(name: str, default: int) -> int:
@@ -89,6 +91,31 @@ class Config:
     RAKOR_LOG_FORMAT = os.environ.get("RAKOR_LOG_FORMAT", "json")
     RAKOR_LOG_LEVEL = os.environ.get("RAKOR_LOG_LEVEL", "INFO")
 
+    # Electronic signatures of the final documents (docs/SIGNING.md). RAKOR_SIGNING_MODE
+    # "seal": the institution's seal, a PKCS#12 file and its password; "remote": a
+    # signing service with the BSrE signing client's API (base URL and client
+    # credentials), the signer typing a passphrase or one-time code; empty: the final
+    # documents are not signed in Rakor. None of this is ever kept in the database.
+    RAKOR_SIGNING_MODE = os.environ.get("RAKOR_SIGNING_MODE", "")
+    RAKOR_SEAL_P12 = os.environ.get("RAKOR_SEAL_P12", "")
+    RAKOR_SEAL_PASSWORD = os.environ.get("RAKOR_SEAL_PASSWORD", "")
+    RAKOR_SIGNING_URL = os.environ.get("RAKOR_SIGNING_URL", "")
+    RAKOR_SIGNING_CLIENT_ID = os.environ.get("RAKOR_SIGNING_CLIENT_ID", "")
+    RAKOR_SIGNING_CLIENT_SECRET = os.environ.get("RAKOR_SIGNING_CLIENT_SECRET", "")
+    # Seconds to wait for the signing service before telling the signer it did not answer.
+    RAKOR_SIGNING_TIMEOUT = _env_int("RAKOR_SIGNING_TIMEOUT", 30)
+    # Verification (/verify): the certificate authorities whose signatures count as
+    # valid (PEM files, separated by ":"), certificate revocation lists (DER or PEM
+    # files, ":"), and whether revocation data may be fetched online from the addresses
+    # in a certificate (off: an uploaded file then makes the server call nowhere).
+    RAKOR_TRUST_ROOTS = os.environ.get("RAKOR_TRUST_ROOTS", "")
+    RAKOR_TRUST_CRLS = os.environ.get("RAKOR_TRUST_CRLS", "")
+    RAKOR_VERIFY_FETCH_REVOCATION = _env_bool("RAKOR_VERIFY_FETCH_REVOCATION", False)
+    RAKOR_VERIFY_MAX_BYTES = _env_int("RAKOR_VERIFY_MAX_BYTES", 8 * 1024 * 1024)
+    RAKOR_VERIFY_RATE_LIMIT = os.environ.get(
+        "RAKOR_VERIFY_RATE_LIMIT", "20 per minute;200 per hour"
+    )
+
     BABEL_DEFAULT_LOCALE = "id"
     BABEL_DEFAULT_TIMEZONE = os.environ.get("RAKOR_TIMEZONE", "Asia/Jakarta")
     BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "app" / "translations")
@@ -112,6 +139,13 @@ class DevelopmentConfig(Config):
     # `make run` serves http://127.0.0.1:5000.
     SESSION_COOKIE_SECURE = _env_bool("RAKOR_SECURE_COOKIES", False)
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    # `flask demo` makes a demo seal (its own certificate authority) in instance/demo-seal;
+    # a real seal is configured through the environment (docs/SIGNING.md).
+    RAKOR_SIGNING_MODE = os.environ.get("RAKOR_SIGNING_MODE", "seal")
+    RAKOR_SEAL_P12 = os.environ.get("RAKOR_SEAL_P12", str(DEMO_SEAL_DIR / "seal.p12"))
+    RAKOR_SEAL_PASSWORD = os.environ.get("RAKOR_SEAL_PASSWORD", "demo-seal-not-secret")
+    RAKOR_TRUST_ROOTS = os.environ.get("RAKOR_TRUST_ROOTS", str(DEMO_SEAL_DIR / "ca.pem"))
+    RAKOR_TRUST_CRLS = os.environ.get("RAKOR_TRUST_CRLS", str(DEMO_SEAL_DIR / "ca.crl"))
 
 
 class TestConfig(Config):

@@ -102,6 +102,21 @@ DOCUMENT_LABELS = {
 }
 # Documents archived at finalisation, numbered, and (once signed) the official record.
 FINAL_KINDS = ("minutes", "berita_acara", "laporan")
+# Who signs a final document, by the part they sign in: the notulen's note-taker and
+# chair, the berita acara's parties and those who sign "Mengetahui", the laporan's signer.
+SIGNER_ROLES = {
+    "notetaker": _l("Notulis"),
+    "chair": _l("Pimpinan rapat"),
+    "party": _l("Pihak"),
+    "acknowledger": _l("Mengetahui"),
+    "signer": _l("Penanda tangan"),
+}
+# How a signature was made: the institution's seal (a PKCS#12 certificate the operator
+# configures), or a person's certified signature through a remote signing service.
+SIGNING_METHODS = {
+    "seal": _l("Segel elektronik instansi"),
+    "remote": _l("Tanda tangan elektronik tersertifikasi"),
+}
 # The two kinds of kop a city uses: its agency's own, and the Wali Kota's (the lambang
 # and the office, no agency line) for documents the Wali Kota signs.
 LETTERHEAD_KINDS = {"agency": _l("Kop perangkat daerah"), "mayor": _l("Kop Wali Kota")}

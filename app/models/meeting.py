@@ -26,6 +26,8 @@ from app.domain import (
     MEETING_STATUSES,
     RENDER_JOB_STATUSES,
     SEXES,
+    SIGNER_ROLES,
+    SIGNING_METHODS,
 )
 from app.models.base import Base, UTCDateTime, check_in, utcnow
 from app.models.reference import Agency, Pillar
@@ -175,6 +177,52 @@ class MeetingDocument(Base):
     is_final: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    # Where the signatures' visible stamps go on a final document: "page x1 y1 x2 y2",
+    # the page counted from 0, the box in PDF points from the page's lower left corner
+    # (app/signing/area.py). Empty for drafts.
+    signature_area: Mapped[str] = mapped_column(String(80), default="", server_default="")
+
+    signers: Mapped[list["DocumentSigner"]] = relationship(
+        order_by="DocumentSigner.position", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class DocumentSigner(Base):
+    """One signer of a final document, in the secretariat's order, and their signature.
+
+    The row is made when the signing order is set (the roles and names come from the
+    frozen record); `user_id` is the staff account that signs in that turn. Signing
+    fills the rest: the PDF after this signature (an incremental update of the one
+    before, so every earlier version is a prefix of it), its SHA-256 beside the
+    original's (MeetingDocument.sha256), and the certificate that signed it.
+    """
+
+    __tablename__ = "document_signer"
+    __table_args__ = (
+        CheckConstraint(check_in("role", SIGNER_ROLES), name="role"),
+        CheckConstraint(f"method IS NULL OR {check_in('method', SIGNING_METHODS)}", name="method"),
+        UniqueConstraint("document_id", "position"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("meeting_document.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer)
+    role: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(String(200), default="")
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
+    # Once signed:
+    signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    signed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    method: Mapped[str | None] = mapped_column(String(8))
+    field_name: Mapped[str] = mapped_column(String(64), default="")
+    certificate_subject: Mapped[str] = mapped_column(String(500), default="")
+    certificate_issuer: Mapped[str] = mapped_column(String(500), default="")
+    certificate_serial: Mapped[str] = mapped_column(String(80), default="")
+    sha256: Mapped[str | None] = mapped_column(String(64), unique=True)
+    content: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
 
 
 class RenderJob(Base):
