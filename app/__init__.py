@@ -134,16 +134,28 @@ def register_blueprints(app: Flask) -> None:
         reference,
         review,
         share,
+        signing,
         submissions,
         system,
         users,
+        verify,
     )
 
     # Public and staff routes together; each route spells its whole path.
-    for area in (errors, system, submissions, auth, attendance, share):
+    for area in (errors, system, submissions, auth, attendance, share, verify):
         app.register_blueprint(area.bp)
     # The secretariat's workspace, everything under /admin/.
-    for area in (meetings, review, minutes, documents, paper, exports, users, reference):
+    for area in (
+        meetings,
+        review,
+        minutes,
+        documents,
+        signing,
+        paper,
+        exports,
+        users,
+        reference,
+    ):
         app.register_blueprint(area.bp, url_prefix="/admin")
 
 

@@ -1,0 +1,3 @@
+"""Staff pages of signing."""
+
+from app.signing import bp  # noqa: F401

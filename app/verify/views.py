@@ -1,0 +1,3 @@
+"""Public verification pages."""
+
+from app.verify import bp  # noqa: F401
