@@ -1,0 +1,437 @@
+"""Adding one PAdES signature with its visible stamp to a final PDF.
+
+Two ways, chosen by the operator (config RAKOR_SIGNING_MODE, docs/SIGNING.md):
+
+- "seal": pyHanko signs here with the institution's seal, a PKCS#12 file whose
+  path and password come from the environment (RAKOR_SEAL_P12, RAKOR_SEAL_PASSWORD).
+- "remote": a signing service with the API of BSrE's signing client (version 2)
+  signs with the signer's own certificate, unlocked by the passphrase or one-time
+  code the signer types at that moment.
+
+The remote request, as Rakor sends it (the shape public BSrE client code uses):
+
+    POST {RAKOR_SIGNING_URL}/api/v2/sign/pdf
+    Authorization: Basic base64(RAKOR_SIGNING_CLIENT_ID:RAKOR_SIGNING_CLIENT_SECRET)
+    Content-Type: application/json
+    {"nik": "<the signer's NIK>",
+     "passphrase": "<typed by the signer>"      (or "totp": "<one-time code>"),
+     "signatureProperties": [{"tampilan": "VISIBLE",
+                              "imageBase64": "<the stamp, PNG>",
+                              "page": <1-based page number>,
+                              "originX": <x1>, "originY": <y1>,
+                              "width": <x2 - x1>, "height": <y2 - y1>,
+                              "location": "", "reason": "<reason>"}],
+     "file": ["<the PDF, base64>"]}
+
+    200: {"file": ["<the signed PDF, base64>"], ...}
+    otherwise: {"error": "<the service's message>", ...} (status 4xx or 5xx)
+
+Coordinates are PDF points (1/72 inch). originX/originY is the lower-left corner
+of the stamp measured from the lower-left corner of the page, which is PDF's own
+user space and the rectangle convention of the PDF library the BSrE client is
+built on; it is also the convention of `MeetingDocument.signature_area`, so the
+box goes through unchanged. Rakor logs where the service actually put the stamp
+when it differs, for an operator whose service measures from elsewhere.
+
+What comes back is checked before anyone stores it (both ways): it must be the PDF
+that was sent plus one incremental update holding exactly one new PAdES signature,
+intact and covering the whole file. Anything else is refused with `SigningFailed`
+and nothing is signed. The request is never retried automatically (a passphrase
+typed once is used once), and neither the passphrase, the one-time code, the NIK
+nor the file is ever logged.
+"""
+
+import base64
+import binascii
+import io
+import logging
+import os
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import requests
+from flask_babel import lazy_gettext as _l
+from PIL import Image
+from pyhanko.pdf_utils.images import PdfImage
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign import fields, signers
+from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation.status import SignatureCoverageLevel
+from pyhanko.stamp import TextStampStyle
+from pyhanko_certvalidator import ValidationContext
+
+from app.signing.stamp import Stamp, stamp_png
+
+logger = logging.getLogger(__name__)
+
+FIELD_PREFIX = "Tandatangan"
+PADES_SUBFILTER = "/ETSI.CAdES.detached"
+SIGN_PATH = "/api/v2/sign/pdf"
+
+# (page from 0, x1, y1, x2, y2) in PDF points from the page's lower-left corner.
+Box = tuple[int, float, float, float, float]
+
+
+class SigningFailed(Exception):
+    """Nothing was signed; `message` says why, in words for the person signing."""
+
+    def __init__(self, message):
+        super().__init__(str(message))
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Signed:
+    """The PDF with one more signature, and the certificate that made it.
+
+    The subject and issuer read as pyHanko prints them ("Common Name: ...; Country: ID");
+    the serial number is uppercase hexadecimal.
+    """
+
+    pdf: bytes
+    field_name: str
+    certificate_subject: str
+    certificate_issuer: str
+    certificate_serial: str
+
+
+# --- the institution's seal -----------------------------------------------------------
+
+
+def seal_pdf(
+    pdf: bytes,
+    *,
+    box: Box,
+    stamp: Stamp,
+    reason: str,
+    p12_path: str,
+    p12_password: str,
+) -> Signed:
+    """`pdf` signed with the seal in `p12_path`, its stamp drawn in `box`."""
+    signer = load_seal(p12_path, p12_password)
+    page, x1, y1, x2, y2 = box
+    before = signature_count(pdf)
+    field_name = f"{FIELD_PREFIX}{before + 1}"
+    picture = Image.open(io.BytesIO(stamp_png(stamp, x2 - x1, y2 - y1)))
+    metadata = signers.PdfSignatureMetadata(
+        field_name=field_name,
+        name=stamp.signer_name,
+        reason=reason,
+        subfilter=fields.SigSeedSubFilter.PADES,
+        md_algorithm="sha256",
+    )
+    style = TextStampStyle(
+        stamp_text="", background=PdfImage(picture), background_opacity=1, border_width=0
+    )
+    pdf_signer = signers.PdfSigner(
+        metadata,
+        signer=signer,
+        stamp_style=style,
+        new_field_spec=fields.SigFieldSpec(field_name, on_page=page, box=(x1, y1, x2, y2)),
+    )
+    output = io.BytesIO()
+    pdf_signer.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(pdf)), output=output)
+    return checked(pdf, output.getvalue())
+
+
+def load_seal(p12_path: str, p12_password: str) -> signers.SimpleSigner:
+    if not p12_path or not os.path.isfile(p12_path):
+        raise SigningFailed(
+            _l(
+                "Berkas segel elektronik (PKCS#12) tidak ditemukan. Operator perlu "
+                "memeriksa RAKOR_SEAL_P12. Tidak ada yang ditandatangani."
+            )
+        )
+    with open(p12_path, "rb") as p12_file:
+        data = p12_file.read()
+    try:
+        return signers.SimpleSigner.load_pkcs12_data(
+            data, other_certs=[], passphrase=p12_password.encode() or None
+        )
+    except ValueError:
+        # The cause names neither the password nor the file's contents; it is left out anyway.
+        raise SigningFailed(
+            _l(
+                "Berkas segel elektronik tidak dapat dibuka: kata sandinya salah atau "
+                "berkasnya rusak. Operator perlu memeriksa RAKOR_SEAL_PASSWORD dan "
+                "RAKOR_SEAL_P12. Tidak ada yang ditandatangani."
+            )
+        ) from None
+
+
+# --- a remote signing service ---------------------------------------------------------
+
+
+def remote_sign_pdf(
+    pdf: bytes,
+    *,
+    box: Box,
+    stamp: Stamp,
+    reason: str,
+    nik: str,
+    passphrase: str = "",
+    totp: str = "",
+    base_url: str,
+    client_id: str,
+    client_secret: str,
+    timeout: float,
+) -> Signed:
+    """`pdf` signed by the remote service with the certificate of the signer `nik`."""
+    if not base_url:
+        raise not_configured()
+    page, x1, y1, x2, y2 = box
+    image = base64.b64encode(stamp_png(stamp, x2 - x1, y2 - y1)).decode("ascii")
+    body = {
+        "nik": nik,
+        "signatureProperties": [
+            {
+                "tampilan": "VISIBLE",
+                "imageBase64": image,
+                "page": page + 1,
+                "originX": x1,
+                "originY": y1,
+                "width": x2 - x1,
+                "height": y2 - y1,
+                "location": "",
+                "reason": reason,
+            }
+        ],
+        "file": [base64.b64encode(pdf).decode("ascii")],
+    }
+    if totp:
+        body["totp"] = totp
+    else:
+        body["passphrase"] = passphrase
+    url = base_url.rstrip("/") + SIGN_PATH
+    started = time.monotonic()
+    try:
+        # One attempt only: requests retries nothing by default, and a signature
+        # made twice, or a passphrase tried twice against a lockout, is worse than
+        # asking the signer again.
+        response = requests.post(url, json=body, auth=(client_id, client_secret), timeout=timeout)
+    except requests.Timeout:
+        logger.warning("signing service did not answer within %s s", timeout)
+        raise SigningFailed(
+            _l(
+                "Layanan tanda tangan elektronik tidak menjawab dalam %(seconds)s detik. "
+                "Tidak ada yang ditandatangani; silakan coba lagi nanti.",
+                seconds=format_seconds(timeout),
+            )
+        ) from None
+    except requests.RequestException as error:
+        logger.warning("signing service unreachable: %s", type(error).__name__)
+        raise SigningFailed(
+            _l(
+                "Layanan tanda tangan elektronik tidak dapat dihubungi. Tidak ada yang "
+                "ditandatangani; silakan coba lagi nanti atau hubungi operator."
+            )
+        ) from None
+    logger.info(
+        "signing service answered %s in %.1f s",
+        response.status_code,
+        time.monotonic() - started,
+    )
+    return checked(pdf, signed_pdf_of(response), box=box)
+
+
+def signed_pdf_of(response: requests.Response) -> bytes:
+    """The signed PDF in the service's answer, or SigningFailed saying what went wrong."""
+    try:
+        reply = response.json()
+    except ValueError:
+        reply = None
+    if not 200 <= response.status_code < 300:
+        raise refusal(response.status_code, reply)
+    files = reply.get("file") if isinstance(reply, dict) else None
+    if not isinstance(files, list) or len(files) != 1 or not isinstance(files[0], str):
+        raise unusable_reply()
+    try:
+        signed = base64.b64decode(files[0], validate=True)
+    except (binascii.Error, ValueError):
+        raise unusable_reply() from None
+    if not signed.startswith(b"%PDF-"):
+        raise unusable_reply()
+    return signed
+
+
+# Words in the service's error messages that mean the signer's secret was wrong
+# (BSrE answers in Indonesian or English depending on its version).
+WRONG_SECRET_WORDS = ("passphrase", "otp", "totp", "kata sandi", "password")
+
+
+def refusal(status: int, reply) -> SigningFailed:
+    """A clear SigningFailed for an error answer; the service's own text goes to the log only."""
+    error = (reply.get("error") or reply.get("message")) if isinstance(reply, dict) else None
+    text = str(error or "").lower()
+    logger.warning("signing service refused with status %s", status)
+    if status in (400, 401, 403, 422) and any(word in text for word in WRONG_SECRET_WORDS):
+        return SigningFailed(_l("Passphrase atau kode OTP salah. Tidak ada yang ditandatangani."))
+    if status in (401, 403):
+        return SigningFailed(
+            _l(
+                "Layanan tanda tangan elektronik menolak akses Rakor. Operator perlu "
+                "memeriksa RAKOR_SIGNING_CLIENT_ID dan RAKOR_SIGNING_CLIENT_SECRET. Tidak "
+                "ada yang ditandatangani."
+            )
+        )
+    if 400 <= status < 500 and error:
+        return SigningFailed(
+            _l(
+                "Layanan tanda tangan elektronik menolak permintaan: %(reason)s. Tidak ada "
+                "yang ditandatangani.",
+                reason=str(error)[:200],
+            )
+        )
+    return SigningFailed(
+        _l(
+            "Layanan tanda tangan elektronik sedang bermasalah (status %(status)s). Tidak "
+            "ada yang ditandatangani; silakan coba lagi nanti.",
+            status=status,
+        )
+    )
+
+
+def unusable_reply() -> SigningFailed:
+    logger.warning("signing service answered without a signed PDF")
+    return SigningFailed(
+        _l(
+            "Layanan tanda tangan elektronik tidak mengembalikan dokumen PDF yang "
+            "ditandatangani. Tidak ada yang disimpan."
+        )
+    )
+
+
+def format_seconds(seconds: float) -> str:
+    return f"{seconds:g}"
+
+
+# --- choosing by configuration ------------------------------------------------------------
+
+
+def sign_with_config(
+    pdf: bytes,
+    *,
+    box: Box,
+    stamp: Stamp,
+    reason: str,
+    config: Mapping,
+    nik: str = "",
+    passphrase: str = "",
+    totp: str = "",
+) -> Signed:
+    """One signature the way the operator configured (RAKOR_SIGNING_MODE)."""
+    mode = config.get("RAKOR_SIGNING_MODE", "")
+    if mode == "seal":
+        return seal_pdf(
+            pdf,
+            box=box,
+            stamp=stamp,
+            reason=reason,
+            p12_path=config.get("RAKOR_SEAL_P12", ""),
+            p12_password=config.get("RAKOR_SEAL_PASSWORD", ""),
+        )
+    if mode == "remote":
+        return remote_sign_pdf(
+            pdf,
+            box=box,
+            stamp=stamp,
+            reason=reason,
+            nik=nik,
+            passphrase=passphrase,
+            totp=totp,
+            base_url=config.get("RAKOR_SIGNING_URL", ""),
+            client_id=config.get("RAKOR_SIGNING_CLIENT_ID", ""),
+            client_secret=config.get("RAKOR_SIGNING_CLIENT_SECRET", ""),
+            timeout=float(config.get("RAKOR_SIGNING_TIMEOUT") or 30),
+        )
+    raise not_configured()
+
+
+def not_configured() -> SigningFailed:
+    return SigningFailed(
+        _l(
+            "Tanda tangan elektronik belum dikonfigurasi di server ini (RAKOR_SIGNING_MODE). "
+            "Hubungi operator."
+        )
+    )
+
+
+# --- the check both ways pass ---------------------------------------------------------
+
+
+def signature_count(pdf: bytes) -> int:
+    return len(PdfFileReader(io.BytesIO(pdf), strict=False).embedded_signatures)
+
+
+def checked(original: bytes, signed: bytes, *, box: Box | None = None) -> Signed:
+    """`signed` if it is `original` plus exactly one new, intact PAdES signature over it all.
+
+    A signature covering the whole file proves that nothing follows it; one
+    signature more than before, with the original bytes as the file's beginning,
+    proves that the earlier signatures and their content were left as they were.
+    """
+    if not signed.startswith(original) or len(signed) == len(original):
+        logger.warning("signed PDF is not an incremental update of the document sent")
+        raise not_our_document()
+    try:
+        reader = PdfFileReader(io.BytesIO(signed), strict=False)
+        signatures = reader.embedded_signatures
+        before = signature_count(original)
+    except Exception:  # any parse error of a file we did not make means: refuse it
+        logger.warning("signed PDF cannot be read")
+        raise not_our_document() from None
+    if len(signatures) != before + 1:
+        logger.warning("signed PDF has %s signatures, expected %s", len(signatures), before + 1)
+        raise not_our_document()
+    newest = signatures[-1]
+    if newest.sig_object.get("/SubFilter") != PADES_SUBFILTER:
+        logger.warning("new signature is not PAdES")
+        raise not_our_document()
+    certificate = newest.signer_cert
+    status = validate_pdf_signature(
+        newest,
+        # Only the signature's integrity is checked here; whether its certificate is
+        # trusted is the verification page's question (RAKOR_TRUST_ROOTS).
+        ValidationContext(trust_roots=[certificate], allow_fetching=False),
+    )
+    if not (
+        status.intact and status.valid and status.coverage == SignatureCoverageLevel.ENTIRE_FILE
+    ):
+        logger.warning("new signature is not intact or does not cover the whole file")
+        raise not_our_document()
+    if box is not None:
+        report_stamp_position(newest, box)
+    return Signed(
+        pdf=signed,
+        field_name=newest.field_name,
+        certificate_subject=certificate.subject.human_friendly,
+        certificate_issuer=certificate.issuer.human_friendly,
+        certificate_serial=format(certificate.serial_number, "X"),
+    )
+
+
+def report_stamp_position(signature, box: Box) -> None:
+    """Logs where a remote service put the stamp when that is not the box Rakor asked for."""
+    rect = signature.sig_field.get("/Rect")
+    if rect is None:
+        return
+    left, right = sorted(float(value) for value in (rect[0], rect[2]))
+    bottom, top = sorted(float(value) for value in (rect[1], rect[3]))
+    _page, x1, y1, x2, y2 = box
+    if max(abs(left - x1), abs(bottom - y1), abs(right - x2), abs(top - y2)) > 1:
+        logger.warning(
+            "signing service placed the stamp at %s, not at %s",
+            [left, bottom, right, top],
+            [x1, y1, x2, y2],
+        )
+
+
+def not_our_document() -> SigningFailed:
+    return SigningFailed(
+        _l(
+            "Dokumen yang dikembalikan bukan dokumen ini dengan satu tanda tangan baru yang "
+            "utuh. Tidak ada yang disimpan; hubungi operator."
+        )
+    )
