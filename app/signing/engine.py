@@ -53,13 +53,14 @@ from dataclasses import dataclass
 import requests
 from flask_babel import lazy_gettext as _l
 from PIL import Image
+from pyhanko.pdf_utils import layout
 from pyhanko.pdf_utils.images import PdfImage
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
-from pyhanko.stamp import TextStampStyle
+from pyhanko.stamp import StaticStampStyle
 from pyhanko_certvalidator import ValidationContext
 
 from app.signing.stamp import Stamp, stamp_png
@@ -122,9 +123,7 @@ def seal_pdf(
         subfilter=fields.SigSeedSubFilter.PADES,
         md_algorithm="sha256",
     )
-    style = TextStampStyle(
-        stamp_text="", background=PdfImage(picture), background_opacity=1, border_width=0
-    )
+    style = picture_style(picture)
     pdf_signer = signers.PdfSigner(
         metadata,
         signer=signer,
@@ -134,6 +133,24 @@ def seal_pdf(
     output = io.BytesIO()
     pdf_signer.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(pdf)), output=output)
     return checked(pdf, output.getvalue())
+
+
+def picture_style(picture: Image.Image) -> StaticStampStyle:
+    """The stamp picture filling the field, and nothing else.
+
+    A static style draws no text, so the appearance refers to no font: PDF/A forbids
+    fonts that are not embedded, and a text style would bring in a standard one.
+    """
+    return StaticStampStyle(
+        background=PdfImage(picture),
+        background_opacity=1,
+        border_width=0,
+        background_layout=layout.SimpleBoxLayoutRule(
+            x_align=layout.AxisAlignment.ALIGN_MID,
+            y_align=layout.AxisAlignment.ALIGN_MID,
+            margins=layout.Margins.uniform(0),
+        ),
+    )
 
 
 def load_seal(p12_path: str, p12_password: str) -> signers.SimpleSigner:
