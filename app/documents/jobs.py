@@ -38,7 +38,7 @@ from sqlalchemy import Select, delete, select, update
 
 from app.audit import record
 from app.documents.context import load_meeting
-from app.documents.render import build_context, document_pdf
+from app.documents.render import build_context, document_pdf, final_pdf
 from app.domain import FINAL_KINDS
 from app.extensions import db
 from app.models import Meeting, MeetingDocument, User
@@ -339,17 +339,57 @@ def render_and_store(job: RenderJob, context: Any, progress: ProgressWriter) -> 
     if frozen and (existing := final_document(meeting, job.kind)) is not None:
         return existing
     progress(20)
-    pdf = document_pdf(context, digest=job.source_digest, archive=frozen, progress=progress)
+    signature_area = ""
+    if frozen:
+        pdf, signature_area = archived_pdf(job, context, progress)
+    else:
+        pdf = document_pdf(context, digest=job.source_digest, progress=progress)
     progress(97)
     return store_document(
-        meeting, job.kind, job.source_digest, pdf, final=frozen, by_id=job.requested_by_id
+        meeting,
+        job.kind,
+        job.source_digest,
+        pdf,
+        final=frozen,
+        by_id=job.requested_by_id,
+        signature_area=signature_area,
     )
 
 
+def archived_pdf(job: RenderJob, context: Any, progress: ProgressWriter) -> tuple[bytes, str]:
+    """The final document's PDF/A, with room for its signers' stamps, and where that is."""
+    # Imported here: app.signing's package loads its pages, whose services use this
+    # module, and app.documents is loaded first (app/__init__.py).
+    from app.signing.area import Area, area_height_mm, area_text, signer_count
+
+    count = signer_count(job.kind, context)
+    if count == 0:
+        pdf = document_pdf(context, digest=job.source_digest, archive=True, progress=progress)
+        return pdf, ""
+    placed = final_pdf(
+        context,
+        digest=job.source_digest,
+        signature_area_mm=area_height_mm(count),
+        progress=progress,
+    )
+    area = Area(placed.page, placed.x1, placed.y1, placed.x2, placed.y2)
+    return placed.pdf, area_text(area)
+
+
 def store_document(
-    meeting: Meeting, kind: str, digest: str, pdf: bytes, *, final: bool, by_id: int | None
+    meeting: Meeting,
+    kind: str,
+    digest: str,
+    pdf: bytes,
+    *,
+    final: bool,
+    by_id: int | None,
+    signature_area: str = "",
 ) -> MeetingDocument:
-    """Keep the PDF with the SHA-256 of its bytes; a new draft replaces the older drafts."""
+    """Keep the PDF with the SHA-256 of its bytes; a new draft replaces the older drafts.
+
+    `signature_area` (a final document's) is where its signatures' stamps go.
+    """
     document = MeetingDocument(
         meeting_id=meeting.id,
         kind=kind,
@@ -358,6 +398,7 @@ def store_document(
         content=pdf,
         is_final=final,
         created_by_id=by_id,
+        signature_area=signature_area,
     )
     db.session.add(document)
     db.session.flush()

@@ -6,6 +6,7 @@ call out to the network. Only `data:` URIs and files inside the static folder
 are handed to the renderer; every other URL fails as if it did not exist.
 """
 
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -14,6 +15,8 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from config import BASE_DIR
 
+# WeasyPrint lays out in CSS pixels (96 per inch); a PDF measures in points (72 per inch).
+POINTS_PER_PX = 0.75
 STATIC_DIR = (BASE_DIR / "static").resolve()
 # Relative links in document templates ("css/report.css") resolve inside static/.
 STATIC_BASE_URL = STATIC_DIR.as_uri() + "/"
@@ -72,3 +75,47 @@ def render_pdf(html: str, *, pdf_tags: bool = True, **options) -> bytes:
     """
     source = HTML(string=html, base_url=STATIC_BASE_URL, url_fetcher=StaticOnlyFetcher())
     return source.write_pdf(pdf_tags=pdf_tags, **options)
+
+
+@dataclass(frozen=True)
+class Placed:
+    """A PDF and where one element of it landed: its page (from 0) and its border box
+    in PDF points from the page's lower-left corner."""
+
+    pdf: bytes
+    page: int
+    x1: float
+    y1: float
+    x2: float
+    y2: float
+
+
+class NotOnLastPage(RuntimeError):
+    """The element is missing, split over pages, or on a page before the last."""
+
+
+def render_pdf_placing(html: str, element_id: str, *, pdf_tags: bool = True, **options) -> Placed:
+    """`render_pdf`, and where the element with id `element_id` landed on the last page.
+
+    The layout is made once: WeasyPrint's `render()` gives the pages, each page's
+    `anchors` the boxes of the elements with an id (left, top, right, bottom in CSS
+    pixels from the top-left), and the same document is then written with the same
+    options. Refused when the element is not whole on the last page.
+    """
+    source = HTML(string=html, base_url=STATIC_BASE_URL, url_fetcher=StaticOnlyFetcher())
+    document = source.render(pdf_tags=pdf_tags, **options)
+    pages = [i for i, page in enumerate(document.pages) if element_id in page.anchors]
+    last = len(document.pages) - 1
+    if pages != [last]:
+        raise NotOnLastPage(f"#{element_id} on pages {pages}, the last is {last}")
+    page = document.pages[last]
+    left, top, right, bottom = page.anchors[element_id]
+    pdf = document.write_pdf(pdf_tags=pdf_tags, **options)
+    return Placed(
+        pdf=pdf,
+        page=last,
+        x1=left * POINTS_PER_PX,
+        y1=(page.height - bottom) * POINTS_PER_PX,
+        x2=right * POINTS_PER_PX,
+        y2=(page.height - top) * POINTS_PER_PX,
+    )

@@ -31,7 +31,7 @@ from app.documents.context import (
 )
 from app.documents.evaluation import build_evaluation_context, evaluation_charts
 from app.documents.formatting import document_locale
-from app.documents.pdf import render_pdf
+from app.documents.pdf import Placed, render_pdf, render_pdf_placing
 from app.documents.report import build_report_context
 from config import BASE_DIR
 
@@ -50,6 +50,9 @@ TEMPLATES = {
     "laporan": "documents/laporan.html",
 }
 PDF_LAYOUT = "documents/_pdf.html"
+# The empty block a final document ends with, where the signatures' stamps go
+# (app/signing/area.py); its id is the anchor the renderer reports the place of.
+SIGNATURE_AREA_ID = "tanda-tangan-elektronik"
 FRAGMENT_LAYOUT = "documents/_fragment.html"
 # Every PDF is tagged for screen readers: headings, paragraphs, tables with their header
 # cells, the language (lang="id") and the title shown as the window's title. A draft
@@ -92,14 +95,22 @@ def template_version() -> str:
     return digest.hexdigest()[:16]
 
 
-def document_html(context: Any, *, digest: str = "", layout: str = PDF_LAYOUT) -> str:
-    """The document as HTML: a standalone page for the PDF, or a fragment for the preview."""
+def document_html(
+    context: Any, *, digest: str = "", layout: str = PDF_LAYOUT, signature_area_mm: float = 0
+) -> str:
+    """The document as HTML: a standalone page for the PDF, or a fragment for the preview.
+
+    `signature_area_mm` > 0 ends the page with the empty block of that height where
+    the signatures' stamps go: the archived final documents only.
+    """
     with document_locale():
         template = current_app.jinja_env.get_template(TEMPLATES[context.kind])
         return template.render(
             doc=context,
             digest=digest,
             layout=layout,
+            signature_area_id=SIGNATURE_AREA_ID,
+            signature_area_mm=signature_area_mm,
             fmt=SimpleNamespace(**formatting.FILTERS),
             charts=evaluation_charts(context) if context.kind == "evaluation" else {},
         )
@@ -132,12 +143,35 @@ def document_pdf(
     context: Any, *, digest: str, archive: bool = False, progress: ProgressCallback | None = None
 ) -> bytes:
     html = document_html(context, digest=digest)
+    variant = ARCHIVE_VARIANT if archive else DRAFT_VARIANT
+    with weasyprint_progress(progress, expected_pages(html)):
+        return render_pdf(html, stylesheets=page_size_sheets(context), pdf_variant=variant)
+
+
+def final_pdf(
+    context: Any,
+    *,
+    digest: str,
+    signature_area_mm: float,
+    progress: ProgressCallback | None = None,
+) -> Placed:
+    """The archived final document (PDF/A-3a), ending with the signatures' empty block,
+    and where that block landed on the last page."""
+    html = document_html(context, digest=digest, signature_area_mm=signature_area_mm)
+    with weasyprint_progress(progress, expected_pages(html)):
+        return render_pdf_placing(
+            html,
+            SIGNATURE_AREA_ID,
+            stylesheets=page_size_sheets(context),
+            pdf_variant=ARCHIVE_VARIANT,
+        )
+
+
+def page_size_sheets(context: Any) -> list[CSS]:
     # A4 or F4 (215 x 330 mm), chosen on the letterhead; the margins stay in report.css.
     # WeasyPrint treats this extra sheet as the user's: it only wins with !important.
     size = f"@page {{ size: {PAGE_SIZES[context.letterhead.page_size]} !important; }}"
-    variant = ARCHIVE_VARIANT if archive else DRAFT_VARIANT
-    with weasyprint_progress(progress, expected_pages(html)):
-        return render_pdf(html, stylesheets=[CSS(string=size)], pdf_variant=variant)
+    return [CSS(string=size)]
 
 
 # --- progress: WeasyPrint reports its steps on the "weasyprint.progress" logger ----
