@@ -102,16 +102,19 @@ def cell(area: Area, index: int, count: int) -> tuple[int, float, float, float, 
 
 
 def signer_count(kind: str, context: Any) -> int:
-    """How many signers sign the final document of this kind, as its context prints them.
+    """How many signers sign the final document of this kind: the names it prints.
 
     `context` is the document's context (app.documents.render.build_context): the
     notulen's note-taker and chair; the berita acara's parties, then those who sign
     "Mengetahui" (templates/documents/berita_acara.html); the laporan's one signer.
+    A blank name (a dotted line on paper) has no one to sign it.
     """
     if kind == "minutes":
-        return 2
-    if kind == "berita_acara":
-        return len(context.parties) + len(context.acknowledging)
-    if kind == "laporan":
-        return 1
-    return 0
+        names = [context.meeting.notetaker_name, context.meeting.chair_name]
+    elif kind == "berita_acara":
+        names = [party.name for party in (*context.parties, *context.acknowledging)]
+    elif kind == "laporan":
+        names = [context.signer.name]
+    else:
+        names = []
+    return sum(1 for name in names if (name or "").strip())
