@@ -28,6 +28,7 @@ Use::
     service.behaviour = "slow"      # waits `service.delay` seconds, then signs
     service.behaviour = "not_pdf"   # answers 200 with an HTML page
     service.behaviour = "foreign_pdf"  # answers 200 with some other signed PDF
+    service.behaviour = "changed_after_signing"  # bytes added after the signature
     service.behaviour = "error"     # answers `service.error_status` / `service.error_message`
     down_url()                      # an address where nothing listens (service down)
 
@@ -61,7 +62,6 @@ from app.signing.pki import Authority, Issued
 
 CLIENT_ID = "rakor-uji"
 CLIENT_SECRET = "rahasia-klien-uji"
-BEHAVIOURS = ("normal", "slow", "not_pdf", "foreign_pdf", "error")
 
 
 @dataclass
@@ -213,6 +213,8 @@ class SigningStandIn:
         if self.behaviour == "foreign_pdf":
             pdf = blank_pdf()
         signed = self.sign_pdf(account, pdf, properties)
+        if self.behaviour == "changed_after_signing":
+            signed += b"\n% sesuatu ditambahkan setelah tanda tangan\n"
         return 200, {"file": [base64.b64encode(signed).decode("ascii")], "time": 1}
 
     def sign_pdf(self, account: Account, pdf: bytes, properties: dict) -> bytes:

@@ -186,6 +186,15 @@ def test_a_reply_that_is_some_other_signed_pdf_is_refused(app, service, final_pd
     assert "bukan dokumen ini" in str(failure.value.message)
 
 
+def test_a_reply_changed_after_its_signature_is_refused(app, service, final_pdf):
+    service.behaviour = "changed_after_signing"
+
+    with pytest.raises(SigningFailed) as failure:
+        sign(app, final_pdf, service.url)
+
+    assert "bukan dokumen ini" in str(failure.value.message)
+
+
 def test_the_secret_is_in_no_log_record_and_no_message(app, service, final_pdf, caplog):
     caplog.set_level(logging.DEBUG)
 

@@ -58,7 +58,7 @@ from pyhanko.pdf_utils.images import PdfImage
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
-from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation import EmbeddedPdfSignature, validate_pdf_signature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko.stamp import StaticStampStyle
 from pyhanko_certvalidator import ValidationContext
@@ -262,6 +262,8 @@ def signed_pdf_of(response: requests.Response) -> bytes:
     if not 200 <= response.status_code < 300:
         raise refusal(response.status_code, reply)
     files = reply.get("file") if isinstance(reply, dict) else None
+    if isinstance(files, str):  # one file, not wrapped in a list
+        files = [files]
     if not isinstance(files, list) or len(files) != 1 or not isinstance(files[0], str):
         raise unusable_reply()
     try:
@@ -393,33 +395,15 @@ def checked(original: bytes, signed: bytes, *, box: Box | None = None) -> Signed
         logger.warning("signed PDF is not an incremental update of the document sent")
         raise not_our_document()
     try:
-        reader = PdfFileReader(io.BytesIO(signed), strict=False)
-        signatures = reader.embedded_signatures
-        before = signature_count(original)
-    except Exception:  # any parse error of a file we did not make means: refuse it
-        logger.warning("signed PDF cannot be read")
-        raise not_our_document() from None
-    if len(signatures) != before + 1:
-        logger.warning("signed PDF has %s signatures, expected %s", len(signatures), before + 1)
-        raise not_our_document()
-    newest = signatures[-1]
-    if newest.sig_object.get("/SubFilter") != PADES_SUBFILTER:
-        logger.warning("new signature is not PAdES")
-        raise not_our_document()
-    certificate = newest.signer_cert
-    status = validate_pdf_signature(
-        newest,
-        # Only the signature's integrity is checked here; whether its certificate is
-        # trusted is the verification page's question (RAKOR_TRUST_ROOTS).
-        ValidationContext(trust_roots=[certificate], allow_fetching=False),
-    )
-    if not (
-        status.intact and status.valid and status.coverage == SignatureCoverageLevel.ENTIRE_FILE
-    ):
-        logger.warning("new signature is not intact or does not cover the whole file")
+        newest = new_signature(original, signed)
+    except Exception:  # a file we did not make that pyHanko cannot read: refuse it
+        logger.warning("signed PDF or its new signature cannot be read")
+        newest = None
+    if newest is None:
         raise not_our_document()
     if box is not None:
         report_stamp_position(newest, box)
+    certificate = newest.signer_cert
     return Signed(
         pdf=signed,
         field_name=newest.field_name,
@@ -427,6 +411,32 @@ def checked(original: bytes, signed: bytes, *, box: Box | None = None) -> Signed
         certificate_issuer=certificate.issuer.human_friendly,
         certificate_serial=format(certificate.serial_number, "X"),
     )
+
+
+def new_signature(original: bytes, signed: bytes) -> EmbeddedPdfSignature | None:
+    """The one signature `signed` adds to `original`, if it is intact PAdES over the whole file."""
+    signatures = PdfFileReader(io.BytesIO(signed), strict=False).embedded_signatures
+    expected = signature_count(original) + 1
+    if len(signatures) != expected:
+        logger.warning("signed PDF has %s signatures, expected %s", len(signatures), expected)
+        return None
+    newest = signatures[-1]  # pyHanko lists them in signing order
+    if newest.sig_object.get("/SubFilter") != PADES_SUBFILTER:
+        logger.warning("new signature is not PAdES")
+        return None
+    status = validate_pdf_signature(
+        newest,
+        # Only the signature's integrity is checked here; whether its certificate is
+        # trusted is the verification page's question (RAKOR_TRUST_ROOTS).
+        ValidationContext(trust_roots=[newest.signer_cert], allow_fetching=False),
+    )
+    if not (status.intact and status.valid):
+        logger.warning("new signature is not intact")
+        return None
+    if status.coverage != SignatureCoverageLevel.ENTIRE_FILE:
+        logger.warning("new signature does not cover the whole file")
+        return None
+    return newest
 
 
 def report_stamp_position(signature, box: Box) -> None:
