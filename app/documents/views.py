@@ -38,6 +38,7 @@ from app.forms import show_refusal
 from app.models import Meeting, MeetingDocument
 from app.models.meeting import RenderJob
 from app.services import Refused
+from app.signing import services as signing
 
 FILE_PREFIX = {
     "minutes": "notulen",
@@ -221,14 +222,21 @@ def make_document(kind: str, meeting_id: int):
 
 
 def send_document(document: MeetingDocument, *, meeting_code: str):
+    """The stored PDF; for a final document, its latest signed version (the original
+    while nobody has signed), with that version's hash."""
+    content, sha256 = (
+        signing.latest_version(document)
+        if document.is_final
+        else (document.content, document.sha256)
+    )
     response = send_file(
-        BytesIO(document.content),
+        BytesIO(content),
         mimetype="application/pdf",
         download_name=f"{FILE_PREFIX[document.kind]}-{meeting_code}.pdf",
-        etag=document.sha256,
+        etag=sha256,
         max_age=0,
     )
-    response.headers["X-Content-SHA256"] = document.sha256
+    response.headers["X-Content-SHA256"] = sha256
     return response
 
 

@@ -36,6 +36,7 @@ from app.models import Meeting
 from app.services import Refused
 from app.share import bp, services
 from app.share.forms import RevokeForm, ShareForm
+from app.signing import services as signing
 
 WHATSAPP_SHARE = "https://wa.me/?text="
 
@@ -148,13 +149,14 @@ def document(token: str):
                 "membuka dokumen final setelah selesai; coba lagi nanti."
             ),
         )
-    shared = found.document
+    # The latest signed version of the final document (the original while unsigned).
+    content, sha256 = signing.latest_version(found.document)
     response = send_file(
-        BytesIO(shared.content),
+        BytesIO(content),
         mimetype="application/pdf",
-        download_name=f"{FILE_PREFIX[shared.kind]}-{found.meeting_code}.pdf",
+        download_name=f"{FILE_PREFIX[found.document.kind]}-{found.meeting_code}.pdf",
     )
-    response.headers["X-Content-SHA256"] = shared.sha256
+    response.headers["X-Content-SHA256"] = sha256
     return response
 
 
