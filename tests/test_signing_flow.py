@@ -20,6 +20,7 @@ from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 from sqlalchemy import select
 
+from app.auth.services import LOCK_AFTER_FAILURES
 from app.extensions import db
 from app.models import AuditEvent, DocumentNumber, DocumentSigner, MeetingDocument, Signatory
 from app.signing.pki import Authority
@@ -325,6 +326,22 @@ def test_a_document_without_a_signature_area_is_refused(app, login, staff, make_
     assert refused.status_code == 409
     assert "Minta admin membuka kembali notulen" in page_text(refused)
     assert signers_of(app, document_id)[0]["signed_at"] is None
+
+
+def test_wrong_passwords_at_signing_lock_the_account_as_at_sign_in(app, login, staff, make_meeting):
+    secretariat = login("secretariat")
+    _meeting_id, document_id = finalised_minutes(app, make_meeting, secretariat)
+    assert save_order(secretariat, document_id, [staff["secretariat"], None]).status_code == 303
+    row = signers_of(app, document_id)[0]
+    for _attempt in range(LOCK_AFTER_FAILURES - 1):
+        wrong = sign(secretariat, document_id, signer_id=row["id"], password="tebakan")
+        assert wrong.status_code == 422
+    locked = sign(secretariat, document_id, signer_id=row["id"], password="tebakan")
+    assert locked.status_code == 303
+    assert locked.headers["Location"].endswith("/login")
+    assert secretariat.get("/admin/signing").headers["Location"].startswith("/login")
+    assert signers_of(app, document_id)[0]["signed_at"] is None
+    assert "signing_locked" in audit_text(app)
 
 
 @pytest.mark.parametrize("app_config", ["unconfigured"], indirect=True)

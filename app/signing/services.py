@@ -26,6 +26,7 @@ from sqlalchemy import and_, exists, func, or_, select, text
 from sqlalchemy.orm import aliased
 
 from app.audit import record
+from app.auth import services as auth_services
 from app.documents import agreement, jobs, report
 from app.documents.context import load_meeting, meeting_view
 from app.documents.formatting import document_locale
@@ -540,7 +541,6 @@ def refuse_bad_secrets(actor: User, mode: str, *, password: str, nik: str, passp
         )
 
 
-@transaction
 def sign_document(
     signer_id: int,
     actor: User,
@@ -554,8 +554,41 @@ def sign_document(
 
     Seal mode: the actor confirms with their account password. Remote mode: the actor's
     NIK and passphrase or one-time code go to the signing service once. Either way a
-    refusal leaves everything as it was.
+    refusal leaves everything as it was, except that a wrong account password counts
+    as a failed sign-in, as on the password page: the fifth locks the account and ends
+    its sessions, so a session left open cannot be used to guess the password.
     """
+    try:
+        return sign_in_turn(
+            signer_id, actor, password=password, nik=nik, passphrase=passphrase, totp=totp
+        )
+    except Refused as refused:
+        if refused.code == "wrong_password" and note_wrong_password(actor):
+            raise Refused(
+                "locked",
+                _l(
+                    "Terlalu banyak kata sandi salah. Akun dikunci sementara dan semua "
+                    "sesinya diakhiri. Tidak ada yang ditandatangani."
+                ),
+            ) from None
+        raise
+
+
+@transaction
+def note_wrong_password(actor: User) -> bool:
+    """Count a wrong password; True when this one locked the account (its sessions end)."""
+    if not auth_services.count_failure(actor, utcnow()):
+        return False
+    auth_services.end_all_sessions(actor)
+    record(actor, "signing_locked", actor)
+    return True
+
+
+@transaction
+def sign_in_turn(
+    signer_id: int, actor: User, *, password: str, nik: str, passphrase: str, totp: str
+) -> DocumentSigner:
+    """The signature itself, in one transaction with the document's row locked."""
     mode = signing_mode()
     if not mode:
         raise Refused(

@@ -13,9 +13,9 @@ signs the documents that bear their name. The service refuses anyone whose turn 
 is not.
 """
 
-from flask import abort, flash, g, redirect, render_template, url_for
+from flask import abort, flash, g, redirect, render_template, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import current_user, logout_user
 
 from app.auth.access import READ, WRITE, current_actor, role_required
 from app.documents import views as document_views
@@ -108,6 +108,11 @@ def sign(document_id: int):
             totp=form.totp.data or "",
         )
     except Refused as refused:
+        if refused.code == "locked":  # too many wrong passwords: signed out, as on sign-in
+            logout_user()
+            session.clear()
+            flash(str(refused), "warning")
+            return redirect(url_for("auth.login"), code=303)
         show_refusal(form, refused)
         status = 403 if refused.code in NOT_YOURS else 422 if refused.field else 409
         return signing_page(document, sign_form=form, errors=error_summary(form), status=status)
