@@ -127,6 +127,15 @@ def test_a_wrong_one_time_code_is_said_plainly(app, service, final_pdf):
     assert len(service.requests) == 1
 
 
+def test_the_services_own_reason_reaches_the_signer(app, service, final_pdf):
+    service.users.clear()
+
+    with pytest.raises(SigningFailed) as failure:
+        sign(app, final_pdf, service.url)
+
+    assert "menolak permintaan: NIK tidak terdaftar" in str(failure.value.message)
+
+
 def test_wrong_client_credentials_name_the_settings(app, service, final_pdf):
     service.client_secret = "rahasia-lain"
 

@@ -46,6 +46,7 @@ import binascii
 import io
 import logging
 import os
+import re
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -275,17 +276,20 @@ def signed_pdf_of(response: requests.Response) -> bytes:
     return signed
 
 
-# Words in the service's error messages that mean the signer's secret was wrong
-# (BSrE answers in Indonesian or English depending on its version).
-WRONG_SECRET_WORDS = ("passphrase", "otp", "totp", "kata sandi", "password")
+# What the service's error says when the signer's secret was wrong ("Passphrase anda
+# salah", "TOTP tidak valid", in Indonesian or English depending on its version).
+WRONG_SECRET = re.compile(r"\b(passphrase|t?otp)\b", re.IGNORECASE)
 
 
 def refusal(status: int, reply) -> SigningFailed:
-    """A clear SigningFailed for an error answer; the service's own text goes to the log only."""
+    """A clear SigningFailed for an error answer.
+
+    401 is the service refusing Rakor's own client credentials (HTTP Basic), never
+    the signer's secret, which comes back as a 4xx naming the passphrase or code.
+    """
     error = (reply.get("error") or reply.get("message")) if isinstance(reply, dict) else None
-    text = str(error or "").lower()
     logger.warning("signing service refused with status %s", status)
-    if status in (400, 401, 403, 422) and any(word in text for word in WRONG_SECRET_WORDS):
+    if status != 401 and 400 <= status < 500 and WRONG_SECRET.search(str(error or "")):
         return SigningFailed(_l("Passphrase atau kode OTP salah. Tidak ada yang ditandatangani."))
     if status in (401, 403):
         return SigningFailed(
