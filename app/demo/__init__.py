@@ -11,6 +11,10 @@ Two meetings of Kota Pekalongan, their content in JSON files beside this one:
 - `rakor2025.json`, the next year's meeting, open for input and caught mid-meeting:
   a dozen inputs partly reviewed, a few check-ins, no conclusions yet.
 
+The 2024 record's note-taker and chair have accounts of their own, and with the
+development settings the notulen and the berita acara are signed with a demo seal
+the demo makes (signatures.py); the laporan waits for the chair to sign it.
+
 `people.json` holds the officials (with their NIPs) and the name lists that give
 the lurah the files do not name a name, always the same one. Unit, location and
 program names match the reference CSVs; "minutes_after_start" counts from the
@@ -32,6 +36,7 @@ from sqlalchemy import select
 
 from app.auth.services import find_user
 from app.demo.meetings import complete_meeting, demo_meeting, finish_record, was_finalised
+from app.demo.signatures import prepare_demo_seal, sign_demo_record
 from app.extensions import db
 from app.models import Agency, Meeting
 from app.users.services import create_account
@@ -42,6 +47,9 @@ DEMO_MEETING_CODE = "rakor2024"
 DEMO_PASSWORD_DEFAULT = "sekretariat-demo-2024"  # noqa: S105
 SECRETARIAT_EMAIL = "sekretariat@rakor.test"
 ADMIN_EMAIL = "admin@rakor.test"
+# The 2024 record's signers: the note-taker works in the secretariat, the chair reads.
+NOTETAKER_EMAIL = "notulis@rakor.test"
+CHAIR_EMAIL = "pimpinan@rakor.test"
 
 
 def read_json(name: str) -> dict:
@@ -62,17 +70,20 @@ class DemoLogin:
     email: str
     password: str
     role: str
+    name: str
 
 
 def load_demo(echo: Callable[[str], None] = click.echo) -> tuple[Meeting, list[DemoLogin]]:
     """Both meetings and the demo accounts; returns the meeting open for input.
 
-    `echo` gets one line on the 2024 record: finalised (with its numbers), or why not.
+    `echo` gets a line on the 2024 record: finalised (with its numbers), or why not;
+    and one on each of its documents' signatures.
     """
     seed_agencies()
     logins = demo_accounts()
     db.session.commit()
     secretariat, admin = find_user(SECRETARIAT_EMAIL), find_user(ADMIN_EMAIL)
+    prepare_demo_seal(echo)
 
     record = demo_meeting(DEMO_MEETING_CODE, MEETING, PEOPLE)
     # A record an admin finalised and reopened is theirs to correct: not refilled.
@@ -80,6 +91,8 @@ def load_demo(echo: Callable[[str], None] = click.echo) -> tuple[Meeting, list[D
         complete_meeting(record, CONTENT, PEOPLE, reviewer=secretariat)
         db.session.commit()
     echo(finish_record(record.id, MEETING, admin))
+    signers = {"notetaker": find_user(NOTETAKER_EMAIL), "chair": find_user(CHAIR_EMAIL)}
+    sign_demo_record(record.id, {**signers, "admin": admin}, logins[0].password, echo)
 
     workspace = demo_meeting(WORKSPACE_MEETING_CODE, WORKSPACE["meeting"], PEOPLE)
     complete_meeting(workspace, WORKSPACE, PEOPLE, reviewer=secretariat)
@@ -98,13 +111,14 @@ def seed_agencies() -> None:
 def demo_accounts() -> list[DemoLogin]:
     password = current_app.config["RAKOR_DEMO_PASSWORD"] or DEMO_PASSWORD_DEFAULT
     wanted = [
-        DemoLogin(SECRETARIAT_EMAIL, password, "secretariat"),
-        DemoLogin(ADMIN_EMAIL, password, "admin"),
+        DemoLogin(SECRETARIAT_EMAIL, password, "secretariat", "Sekretariat Bappeda (demo)"),
+        DemoLogin(ADMIN_EMAIL, password, "admin", "Admin (demo)"),
+        DemoLogin(NOTETAKER_EMAIL, password, "secretariat", MEETING["notetaker_name"]),
+        DemoLogin(CHAIR_EMAIL, password, "viewer", MEETING["chair_name"]),
     ]
     for login in wanted:
         if find_user(login.email) is None:
-            name = "Sekretariat Bappeda (demo)" if login.role == "secretariat" else "Admin (demo)"
             create_account(
-                None, email=login.email, name=name, role=login.role, password=login.password
+                None, email=login.email, name=login.name, role=login.role, password=login.password
             )
     return wanted
