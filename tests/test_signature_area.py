@@ -25,6 +25,7 @@ from app.signing.area import (
     cell,
     parse_area,
 )
+from app.signing.services import signing_plan
 from tests.helpers import build_record, csrf_from, make_pdf, pdf_reader
 
 # The running footer (page number, content digest) is printed in the page's bottom
@@ -117,6 +118,17 @@ def test_each_final_document_keeps_a_blank_area_below_its_last_text(app, login, 
         assert_blank(document.content, area)
 
 
+def test_the_area_has_a_cell_for_each_signer_of_the_default_order(app, login, record):
+    finalise(login("secretariat"), record.meeting_id)
+    with app.app_context():
+        for document in db.session.scalars(db.select(MeetingDocument).filter_by(is_final=True)):
+            count = len(signing_plan(document))
+            area = parse_area(document.signature_area)
+            assert area.y2 - area.y1 == pytest.approx(
+                area_height_mm(count) * POINTS_PER_MM, abs=0.1
+            )
+
+
 def test_the_notulen_area_follows_the_daftar_hadir(app, login, record):
     finalise(login("secretariat"), record.meeting_id)
     minutes = final_documents(app)["minutes"]
@@ -146,8 +158,17 @@ def test_the_berita_acara_reserves_a_row_per_two_signers(app, login, record):
             )
         db.session.commit()
     finalise(login("secretariat"), record.meeting_id)
-    area = parse_area(final_documents(app)["berita_acara"].signature_area)
+    document = final_documents(app)["berita_acara"]
+    area = parse_area(document.signature_area)
     assert area.y2 - area.y1 == pytest.approx(area_height_mm(4) * POINTS_PER_MM, abs=0.1)
+    with app.app_context():
+        document = db.session.get(MeetingDocument, document.id)
+        assert [signer.name for signer in signing_plan(document)] == [
+            "Pihak Satu",
+            "Pihak Dua",
+            "Pihak Tiga",
+            "Wali",
+        ]
     assert area_height_mm(4) > area_height_mm(2) > 0
 
 

@@ -57,9 +57,11 @@ def create_demo_seal(folder: Path, password: str) -> bool:
         authority.root.pem(),
         authority.crl(days=3650),
     ]
-    for path, content in zip(paths, contents, strict=True):
-        # "x": never over a file that appeared meanwhile; the key readable by its owner only.
-        with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as file:
+    # The seal's key readable by its owner only; the certificate and the list are public.
+    modes = [0o600, 0o644, 0o644]
+    for path, content, mode in zip(paths, contents, modes, strict=True):
+        # O_EXCL: never over a file that appeared meanwhile.
+        with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode), "wb") as file:
             file.write(content)
     return True
 
