@@ -14,6 +14,7 @@ from io import BytesIO
 import pytest
 from PIL import Image
 
+from app.documents.pdf import NotOnLastPage, render_pdf_placing
 from app.domain import FINAL_KINDS
 from app.extensions import db
 from app.models import MeetingDocument, Signatory
@@ -229,3 +230,14 @@ def test_the_area_reads_back_from_its_text():
     assert again.page == 3 and again.x1 >= area.x1 and again.x2 <= area.x2
     for text in ("", "3 1 2 3", "a 1 2 3 4", "0 5 5 1 1", "-1 1 2 3 4", "0 nan 1 2 3"):
         assert parse_area(text) is None, text
+
+
+def test_rendering_refuses_a_block_that_is_not_on_the_last_page():
+    block = '<div id="room" style="height: 20mm"></div>'
+    after = '<p style="break-before: page">Halaman berikutnya.</p>'
+    placed = render_pdf_placing(f"<p>Teks.</p>{block}", "room")
+    assert placed.page == 0 and placed.y2 - placed.y1 == pytest.approx(20 * POINTS_PER_MM)
+    with pytest.raises(NotOnLastPage):
+        render_pdf_placing(f"<p>Teks.</p>{block}{after}", "room")
+    with pytest.raises(NotOnLastPage):
+        render_pdf_placing("<p>Teks.</p>", "room")
