@@ -10,6 +10,7 @@ import hashlib
 import io
 import logging
 import re
+import threading
 from html import unescape
 
 import pytest
@@ -22,7 +23,16 @@ from sqlalchemy import select
 
 from app.auth.services import LOCK_AFTER_FAILURES
 from app.extensions import db
-from app.models import AuditEvent, DocumentNumber, DocumentSigner, MeetingDocument, Signatory
+from app.models import (
+    AuditEvent,
+    DocumentNumber,
+    DocumentSigner,
+    MeetingDocument,
+    Signatory,
+    User,
+)
+from app.services import Refused
+from app.signing import services
 from app.signing.pki import Authority
 from tests.helpers import STAFF_PASSWORD, build_record, csrf_from, hidden_value, pdf_text, text
 from tests.signing_standin import SigningStandIn
@@ -310,6 +320,36 @@ def test_the_notetaker_then_the_chair_sign_and_the_download_carries_both(
     assert audit.count("document.signed") == 2
     assert chair["sha256"] in audit
     assert STAFF_PASSWORD not in audit
+
+
+def test_two_clicks_at_once_sign_once(app, login, staff, make_meeting):
+    """The document's row is locked for the whole step: the second waits, then finds the
+    turn taken, and the stored version carries one signature."""
+    secretariat = login("secretariat")
+    _meeting_id, document_id = finalised_minutes(app, make_meeting, secretariat)
+    assert save_order(secretariat, document_id, [staff["secretariat"], None]).status_code == 303
+    row = signers_of(app, document_id)[0]
+    outcomes = []
+
+    def click() -> None:
+        with app.app_context():
+            actor = db.session.get(User, staff["secretariat"])
+            try:
+                services.sign_document(row["id"], actor, password=STAFF_PASSWORD)
+                outcomes.append("signed")
+            except Refused as refused:
+                outcomes.append(refused.code)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=click) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(outcomes) == ["already_signed", "signed"]
+    content = signers_of(app, document_id)[0]["content"]
+    assert len(PdfFileReader(io.BytesIO(content)).embedded_signatures) == 1
 
 
 def test_a_document_without_a_signature_area_is_refused(app, login, staff, make_meeting):

@@ -402,9 +402,16 @@ def signing_page(document: MeetingDocument) -> SigningPage:
 
 def lock_document(document_id: int) -> MeetingDocument:
     """Lock the document's row until the transaction ends (an UPDATE that changes
-    nothing, as finalise.check_not_final does for a meeting), then read it."""
+    nothing, as finalise.check_not_final does for a meeting), then read it.
+
+    A column that is not a key: on PostgreSQL the lock is then FOR NO KEY UPDATE, and
+    rows that merely refer to the document are not held up by it.
+    """
     locked = db.session.scalar(
-        text("UPDATE meeting_document SET id = id WHERE id = :id RETURNING id"),
+        text(
+            "UPDATE meeting_document SET signature_area = signature_area WHERE id = :id "
+            "RETURNING id"
+        ),
         {"id": document_id},
     )
     if locked is None:

@@ -22,7 +22,7 @@ from app.documents import views as document_views
 from app.domain import DOCUMENT_LABELS, SIGNER_ROLES, SIGNING_METHODS, USER_ROLES
 from app.extensions import db
 from app.forms import error_summary, show_refusal
-from app.models import Meeting, MeetingDocument
+from app.models import DocumentSigner, Meeting, MeetingDocument
 from app.services import Refused
 from app.signing import bp, services
 from app.signing.forms import OrderForm, SignForm
@@ -137,7 +137,10 @@ def signer_id_of(form: SignForm, document: MeetingDocument) -> int:
     if sent:
         if not sent.isdigit():
             abort(400)
-        return int(sent)
+        signer = db.session.get(DocumentSigner, int(sent))
+        if signer is None or signer.document_id != document.id:
+            abort(404)  # a signer of another document, sent to this one's address
+        return signer.id
     following = services.next_signer(document)
     if following is None or following.id is None:
         return 0
