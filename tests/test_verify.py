@@ -11,6 +11,7 @@ The pages show only what the document prints, and the upload is limited in size 
 
 import hashlib
 import io
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -27,6 +28,13 @@ from app.signing.engine import seal_pdf
 from app.signing.pki import Authority, Issued
 from app.signing.stamp import Stamp
 from app.signing.verify import Report, verify_pdf
+from tests.browser_helpers import (
+    assert_fits_the_phone,
+    describe,
+    main_text,
+    screenshot,
+    serious_violations,
+)
 from tests.helpers import STAFF_EMAILS, build_record, csrf_from, hidden_value, text
 
 P12_PASSWORD = "sandi-uji"
@@ -472,3 +480,44 @@ def test_an_upload_without_its_token_is_refused(app, client, minutes):
     )
     assert response.status_code == 400
     assert "Dokumen final ini asli" not in text(response)
+
+
+# --- on a phone ---------------------------------------------------------------------------
+
+
+def in_own_thread(function, *args):
+    """Playwright's synchronous API keeps its event loop running in the test's thread,
+    and pyHanko's synchronous calls start one of their own (asyncio.run): sign elsewhere.
+    The app answers the browser from the live server's threads, where this never arises."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(function, *args).result()
+
+
+def sign_both(app, trust: Trust, document_id: int, signers: tuple[Issued, Issued]) -> bytes:
+    sign_next(app, trust, document_id, signers[0])
+    return sign_next(app, trust, document_id, signers[1])
+
+
+def test_a_citizen_checks_a_signed_document_on_a_phone(
+    app, phone, trust, planned, signers, tmp_path
+):
+    """The QR code's page and an upload, on a 360 px phone: readable, no sideways
+    scrolling, no serious accessibility problem."""
+    latest_version = in_own_thread(sign_both, app, trust, planned, signers)
+    _content, original_sha = original(app, planned)
+    phone.goto(f"/verify/{original_sha}")
+    assert ORIGINAL in main_text(phone)
+    assert_fits_the_phone(phone)
+    assert serious_violations(phone) == [], describe(serious_violations(phone))
+    screenshot(phone, "verify-document-phone")
+
+    changed = tmp_path / "notulen-ditandatangani.pdf"
+    changed.write_bytes(with_note(latest_version))
+    phone.goto("/verify")
+    phone.set_input_files("#file", str(changed))
+    phone.get_by_role("button", name="Periksa berkas").click()
+    phone.wait_for_load_state("load")
+    assert CHANGED in main_text(phone)
+    assert_fits_the_phone(phone)
+    assert serious_violations(phone) == [], describe(serious_violations(phone))
+    screenshot(phone, "verify-upload-phone")

@@ -192,11 +192,20 @@ def known_prefix(pdf: bytes) -> Version | None:
             with_end = hasher.copy()
             with_end.update(marker.group(1))
             candidates.append(with_end.hexdigest())
-    for sha256 in reversed(candidates):
-        found = find_version(sha256)
-        if found is not None:
-            return found
-    return None
+    known = stored_hashes(candidates)
+    longest = next((sha256 for sha256 in reversed(candidates) if sha256 in known), None)
+    return find_version(longest) if longest else None
+
+
+def stored_hashes(candidates: list[str]) -> set[str]:
+    """Those of `candidates` that are a stored final document or signed version."""
+    if not candidates:
+        return set()
+    originals = select(MeetingDocument.sha256).where(
+        MeetingDocument.is_final.is_(True), MeetingDocument.sha256.in_(candidates)
+    )
+    signed = select(DocumentSigner.sha256).where(DocumentSigner.sha256.in_(candidates))
+    return set(db.session.scalars(originals)) | set(db.session.scalars(signed))
 
 
 # --- what the signatures say --------------------------------------------------------------
