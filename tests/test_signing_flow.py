@@ -34,6 +34,7 @@ from app.models import (
 from app.services import Refused
 from app.signing import services
 from app.signing.pki import Authority
+from tests.browser_helpers import describe, flash, serious_violations, sign_in
 from tests.helpers import STAFF_PASSWORD, build_record, csrf_from, hidden_value, pdf_text, text
 from tests.signing_standin import SigningStandIn
 
@@ -520,3 +521,37 @@ def test_remote_signing_with_the_signers_passphrase(
     with app.app_context():
         stored = db.session.scalars(select(DocumentSigner.certificate_subject)).all()
     assert all(PASSPHRASE not in value and NIK not in value for value in stored)
+
+
+# --- in the browser --------------------------------------------------------------------------
+
+
+def test_the_chair_signs_from_the_menu_in_the_browser(app, login, staff, make_meeting, desktop):
+    secretariat = login("secretariat")
+    meeting_id, document_id = finalised_minutes(app, make_meeting, secretariat)
+    assert (
+        save_order(secretariat, document_id, [staff["viewer"], staff["viewer"]]).status_code == 303
+    )
+
+    sign_in(desktop, "viewer")
+    desktop.locator(".staff-nav").get_by_role(
+        "link", name=re.compile(r"^Tanda tangan \(1 menunggu Anda")
+    ).click()
+    assert serious_violations(desktop) == [], describe(serious_violations(desktop))
+    desktop.get_by_role("link", name="Tandatangani Notulen").click()
+    assert serious_violations(desktop) == [], describe(serious_violations(desktop))
+    password = desktop.get_by_label("Kata sandi akun Anda")
+    assert password.get_attribute("autocomplete") == "current-password"
+    password.fill(STAFF_PASSWORD)
+    desktop.get_by_role("button", name="Tandatangani").click()
+    assert "Dokumen ditandatangani" in flash(desktop)
+    assert "Ditandatangani 1 dari 2" in desktop.locator("main").inner_text()
+    # The same account signs the next turn too: the chair's, here.
+    desktop.get_by_label("Kata sandi akun Anda").fill(STAFF_PASSWORD)
+    desktop.get_by_role("button", name="Tandatangani").click()
+    assert "Ditandatangani 2 dari 2" in desktop.locator("main").inner_text()
+    assert desktop.get_by_role("link", name="Tanda tangan", exact=True).count() == 1
+
+    desktop.goto(f"/admin/meetings/{meeting_id}")
+    row = desktop.get_by_role("row", name=re.compile("^Notulen"))
+    assert "Ditandatangani 2 dari 2" in row.inner_text()
