@@ -483,7 +483,34 @@ def test_an_upload_without_its_token_is_refused(app, client, minutes):
     assert "Dokumen final ini asli" not in text(response)
 
 
-# --- on a phone ---------------------------------------------------------------------------
+# --- the operator's settings ---------------------------------------------------------------
+
+
+def test_revocation_lists_in_pem_count_and_a_missing_file_is_skipped(
+    app, trust, planned, signers, tmp_path
+):
+    signed = sign_next(app, trust, planned, signers[0])
+    trust.authority.revoke(signers[0])
+    listed = tmp_path / "revoked.pem"
+    listed.write_bytes(pem.armor("X509 CRL", trust.authority.crl()))
+    settings = {
+        "RAKOR_TRUST_ROOTS": f"{tmp_path / 'missing.pem'}:{trust.roots}",
+        "RAKOR_TRUST_CRLS": f"{tmp_path / 'missing.crl'}:{listed}",
+    }
+    with app.app_context():
+        assert verify_pdf(signed, settings).signatures[0].revoked
+
+
+def test_without_trust_roots_no_signature_is_trusted(app, trust, planned, signers):
+    """No fallback to the operating system's roots: an operator trusts authorities by name."""
+    signed = sign_next(app, trust, planned, signers[0])
+    with app.app_context():
+        report = verify_pdf(signed, {"RAKOR_TRUST_ROOTS": "", "RAKOR_TRUST_CRLS": ""})
+    assert report.verdict == "untrusted"
+    assert report.signatures[0].intact and report.signatures[0].untrusted_issuer
+
+
+# --- on a phone (last: see in_own_thread) ---------------------------------------------------
 
 
 def in_own_thread(function, *args):
@@ -522,30 +549,3 @@ def test_a_citizen_checks_a_signed_document_on_a_phone(
     assert_fits_the_phone(phone)
     assert serious_violations(phone) == [], describe(serious_violations(phone))
     screenshot(phone, "verify-upload-phone")
-
-
-# --- the operator's settings ---------------------------------------------------------------
-
-
-def test_revocation_lists_in_pem_count_and_a_missing_file_is_skipped(
-    app, trust, planned, signers, tmp_path
-):
-    signed = sign_next(app, trust, planned, signers[0])
-    trust.authority.revoke(signers[0])
-    listed = tmp_path / "revoked.pem"
-    listed.write_bytes(pem.armor("X509 CRL", trust.authority.crl()))
-    settings = {
-        "RAKOR_TRUST_ROOTS": f"{tmp_path / 'missing.pem'}:{trust.roots}",
-        "RAKOR_TRUST_CRLS": f"{tmp_path / 'missing.crl'}:{listed}",
-    }
-    with app.app_context():
-        assert verify_pdf(signed, settings).signatures[0].revoked
-
-
-def test_without_trust_roots_no_signature_is_trusted(app, trust, planned, signers):
-    """No fallback to the operating system's roots: an operator trusts authorities by name."""
-    signed = sign_next(app, trust, planned, signers[0])
-    with app.app_context():
-        report = verify_pdf(signed, {"RAKOR_TRUST_ROOTS": "", "RAKOR_TRUST_CRLS": ""})
-    assert report.verdict == "untrusted"
-    assert report.signatures[0].intact and report.signatures[0].untrusted_issuer
