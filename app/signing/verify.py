@@ -398,15 +398,15 @@ def verify_pdf(pdf: bytes, config: Mapping) -> Report:
         signatures = read_signatures(pdf)
     except Exception:
         # pyHanko's reader raises many kinds of errors on a damaged file; none reaches a page.
-        log.info("verification: an uploaded file could not be read as a PDF", exc_info=True)
+        log.info("verification: a file could not be read as a PDF", exc_info=True)
         if version is not None:
             return Report("changed", sha256, version, exact)
         return Report("not_pdf", sha256, None, False)
     context = validation_context(config)
     checks = tuple(check_signature(embedded, context) for embedded in signatures[:MAX_SIGNATURES])
     unchecked = max(0, len(signatures) - MAX_SIGNATURES)
-    report = Report("", sha256, version, exact, checks, unchecked)
-    return Report(verdict_of(report), sha256, version, exact, checks, unchecked)
+    verdict = verdict_of(version, exact, checks, unchecked)
+    return Report(verdict, sha256, version, exact, checks, unchecked)
 
 
 def read_signatures(pdf: bytes) -> list:
@@ -414,14 +414,16 @@ def read_signatures(pdf: bytes) -> list:
     return list(reader.embedded_regular_signatures)
 
 
-def verdict_of(report: Report) -> str:
-    if any(not check.intact for check in report.signatures):
+def verdict_of(
+    version: Version | None, exact: bool, checks: tuple[SignatureCheck, ...], unchecked: int
+) -> str:
+    if any(not check.intact for check in checks):
         return "changed"
-    if report.version is None:
+    if version is None:
         return "unknown"
-    if not report.exact:
+    if not exact:
         return "changed"
-    if not report.all_valid:
+    if unchecked or not all(check.valid for check in checks):
         return "untrusted"
     return "original"
 
