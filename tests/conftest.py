@@ -228,10 +228,18 @@ def submit(client):
 
 
 def pytest_collection_modifyitems(items) -> None:
-    """Every test that opens the browser is a `browser` test (`make test-fast` skips them)."""
+    """Every test that opens the browser is a `browser` test (`make test-fast` skips them).
+
+    Browser tests run last, in their collected order. Playwright's synchronous API keeps
+    an event loop running in the test's thread for the whole session, and pyHanko's
+    synchronous calls (signing, validation) start one of their own with asyncio.run,
+    which refuses to run inside another: after the first browser test, every signing
+    test in that process would fail.
+    """
     for item in items:
         if "browser" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.browser)
+    items.sort(key=lambda item: "browser" in item.keywords)
 
 
 def browser_required() -> bool:
