@@ -65,8 +65,16 @@ def route() -> str:
     return request.url_rule.rule if request.url_rule is not None else "(no route)"
 
 
+# pyHanko logs every signature it cannot trust (an unknown authority, an expired
+# certificate) as a warning with a traceback: on /verify that is an ordinary answer,
+# which the page itself reports, not a fault of the server.
+QUIET_LIBRARIES = ("pyhanko", "pyhanko_certvalidator")
+
+
 def configure(app: Flask) -> None:
     """JSON lines on stderr for the app's and Rakor's loggers (not under the test runner)."""
+    for name in QUIET_LIBRARIES:
+        logging.getLogger(name).setLevel(logging.ERROR)
     if app.config.get("RAKOR_LOG_FORMAT") == "json":
         handler = StderrHandler()
         handler.setFormatter(JsonFormatter())
