@@ -22,7 +22,7 @@ from datetime import datetime
 
 from flask import current_app, has_request_context, request
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, exists, func, or_, select, text
+from sqlalchemy import Select, and_, exists, func, or_, select, text
 from sqlalchemy.orm import aliased
 
 from app.audit import record
@@ -176,10 +176,6 @@ def is_current(document: MeetingDocument) -> bool:
     return current is not None and current.id == document.id
 
 
-def is_configured() -> bool:
-    return current_app.config.get("RAKOR_SIGNING_MODE") in SIGNING_METHODS
-
-
 def signing_mode() -> str:
     """ "seal" or "remote", or "" when signing is not configured."""
     mode = current_app.config.get("RAKOR_SIGNING_MODE") or ""
@@ -189,7 +185,7 @@ def signing_mode() -> str:
 # --- what waits for whom ----------------------------------------------------------------
 
 
-def waiting_query(user_id: int, columns):
+def waiting_query(user_id: int, columns: Select) -> Select:
     """Rows assigned to the user whose turn it is, on a current final document."""
     earlier = aliased(DocumentSigner)
     newer = aliased(MeetingDocument)
@@ -566,7 +562,7 @@ def sign_document(
     its sessions, so a session left open cannot be used to guess the password.
     """
     try:
-        return sign_in_turn(
+        return add_signature(
             signer_id, actor, password=password, nik=nik, passphrase=passphrase, totp=totp
         )
     except Refused as refused:
@@ -592,7 +588,7 @@ def note_wrong_password(actor: User) -> bool:
 
 
 @transaction
-def sign_in_turn(
+def add_signature(
     signer_id: int, actor: User, *, password: str, nik: str, passphrase: str, totp: str
 ) -> DocumentSigner:
     """The signature itself, in one transaction with the document's row locked."""
