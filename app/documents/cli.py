@@ -16,6 +16,7 @@ from sqlalchemy import select
 from app.documents import jobs
 from app.extensions import db
 from app.models import Meeting
+from app.signing import services as signing
 
 report = AppGroup("report", help="Render a meeting's official documents (PDF).")
 
@@ -36,10 +37,12 @@ def write_document(kind: str, meeting: str, output: Path) -> None:
     if isinstance(outcome, jobs.Pending):
         raise click.ClickException(f"Rendering failed: {outcome.job.error or outcome.job.status}")
     document = outcome.document
-    output.write_bytes(document.content)
+    # A final document is written as it is served: its latest signed version.
+    content, sha256 = signing.latest_version(document)
+    output.write_bytes(content)
     state = "final (archived)" if document.is_final else "draft"
-    click.echo(f"Wrote {output} ({len(document.content):,} bytes, {state}).")
-    click.echo(f"SHA-256 of the file: {document.sha256}")
+    click.echo(f"Wrote {output} ({len(content):,} bytes, {state}).")
+    click.echo(f"SHA-256 of the file: {sha256}")
     click.echo(f"Content digest:      {document.source_digest}")
 
 
