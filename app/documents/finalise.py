@@ -22,7 +22,8 @@ is built inside the finalising transaction and handed to a render job of its own
 (jobs.py), so a later change of reference data, or a slow queue, cannot reach it.
 Each job archives its PDF as PDF/A-3a with the SHA-256 of its bytes; every later
 download serves those bytes unchanged, with that hash in the `X-Content-SHA256`
-header.
+header, until the document is signed: from then on the latest signed version, an
+incremental update that keeps those bytes as its beginning (docs/SIGNING.md).
 
 Which hash is printed where: a file cannot contain its own hash, so the footer
 of the final PDF prints the *content digest* (the SHA-256 of the frozen context

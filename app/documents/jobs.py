@@ -22,7 +22,9 @@ whichever worker renders it.
 A finalised meeting's final documents (domain.FINAL_KINDS: the minutes, the berita
 acara, the laporan) are different: finalising builds their contexts and starts a
 job for each (finalise.py); each job archives its PDF (PDF/A-3a, `is_final`), and
-every later download serves exactly those bytes.
+every later download serves exactly those bytes, or once it is signed its latest
+signed version (app/signing/services.py `latest_version`), of which those bytes are
+the unchanged beginning.
 """
 
 import hashlib
