@@ -172,7 +172,8 @@ class MeetingDocument(Base):
     kind: Mapped[str] = mapped_column(String(16))
     # A digest of everything the document was built from: a cache key for drafts.
     source_digest: Mapped[str] = mapped_column(String(64))
-    sha256: Mapped[str] = mapped_column(String(64))
+    # Indexed: /verify/<sha256> looks a document up by it, for anyone who asks.
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
     content: Mapped[bytes] = mapped_column(LargeBinary)
     is_final: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

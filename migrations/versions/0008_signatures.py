@@ -2,7 +2,8 @@
 
 Each final document gets its signers, in the order the secretariat sets, and once
 they sign, the PDF each signature made with its SHA-256; a final document also
-records where on its last page the signatures' stamps go.
+records where on its last page the signatures' stamps go. Documents are looked up by
+their SHA-256 (the public verification page), so that column gets an index.
 
 A downgrade drops the signers and their signed versions: the original final PDFs
 stay as they were.
@@ -106,6 +107,7 @@ def upgrade():
         batch_op.add_column(
             sa.Column("signature_area", sa.String(length=80), nullable=False, server_default="")
         )
+        batch_op.create_index(batch_op.f("ix_meeting_document_sha256"), ["sha256"], unique=False)
 
     # ### end Alembic commands ###
 
@@ -120,5 +122,6 @@ def downgrade():
 
     with foreign_keys_off_on_sqlite():
         with op.batch_alter_table("meeting_document", schema=None) as batch_op:
+            batch_op.drop_index(batch_op.f("ix_meeting_document_sha256"))
             batch_op.drop_column("signature_area")
     # ### end Alembic commands ###
