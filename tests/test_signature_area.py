@@ -3,18 +3,28 @@
 Finalising archives each final document with an empty block at its very end, on its
 last page, and records where it landed (`MeetingDocument.signature_area`). Read
 back: the area lies inside the last page, below every word printed on it (pypdf's
-text positions), and it is blank (pdftoppm's pixels are all white there). Drafts
+text positions), and it is blank (pdftoppm's pixels are all white there). Painted
+for the test, the block covers exactly the recorded area, edge for edge. Drafts
 reserve nothing. The stamps' cells lie inside the area and never overlap.
 """
 
 import itertools
+import math
 import subprocess
 from io import BytesIO
 
 import pytest
 from PIL import Image
+from weasyprint import CSS
 
 from app.documents.pdf import NotOnLastPage, render_pdf_placing
+from app.documents.render import (
+    SIGNATURE_AREA_CORNER_ID,
+    SIGNATURE_AREA_ID,
+    build_context,
+    document_html,
+    page_size_sheets,
+)
 from app.domain import FINAL_KINDS
 from app.extensions import db
 from app.models import MeetingDocument, Signatory
@@ -90,6 +100,53 @@ def assert_blank(data: bytes, area: Area) -> None:
     assert 0 <= box[0] < box[2] <= width and 0 <= box[1] < box[3] <= height, box
     colours = image.crop(box).getcolors(maxcolors=1_000_000)
     assert colours == [((box[2] - box[0]) * (box[3] - box[1]), (255, 255, 255))], colours[:5]
+
+
+def colours_in(image: Image.Image, box: tuple[int, int, int, int]) -> set[tuple[int, int, int]]:
+    return {colour for _count, colour in image.crop(box).getcolors(maxcolors=1_000_000)}
+
+
+def assert_painted_exactly(data: bytes, area: Area) -> None:
+    """The page's black pixels are the area: black just inside each edge, white just outside."""
+    dpi = 144
+    image = page_png(data, area.page, dpi)
+    scale = dpi / 72
+    left, right = area.x1 * scale, area.x2 * scale
+    top, bottom = image.size[1] - area.y2 * scale, image.size[1] - area.y1 * scale
+    # Two pixels (one point) off each edge, clear of the edge's anti-aliasing.
+    inner = (math.ceil(left) + 1, math.ceil(top) + 1, math.floor(right) - 1, math.floor(bottom) - 1)
+    assert colours_in(image, inner) == {(0, 0, 0)}
+    outside = {
+        "left": (inner[0] - 4, inner[1], inner[0] - 2, inner[3]),
+        "right": (inner[2] + 2, inner[1], inner[2] + 4, inner[3]),
+        "above": (inner[0], inner[1] - 4, inner[2], inner[1] - 2),
+        "below": (inner[0], inner[3] + 2, inner[2], inner[3] + 4),
+    }
+    for side, box in outside.items():
+        assert colours_in(image, box) == {(255, 255, 255)}, (side, box)
+
+
+def test_the_stored_area_is_where_the_block_is_drawn(app, login, record):
+    finalise(login("secretariat"), record.meeting_id)
+    documents = final_documents(app)
+    for kind in ("minutes", "berita_acara"):
+        stored = parse_area(documents[kind].signature_area)
+        with app.app_context():
+            context, digest = build_context(kind, record.meeting_id)
+            html = document_html(context, digest=digest, signature_area_mm=area_height_mm(2))
+            # The same document with its block painted black: painting moves nothing.
+            placed = render_pdf_placing(
+                html,
+                SIGNATURE_AREA_ID,
+                SIGNATURE_AREA_CORNER_ID,
+                stylesheets=[
+                    *page_size_sheets(context),
+                    CSS(string=".esign-area { background: #000 }"),
+                ],
+            )
+        area = Area(placed.page, placed.x1, placed.y1, placed.x2, placed.y2)
+        assert area_text(area) == documents[kind].signature_area, kind
+        assert_painted_exactly(placed.pdf, stored)
 
 
 def test_each_final_document_keeps_a_blank_area_below_its_last_text(app, login, record):
@@ -232,12 +289,41 @@ def test_the_area_reads_back_from_its_text():
         assert parse_area(text) is None, text
 
 
+CORNER = '<i id="sudut" style="position: absolute; right: 0; bottom: 0; width: 0; height: 0"></i>'
+
+
+def block(style: str = "", corner: str = CORNER) -> str:
+    return f'<div id="room" style="position: relative; height: 20mm; {style}">{corner}</div>'
+
+
+def test_rendering_places_a_block_by_its_two_corners():
+    # An A4 page, a block 30 mm in from each side: the area is the block, edge for edge.
+    page = "<style>@page { size: A4; margin: 0 } body { margin: 0 }</style>"
+    margin = "margin: 40mm 30mm 0; background: #000"
+    placed = render_pdf_placing(f"{page}{block(margin)}", "room", "sudut")
+    area = Area(placed.page, placed.x1, placed.y1, placed.x2, placed.y2)
+    height = 297 * POINTS_PER_MM
+    assert (area.x1, area.y1, area.x2, area.y2) == pytest.approx(
+        (
+            30 * POINTS_PER_MM,
+            height - 60 * POINTS_PER_MM,
+            180 * POINTS_PER_MM,
+            height - 40 * POINTS_PER_MM,
+        )
+    )
+    assert_painted_exactly(placed.pdf, area)
+
+
 def test_rendering_refuses_a_block_that_is_not_on_the_last_page():
-    block = '<div id="room" style="height: 20mm"></div>'
     after = '<p style="break-before: page">Halaman berikutnya.</p>'
-    placed = render_pdf_placing(f"<p>Teks.</p>{block}", "room")
+    placed = render_pdf_placing(f"<p>Teks.</p>{block()}", "room", "sudut")
     assert placed.page == 0 and placed.y2 - placed.y1 == pytest.approx(20 * POINTS_PER_MM)
     with pytest.raises(NotOnLastPage):
-        render_pdf_placing(f"<p>Teks.</p>{block}{after}", "room")
+        render_pdf_placing(f"<p>Teks.</p>{block()}{after}", "room", "sudut")
     with pytest.raises(NotOnLastPage):
-        render_pdf_placing("<p>Teks.</p>", "room")
+        render_pdf_placing("<p>Teks.</p>", "room", "sudut")
+    # Without its corner marker, or with one left at the block's top-left, no area.
+    with pytest.raises(NotOnLastPage):
+        render_pdf_placing(f"<p>Teks.</p>{block(corner='')}", "room", "sudut")
+    with pytest.raises(NotOnLastPage):
+        render_pdf_placing(f"<p>Teks.</p>{block(corner='<i id=sudut></i>')}", "room", "sudut")

@@ -91,25 +91,37 @@ class Placed:
 
 
 class NotOnLastPage(RuntimeError):
-    """The element is missing, split over pages, or on a page before the last."""
+    """The element or its corner marker is missing, split over pages, or on a page before
+    the last, or the marker does not lie below and right of the element's top-left."""
 
 
-def render_pdf_placing(html: str, element_id: str, *, pdf_tags: bool = True, **options) -> Placed:
+def render_pdf_placing(
+    html: str, element_id: str, corner_id: str, *, pdf_tags: bool = True, **options
+) -> Placed:
     """`render_pdf`, and where the element with id `element_id` landed on the last page.
 
-    The layout is made once: WeasyPrint's `render()` gives the pages, each page's
-    `anchors` the boxes of the elements with an id (left, top, right, bottom in CSS
-    pixels from the top-left), and the same document is then written with the same
-    options. Refused when the element is not whole on the last page.
+    The layout is made once: WeasyPrint's `render()` gives the pages, and the same
+    document is then written with the same options. Each page's `anchors` give, for
+    every element with an id, an (x, y) point in CSS pixels from the page's top-left:
+    the element's top-left corner. Its bottom-right corner is the point of `corner_id`,
+    an empty element the element holds, absolutely positioned at its bottom-right
+    (right: 0; bottom: 0; no size; the element itself `position: relative` and without
+    a border, so its padding box, which the marker is placed in, is its border box).
+    Refused when either is not whole on the last page.
     """
     source = HTML(string=html, base_url=STATIC_BASE_URL, url_fetcher=StaticOnlyFetcher())
     document = source.render(pdf_tags=pdf_tags, **options)
-    pages = [i for i, page in enumerate(document.pages) if element_id in page.anchors]
     last = len(document.pages) - 1
-    if pages != [last]:
-        raise NotOnLastPage(f"#{element_id} on pages {pages}, the last is {last}")
+    for anchor in (element_id, corner_id):
+        pages = [i for i, page in enumerate(document.pages) if anchor in page.anchors]
+        if pages != [last]:
+            raise NotOnLastPage(f"#{anchor} on pages {pages}, the last is {last}")
     page = document.pages[last]
-    left, top, right, bottom = page.anchors[element_id]
+    # Only the documented (x, y) of each anchor; later items are WeasyPrint's own.
+    left, top = page.anchors[element_id][:2]
+    right, bottom = page.anchors[corner_id][:2]
+    if right <= left or bottom <= top:
+        raise NotOnLastPage(f"#{corner_id} is not below and right of #{element_id}'s top-left")
     pdf = document.write_pdf(pdf_tags=pdf_tags, **options)
     return Placed(
         pdf=pdf,

@@ -51,8 +51,11 @@ TEMPLATES = {
 }
 PDF_LAYOUT = "documents/_pdf.html"
 # The empty block a final document ends with, where the signatures' stamps go
-# (app/signing/area.py); its id is the anchor the renderer reports the place of.
+# (app/signing/area.py); its id marks its top-left corner, and the empty marker it
+# holds at its bottom-right carries the second id: from the two the renderer reports
+# the block's place (app/documents/pdf.py `render_pdf_placing`).
 SIGNATURE_AREA_ID = "tanda-tangan-elektronik"
+SIGNATURE_AREA_CORNER_ID = "tanda-tangan-elektronik-sudut"
 FRAGMENT_LAYOUT = "documents/_fragment.html"
 # Every PDF is tagged for screen readers: headings, paragraphs, tables with their header
 # cells, the language (lang="id") and the title shown as the window's title. A draft
@@ -110,6 +113,7 @@ def document_html(
             digest=digest,
             layout=layout,
             signature_area_id=SIGNATURE_AREA_ID,
+            signature_area_corner_id=SIGNATURE_AREA_CORNER_ID,
             signature_area_mm=signature_area_mm,
             fmt=SimpleNamespace(**formatting.FILTERS),
             charts=evaluation_charts(context) if context.kind == "evaluation" else {},
@@ -162,6 +166,7 @@ def final_pdf(
         return render_pdf_placing(
             html,
             SIGNATURE_AREA_ID,
+            SIGNATURE_AREA_CORNER_ID,
             stylesheets=page_size_sheets(context),
             pdf_variant=ARCHIVE_VARIANT,
         )
