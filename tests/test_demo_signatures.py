@@ -9,11 +9,16 @@ nothing more.
 """
 
 import io
+import subprocess
+from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
+import zxingcpp
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding, pkcs12
+from PIL import Image
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
@@ -76,6 +81,19 @@ def signed_documents(app) -> dict:
         return found
 
 
+def qr_targets(pdf: bytes, folder: Path) -> list[str]:
+    """The addresses of the QR codes printed on the last page, read as a phone reads them."""
+    source = folder / "signed.pdf"
+    source.write_bytes(pdf)
+    pages = len(PdfFileReader(io.BytesIO(pdf)).root["/Pages"]["/Kids"])
+    picture = folder / "last"
+    last = str(pages)
+    command = ["pdftoppm", "-png", "-r", "150", "-singlefile", "-f", last, "-l", last]
+    subprocess.run([*command, str(source), str(picture)], check=True)
+    found = zxingcpp.read_barcodes(Image.open(picture.with_suffix(".png")))
+    return [code.text for code in found if code.format == zxingcpp.BarcodeFormat.QRCode]
+
+
 def email_of(user_id: int | None) -> str | None:
     return db.session.get(User, user_id).email if user_id else None
 
@@ -107,7 +125,7 @@ def test_the_demo_seal_is_made_once_and_never_over_existing_files(tmp_path):
 
 
 def test_the_demo_signs_the_notulen_and_berita_acara_and_leaves_the_laporan_to_the_chair(
-    app, runner, client, demo_seal
+    app, runner, client, demo_seal, tmp_path
 ):
     output = run_demo(runner)
     assert "Demo login (secretariat): notulis@rakor.test / " + DEMO_PASSWORD in output
@@ -133,10 +151,16 @@ def test_the_demo_signs_the_notulen_and_berita_acara_and_leaves_the_laporan_to_t
             status = validate_pdf_signature(signature, trusting(demo_seal))
             assert status.intact and status.valid and status.trusted, (kind, status)
             assert DEMO_SEAL_NAME in status.signing_cert.subject.human_friendly
-        # The QR code's target: the original's verification page.
-        page = client.get(f"/verify/{original}")
+        # Each stamp's QR code, decoded from the rendered page, leads to the original's
+        # verification page, which names the document and its signers.
+        targets = qr_targets(latest, tmp_path)
+        assert len(targets) == len(signers), kind
+        assert {urlsplit(target).path for target in targets} == {f"/verify/{original}"}
+        page = client.get(urlsplit(targets[0]).path)
         assert page.status_code == 200, kind
-        assert "Achmad Afzan Arslan Djunaid" in page.get_data(as_text=True)
+        text = page.get_data(as_text=True)
+        assert "Rapat Koordinasi Penanggulangan Kemiskinan Kota Pekalongan Tahun 2024" in text
+        assert all(name in text for name, _, _, _, _ in signers), kind
 
     laporan = documents["laporan"][1]
     assert len(laporan) == 1
