@@ -19,7 +19,7 @@ import io
 import logging
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from asn1crypto import crl, pem, x509
@@ -27,7 +27,7 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import KeyUsageConstraints, validate_pdf_signature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
-from sqlalchemy import or_, select
+from sqlalchemy import Row, or_, select
 
 from app.extensions import db
 from app.models import DocumentNumber, DocumentSigner, Meeting, MeetingDocument
@@ -44,6 +44,13 @@ MAX_PREFIXES = 100
 # Each signature costs a validation and a comparison of revisions; more than any
 # document's signers are not checked (the report says how many were left).
 MAX_SIGNATURES = 40
+# pyHanko compares every revision after a signature with the one before, for every
+# signature: the work grows with the square of the revision count, and a small upload
+# of a thousand empty updates would hold a worker for seconds. A Rakor document has
+# one revision per signature, far below this; above it the signatures are validated
+# without that comparison, and a signature that does not cover the whole file only
+# says the file was changed after it.
+MAX_REVISIONS = 50
 
 VERDICTS = ("original", "changed", "untrusted", "unknown", "not_pdf")
 
@@ -60,6 +67,7 @@ class SignedVersion:
     signer_title: str
     signed_at: datetime
     sha256: str
+    field_name: str  # the signature field this signer's signature fills
 
 
 @dataclass(frozen=True)
@@ -91,13 +99,22 @@ class Version:
 
 
 def find_version(sha256: str) -> Version | None:
-    """The final document whose original or signed version has this SHA-256."""
+    """The final document whose original or signed version has this SHA-256.
+
+    Only the columns the pages print are read: never a stored PDF (see `latest_pdf`).
+    """
     sha256 = (sha256 or "").lower()
     if not SHA256_PATTERN.fullmatch(sha256):
         return None
     signed_here = select(DocumentSigner.document_id).where(DocumentSigner.sha256 == sha256)
-    document = db.session.scalar(
-        select(MeetingDocument)
+    document = db.session.execute(
+        select(
+            MeetingDocument.id,
+            MeetingDocument.meeting_id,
+            MeetingDocument.kind,
+            MeetingDocument.sha256,
+            MeetingDocument.created_at,
+        )
         .where(
             MeetingDocument.is_final.is_(True),
             or_(MeetingDocument.sha256 == sha256, MeetingDocument.id.in_(signed_here)),
@@ -105,15 +122,28 @@ def find_version(sha256: str) -> Version | None:
         # The same bytes finalised twice (a reopen that changed nothing printed): the newest.
         .order_by(MeetingDocument.created_at.desc(), MeetingDocument.id.desc())
         .limit(1)
-    )
+    ).first()
     if document is None:
         return None
     return describe(document, sha256)
 
 
-def describe(document: MeetingDocument, sha256: str) -> Version:
-    meeting = db.session.get(Meeting, document.meeting_id)
-    signers = list(document.signers)
+def describe(document: Row, sha256: str) -> Version:
+    """The version of `document` (a row of find_version's columns) that `sha256` names."""
+    meeting = db.session.execute(
+        select(Meeting.title, Meeting.date, Meeting.status).where(Meeting.id == document.meeting_id)
+    ).one()
+    signers = db.session.execute(
+        select(
+            DocumentSigner.name,
+            DocumentSigner.title,
+            DocumentSigner.signed_at,
+            DocumentSigner.sha256,
+            DocumentSigner.field_name,
+        )
+        .where(DocumentSigner.document_id == document.id)
+        .order_by(DocumentSigner.position)
+    ).all()
     signed = tuple(
         SignedVersion(
             position=order,
@@ -121,6 +151,7 @@ def describe(document: MeetingDocument, sha256: str) -> Version:
             signer_title=signer.title,
             signed_at=signer.signed_at,
             sha256=signer.sha256,
+            field_name=signer.field_name,
         )
         for order, signer in enumerate(
             (s for s in signers if s.sha256 and s.signed_at is not None), start=1
@@ -299,9 +330,9 @@ NO_CHAIN_INDICATIONS = {"NO_CERTIFICATE_CHAIN_FOUND"}
 
 @dataclass(frozen=True)
 class SignatureCheck:
-    """One embedded signature as pyHanko validated it."""
+    """One embedded signature as pyHanko validated it, and the stored signer it belongs to."""
 
-    signer: str  # the certificate's common name
+    signer: str  # the certificate's common name: shown only for a signature Rakor did not store
     signed_at: datetime | None  # the time the signer's software wrote (or a timestamp's)
     intact: bool  # the signed bytes are unchanged
     trusted: bool  # the certificate chains to a configured root and is in force
@@ -310,8 +341,11 @@ class SignatureCheck:
     untrusted_issuer: bool  # no chain to any configured root
     covers_whole_file: bool
     # What came after it: "none", "signatures" (further signatures or form filling),
-    # "annotations", "validation_data" (metadata or validation data), "other".
+    # "annotations", "validation_data" (metadata or validation data), "other", or
+    # "not_reviewed" (the file has too many revisions to compare: MAX_REVISIONS).
     changes_after: str
+    # The stored signed version this signature made: its signer's printed name and title.
+    stored: SignedVersion | None = None
 
     @property
     def valid(self) -> bool:
@@ -333,10 +367,15 @@ CHANGE_NAMES = {
 }
 
 
-def check_signature(embedded, context: ValidationContext) -> SignatureCheck:
+def check_signature(
+    embedded, context: ValidationContext, *, skip_diff: bool = False
+) -> SignatureCheck:
     try:
         status = validate_pdf_signature(
-            embedded, signer_validation_context=context, key_usage_settings=SIGNING_KEY_USAGE
+            embedded,
+            signer_validation_context=context,
+            key_usage_settings=SIGNING_KEY_USAGE,
+            skip_diff=skip_diff,
         )
     except Exception:
         # Any malformed signature (a broken CMS blob, a byte range past the end...) raises
@@ -351,6 +390,8 @@ def check_signature(embedded, context: ValidationContext) -> SignatureCheck:
     level = status.modification_level
     if covers_whole_file:
         changes = "none"
+    elif skip_diff:
+        changes = "not_reviewed"
     elif status.coverage == SignatureCoverageLevel.ENTIRE_REVISION and level is not None:
         changes = CHANGE_NAMES.get(level.name, "other")
     else:
@@ -379,6 +420,11 @@ class Report:
     exact: bool  # the file is exactly that stored version
     signatures: tuple[SignatureCheck, ...] = ()
     unchecked: int = 0  # signatures past MAX_SIGNATURES
+    revisions: int = 0  # the file's revisions; above MAX_REVISIONS they were not compared
+
+    @property
+    def revisions_reviewed(self) -> bool:
+        return self.revisions <= MAX_REVISIONS
 
     @property
     def all_valid(self) -> bool:
@@ -395,7 +441,7 @@ def verify_pdf(pdf: bytes, config: Mapping) -> Report:
     if version is None:
         version = known_prefix(pdf)
     try:
-        signatures = read_signatures(pdf)
+        signatures, revisions = read_signatures(pdf)
     except Exception:
         # pyHanko's reader raises many kinds of errors on a damaged file; none reaches a page.
         log.info("verification: a file could not be read as a PDF", exc_info=True)
@@ -403,15 +449,68 @@ def verify_pdf(pdf: bytes, config: Mapping) -> Report:
             return Report("changed", sha256, version, exact)
         return Report("not_pdf", sha256, None, False)
     context = validation_context(config)
-    checks = tuple(check_signature(embedded, context) for embedded in signatures[:MAX_SIGNATURES])
+    skip_diff = revisions > MAX_REVISIONS
+    checked = signatures[:MAX_SIGNATURES]
+    stored = stored_signatures(pdf, checked, version)
+    checks = tuple(
+        replace(check_signature(embedded, context, skip_diff=skip_diff), stored=known)
+        for embedded, known in zip(checked, stored, strict=True)
+    )
     unchecked = max(0, len(signatures) - MAX_SIGNATURES)
     verdict = verdict_of(version, exact, checks, unchecked)
-    return Report(verdict, sha256, version, exact, checks, unchecked)
+    return Report(verdict, sha256, version, exact, checks, unchecked, revisions)
 
 
-def read_signatures(pdf: bytes) -> list:
+def read_signatures(pdf: bytes) -> tuple[list, int]:
+    """The file's signatures, and how many revisions it has."""
     reader = PdfFileReader(io.BytesIO(pdf), strict=False)
-    return list(reader.embedded_regular_signatures)
+    return list(reader.embedded_regular_signatures), reader.total_revisions
+
+
+def signed_extent(embedded) -> int | None:
+    """Where the bytes a signature signs end, when they start at the file's start."""
+    try:
+        start, _length, second_start, second_length = (int(value) for value in embedded.byte_range)
+    except (TypeError, ValueError):
+        return None
+    return second_start + second_length if start == 0 else None
+
+
+def stored_signatures(
+    pdf: bytes, signatures: list, version: Version | None
+) -> list[SignedVersion | None]:
+    """For each signature, the stored signed version it made, if any.
+
+    A stored version is the PDF that ends with its signer's signature, covering all of
+    it: a signature in this file is that signer's when it fills the same field and the
+    bytes it signs hash to that version's SHA-256.
+    """
+    by_field = {signed.field_name: signed for signed in (version.signed if version else ())}
+    claims: list[tuple[SignedVersion | None, int]] = []
+    for embedded in signatures:
+        signed = by_field.get(str(embedded.field_name))
+        end = signed_extent(embedded)
+        if signed is None or end is None or not 0 < end <= len(pdf):
+            claims.append((None, 0))
+        else:
+            claims.append((signed, end))
+    hashes = prefix_hashes(pdf, {end for signed, end in claims if signed is not None})
+    return [
+        signed if signed is not None and hashes[end] == signed.sha256 else None
+        for signed, end in claims
+    ]
+
+
+def prefix_hashes(pdf: bytes, ends: set[int]) -> dict[int, str]:
+    """The SHA-256 of the file up to each of `ends`, in one pass over it."""
+    hasher = hashlib.sha256()
+    done = 0
+    hashes = {}
+    for end in sorted(ends):
+        hasher.update(pdf[done:end])
+        done = end
+        hashes[end] = hasher.hexdigest()
+    return hashes
 
 
 def verdict_of(
