@@ -29,6 +29,9 @@ Use::
     service.behaviour = "not_pdf"   # answers 200 with an HTML page
     service.behaviour = "foreign_pdf"  # answers 200 with some other signed PDF
     service.behaviour = "changed_after_signing"  # bytes added after the signature
+    service.behaviour = "changes_content"  # covers the first page in blue, in the
+                                           # same update as its signature
+    service.behaviour = "redirect"  # answers 307 to `service.redirect_to` (same path)
     service.behaviour = "error"     # answers `service.error_status` / `service.error_message`
     down_url()                      # an address where nothing listens (service down)
 
@@ -50,6 +53,7 @@ from pathlib import Path
 from asn1crypto import x509 as asn1_x509
 from cryptography.hazmat.primitives.serialization import Encoding
 from PIL import Image
+from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
@@ -88,6 +92,7 @@ class SigningStandIn:
     delay: float = 5.0
     error_status: int = 500
     error_message: str = "Internal server error"
+    redirect_to: str = ""
     authority: Authority = field(default_factory=lambda: Authority.create("Stand-in BSrE CA"))
     users: dict[str, Account] = field(default_factory=dict)
     seals: dict[str, Account] = field(default_factory=dict)
@@ -218,6 +223,11 @@ class SigningStandIn:
         return 200, {"file": [base64.b64encode(signed).decode("ascii")], "time": 1}
 
     def sign_pdf(self, account: Account, pdf: bytes, properties: dict) -> bytes:
+        writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+        if self.behaviour == "changes_content":
+            # A blue rectangle over the first page, written with the signature.
+            blue = generic.StreamObject(stream_data=b"0 0 1 rg 0 0 9999 9999 re f")
+            writer.add_stream_to_page(0, writer.add_object(blue))
         field_name = f"Signature{len(PdfFileReader(io.BytesIO(pdf)).embedded_signatures) + 1}"
         meta = signers.PdfSignatureMetadata(
             field_name=field_name,
@@ -247,7 +257,7 @@ class SigningStandIn:
             signer=account.signer(self.authority.root.certificate),
             stamp_style=style,
             new_field_spec=field_spec,
-        ).sign_pdf(IncrementalPdfFileWriter(io.BytesIO(pdf)), output=output)
+        ).sign_pdf(writer, output=output)
         return output.getvalue()
 
     def verify(self, body: dict) -> tuple[int, dict]:
@@ -283,6 +293,13 @@ class SigningStandIn:
 def handler_for(service: SigningStandIn):
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
+            if service.behaviour == "redirect":
+                service.requests.append({"path": self.path, "redirected": True})
+                self.send_response(307)
+                self.send_header("Location", service.redirect_to + self.path)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
             if not self.authorised():
                 self.reply(401, {"error": "Unauthorized", "status_code": 401})
                 return

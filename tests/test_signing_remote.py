@@ -77,6 +77,7 @@ def test_the_service_signs_with_the_signers_own_certificate(app, service, final_
     assert signatures[0].signer_cert.serial_number == certificate.serial_number
     assert signed.certificate_serial == format(certificate.serial_number, "X")
     assert "Achmad Afzan Arslan Djunaid" in signed.certificate_subject
+    assert signed.certificate_name == "Achmad Afzan Arslan Djunaid"
     assert signed.field_name == signatures[0].field_name
 
     (request,) = service.requests
@@ -202,6 +203,44 @@ def test_a_reply_changed_after_its_signature_is_refused(app, service, final_pdf)
         sign(app, final_pdf, service.url)
 
     assert "bukan dokumen ini" in str(failure.value.message)
+
+
+def test_a_service_that_changes_the_page_with_its_signature_is_refused(app, service, final_pdf):
+    """The update holds one intact signature over the whole file, and also covers the
+    page in blue: a signature does not make a changed document Rakor's."""
+    service.behaviour = "changes_content"
+
+    with pytest.raises(SigningFailed) as failure:
+        sign(app, final_pdf, service.url)
+
+    assert "bukan dokumen ini dengan satu tanda tangan baru" in str(failure.value.message)
+
+
+def test_a_later_signature_that_changes_the_page_is_refused_too(app, service, final_pdf):
+    first = sign(app, final_pdf, service.url)
+    service.behaviour = "changes_content"
+
+    with pytest.raises(SigningFailed) as failure:
+        sign(app, first.pdf, service.url)
+
+    assert "bukan dokumen ini dengan satu tanda tangan baru" in str(failure.value.message)
+    service.behaviour = "normal"
+    assert sign(app, first.pdf, service.url).pdf.startswith(first.pdf)
+
+
+def test_a_redirect_is_not_followed_and_signs_nothing(app, service, final_pdf):
+    """A 307 would make the client send the NIK and the passphrase again, elsewhere."""
+    with SigningStandIn() as elsewhere:
+        elsewhere.add_user(NIK, "Achmad Afzan Arslan Djunaid", passphrase=PASSPHRASE)
+        service.behaviour = "redirect"
+        service.redirect_to = elsewhere.url
+
+        with pytest.raises(SigningFailed) as failure:
+            sign(app, final_pdf, service.url)
+
+        assert elsewhere.requests == []
+    assert "status 307" in str(failure.value.message)
+    assert "Tidak ada yang ditandatangani" in str(failure.value.message)
 
 
 def test_the_secret_is_in_no_log_record_and_no_message(app, service, final_pdf, caplog):

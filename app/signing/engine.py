@@ -35,10 +35,13 @@ when it differs, for an operator whose service measures from elsewhere.
 
 What comes back is checked before anyone stores it (both ways): it must be the PDF
 that was sent plus one incremental update holding exactly one new PAdES signature,
-intact and covering the whole file. Anything else is refused with `SigningFailed`
-and nothing is signed. The request is never retried automatically (a passphrase
-typed once is used once), and neither the passphrase, the one-time code, the NIK
-nor the file is ever logged.
+intact and covering the whole file, and the update may change nothing a reader sees
+except by adding signature fields and their stamps (`update_only_signs`). Anything
+else is refused with `SigningFailed` and nothing is signed. The request is never
+retried automatically (a passphrase typed once is used once) nor redirected (a 307
+would carry the NIK and the passphrase to another address: a redirect is refused as
+a faulty service), and neither the passphrase, the one-time code, the NIK nor the
+file is ever logged.
 """
 
 import base64
@@ -54,7 +57,7 @@ from dataclasses import dataclass
 import requests
 from flask_babel import lazy_gettext as _l
 from PIL import Image
-from pyhanko.pdf_utils import layout
+from pyhanko.pdf_utils import generic, layout
 from pyhanko.pdf_utils.images import PdfImage
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -89,7 +92,8 @@ class Signed:
     """The PDF with one more signature, and the certificate that made it.
 
     The subject and issuer read as pyHanko prints them ("Common Name: ...; Country: ID");
-    the serial number is uppercase hexadecimal.
+    the serial number is uppercase hexadecimal; `certificate_name` is the subject's
+    common name alone (the person a personal certificate was issued to).
     """
 
     pdf: bytes
@@ -97,6 +101,7 @@ class Signed:
     certificate_subject: str
     certificate_issuer: str
     certificate_serial: str
+    certificate_name: str = ""
 
 
 # --- the institution's seal -----------------------------------------------------------
@@ -228,7 +233,15 @@ def remote_sign_pdf(
         # One attempt only: requests retries nothing by default, and a signature
         # made twice, or a passphrase tried twice against a lockout, is worse than
         # asking the signer again.
-        response = requests.post(url, json=body, auth=(client_id, client_secret), timeout=timeout)
+        # No redirects either: a 307 or 308 would send the NIK and the passphrase on to
+        # an address nobody configured. A 3xx answer is a faulty service (`refusal`).
+        response = requests.post(
+            url,
+            json=body,
+            auth=(client_id, client_secret),
+            timeout=timeout,
+            allow_redirects=False,
+        )
     except requests.Timeout:
         logger.warning("signing service did not answer within %s s", timeout)
         raise SigningFailed(
@@ -405,6 +418,8 @@ def checked(original: bytes, signed: bytes, *, box: Box | None = None) -> Signed
         newest = None
     if newest is None:
         raise not_our_document()
+    if not update_only_signs(original, signed):
+        raise not_our_document()
     if box is not None:
         report_stamp_position(newest, box)
     certificate = newest.signer_cert
@@ -414,7 +429,16 @@ def checked(original: bytes, signed: bytes, *, box: Box | None = None) -> Signed
         certificate_subject=certificate.subject.human_friendly,
         certificate_issuer=certificate.issuer.human_friendly,
         certificate_serial=format(certificate.serial_number, "X"),
+        certificate_name=common_name(certificate),
     )
+
+
+def common_name(certificate) -> str:
+    """The subject's common name ("" when it has none; several joined by a space)."""
+    name = certificate.subject.native.get("common_name", "")
+    if isinstance(name, list):
+        name = " ".join(str(part) for part in name)
+    return str(name or "")
 
 
 def new_signature(original: bytes, signed: bytes) -> EmbeddedPdfSignature | None:
@@ -466,3 +490,136 @@ def not_our_document() -> SigningFailed:
             "utuh. Tidak ada yang disimpan; hubungi operator."
         )
     )
+
+
+# --- what the update may change -----------------------------------------------------------
+
+# Catalog entries a signature's update may add or change: the form holding the
+# signature fields, and the version and extension markers pyHanko and other signing
+# libraries set. Anything else (an /OpenAction, /Names with scripts, other pages) is a
+# change a reader could see or run.
+SIGNING_CATALOG_KEYS = frozenset({"/AcroForm", "/Extensions", "/Version", "/Perms", "/DSS"})
+SIGNING_FORM_KEYS = frozenset({"/Fields", "/SigFlags", "/DR", "/DA"})
+
+
+def update_only_signs(original: bytes, signed: bytes) -> bool:
+    """True when the update `signed` adds to `original` does no more than fill a form:
+    signature fields, their stamps, and metadata. A signature covering the whole file
+    says who signed what; this says that what they signed is still the document sent.
+
+    The rule is pyHanko's "form filling" modification level, checked directly: its own
+    difference analysis (pyhanko.sign.diff_analysis) needs the earlier revision to hold
+    a form already, which a final document before its first signature does not, and
+    it reads every object of the document first (half a minute for a long notulen).
+
+    Objects of the earlier revision that the update rewrites may only be: the catalog
+    (adding the form and version markers), the form and its field list (adding fields),
+    pages and their annotation lists (adding widgets, nothing else), the document
+    information and the XMP metadata (which nothing renders). New objects count only
+    through these: the form may hold only signature fields, and a page's new
+    annotations may only be signature widgets. Earlier fields and everything a page
+    draws stay the objects they were.
+    """
+    base = PdfFileReader(io.BytesIO(original), strict=False).xrefs.total_revisions - 1
+    try:
+        reader = PdfFileReader(io.BytesIO(signed), strict=False)
+        allowed = form_filling_only(reader, base)
+    except Exception:  # a file pyHanko cannot compare is not one Rakor stores
+        logger.warning("signed PDF's update cannot be compared with the document sent")
+        return False
+    if not allowed:
+        logger.warning("signed PDF's update changes more than its signature fields")
+    return allowed
+
+
+def form_filling_only(reader: PdfFileReader, base: int) -> bool:
+    old = reader.get_historical_resolver(base)
+    new = reader.get_historical_resolver(reader.xrefs.total_revisions - 1)
+    if new.root_ref != old.root_ref:
+        return False
+    pages = page_references(old)
+    old_form = resolved(old.root, "/AcroForm")
+    rewritable = {old.root_ref, *pages}
+    entries = [raw(old.trailer_view, "/Info"), raw(old.root, "/Metadata")]
+    entries += [raw(old.root, "/AcroForm")]
+    if old_form is not None:
+        entries.append(raw(old_form, "/Fields"))
+    entries += [raw(old(ref), "/Annots") for ref in pages]
+    rewritable |= {e.reference for e in entries if isinstance(e, generic.IndirectObject)}
+    for ref in new.explicit_refs_in_revision():
+        if reader.xrefs.get_introducing_revision(ref) > base:
+            continue  # a new object: judged by what refers to it, below
+        if ref not in rewritable:
+            return False
+
+    if not same_except(old.root, new.root, SIGNING_CATALOG_KEYS):
+        return False
+    if not only_signatures_added(old_form, resolved(new.root, "/AcroForm"), "/Fields"):
+        return False
+    return all(
+        same_except(old(ref), new(ref), frozenset({"/Annots"}))
+        and only_signatures_added(old(ref), new(ref), "/Annots")
+        for ref in pages
+    )
+
+
+def only_signatures_added(before, after, key: str) -> bool:
+    """`after[key]` is `before[key]` (absent: empty) followed by signature fields only.
+
+    For the form (key /Fields) its other entries must be those of a signature form.
+    """
+    if after is None:
+        return before is None
+    if not isinstance(after, generic.DictionaryObject):
+        return False
+    if key == "/Fields" and set(after) - SIGNING_FORM_KEYS:
+        return False
+    kept = list(resolved(before, key) or []) if before is not None else []
+    now = list(resolved(after, key) or [])
+    if now[: len(kept)] != kept:
+        return False
+    return all(is_signature_field(item.get_object()) for item in now[len(kept) :])
+
+
+def page_references(resolver) -> set[generic.Reference]:
+    """The references of a revision's page dictionaries."""
+    found = set()
+    nodes = [resolver.root.raw_get("/Pages")]
+    while nodes:
+        node = nodes.pop()
+        if node.get_object().get("/Type") == "/Pages":
+            nodes.extend(node.get_object()["/Kids"])
+        else:
+            found.add(node.reference)
+    return found
+
+
+def raw(dictionary, key: str):
+    """A dictionary's entry as written (a reference not followed), None when absent."""
+    return dictionary.raw_get(key) if key in dictionary else None
+
+
+def resolved(dictionary, key: str):
+    """A dictionary's entry, a reference followed, None when absent."""
+    return dictionary[key] if key in dictionary else None  # noqa: SIM401 (.get does not follow)
+
+
+def same_except(before, after, keys: frozenset) -> bool:
+    """Two dictionaries with the same entries, `keys` aside (compared as written:
+    a reference stays the same reference)."""
+    if not isinstance(before, generic.DictionaryObject):
+        return False
+    if not isinstance(after, generic.DictionaryObject):
+        return False
+    names = (set(before) | set(after)) - keys
+    return all(raw(before, name) == raw(after, name) for name in names)
+
+
+def is_signature_field(widget) -> bool:
+    """A signature field's widget (merged with its field, or with it as its parent)."""
+    if not isinstance(widget, generic.DictionaryObject):
+        return False
+    kind = resolved(widget, "/FT")
+    if kind is None and "/Parent" in widget:
+        kind = resolved(widget["/Parent"], "/FT")
+    return kind == "/Sig"
