@@ -11,6 +11,7 @@ import io
 import logging
 import re
 import threading
+import time
 from html import unescape
 
 import pytest
@@ -67,12 +68,15 @@ def app_config(request, tmp_path, authority):
     seal = authority.issue("Segel Elektronik Bappeda Kota Uji", "Pemerintah Kota Uji")
     p12 = tmp_path / "seal.p12"
     p12.write_bytes(seal.pkcs12(SEAL_PASSWORD, [authority.root.certificate]))
-    return {
+    config = {
         "RAKOR_SIGNING_MODE": "seal",
         "RAKOR_SEAL_P12": str(p12),
         "RAKOR_SEAL_PASSWORD": SEAL_PASSWORD,
         "RAKOR_PUBLIC_URL": "https://rakor.uji.go.id",
     }
+    if getattr(request, "param", None) == "production_without_public_url":
+        config.update(RAKOR_ENV="production", RAKOR_PUBLIC_URL="")
+    return config
 
 
 # --- helpers -------------------------------------------------------------------------------
@@ -499,7 +503,7 @@ def test_remote_signing_with_the_signers_passphrase(
     wrong = sign(secretariat, document_id, signer_id=row["id"], nik=NIK, passphrase="salah-1")
     assert wrong.status_code == 409
     assert "Passphrase atau kode OTP salah" in page_text(wrong)
-    assert f'value="{NIK}"' in text(wrong)  # what was typed stays, but never a secret
+    assert NIK not in text(wrong)  # neither the NIK nor a secret goes back into the page
     assert "salah-1" not in text(wrong)
     assert signers_of(app, document_id)[0]["signed_at"] is None
 
@@ -521,6 +525,125 @@ def test_remote_signing_with_the_signers_passphrase(
     with app.app_context():
         stored = db.session.scalars(select(DocumentSigner.certificate_subject)).all()
     assert all(PASSPHRASE not in value and NIK not in value for value in stored)
+
+
+def test_a_signature_under_another_signers_printed_name_is_refused(
+    app, login, staff, make_meeting, standin
+):
+    """The secretariat holds both turns; the note-taker's NIK cannot sign the chair's."""
+    secretariat = login("secretariat")
+    _meeting_id, document_id = finalised_minutes(app, make_meeting, secretariat)
+    assert save_order(secretariat, document_id, [staff["secretariat"]] * 2).status_code == 303
+    notetaker, chair = signers_of(app, document_id)
+    mine = sign(secretariat, document_id, signer_id=notetaker["id"], nik=NIK, passphrase=PASSPHRASE)
+    assert mine.status_code == 303, page_text(mine)[:800]
+
+    theirs = sign(secretariat, document_id, signer_id=chair["id"], nik=NIK, passphrase=PASSPHRASE)
+
+    assert theirs.status_code == 422
+    assert (
+        f"Sertifikat elektronik dari NIK ini atas nama {NOTETAKER}, sedangkan dokumen "
+        f"mencantumkan {CHAIR} pada giliran ini. Tidak ada yang disimpan"
+    ) in page_text(theirs)
+    assert signers_of(app, document_id)[1]["signed_at"] is None
+    assert audit_text(app).count("document.signed") == 1
+
+
+def test_titles_and_degrees_around_the_certificates_name_do_not_matter(
+    app, login, staff, make_meeting, standin
+):
+    standin.add_user("3375010101900009", "DR. DIAN PERMATASARI, S.E., M.Si.", passphrase="p-9")
+    secretariat = login("secretariat")
+    _meeting_id, document_id = finalised_minutes(app, make_meeting, secretariat)
+    assert save_order(secretariat, document_id, [staff["secretariat"], None]).status_code == 303
+    row = signers_of(app, document_id)[0]
+
+    signed = sign(secretariat, document_id, signer_id=row["id"], nik="3375010101900009",
+                  passphrase="p-9")  # fmt: skip
+
+    assert signed.status_code == 303, page_text(signed)[:800]
+    assert "DIAN PERMATASARI" in signers_of(app, document_id)[0]["certificate_subject"]
+
+
+@pytest.mark.parametrize(
+    ("printed", "certificate", "same"),
+    [
+        ("Ir. Bambang Sutejo, M.T.", "BAMBANG SUTEJO", True),
+        ("Hj. Sri Wahyuni, S.Sos.", "Sri Wahyuni S.Sos.", True),
+        ("dr. Siti Aminah", "Drs. H. Siti Aminah, M.Si.", True),
+        ("Ma'ruf Amin", "MARUF AMIN", True),
+        ("Dian Permatasari", "Dian Permata", False),
+        ("Dian Permatasari", "Permatasari Dian", False),
+        ("Dian Permatasari", "", False),
+    ],
+)
+def test_names_are_compared_without_titles_case_or_punctuation(printed, certificate, same):
+    assert services.same_person(printed, certificate) is same
+
+
+def test_the_database_stays_writable_while_the_service_signs_and_a_reopen_wins(
+    app, login, staff, make_meeting, standin
+):
+    """No transaction is open while the service works: an admin reopens the record then
+    (SQLite would otherwise refuse every write until the service answered), and the
+    signature that comes back afterwards is not stored."""
+    standin.behaviour, standin.delay = "slow", 3
+    secretariat, admin = login("secretariat"), login("admin")
+    meeting_id, document_id = finalised_minutes(app, make_meeting, secretariat)
+    assert save_order(secretariat, document_id, [staff["secretariat"], None]).status_code == 303
+    row = signers_of(app, document_id)[0]
+    outcomes = []
+
+    def click() -> None:
+        with app.app_context():
+            actor = db.session.get(User, staff["secretariat"])
+            try:
+                services.sign_document(row["id"], actor, nik=NIK, passphrase=PASSPHRASE)
+                outcomes.append("signed")
+            except Refused as refused:
+                outcomes.append(str(refused))
+            finally:
+                db.session.remove()
+
+    signing = threading.Thread(target=click)
+    signing.start()
+    for _wait in range(200):
+        if standin.requests:
+            break
+        time.sleep(0.05)
+    assert standin.requests, "the service was asked"
+    token = csrf_from(admin, f"/admin/meetings/{meeting_id}/minutes")
+    reopened = admin.post(
+        f"/admin/meetings/{meeting_id}/reopen",
+        data={"csrf_token": token, "reason": "Nama notulis salah ketik."},
+    )
+    assert reopened.status_code == 302
+    assert signing.is_alive(), "the reopen did not wait for the signing service"
+    signing.join(timeout=30)
+
+    assert len(outcomes) == 1 and "bukan dokumen final yang berlaku" in outcomes[0]
+    assert signers_of(app, document_id)[0]["signed_at"] is None
+    assert "document.signed" not in audit_text(app)
+
+
+@pytest.mark.parametrize("app_config", ["production_without_public_url"], indirect=True)
+def test_a_production_server_without_its_public_address_signs_nothing(
+    app, login, staff, make_meeting
+):
+    """The QR code keeps its address for good: not the host name a request happened to use."""
+    secretariat = login("secretariat")
+    _meeting_id, document_id = finalised_minutes(app, make_meeting, secretariat)
+    assert save_order(secretariat, document_id, [staff["secretariat"], None]).status_code == 303
+    row = signers_of(app, document_id)[0]
+    page = secretariat.get(signing_url(document_id))
+    assert "RAKOR_PUBLIC_URL) belum diatur" in page_text(page)
+    assert 'name="password"' not in text(page)
+
+    refused = sign(secretariat, document_id, signer_id=row["id"], password=STAFF_PASSWORD)
+
+    assert refused.status_code == 409
+    assert "Tidak ada yang ditandatangani; minta admin mengaturnya" in page_text(refused)
+    assert signers_of(app, document_id)[0]["signed_at"] is None
 
 
 # --- in the browser --------------------------------------------------------------------------

@@ -60,6 +60,15 @@ class OrderForm(BaseForm):
         ]
 
 
+class UnechoedField(StringField):
+    """A text field whose value never goes back into the page: the NIK and the one-time
+    code are personal or secret, and a page shown again after an error (or kept in a
+    browser's cache) must not carry them."""
+
+    def _value(self) -> str:
+        return ""
+
+
 class SignForm(BaseForm):
     """The signer's confirmation. Which fields count depends on the server's signing mode:
     the account password for the seal; the NIK and a passphrase or one-time code for a
@@ -72,7 +81,7 @@ class SignForm(BaseForm):
         description=_l("Untuk memastikan Anda sendiri yang menandatangani."),
         validators=[Length(max=SECRET_MAX)],
     )
-    nik = StringField(
+    nik = UnechoedField(
         _l("NIK"),
         description=_l("16 angka, sesuai sertifikat elektronik Anda."),
         filters=[lambda value: "".join(value.split()) if isinstance(value, str) else value],
@@ -83,7 +92,7 @@ class SignForm(BaseForm):
         description=_l("Passphrase sertifikat elektronik Anda. Tidak disimpan."),
         validators=[Length(max=SECRET_MAX)],
     )
-    totp = StringField(
+    totp = UnechoedField(
         _l("atau kode OTP"),
         description=_l(
             "Kode sekali pakai dari aplikasi autentikator, bila tidak memakai passphrase."

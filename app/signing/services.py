@@ -10,13 +10,16 @@ turn. The order (and the accounts) can change until the first signature.
 Each signature takes the latest version of the PDF (the original final PDF, or the
 last signed one), adds one PAdES signature with its visible stamp as an incremental
 update (app/signing/engine.py) in the signer's cell of the document's signature area
-(app/signing/area.py), and stores the result beside the earlier versions. The
-document's row is locked for the whole step, so two signers never sign the same
-version. A password, NIK, passphrase or one-time code is used for that one step and
-never stored, logged or audited.
+(app/signing/area.py), and stores the result beside the earlier versions. No
+transaction is open while the document is being signed; storing locks the document's
+row and checks that the version signed is still the latest, so two signers never both
+store a signature of the same version. A password, NIK, passphrase or one-time code is
+used for that one step and never stored, logged or audited.
 """
 
 import hashlib
+import logging
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -39,6 +42,8 @@ from app.services import Refused, transaction
 from app.signing import engine
 from app.signing.area import cell, parse_area
 from app.signing.stamp import Stamp
+
+logger = logging.getLogger(__name__)
 
 NIK_LENGTH = 16
 # Where the QR code of a stamp leads: the public verification page of the original.
@@ -330,6 +335,7 @@ class SigningPage:
     current: bool  # the meeting's current final document
     has_area: bool
     mode: str  # "seal", "remote", or "" when signing is not configured
+    needs_public_url: bool  # a production server without RAKOR_PUBLIC_URL: no signing
     verify_url: str
     latest_sha256: str
     accounts: list[tuple[int, str, str]]  # (id, name, role) of the active accounts
@@ -351,6 +357,7 @@ class SigningPage:
             or not self.current
             or not self.has_area
             or not self.mode
+            or self.needs_public_url
             or line.signer.user_id != user_id
         ):
             return None
@@ -387,6 +394,7 @@ def signing_page(document: MeetingDocument) -> SigningPage:
         current=is_current(document),
         has_area=parse_area(document.signature_area or "") is not None,
         mode=signing_mode(),
+        needs_public_url=lacks_public_url(),
         verify_url=verify_url(document),
         latest_sha256=latest_sha256(document),
         accounts=accounts,
@@ -587,31 +595,79 @@ def note_wrong_password(actor: User) -> bool:
     return True
 
 
-@transaction
+@dataclass(frozen=True)
+class Prepared:
+    """What a signature needs, read in a short transaction before the signing itself."""
+
+    signer_id: int
+    document_id: int
+    mode: str
+    pdf: bytes
+    sha256: str  # of `pdf`, the version being signed
+    plan: tuple  # the signers as they were (`plan_state`): unchanged when storing
+    box: tuple[int, float, float, float, float]
+    stamp: Stamp
+    reason: str
+
+
 def add_signature(
     signer_id: int, actor: User, *, password: str, nik: str, passphrase: str, totp: str
 ) -> DocumentSigner:
-    """The signature itself, in one transaction with the document's row locked."""
+    """The signature itself, in three steps, so that no transaction is open while the
+    document is being signed (a remote service may take RAKOR_SIGNING_TIMEOUT seconds,
+    and SQLite would refuse every other write meanwhile):
+
+    1. `prepare_signature`: check the turn and the secrets, read the latest version;
+    2. sign it (app/signing/engine.py), no transaction open;
+    3. `store_signature`: lock the document, check that nothing changed meanwhile (the
+       version, the turn, the document still the meeting's current final), store.
+
+    Two signers, or two clicks, may both sign in step 2; the first to store wins and
+    the other signature is discarded with a refusal.
+    """
+    actor_id = actor.id  # read now: after step 1's commit it would be read again
+    prepared = prepare_signature(
+        signer_id, actor, password=password, nik=nik, passphrase=passphrase, totp=totp
+    )
+    try:
+        signed = engine.sign_with_config(
+            prepared.pdf,
+            box=prepared.box,
+            stamp=prepared.stamp,
+            reason=prepared.reason,
+            config=current_app.config,
+            nik=nik if prepared.mode == "remote" else "",
+            passphrase=passphrase if prepared.mode == "remote" else "",
+            totp=totp if prepared.mode == "remote" else "",
+        )
+    except engine.SigningFailed as failed:
+        raise Refused("signing_failed", failed.message) from None
+    if not signed.pdf.startswith(prepared.pdf):  # the engine checks it; the chain relies on it
+        raise Refused("signing_failed", _l("Layanan tanda tangan mengembalikan dokumen lain."))
+    if prepared.mode == "remote":
+        refuse_unless_same_person(prepared.stamp.signer_name, signed.certificate_name)
+    return store_signature(prepared, signed, actor_id)
+
+
+@transaction
+def prepare_signature(
+    signer_id: int, actor: User, *, password: str, nik: str, passphrase: str, totp: str
+) -> Prepared:
+    """Step 1: everything checked and read; the transaction ends when it returns."""
     mode = signing_mode()
     if not mode:
         raise Refused(
             "not_configured",
             _l("Tanda tangan elektronik belum diatur di server ini. Hubungi admin."),
         )
+    refuse_without_public_url()
     document_id = db.session.scalar(
         select(DocumentSigner.document_id).where(DocumentSigner.id == signer_id)
     )
     if document_id is None:
         raise Refused("not_found", _l("Penanda tangan tidak ditemukan."))
-    document = lock_document(document_id)
-    signers = list(
-        db.session.scalars(
-            select(DocumentSigner)
-            .where(DocumentSigner.document_id == document_id)
-            .order_by(DocumentSigner.position)
-            .execution_options(populate_existing=True)
-        )
-    )
+    document = db.session.get(MeetingDocument, document_id)
+    signers = current_signers(document_id)
     signer = next(row for row in signers if row.id == signer_id)
     refuse_unless_current(document)
     area = parse_area(document.signature_area or "")
@@ -625,34 +681,46 @@ def add_signature(
         )
     refuse_unless_turn(signer, signers, actor)
     refuse_bad_secrets(actor, mode, password=password, nik=nik, passphrase=passphrase, totp=totp)
-
-    pdf, _sha256 = latest_version(document)
-    signed_at = utcnow()
-    stamp = Stamp(
-        signer_name=signer.name,
-        signer_title=signer.title,
-        signed_at=signed_at,
-        verify_url=verify_url(document),
+    pdf, sha256 = latest_version(document)
+    return Prepared(
+        signer_id=signer.id,
+        document_id=document.id,
+        mode=mode,
+        pdf=pdf,
+        sha256=sha256,
+        plan=plan_state(signers),
+        box=cell(area, signer.position - 1, len(signers)),
+        stamp=Stamp(
+            signer_name=signer.name,
+            signer_title=signer.title,
+            signed_at=utcnow(),
+            verify_url=verify_url(document),
+        ),
+        reason=signing_reason(signer, document),
     )
-    try:
-        signed = engine.sign_with_config(
-            pdf,
-            box=cell(area, signer.position - 1, len(signers)),
-            stamp=stamp,
-            reason=signing_reason(signer, document),
-            config=current_app.config,
-            nik=nik if mode == "remote" else "",
-            passphrase=passphrase if mode == "remote" else "",
-            totp=totp if mode == "remote" else "",
-        )
-    except engine.SigningFailed as failed:
-        raise Refused("signing_failed", failed.message) from None
-    if not signed.pdf.startswith(pdf):  # the engine checks it; the stored chain relies on it
-        raise Refused("signing_failed", _l("Layanan tanda tangan mengembalikan dokumen lain."))
 
-    signer.signed_at = signed_at
-    signer.signed_by_id = actor.id
-    signer.method = mode
+
+@transaction
+def store_signature(prepared: Prepared, signed: engine.Signed, actor_id: int) -> DocumentSigner:
+    """Step 3: with the document locked, store the signed version, if it is still the
+    one to make."""
+    document = lock_document(prepared.document_id)
+    signers = current_signers(document.id)
+    signer = next(row for row in signers if row.id == prepared.signer_id)
+    actor = db.session.get(User, actor_id)
+    refuse_unless_current(document)
+    refuse_unless_turn(signer, signers, actor)
+    if plan_state(signers) != prepared.plan or latest_sha256(document) != prepared.sha256:
+        raise Refused(
+            "changed_meanwhile",
+            _l(
+                "Dokumen atau urutan penanda tangannya berubah selama penandatanganan. "
+                "Tidak ada yang disimpan; muat ulang halaman lalu tandatangani lagi."
+            ),
+        )
+    signer.signed_at = prepared.stamp.signed_at
+    signer.signed_by_id = actor_id
+    signer.method = prepared.mode
     signer.field_name = signed.field_name
     signer.certificate_subject = signed.certificate_subject[:500]
     signer.certificate_issuer = signed.certificate_issuer[:500]
@@ -669,9 +737,95 @@ def add_signature(
             "position": signer.position,
             "role": signer.role,
             "name": signer.name,
-            "method": mode,
+            "method": prepared.mode,
             "sha256": signer.sha256,
         },
         meeting_id=document.meeting_id,
     )
     return signer
+
+
+def current_signers(document_id: int) -> list[DocumentSigner]:
+    """The document's signers as the database has them now (not as the session cached)."""
+    return list(
+        db.session.scalars(
+            select(DocumentSigner)
+            .where(DocumentSigner.document_id == document_id)
+            .order_by(DocumentSigner.position)
+            .execution_options(populate_existing=True)
+        )
+    )
+
+
+def plan_state(signers: list[DocumentSigner]) -> tuple:
+    """What a signature was made for: every signer's place, name, title and account."""
+    return tuple(
+        (row.id, row.position, row.name, row.title, row.user_id, row.signed_at is None)
+        for row in signers
+    )
+
+
+def lacks_public_url() -> bool:
+    """A production server signs only with RAKOR_PUBLIC_URL set: the stamp's QR code keeps
+    its address for good, and without the setting it would be whatever host name the
+    signer's request happened to use."""
+    config = current_app.config
+    return config.get("RAKOR_ENV") == "production" and not config.get("RAKOR_PUBLIC_URL")
+
+
+def refuse_without_public_url() -> None:
+    if lacks_public_url():
+        raise Refused(
+            "no_public_url",
+            _l(
+                "Alamat publik server (RAKOR_PUBLIC_URL) belum diatur, sehingga kode QR "
+                "pada cap tanda tangan tidak dapat dibuat. Tidak ada yang ditandatangani; "
+                "minta admin mengaturnya."
+            ),
+        )
+
+
+# Academic and religious titles written before a name, as words without their dots.
+NAME_PREFIXES = frozenset({"dr", "drs", "dra", "ir", "h", "hj", "prof", "kh", "hc"})
+
+
+def name_words(name: str) -> list[str]:
+    """A person's name as words to compare, without case, accents, punctuation, titles
+    before it ("Dr.", "Ir.", "H.", "Hj.") or degrees after it (", S.E., M.Si.", "S.T.")."""
+    name = unicodedata.normalize("NFKD", name)
+    name = "".join(c for c in name if not unicodedata.combining(c)).casefold()
+    name = name.split(",")[0]  # "Bambang Sutejo, M.T.": the degrees follow a comma
+    words = name.split()
+    while words and words[-1].rstrip(".").count(".") >= 1:  # "S.E." "M.Si." without a comma
+        words.pop()
+    words = ["".join(c for c in word if c.isalnum()) for word in words]
+    words = [word for word in words if word]
+    while words and words[0] in NAME_PREFIXES:
+        words.pop(0)
+    return words
+
+
+def same_person(printed: str, certificate_name: str) -> bool:
+    """The certificate's common name is the name the document prints for this signer."""
+    words = name_words(printed)
+    return bool(words) and words == name_words(certificate_name)
+
+
+def refuse_unless_same_person(printed: str, certificate_name: str) -> None:
+    """A personal certificate signs only under its holder's printed name: a signature in
+    another signer's turn, with one's own NIK, would put their name on one's signature.
+    (A seal signs for the institution by design; the audit log says who pressed.)"""
+    if same_person(printed, certificate_name):
+        return
+    logger.warning("certificate's name does not match the signer's printed name")
+    raise Refused(
+        "not_the_certificate_holder",
+        _l(
+            "Sertifikat elektronik dari NIK ini atas nama %(certificate)s, sedangkan "
+            "dokumen mencantumkan %(name)s pada giliran ini. Tidak ada yang disimpan; "
+            "gunakan NIK %(name)s sendiri, atau minta sekretariat memperbaiki urutan.",
+            certificate=certificate_name or "?",
+            name=printed,
+        ),
+        field="nik",
+    )
