@@ -618,7 +618,7 @@ def test_the_database_stays_writable_while_the_service_signs_and_a_reopen_wins(
         data={"csrf_token": token, "reason": "Nama notulis salah ketik."},
     )
     assert reopened.status_code == 302
-    assert signing.is_alive(), "the reopen did not wait for the signing service"
+    assert signing.is_alive(), "the reopen had to wait for the signing service"
     signing.join(timeout=30)
 
     assert len(outcomes) == 1 and "bukan dokumen final yang berlaku" in outcomes[0]
