@@ -432,8 +432,18 @@ def test_an_unsigned_final_document_is_original_and_not_signed(app, client, minu
     assert "Berkas ini tidak memuat tanda tangan elektronik" in page
 
 
-@pytest.mark.parametrize("change", [with_new_title, with_note], ids=["title", "note"])
-def test_a_file_changed_after_signing_says_so(app, client, planned, signed_twice, change):
+ONLY_SIGNATURES = "Sesudahnya hanya ditambahkan tanda tangan lain, capnya, atau metadata."
+CHANGED_AFTER = "Sesudahnya berkas diubah."
+
+
+@pytest.mark.parametrize(
+    ("change", "after_second"),
+    [(with_new_title, ONLY_SIGNATURES), (with_note, CHANGED_AFTER)],
+    ids=["title", "note"],
+)
+def test_a_file_changed_after_signing_says_so(
+    app, client, planned, signed_twice, change, after_second
+):
     changed = change(signed_twice[1])
     assert changed.startswith(signed_twice[1])
     page = text(upload(client, changed))
@@ -441,9 +451,15 @@ def test_a_file_changed_after_signing_says_so(app, client, planned, signed_twice
     assert "Rapat Koordinasi Penanggulangan Kemiskinan Tahun 2024" in page  # what it started as
     assert "berkas ini berawal dari versi ini" in page
     assert ORIGINAL not in page
-    # pyHanko sees both signatures intact, each followed by more changes.
+    # pyHanko sees both signatures intact, each followed by more changes: a new title is
+    # metadata, which a signature's own update may change too; a note on a page is not.
     assert page.count("<strong>Sah</strong>") == 2
-    assert "Sesudahnya ditambahkan" in page or "Sesudahnya berkas diubah" in page
+    with app.app_context():
+        report = verify_pdf(changed, app.config)
+    assert [check.changes_after for check in report.signatures] == (
+        ["signatures", "signatures"] if change is with_new_title else ["other", "other"]
+    )
+    assert after_second in page
 
 
 def test_a_flipped_byte_breaks_the_signature(app, client, planned, signed_twice):

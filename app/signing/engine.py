@@ -532,9 +532,11 @@ def update_only_signs(original: bytes, signed: bytes) -> bool:
     return allowed
 
 
-def form_filling_only(reader: PdfFileReader, base: int) -> bool:
+def form_filling_only(reader: PdfFileReader, base: int, top: int | None = None) -> bool:
+    """Revision `top` (the last one by default) changes no more than form filling over
+    revision `base`, which is the revision just before it."""
     old = reader.get_historical_resolver(base)
-    new = reader.get_historical_resolver(reader.xrefs.total_revisions - 1)
+    new = reader.get_historical_resolver(reader.xrefs.total_revisions - 1 if top is None else top)
     if new.root_ref != old.root_ref:
         return False
     pages = page_references(old)
