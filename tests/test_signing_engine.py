@@ -13,13 +13,16 @@ import pytest
 from asn1crypto import x509 as asn1_x509
 from cryptography.hazmat.primitives.serialization import Encoding
 from PIL import Image
+from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign import fields, signers
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
 from app.documents.pdf import render_pdf
-from app.signing.engine import SigningFailed, seal_pdf, sign_with_config
+from app.signing.engine import SigningFailed, checked, seal_pdf, sign_with_config
 from app.signing.pki import Authority
 from app.signing.stamp import Stamp, stamp_png
 from tests.helpers import pdf_reader
@@ -231,3 +234,98 @@ def test_signing_not_configured_signs_nothing(app, final_pdf, mode):
         )
 
     assert "belum dikonfigurasi" in str(failure.value.message)
+
+
+# --- what a signing update may not do ----------------------------------------------------
+
+
+def signed_by_hand(authority: Authority, pdf: bytes, mutate, box=BOXES[0]) -> bytes:
+    """`pdf` signed with pyHanko directly, after `mutate` changed the update: what a
+    faulty or hostile signing service could send back."""
+    issued = authority.issue("Siti Aminah", "Layanan Uji")
+    signer = signers.SimpleSigner.load_pkcs12_data(
+        issued.pkcs12("sandi", [authority.root.certificate]), other_certs=[], passphrase=b"sandi"
+    )
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+    mutate(writer)
+    meta = signers.PdfSignatureMetadata(
+        field_name="Tandatangan1", subfilter=fields.SigSeedSubFilter.PADES, md_algorithm="sha256"
+    )
+    field = fields.SigFieldSpec("Tandatangan1", on_page=box[0], box=box[1:])
+    output = io.BytesIO()
+    signers.PdfSigner(meta, signer=signer, new_field_spec=field).sign_pdf(writer, output=output)
+    return output.getvalue()
+
+
+def first_page_contents(writer) -> generic.Reference:
+    return writer.root["/Pages"]["/Kids"][0].get_object().raw_get("/Contents").reference
+
+
+def a_later_generation_of_the_first_pages_text(writer) -> None:
+    # Object n, generation 1: readers draw it in place of object n, generation 0.
+    number = first_page_contents(writer).idnum
+    writer.objects[(1, number)] = generic.StreamObject(stream_data=b"BT ET")
+
+
+def an_unsigned_field_over_the_first_page(writer) -> None:
+    page = writer.root["/Pages"]["/Kids"].raw_get(0)
+    picture = writer.add_object(
+        generic.StreamObject(
+            {
+                generic.pdf_name("/Type"): generic.pdf_name("/XObject"),
+                generic.pdf_name("/Subtype"): generic.pdf_name("/Form"),
+                generic.pdf_name("/BBox"): generic.ArrayObject(
+                    [generic.NumberObject(value) for value in (0, 0, 595, 842)]
+                ),
+            },
+            stream_data=b"1 1 1 rg 0 0 595 842 re f",
+        )
+    )
+    widget = writer.add_object(
+        generic.DictionaryObject(
+            {
+                generic.pdf_name("/Type"): generic.pdf_name("/Annot"),
+                generic.pdf_name("/Subtype"): generic.pdf_name("/Widget"),
+                generic.pdf_name("/FT"): generic.pdf_name("/Sig"),
+                generic.pdf_name("/T"): generic.TextStringObject("Penutup"),
+                generic.pdf_name("/Rect"): generic.ArrayObject(
+                    [generic.NumberObject(value) for value in (0, 0, 595, 842)]
+                ),
+                generic.pdf_name("/P"): page,
+                generic.pdf_name("/AP"): generic.DictionaryObject(
+                    {generic.pdf_name("/N"): picture}
+                ),
+            }
+        )
+    )
+    writer.root[generic.pdf_name("/AcroForm")] = generic.DictionaryObject(
+        {generic.pdf_name("/Fields"): generic.ArrayObject([widget])}
+    )
+    writer.update_root()
+    writer.register_annotation(page, widget)
+
+
+def test_a_signed_update_of_only_its_signature_is_kept(app, authority, final_pdf):
+    signed = signed_by_hand(authority, final_pdf, lambda writer: None)
+    with app.app_context():
+        assert checked(final_pdf, signed, box=BOXES[0]).pdf == signed
+
+
+@pytest.mark.parametrize(
+    "mutate",
+    [a_later_generation_of_the_first_pages_text, an_unsigned_field_over_the_first_page],
+    ids=["later-generation", "unsigned-overlay"],
+)
+def test_an_update_that_changes_what_a_page_shows_is_refused(app, authority, final_pdf, mutate):
+    signed = signed_by_hand(authority, final_pdf, mutate)
+    with app.app_context(), pytest.raises(SigningFailed) as refused:
+        checked(final_pdf, signed, box=BOXES[0])
+    assert "bukan dokumen ini dengan satu tanda tangan baru" in str(refused.value.message)
+
+
+def test_a_stamp_outside_its_box_is_refused(app, authority, final_pdf):
+    # The service put the stamp where the first page's text is, not in the signature area.
+    signed = signed_by_hand(authority, final_pdf, lambda writer: None, box=(0, 56, 600, 290, 680))
+    with app.app_context(), pytest.raises(SigningFailed) as refused:
+        checked(final_pdf, signed, box=BOXES[0])
+    assert "di luar ruang tanda tangan" in str(refused.value.message)

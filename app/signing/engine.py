@@ -138,7 +138,7 @@ def seal_pdf(
     )
     output = io.BytesIO()
     pdf_signer.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(pdf)), output=output)
-    return checked(pdf, output.getvalue())
+    return checked(pdf, output.getvalue(), box=box)
 
 
 def picture_style(picture: Image.Image) -> StaticStampStyle:
@@ -420,8 +420,13 @@ def checked(original: bytes, signed: bytes, *, box: Box | None = None) -> Signed
         raise not_our_document()
     if not update_only_signs(original, signed):
         raise not_our_document()
-    if box is not None:
-        report_stamp_position(newest, box)
+    if box is not None and not stamp_in_box(signed, newest, box):
+        raise SigningFailed(
+            _l(
+                "Layanan tanda tangan menempatkan cap di luar ruang tanda tangan dokumen. "
+                "Tidak ada yang disimpan; hubungi operator."
+            )
+        )
     certificate = newest.signer_cert
     return Signed(
         pdf=signed,
@@ -467,20 +472,53 @@ def new_signature(original: bytes, signed: bytes) -> EmbeddedPdfSignature | None
     return newest
 
 
-def report_stamp_position(signature, box: Box) -> None:
-    """Logs where a remote service put the stamp when that is not the box Rakor asked for."""
-    rect = signature.sig_field.get("/Rect")
+# How far (in points) a service may place the stamp from the box Rakor asked for: a
+# service measuring slightly differently still lands in the blank signature area, and
+# one that puts it elsewhere would cover the document's text.
+STAMP_TOLERANCE = 12.0
+
+
+def stamp_in_box(signed: bytes, signature, box: Box) -> bool:
+    """The new signature's widget is on the box's page and within the box (give or take
+    STAMP_TOLERANCE). Where the stamp lands is logged whenever it is not the box."""
+    widget = signature.sig_field
+    rect = widget.get("/Rect")
     if rect is None:
-        return
+        return False
     left, right = sorted(float(value) for value in (rect[0], rect[2]))
     bottom, top = sorted(float(value) for value in (rect[1], rect[3]))
-    _page, x1, y1, x2, y2 = box
+    page, x1, y1, x2, y2 = box
     if max(abs(left - x1), abs(bottom - y1), abs(right - x2), abs(top - y2)) > 1:
         logger.warning(
             "signing service placed the stamp at %s, not at %s",
             [left, bottom, right, top],
             [x1, y1, x2, y2],
         )
+    inside = (
+        left >= x1 - STAMP_TOLERANCE
+        and bottom >= y1 - STAMP_TOLERANCE
+        and right <= x2 + STAMP_TOLERANCE
+        and top <= y2 + STAMP_TOLERANCE
+    )
+    reader = PdfFileReader(io.BytesIO(signed), strict=False)
+    return inside and widget_page(reader, widget) == page
+
+
+def widget_page(reader: PdfFileReader, widget) -> int | None:
+    """The index of the page whose annotations hold `widget`, in reading order."""
+    for index, page in enumerate(pages_in_order(reader.root["/Pages"])):
+        annotations = resolved(page, "/Annots") or []
+        if any(item.get_object() is widget or item.get_object() == widget for item in annotations):
+            return index
+    return None
+
+
+def pages_in_order(node) -> list:
+    """The page dictionaries under a page tree node, in reading order."""
+    node = node.get_object()
+    if node.get("/Type") != "/Pages":
+        return [node]
+    return [page for kid in node["/Kids"] for page in pages_in_order(kid)]
 
 
 def not_our_document() -> SigningFailed:
@@ -548,21 +586,52 @@ def form_filling_only(reader: PdfFileReader, base: int, top: int | None = None) 
         entries.append(raw(old_form, "/Fields"))
     entries += [raw(old(ref), "/Annots") for ref in pages]
     rewritable |= {e.reference for e in entries if isinstance(e, generic.IndirectObject)}
+    # An object numbered below the earlier revision's /Size is one of its objects, whatever
+    # the generation: a reader takes a later generation of object n as the new object n,
+    # so a "new" generation of a page's content stream would replace what the page draws.
+    size = int(old.trailer_view["/Size"])
     for ref in new.explicit_refs_in_revision():
-        if reader.xrefs.get_introducing_revision(ref) > base:
+        if ref.generation != 0:
+            return False
+        if ref.idnum >= size:
             continue  # a new object: judged by what refers to it, below
         if ref not in rewritable:
             return False
 
     if not same_except(old.root, new.root, SIGNING_CATALOG_KEYS):
         return False
-    if not only_signatures_added(old_form, resolved(new.root, "/AcroForm"), "/Fields"):
+    new_form = resolved(new.root, "/AcroForm")
+    if not only_signatures_added(old_form, new_form, "/Fields"):
         return False
-    return all(
+    if not all(
         same_except(old(ref), new(ref), frozenset({"/Annots"}))
         and only_signatures_added(old(ref), new(ref), "/Annots")
         for ref in pages
-    )
+    ):
+        return False
+    # One signature per revision: exactly one new field, signed, with one widget on a
+    # page. An unsigned signature field is only a picture, and could lay any picture
+    # over a page.
+    fields = added(old_form, new_form, "/Fields")
+    widgets = [item for ref in pages for item in added(old(ref), new(ref), "/Annots")]
+    if len(fields) != 1 or len(widgets) != 1:
+        return False
+    field = fields[0].get_object()
+    widget = widgets[0].get_object()
+    return "/V" in field and (widget is field or widget == field or field_of(widget) == field)
+
+
+def added(before, after, key: str) -> list:
+    """What `after[key]` holds beyond `before[key]` (checked as a continuation above)."""
+    if after is None:
+        return []
+    kept = list(resolved(before, key) or []) if before is not None else []
+    return list(resolved(after, key) or [])[len(kept) :]
+
+
+def field_of(widget):
+    """The field a widget belongs to: its parent, when it is not merged with it."""
+    return widget["/Parent"].get_object() if "/Parent" in widget else widget
 
 
 def only_signatures_added(before, after, key: str) -> bool:

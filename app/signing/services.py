@@ -786,7 +786,17 @@ def refuse_without_public_url() -> None:
 
 
 # Academic and religious titles written before a name, as words without their dots.
-NAME_PREFIXES = frozenset({"dr", "drs", "dra", "ir", "h", "hj", "prof", "kh", "hc"})
+NAME_PREFIXES = frozenset(
+    {"dr", "drg", "drs", "dra", "ir", "h", "hj", "prof", "kh", "hc", "ns", "apt", "r", "rr", "tb"}
+)
+# Degrees written after a name without dots or a comma ("Budi Santoso SH MH").
+DEGREE_SUFFIXES = frozenset(
+    {
+        "sh", "mh", "se", "mm", "st", "mt", "lc", "ma", "spd", "mpd", "skm", "mkm", "amd",
+        "ssos", "msi", "ssi", "sip", "sap", "map", "mkes", "skom", "mkom", "sked", "skep",
+        "sfarm", "ak", "phd", "mba", "msc", "bsc", "mpp", "ssit", "sstp", "mip",
+    }
+)  # fmt: skip
 
 
 def name_words(name: str) -> list[str]:
@@ -795,13 +805,15 @@ def name_words(name: str) -> list[str]:
     name = unicodedata.normalize("NFKD", name)
     name = "".join(c for c in name if not unicodedata.combining(c)).casefold()
     name = name.split(",")[0]  # "Bambang Sutejo, M.T.": the degrees follow a comma
-    words = name.split()
+    words = name.replace("-", " ").split()  # "Nur-Aini" is "NUR AINI" on a certificate
     while words and words[-1].rstrip(".").count(".") >= 1:  # "S.E." "M.Si." without a comma
         words.pop()
     words = ["".join(c for c in word if c.isalnum()) for word in words]
     words = [word for word in words if word]
     while words and words[0] in NAME_PREFIXES:
         words.pop(0)
+    while len(words) > 1 and words[-1] in DEGREE_SUFFIXES:
+        words.pop()
     return words
 
 
