@@ -10,6 +10,7 @@ docs/screenshots/ for the documentation; normal runs write nothing.
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser_helpers import (
     DESCRIPTION,
@@ -155,8 +156,9 @@ def test_a_form_with_mistakes_comes_back_with_everything_typed(phone, meeting, a
     summary = page.locator("#error-summary")
     summary.wait_for()
     assert "Ada isian yang perlu diperbaiki" in summary.inner_text()
-    # The summary takes the focus so that a screen reader reads it first.
-    assert page.evaluate("document.activeElement.id") == "error-summary"
+    # The summary takes the focus so that a screen reader reads it first (the page's
+    # script moves it once the page has loaded: waited for, not read at once).
+    expect(summary).to_be_focused()
     links = summary.get_by_role("link")
     assert links.count() == 2
     for href in links.evaluate_all("links => links.map(a => a.getAttribute('href'))"):
@@ -183,7 +185,7 @@ def test_a_form_with_mistakes_comes_back_with_everything_typed(phone, meeting, a
 
     # Following a summary link lands on the field to fix.
     summary.get_by_role("link", name=re.compile("Judul singkat")).click()
-    assert page.evaluate("document.activeElement.id") == "title"
+    expect(page.locator("#title")).to_be_focused()
 
     page.get_by_label("Judul singkat").fill(TITLE)
     choose_lurah_of_krapyak(page)
