@@ -25,9 +25,11 @@ from app.extensions import db
 from app.models import Base, Meeting, Pillar
 from app.models import user as user_model
 from app.seed import seed_reference_data
+from app.signing.pki import Authority
 from config import BASE_DIR
 from tests.helpers import (
     REDIS_TEST_URL,
+    SEAL_PASSWORD,
     STAFF_EMAILS,
     STAFF_PASSWORD,
     hidden_value,
@@ -371,3 +373,21 @@ def rq_queue(app):
     yield queue
     queue.delete(delete_jobs=True)
     connection.close()
+
+
+# --- electronic signatures ---------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def authority() -> Authority:
+    """A throwaway certificate authority (app/signing/pki.py), one per test module."""
+    return Authority.create("Uji Root CA", "Rakor Uji")
+
+
+@pytest.fixture(scope="module")
+def seal_file(authority, tmp_path_factory) -> str:
+    """A seal issued by `authority`: the path of its PKCS#12 file (password SEAL_PASSWORD)."""
+    seal = authority.issue("Segel Bappeda Kota Uji", "Pemerintah Kota Uji")
+    path = tmp_path_factory.mktemp("seal") / "seal.p12"
+    path.write_bytes(seal.pkcs12(SEAL_PASSWORD, [authority.root.certificate]))
+    return str(path)

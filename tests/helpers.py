@@ -551,3 +551,14 @@ def get_pdf(client, url: str):
     assert response.status_code == 200, response.get_data(as_text=True)[:500]
     assert response.mimetype == "application/pdf"
     return response
+
+
+# The password of the seals the tests make (conftest `seal_file`).
+SEAL_PASSWORD = "sandi-segel-uji"
+
+
+def finalise(client, meeting_id: int) -> None:
+    """Finalise a closed meeting as the secretariat does, from its minutes page."""
+    token = csrf_from(client, f"/admin/meetings/{meeting_id}/minutes")
+    response = client.post(f"/admin/meetings/{meeting_id}/finalise", data={"csrf_token": token})
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]

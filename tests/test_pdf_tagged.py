@@ -16,7 +16,7 @@ from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
 from app.extensions import db
 from app.models import MeetingDocument
-from tests.helpers import build_record, csrf_from, get_pdf, make_pdf, pdf_reader, pdf_text
+from tests.helpers import build_record, finalise, get_pdf, make_pdf, pdf_reader, pdf_text
 
 TITLE = "Rapat Koordinasi Penanggulangan Kemiskinan Tahun 2024"
 
@@ -73,12 +73,6 @@ def assert_tagged(reader: PdfReader, title: str) -> Counter:
     assert found["/H1"] + found["/H2"] >= 1
     assert found["/P"] >= 1 and found["/Table"] >= 1
     return found
-
-
-def finalise(client, meeting_id: int) -> None:
-    token = csrf_from(client, f"/admin/meetings/{meeting_id}/minutes")
-    response = client.post(f"/admin/meetings/{meeting_id}/finalise", data={"csrf_token": token})
-    assert response.status_code == 302, response.get_data(as_text=True)[:500]
 
 
 def test_the_archived_final_minutes_are_tagged_pdf_a_3a(app, login, record):

@@ -37,7 +37,7 @@ from app.signing.area import (
     parse_area,
 )
 from app.signing.services import signing_plan
-from tests.helpers import build_record, csrf_from, make_pdf, pdf_reader
+from tests.helpers import build_record, finalise, make_pdf, pdf_reader
 
 # The running footer (page number, content digest) is printed in the page's bottom
 # margin (report.css: 20 mm), below the area.
@@ -47,12 +47,6 @@ BOTTOM_MARGIN = 20 * POINTS_PER_MM
 @pytest.fixture
 def record(app, make_meeting):
     return build_record(app, make_meeting)
-
-
-def finalise(client, meeting_id: int) -> None:
-    token = csrf_from(client, f"/admin/meetings/{meeting_id}/minutes")
-    response = client.post(f"/admin/meetings/{meeting_id}/finalise", data={"csrf_token": token})
-    assert response.status_code == 302, response.get_data(as_text=True)[:500]
 
 
 def final_documents(app) -> dict[str, MeetingDocument]:

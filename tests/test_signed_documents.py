@@ -28,9 +28,8 @@ from app.signing.area import cell, parse_area
 from app.signing.engine import seal_pdf
 from app.signing.pki import Authority
 from app.signing.stamp import Stamp
-from tests.helpers import build_record, csrf_from, pdf_reader
+from tests.helpers import SEAL_PASSWORD, build_record, finalise, pdf_reader
 
-SEAL_PASSWORD = "sandi-segel-uji"
 DPI = 50
 PARTIES = [
     ("Achmad Afzan Arslan Djunaid", "Wali Kota Pekalongan", False),
@@ -40,28 +39,9 @@ PARTIES = [
 ]
 
 
-@pytest.fixture(scope="module")
-def authority() -> Authority:
-    return Authority.create("Uji Root CA", "Rakor Uji")
-
-
-@pytest.fixture(scope="module")
-def seal_file(authority, tmp_path_factory) -> str:
-    seal = authority.issue("Segel Bappeda Kota Uji", "Pemerintah Kota Uji")
-    path = tmp_path_factory.mktemp("seal") / "seal.p12"
-    path.write_bytes(seal.pkcs12(SEAL_PASSWORD, [authority.root.certificate]))
-    return str(path)
-
-
 @pytest.fixture
 def record(app, make_meeting):
     return build_record(app, make_meeting)
-
-
-def finalise(client, meeting_id: int) -> None:
-    token = csrf_from(client, f"/admin/meetings/{meeting_id}/minutes")
-    response = client.post(f"/admin/meetings/{meeting_id}/finalise", data={"csrf_token": token})
-    assert response.status_code == 302, response.get_data(as_text=True)[:500]
 
 
 def final_document(app, kind: str) -> tuple[bytes, str]:

@@ -25,9 +25,8 @@ from app.documents.pdf import render_pdf
 from app.signing.engine import SigningFailed, checked, seal_pdf, sign_with_config
 from app.signing.pki import Authority
 from app.signing.stamp import Stamp, stamp_png
-from tests.helpers import pdf_reader
+from tests.helpers import SEAL_PASSWORD, pdf_reader
 
-SEAL_PASSWORD = "sandi-segel-uji"
 REASON = "Menyetujui notulen rapat"
 BOXES = [(1, 56.0, 60.0, 290.0, 140.0), (1, 305.0, 60.0, 539.0, 140.0)]
 STAMPS = [
@@ -44,19 +43,6 @@ STAMPS = [
         verify_url="https://rakor.example.go.id/verify/" + "a" * 64,
     ),
 ]
-
-
-@pytest.fixture(scope="module")
-def authority() -> Authority:
-    return Authority.create("Uji Root CA", "Rakor Uji")
-
-
-@pytest.fixture(scope="module")
-def seal_file(authority, tmp_path_factory) -> str:
-    seal = authority.issue("Segel Bappeda Kota Uji", "Pemerintah Kota Uji")
-    path = tmp_path_factory.mktemp("seal") / "seal.p12"
-    path.write_bytes(seal.pkcs12(SEAL_PASSWORD, [authority.root.certificate]))
-    return str(path)
 
 
 @pytest.fixture(scope="module")

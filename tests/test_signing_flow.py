@@ -36,19 +36,21 @@ from app.services import Refused
 from app.signing import services
 from app.signing.pki import Authority
 from tests.browser_helpers import describe, flash, serious_violations, sign_in
-from tests.helpers import STAFF_PASSWORD, build_record, csrf_from, hidden_value, pdf_text, text
+from tests.helpers import (
+    SEAL_PASSWORD,
+    STAFF_PASSWORD,
+    build_record,
+    csrf_from,
+    hidden_value,
+    pdf_text,
+    text,
+)
 from tests.signing_standin import SigningStandIn
 
-SEAL_PASSWORD = "sandi-segel-uji"
 NIK = "3375010101900001"
 PASSPHRASE = "passphrase-rahasia-uji-7291"
 NOTETAKER = "Dian Permatasari"
 CHAIR = "Achmad Afzan Arslan Djunaid"
-
-
-@pytest.fixture(scope="module")
-def authority() -> Authority:
-    return Authority.create("CA Uji Rakor", "Pemerintah Kota Uji")
 
 
 @pytest.fixture
