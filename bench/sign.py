@@ -12,8 +12,14 @@ bench/render_minutes.py and its minutes rendered once as the archive keeps them
   app/signing/pki.py, its stamp drawn and the result checked as in production);
 - seal 2: the second signature, on the first one's output.
 
+- verify: `verify_pdf` of the twice-sealed file, what /verify does with an upload
+  (pyHanko's integrity and trust checks, Rakor's own review of what each revision
+  after a signature changed);
+- verify, pyHanko's review: the baseline for it, `validate_pdf_signature` of each
+  signature with pyHanko's default difference analysis (at most 3 rounds: it is slow).
+
 Each figure is the median CPU time (`time.process_time()`); the ratio compares
-each seal with the render. The files' sizes show what one signature adds. The
+each step with the render. The files' sizes show what one signature adds. The
 results are printed as a Markdown table; no file is written.
 """
 
@@ -39,6 +45,8 @@ BOXES = [(56.0, 60.0, 290.0, 140.0), (305.0, 60.0, 539.0, 140.0)]
 
 
 def measure(size: int, rounds: int, folder: Path) -> dict[str, tuple[float, int]]:
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import validate_pdf_signature
     from pypdf import PdfReader
 
     from app.documents import render
@@ -46,8 +54,11 @@ def measure(size: int, rounds: int, folder: Path) -> dict[str, tuple[float, int]
     from app.signing.engine import seal_pdf
     from app.signing.pki import Authority
     from app.signing.stamp import Stamp
+    from app.signing.verify import validation_context, verify_pdf
 
     authority = Authority.create("Bench CA")
+    roots = folder / f"ca-{size}.pem"
+    roots.write_bytes(authority.root.pem())
     seal_file = folder / f"seal-{size}.p12"
     seal_file.write_bytes(
         authority.issue("Segel Bench").pkcs12(PASSWORD, [authority.root.certificate])
@@ -55,7 +66,14 @@ def measure(size: int, rounds: int, folder: Path) -> dict[str, tuple[float, int]
     url = f"sqlite:///{folder}/bench-{size}.sqlite"
     meeting_id = render_minutes.populate(url, size)
     app = render_minutes.make_app(url)
-    times: dict[str, list[float]] = {"render": [], "seal 1": [], "seal 2": []}
+    app.config.update(RAKOR_TRUST_ROOTS=str(roots), RAKOR_TRUST_CRLS="")
+    times: dict[str, list[float]] = {
+        "render": [],
+        "seal 1": [],
+        "seal 2": [],
+        "verify": [],
+        "verify, pyHanko's review": [],
+    }
     sizes: dict[str, int] = {}
     with app.app_context():
         context, digest = render.build_context("minutes", meeting_id)
@@ -85,6 +103,18 @@ def measure(size: int, rounds: int, folder: Path) -> dict[str, tuple[float, int]
                 ).pdf
                 times[name].append(time.process_time() - started)
                 sizes[name] = len(signed)
+            started = time.process_time()
+            report = verify_pdf(signed, app.config)
+            times["verify"].append(time.process_time() - started)
+            assert [check.valid for check in report.signatures] == [True, True], report
+            sizes["verify"] = len(signed)
+            if len(times["verify, pyHanko's review"]) < 3:
+                started = time.process_time()
+                context = validation_context(app.config)
+                for signature in PdfFileReader(io.BytesIO(signed)).embedded_signatures:
+                    assert validate_pdf_signature(signature, context).bottom_line
+                times["verify, pyHanko's review"].append(time.process_time() - started)
+                sizes["verify, pyHanko's review"] = len(signed)
     return {name: (statistics.median(values), sizes[name]) for name, values in times.items()}
 
 
