@@ -91,6 +91,14 @@ class Config:
     RAKOR_LOG_FORMAT = os.environ.get("RAKOR_LOG_FORMAT", "json")
     RAKOR_LOG_LEVEL = os.environ.get("RAKOR_LOG_LEVEL", "INFO")
 
+    # The follow-up cycle (docs/FOLLOW_UPS.md): an evidence file's size limit; how long a
+    # new agency update link lasts; how often a link may be used.
+    RAKOR_EVIDENCE_MAX_BYTES = _env_int("RAKOR_EVIDENCE_MAX_BYTES", 5 * 1024 * 1024)
+    RAKOR_AGENCY_LINK_DAYS = _env_int("RAKOR_AGENCY_LINK_DAYS", 90)
+    RAKOR_AGENCY_LINK_RATE_LIMIT = os.environ.get(
+        "RAKOR_AGENCY_LINK_RATE_LIMIT", "30 per minute;300 per hour"
+    )
+
     # Electronic signatures of the final documents (docs/SIGNING.md). RAKOR_SIGNING_MODE
     # "seal": the institution's seal, a PKCS#12 file and its password; "remote": a
     # signing service with the BSrE signing client's API (base URL and client

@@ -128,6 +128,7 @@ def register_blueprints(app: Flask) -> None:
         documents,
         errors,
         exports,
+        follow_ups,
         meetings,
         minutes,
         paper,
@@ -153,6 +154,7 @@ def register_blueprints(app: Flask) -> None:
         signing,
         paper,
         exports,
+        follow_ups,
         users,
         reference,
     ):

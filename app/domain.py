@@ -14,6 +14,8 @@ Stored values are the Indonesian words the meeting itself uses (lurah, usulan...
 labels go through Flask-Babel so the pages can show them in either language.
 """
 
+from datetime import date
+
 from flask_babel import lazy_gettext as _l
 
 ROLES = {
@@ -82,10 +84,33 @@ FOLLOW_UP_STATUSES = {
     "cancelled": _l("Dibatalkan"),
 }
 
+# A follow-up in one of these states is no longer waited for, whatever its deadline.
+CLOSED_FOLLOW_UP_STATUSES = ("done", "cancelled")
+
+
+def is_overdue(deadline: date | None, status: str, as_of: date) -> bool:
+    """Past its deadline and still awaited (not done, not cancelled) on the day `as_of`."""
+    return deadline is not None and deadline < as_of and status not in CLOSED_FOLLOW_UP_STATUSES
+
+
+# How a progress report on a follow-up arrived: a staff account (the secretariat or the
+# agency's focal point), the agency's update link, or the agency's RTL workbook uploaded.
+PROGRESS_CHANNELS = {
+    "staff": _l("Akun sekretariat"),
+    "focal": _l("Akun focal point"),
+    "link": _l("Tautan pembaruan"),
+    "xlsx": _l("Unggah XLSX"),
+}
+# A progress report's evidence: a PDF or a photo, checked by its content, not its name.
+EVIDENCE_TYPES = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
+PROGRESS_NOTE_MAX = 4_000
+
 USER_ROLES = {
     "admin": _l("Admin"),
     "secretariat": _l("Sekretariat"),
     "viewer": _l("Pimpinan (hanya baca)"),
+    # An agency's officer: sees and reports on that agency's follow-ups, nothing else.
+    "focal": _l("Focal point perangkat daerah"),
 }
 
 SEXES = {"L": _l("Laki-laki"), "P": _l("Perempuan")}

@@ -5,14 +5,19 @@ Dates and numbers follow the active locale ("Selasa, 23 Januari 2024", "6,94",
 "Rp 1.500.000" in Indonesian).
 """
 
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 
 from flask import Flask, current_app, has_request_context, request
-from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from flask_babel import format_date, format_datetime, format_decimal, get_locale, to_user_timezone
 
 from app import domain
 
 LANGUAGE_COOKIE = "rakor_lang"
+
+
+def local_today() -> date:
+    """Today where the meeting is held (WIB by default), not on the server's clock."""
+    return to_user_timezone(datetime.now(UTC)).date()
 
 
 def select_locale() -> str:

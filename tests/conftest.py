@@ -30,6 +30,7 @@ from config import BASE_DIR
 from tests.helpers import (
     REDIS_TEST_URL,
     SEAL_PASSWORD,
+    FOCAL_AGENCY,
     STAFF_EMAILS,
     STAFF_PASSWORD,
     hidden_value,
@@ -333,11 +334,36 @@ def staff(app) -> dict[str, int]:
     ids = {}
     with app.app_context():
         for role, email in STAFF_EMAILS.items():
+            if role == "focal":
+                continue  # the `focal_point` fixture's, with an agency
             user = create_account(
                 None, email=email, name=f"Uji {role}", role=role, password=STAFF_PASSWORD
             )
             ids[role] = user.id
     return ids
+
+
+@pytest.fixture
+def focal_point(app, staff) -> dict[str, int]:
+    """A focal point account of one agency (FOCAL_AGENCY): {"user": id, "agency": id}.
+    `login("focal")` signs in with it."""
+    from app.models import Agency
+    from app.users.services import create_account
+
+    with app.app_context():
+        abbreviation, name = FOCAL_AGENCY
+        agency = Agency(abbreviation=abbreviation, name=name)
+        db.session.add(agency)
+        db.session.commit()
+        user = create_account(
+            None,
+            email=STAFF_EMAILS["focal"],
+            name="Uji focal point",
+            role="focal",
+            password=STAFF_PASSWORD,
+            agency_id=agency.id,
+        )
+        return {"user": user.id, "agency": agency.id}
 
 
 @pytest.fixture

@@ -165,7 +165,11 @@ STAFF_EMAILS = {
     "admin": "admin@uji.test",
     "secretariat": "sekretariat@uji.test",
     "viewer": "pimpinan@uji.test",
+    # Made by the `focal_point` fixture, with its agency (the `staff` fixture makes the rest).
+    "focal": "focal@uji.test",
 }
+# The agency the `focal_point` fixture's account reports for.
+FOCAL_AGENCY = ("Disperkim", "Dinas Perumahan Rakyat dan Kawasan Permukiman")
 
 
 def staff_routes(app) -> list[tuple]:

@@ -3,6 +3,8 @@
 admin       everything, including users and reference data
 secretariat prepares meetings, reviews input, writes the minutes
 viewer      reads the dashboard and documents (the chair, the mayor's office)
+focal       an agency's focal point: sees and reports on its own agency's follow-ups
+            (the register, a follow-up's page, its RTL workbook), nothing else
 
 Participants' phone numbers are personal data: only PERSONAL_DATA sees them, on
 pages, in forms and in exports. Templates ask `sees_personal_data()`.
@@ -11,16 +13,20 @@ pages, in forms and in exports. Templates ask `sees_personal_data()`.
 from collections.abc import Callable
 from functools import wraps
 
-from flask import abort
+from flask import abort, url_for
 from flask_login import current_user, login_required
 
 from app.auth import bp
 from app.extensions import db
-from app.models import User
+from app.models import Agency, User
 
 READ = ("admin", "secretariat", "viewer")
 WRITE = ("admin", "secretariat")
 ADMIN = ("admin",)
+# The follow-up register and a follow-up's progress: every staff role reads them, a
+# focal point its own agency's only (`agency_scope`); FOLLOW_UP_REPORTERS add progress.
+FOLLOW_UP_READERS = (*READ, "focal")
+FOLLOW_UP_REPORTERS = (*WRITE, "focal")
 # Who sees phone numbers: the Bappeda secretariat staff. Everyone who may edit an
 # attendee (WRITE) is in it, since the attendee form carries the number.
 PERSONAL_DATA = ("admin", "secretariat")
@@ -56,6 +62,25 @@ def is_admin() -> bool:
 @bp.app_template_global()
 def sees_personal_data() -> bool:
     return current_user.is_authenticated and current_user.role in PERSONAL_DATA
+
+
+def agency_scope() -> int | None:
+    """The one agency a signed-in focal point may see; None for every other role."""
+    return current_user.agency_id if current_user.role == "focal" else None
+
+
+@bp.app_template_global()
+def focal_agency_label() -> str:
+    """The agency a signed-in focal point reports for, as the staff bar names it."""
+    agency = db.session.get(Agency, current_user.agency_id) if current_user.agency_id else None
+    return agency.abbreviation if agency else ""
+
+
+def home_url() -> str:
+    """Where a signed-in account starts: the meetings, or a focal point's follow-ups."""
+    if current_user.is_authenticated and current_user.role == "focal":
+        return url_for("follow_ups.register")
+    return url_for("meetings.index")
 
 
 def current_actor() -> User:

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app.auth import bp, services
-from app.auth.access import current_actor
+from app.auth.access import current_actor, home_url
 from app.auth.forms import ChangePasswordForm, LoginForm, LogoutForm
 from app.extensions import limiter
 from app.forms import error_summary, show_refusal
@@ -24,9 +24,8 @@ def login_rate_limit() -> str:
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(login_rate_limit, methods=["POST"])
 def login():
-    destination = safe_next(request.args.get("next"), url_for("meetings.index"))
     if current_user.is_authenticated:
-        return redirect(destination)
+        return redirect(safe_next(request.args.get("next"), home_url()))
     form = LoginForm()
     if form.validate_on_submit():
         try:
@@ -38,7 +37,7 @@ def login():
             # nothing from before survives it.
             session.clear()
             login_user(user)
-            return redirect(destination)
+            return redirect(safe_next(request.args.get("next"), home_url()))
     status = 422 if form.errors else 200
     return render_template("auth/login.html", form=form), status
 
@@ -78,6 +77,6 @@ def change_password():
         else:
             # The account's other sessions ended; this one goes on.
             flash(_("Kata sandi Anda sudah diganti. Sesi di perangkat lain diakhiri."), "info")
-            return redirect(url_for("meetings.index"), code=303)
+            return redirect(home_url(), code=303)
     status = 422 if form.errors else 200
     return render_template("auth/password.html", form=form, errors=error_summary(form)), status

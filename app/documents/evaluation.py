@@ -36,6 +36,7 @@ from app.documents.context import (
     submission_rows,
 )
 from app.documents.formatting import change_figure, document_locale, figure, paragraphs
+from app.domain import is_overdue
 from app.extensions import db
 from app.models import (
     Agency,
@@ -50,8 +51,6 @@ from app.models import (
     Submission,
 )
 
-# A follow-up in one of these states is no longer waited for, whatever its deadline.
-CLOSED_FOLLOW_UP_STATUSES = ("done", "cancelled")
 # Units whose differences are percentage points ("poin persen"), not percentages.
 PERCENT_UNITS = ("persen", "%", "percent")
 
@@ -586,11 +585,6 @@ def program_views(rows: list[SubmissionRow], full_text_limit: int) -> tuple[Prog
             )
         )
     return tuple(views)
-
-
-def is_overdue(deadline: date | None, status: str, as_of: date) -> bool:
-    """Past its deadline and still awaited: not done, not cancelled."""
-    return deadline is not None and deadline < as_of and status not in CLOSED_FOLLOW_UP_STATUSES
 
 
 def earlier_follow_ups(meeting: Meeting) -> tuple[tuple[EarlierFollowUp, ...], tuple[Tally, ...]]:

@@ -8,7 +8,7 @@ as a string cell.
 import csv
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import IO, Any
 
@@ -40,11 +40,6 @@ def local_time(value: datetime | None) -> datetime | None:
     if value is None:
         return None
     return to_user_timezone(value).replace(tzinfo=None)
-
-
-def local_today() -> date:
-    """Today where the meeting is held (WIB by default), not on the server's clock."""
-    return to_user_timezone(datetime.now(UTC)).date()
 
 
 def neutralised(value: Any) -> Any:

@@ -29,7 +29,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy import select
 
 from app import domain
-from app.documents.evaluation import is_overdue
+from app.domain import is_overdue
 from app.exports.cells import (
     CsvDialect,
     csv_line,

@@ -16,8 +16,9 @@ from flask import Response, request, send_file, stream_with_context
 
 from app.auth.access import PERSONAL_DATA, READ, current_actor, role_required
 from app.exports import bp, follow_ups, services
-from app.exports.cells import EXCEL_CSV, PLAIN_CSV, CsvDialect, local_today
+from app.exports.cells import EXCEL_CSV, PLAIN_CSV, CsvDialect
 from app.extensions import db
+from app.i18n import local_today
 from app.models import Meeting
 from app.review.queries import ReviewFilters
 

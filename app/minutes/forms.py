@@ -6,13 +6,9 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from app import domain
+from app.domain import PROGRESS_NOTE_MAX
 from app.forms import BaseForm
-from app.minutes.services import (
-    ACTION_MAX,
-    PROGRESS_NOTE_MAX,
-    TEXT_MAX,
-    discussion_key,
-)
+from app.minutes.services import ACTION_MAX, TEXT_MAX, discussion_key
 from app.models import AgendaItem
 
 

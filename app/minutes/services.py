@@ -22,15 +22,16 @@ from app.audit import changed, record, snapshot
 from app.documents.finalise import check_not_final
 from app.domain import FOLLOW_UP_STATUSES
 from app.extensions import db
+from app.follow_ups import progress
 from app.models import Agency, AgendaItem, Attendee, FollowUp, Meeting, Submission, User
 from app.services import Refused, transaction
 from app.submissions.services import format_receipt_code
 
 TEXT_MAX = 20_000
 ACTION_MAX = 2_000
-PROGRESS_NOTE_MAX = 4_000
 
-FOLLOW_UP_FIELDS = ("action", "agency_id", "deadline", "status", "progress_note", "submission_id")
+# What the record says of a follow-up; its progress has its own history (app/follow_ups).
+FOLLOW_UP_FIELDS = ("action", "agency_id", "deadline", "submission_id")
 
 
 @dataclass(frozen=True)
@@ -220,14 +221,21 @@ def add_follow_up(meeting: Meeting, actor: User, data: FollowUpData) -> FollowUp
         action=data.action.strip(),
         agency_id=data.agency_id,
         deadline=data.deadline,
-        status=data.status,
-        progress_note=data.progress_note.strip(),
     )
     db.session.add(follow_up)
     db.session.flush()
     after = snapshot(follow_up, FOLLOW_UP_FIELDS)
     record(actor, "create", follow_up, after=after, meeting_id=meeting.id)
+    report_status(follow_up, actor, data.status, data.progress_note)
     return follow_up
+
+
+def report_status(follow_up: FollowUp, actor: User, status: str, note: str) -> bool:
+    """A status or progress note set here is a progress report like any other."""
+    if follow_up.status == status and (follow_up.progress_note or "") == note.strip():
+        return False
+    report = progress.status_report(follow_up, status, note.strip())
+    return progress.add_entry(follow_up, report, actor=actor, channel="staff") is not None
 
 
 @transaction
@@ -248,31 +256,18 @@ def update_follow_up(follow_up: FollowUp, actor: User, data: FollowUpData) -> bo
         check_not_final(meeting.id)
     for key, value in printed.items():
         setattr(follow_up, key, value)
-    follow_up.status = data.status
-    follow_up.progress_note = data.progress_note.strip()
     old, new = changed(before, snapshot(follow_up, FOLLOW_UP_FIELDS))
     if new:
         record(actor, "update", follow_up, before=old, after=new, meeting_id=follow_up.meeting_id)
-    return bool(new)
+    reported = report_status(follow_up, actor, data.status, data.progress_note)
+    return bool(new) or reported
 
 
 @transaction
 def set_follow_up_status(follow_up: FollowUp, actor: User, status: str) -> bool:
     if status not in FOLLOW_UP_STATUSES:
         raise ValueError(f"unknown follow-up status {status!r}")
-    if follow_up.status == status:
-        return False
-    before = {"status": follow_up.status}
-    follow_up.status = status
-    record(
-        actor,
-        "status",
-        follow_up,
-        before=before,
-        after={"status": status},
-        meeting_id=follow_up.meeting_id,
-    )
-    return True
+    return report_status(follow_up, actor, status, follow_up.progress_note or "")
 
 
 @transaction
@@ -283,16 +278,7 @@ def remove_follow_up(follow_up: FollowUp, actor: User) -> Literal["deleted", "ca
     check_not_final(meeting.id)
     before = snapshot(follow_up, FOLLOW_UP_FIELDS)
     if follow_up.submission_id is not None:
-        if follow_up.status != "cancelled":
-            follow_up.status = "cancelled"
-            record(
-                actor,
-                "cancel",
-                follow_up,
-                before={"status": before["status"]},
-                after={"status": "cancelled"},
-                meeting_id=meeting.id,
-            )
+        report_status(follow_up, actor, "cancelled", follow_up.progress_note or "")
         return "cancelled"
     record(actor, "delete", follow_up, before=before, meeting_id=meeting.id)
     db.session.delete(follow_up)

@@ -4,18 +4,21 @@ from app.models.audit import AuditEvent
 from app.models.base import Base
 from app.models.indicator import Indicator, IndicatorValue
 from app.models.meeting import (
+    AgencyLink,
     AgendaItem,
     Attendee,
     DocumentNumber,
     DocumentSetting,
     DocumentSigner,
     FollowUp,
+    FollowUpProgress,
     Meeting,
     MeetingDocument,
     RenderJob,
     ShareLink,
     Signatory,
     meeting_pillar,
+    meeting_predecessor,
 )
 from app.models.reference import (
     Agency,
@@ -30,6 +33,7 @@ from app.models.user import User, UserSession
 
 __all__ = [
     "Agency",
+    "AgencyLink",
     "AgendaItem",
     "Attendee",
     "AuditEvent",
@@ -38,6 +42,7 @@ __all__ = [
     "DocumentSetting",
     "DocumentSigner",
     "FollowUp",
+    "FollowUpProgress",
     "Indicator",
     "IndicatorValue",
     "Kecamatan",
@@ -55,4 +60,5 @@ __all__ = [
     "User",
     "UserSession",
     "meeting_pillar",
+    "meeting_predecessor",
 ]

@@ -8,6 +8,7 @@ from sqlalchemy import (
     Column,
     Date,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     String,
@@ -15,6 +16,7 @@ from sqlalchemy import (
     Text,
     Time,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -24,6 +26,7 @@ from app.domain import (
     FOLLOW_UP_STATUSES,
     LETTERHEAD_KINDS,
     MEETING_STATUSES,
+    PROGRESS_CHANNELS,
     RENDER_JOB_STATUSES,
     SEXES,
     SIGNER_ROLES,
@@ -37,6 +40,15 @@ meeting_pillar = Table(
     Base.metadata,
     Column("meeting_id", ForeignKey("meeting.id", ondelete="CASCADE"), primary_key=True),
     Column("pillar_id", ForeignKey("pillar.id"), primary_key=True),
+)
+
+
+# The earlier meetings a meeting follows: their follow-ups still open are evaluated at it.
+meeting_predecessor = Table(
+    "meeting_predecessor",
+    Base.metadata,
+    Column("meeting_id", ForeignKey("meeting.id", ondelete="CASCADE"), primary_key=True),
+    Column("earlier_id", ForeignKey("meeting.id", ondelete="CASCADE"), primary_key=True),
 )
 
 
@@ -81,6 +93,11 @@ class Meeting(Base):
     report_purpose: Mapped[str] = mapped_column(Text, default="")
     recommendations: Mapped[str] = mapped_column(Text, default="")
 
+    # Whether /m/<code>/tindak-lanjut shows the public its follow-ups and their progress.
+    accountability_public: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
+
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     finalised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -91,6 +108,12 @@ class Meeting(Base):
     )
     pillars: Mapped[list[Pillar]] = relationship(
         secondary=meeting_pillar, order_by="Pillar.position"
+    )
+    predecessors: Mapped[list["Meeting"]] = relationship(
+        secondary=meeting_predecessor,
+        primaryjoin=lambda: Meeting.id == meeting_predecessor.c.meeting_id,
+        secondaryjoin=lambda: Meeting.id == meeting_predecessor.c.earlier_id,
+        order_by=lambda: (Meeting.date, Meeting.id),
     )
 
 
@@ -138,10 +161,20 @@ class Attendee(Base):
 
 
 class FollowUp(Base):
-    """A tindak lanjut: an action, the agency responsible, a deadline and progress."""
+    """A tindak lanjut: an action, the agency responsible, a deadline and progress.
+
+    Progress is a history (FollowUpProgress); `status`, `percent`, `progress_note` and
+    `reported_on` repeat its latest entry, so the register filters and sorts on columns.
+    Only app/follow_ups/progress.py writes them.
+    """
 
     __tablename__ = "follow_up"
-    __table_args__ = (CheckConstraint(check_in("status", FOLLOW_UP_STATUSES), name="status"),)
+    __table_args__ = (
+        CheckConstraint(check_in("status", FOLLOW_UP_STATUSES), name="status"),
+        CheckConstraint("percent >= 0 AND percent <= 100", name="percent"),
+        Index("ix_follow_up_agency_deadline", "agency_id", "deadline"),
+        Index("ix_follow_up_status_deadline", "status", "deadline"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(
@@ -150,13 +183,87 @@ class FollowUp(Base):
     submission_id: Mapped[int | None] = mapped_column(ForeignKey("submission.id"), index=True)
     action: Mapped[str] = mapped_column(Text)
     agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"), index=True)
-    deadline: Mapped[date | None] = mapped_column(Date)
+    deadline: Mapped[date | None] = mapped_column(Date, index=True)
     status: Mapped[str] = mapped_column(String(16), default="open")
+    percent: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     progress_note: Mapped[str] = mapped_column(Text, default="")
+    reported_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     agency: Mapped[Agency | None] = relationship()
+    meeting: Mapped[Meeting] = relationship()
+    submission: Mapped["Submission | None"] = relationship()  # noqa: F821  (app/models/submission.py)
+    progress: Mapped[list["FollowUpProgress"]] = relationship(
+        back_populates="follow_up",
+        order_by="(FollowUpProgress.reported_on, FollowUpProgress.id)",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
+
+
+class FollowUpProgress(Base):
+    """One progress report on a follow-up: what its status was on a day, and what was done.
+
+    Entries are only ever added; a correction is a newer entry. They may be added after
+    the meeting is finalised: the stored, signed documents are never rendered again.
+    `reported_on` is the day the report describes (never in the future); the status a
+    follow-up had on a day is its latest entry on or before that day.
+    """
+
+    __tablename__ = "follow_up_progress"
+    __table_args__ = (
+        CheckConstraint(check_in("status", FOLLOW_UP_STATUSES), name="status"),
+        CheckConstraint(check_in("channel", PROGRESS_CHANNELS), name="channel"),
+        CheckConstraint("percent >= 0 AND percent <= 100", name="percent"),
+        # One form load (or one workbook row) adds at most one entry.
+        UniqueConstraint("follow_up_id", "idempotency_key"),
+        Index("ix_follow_up_progress_follow_up_day", "follow_up_id", "reported_on", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    follow_up_id: Mapped[int] = mapped_column(ForeignKey("follow_up.id", ondelete="CASCADE"))
+    reported_on: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16))
+    percent: Mapped[int] = mapped_column(Integer, default=0)
+    note: Mapped[str] = mapped_column(Text, default="")
+    channel: Mapped[str] = mapped_column(String(8))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    link_id: Mapped[int | None] = mapped_column(ForeignKey("agency_link.id"), index=True)
+    idempotency_key: Mapped[str | None] = mapped_column(String(64))
+    # The evidence file, if any: its bytes (loaded only when downloaded), its type as
+    # read from its content, the name it was uploaded under, its size and SHA-256.
+    evidence: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    evidence_type: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    evidence_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    evidence_size: Mapped[int | None] = mapped_column(Integer)
+    evidence_sha256: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    follow_up: Mapped[FollowUp] = relationship(back_populates="progress")
+
+
+class AgencyLink(Base):
+    """A secret link that opens one agency's open follow-ups without signing in.
+
+    Revocable (`revoked_at`), expiring (`expires_at`), and every use is audited and
+    rate limited (app/agency_links). The token is kept so the secretariat can send the
+    link again in a reminder; whoever holds it reports progress for that agency only.
+    """
+
+    __tablename__ = "agency_link"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    agency: Mapped[Agency] = relationship()
 
 
 class MeetingDocument(Base):

@@ -22,12 +22,17 @@ def new_session_token() -> str:
 
 class User(UserMixin, Base):
     __tablename__ = "user"
-    __table_args__ = (CheckConstraint(check_in("role", USER_ROLES), name="role"),)
+    __table_args__ = (
+        CheckConstraint(check_in("role", USER_ROLES), name="role"),
+        # A focal point belongs to one agency; no other role has one.
+        CheckConstraint("(role = 'focal') = (agency_id IS NOT NULL)", name="focal_agency"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(16))
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"), index=True)
     password_hash: Mapped[str] = mapped_column(String(256))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)

@@ -66,6 +66,7 @@ ACTION_LABELS = {
     "move": _l("mengubah urutan"),
     "upload_template": _l("mengunggah template Word"),
     "reset_template": _l("memulihkan template Word bawaan"),
+    "progress": _l("melaporkan kemajuan"),
 }
 
 FIELD_LABELS = {
@@ -78,6 +79,8 @@ FIELD_LABELS = {
     "agency_id": _l("Perangkat daerah"),
     "deadline": _l("Batas waktu"),
     "action": _l("Tindak lanjut"),
+    "percent": _l("Persentase selesai"),
+    "note": _l("Catatan kemajuan"),
     "progress_note": _l("Perkembangan"),
     "body": _l("Catatan"),
     "submission_id": _l("Masukan"),

@@ -23,12 +23,12 @@ from app.auth.services import (
 )
 from app.domain import USER_ROLES
 from app.extensions import db
-from app.models import User
+from app.models import Agency, User
 from app.models.base import utcnow
 from app.services import Refused, transaction
 
 # What the audit log may show of an account.
-AUDITED_FIELDS = ("email", "name", "role", "active")
+AUDITED_FIELDS = ("email", "name", "role", "agency_id", "active")
 
 
 @dataclass(frozen=True)
@@ -49,16 +49,31 @@ def users_overview(now: datetime | None = None) -> list[UserRow]:
 
 
 @transaction
-def create_account(actor: User | None, *, email: str, name: str, role: str, password: str) -> User:
+def create_account(
+    actor: User | None,
+    *,
+    email: str,
+    name: str,
+    role: str,
+    password: str,
+    agency_id: int | None = None,
+) -> User:
+    """A new account; a focal point's names its agency (`agency_id`), no other role's does."""
     email = normalise_email(email)
     if "@" not in email or len(email) > 254:
         message = _l("Tulis alamat e-mail yang benar, misalnya nama@kantor.go.id.")
         raise Refused("email_invalid", message, field="email")
-    _check_name_and_role(name, role)
+    _check_name_and_role(name, role, agency_id)
     check_password_rule(password)
     if find_user(email) is not None:
         raise email_taken()
-    user = User(email=email, name=name.strip(), role=role, active=True)
+    user = User(
+        email=email,
+        name=name.strip(),
+        role=role,
+        agency_id=agency_id if role == "focal" else None,
+        active=True,
+    )
     user.set_password(password)
     db.session.add(user)
     try:
@@ -70,9 +85,12 @@ def create_account(actor: User | None, *, email: str, name: str, role: str, pass
 
 
 @transaction
-def update_account(actor: User, user: User, *, name: str, role: str) -> None:
-    """Change the name and role. An admin keeps their own admin role."""
-    _check_name_and_role(name, role)
+def update_account(
+    actor: User, user: User, *, name: str, role: str, agency_id: int | None = None
+) -> None:
+    """Change the name and role (and a focal point's agency). An admin keeps their own
+    admin role."""
+    _check_name_and_role(name, role, agency_id)
     if user.id == actor.id and role != "admin":
         message = _l(
             "Anda tidak dapat mencabut peran admin dari akun Anda sendiri. "
@@ -82,6 +100,7 @@ def update_account(actor: User, user: User, *, name: str, role: str) -> None:
     before = snapshot(user, AUDITED_FIELDS)
     user.name = name.strip()
     user.role = role
+    user.agency_id = agency_id if role == "focal" else None
     _audit_change(actor, "update", user, before)
 
 
@@ -131,11 +150,17 @@ def email_taken() -> Refused:
     return Refused("email_taken", message, field="email")
 
 
-def _check_name_and_role(name: str, role: str) -> None:
+def _check_name_and_role(name: str, role: str, agency_id: int | None) -> None:
     if not name.strip():
         raise Refused("name_required", _l("Isi nama pengguna."), field="name")
     if role not in USER_ROLES:
         raise Refused("role_invalid", _l("Pilih salah satu peran."), field="role")
+    if role == "focal" and (agency_id is None or db.session.get(Agency, agency_id) is None):
+        raise Refused(
+            "agency_required",
+            _l("Focal point mewakili satu perangkat daerah: pilih perangkat daerahnya."),
+            field="agency",
+        )
 
 
 def _audit_change(actor: User, action: str, user: User, before: dict) -> None:

@@ -1,0 +1,67 @@
+"""The progress form: one report on a follow-up.
+
+The same form checks a report typed on a staff page, on an agency's update link, and
+each row of an uploaded RTL workbook (a MultiDict per row, without CSRF), so a rule
+and its message live once; `app/follow_ups/progress.py` adds the rules that need the
+follow-up itself (the meeting's date, percent against status).
+"""
+
+import secrets
+
+from flask_babel import lazy_gettext as _l
+from wtforms import FileField, HiddenField, IntegerField, SelectField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+
+from app import domain
+from app.follow_ups.progress import Evidence, ProgressReport
+from app.forms import BaseForm
+from app.minutes.forms import DeadlineField, normalise_newlines, plausible_year, strip
+
+
+def new_idempotency_key() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class ProgressForm(BaseForm):
+    status = SelectField(
+        _l("Status"),
+        choices=[SelectChoice(value, label) for value, label in domain.FOLLOW_UP_STATUSES.items()],
+        validators=[InputRequired(message=_l("Pilih status."))],
+    )
+    percent = IntegerField(
+        _l("Persentase selesai"),
+        description=_l("0 sampai 100. Selesai berarti 100."),
+        validators=[
+            InputRequired(message=_l("Isi persentase selesai, 0 sampai 100.")),
+            NumberRange(min=0, max=100, message=_l("Persentase antara 0 dan 100.")),
+        ],
+    )
+    note = TextAreaField(
+        _l("Yang sudah dikerjakan"),
+        description=_l("Kegiatan, hasil, kendala. Tidak wajib."),
+        filters=[strip, normalise_newlines],
+        validators=[
+            Length(max=domain.PROGRESS_NOTE_MAX, message=_l("Paling panjang %(max)d karakter."))
+        ],
+    )
+    reported_on = DeadlineField(
+        _l("Tanggal keadaan"),
+        description=_l("Kosongkan untuk hari ini."),
+        validators=[Optional(), plausible_year],
+    )
+    evidence = FileField(
+        _l("Bukti (tidak wajib)"),
+        description=_l("PDF atau foto JPG/PNG, paling besar 5 MB."),
+    )
+    idempotency_key = HiddenField(default=new_idempotency_key)
+
+    def report(self, evidence: Evidence | None = None) -> ProgressReport:
+        return ProgressReport(
+            status=self.status.data,
+            percent=self.percent.data,
+            note=self.note.data or "",
+            reported_on=self.reported_on.data,
+            evidence=evidence,
+            idempotency_key=(self.idempotency_key.data or "")[:64] or None,
+        )
