@@ -28,9 +28,9 @@ from app.seed import seed_reference_data
 from app.signing.pki import Authority
 from config import BASE_DIR
 from tests.helpers import (
+    FOCAL_AGENCY,
     REDIS_TEST_URL,
     SEAL_PASSWORD,
-    FOCAL_AGENCY,
     STAFF_EMAILS,
     STAFF_PASSWORD,
     hidden_value,
