@@ -123,6 +123,7 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from app import (
+        agency_links,
         attendance,
         auth,
         documents,
@@ -143,7 +144,7 @@ def register_blueprints(app: Flask) -> None:
     )
 
     # Public and staff routes together; each route spells its whole path.
-    for area in (errors, system, submissions, auth, attendance, share, verify):
+    for area in (errors, system, submissions, auth, attendance, share, verify, agency_links):
         app.register_blueprint(area.bp)
     # The secretariat's workspace, everything under /admin/.
     for area in (

@@ -1,0 +1,107 @@
+"""Agency update links: a bearer token that opens one agency's open follow-ups.
+
+A token is `secrets.token_urlsafe(24)` (192 random bits). It expires (`expires_at`,
+RAKOR_AGENCY_LINK_DAYS after it is made), can be revoked, and an expired or revoked
+link answers exactly as one that never existed. An agency has at most one active link:
+making a new one revokes the one before. Making and revoking are audited with the first
+characters of the token only; every report made through a link is audited with the
+link's id (app/follow_ups/progress.py).
+"""
+
+import re
+import secrets
+from datetime import timedelta
+
+from flask import current_app, url_for
+from sqlalchemy import select
+
+from app.audit import record
+from app.extensions import db
+from app.models import Agency, AgencyLink, User
+from app.models.base import utcnow
+from app.services import transaction
+
+TOKEN_BYTES = 24
+# What token_urlsafe makes; anything else is not looked up at all.
+TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{16,64}")
+# The audit log names a link by this many characters of its token.
+AUDIT_TOKEN_PREFIX = 6
+
+
+def is_active(link: AgencyLink, now=None) -> bool:
+    return link.revoked_at is None and link.expires_at > (now or utcnow())
+
+
+def active_link(agency_id: int) -> AgencyLink | None:
+    """The agency's link that opens its follow-ups now, if any."""
+    now = utcnow()
+    return db.session.scalar(
+        select(AgencyLink)
+        .where(
+            AgencyLink.agency_id == agency_id,
+            AgencyLink.revoked_at.is_(None),
+            AgencyLink.expires_at > now,
+        )
+        .order_by(AgencyLink.id.desc())
+        .limit(1)
+    )
+
+
+def resolve(token: str) -> AgencyLink | None:
+    """The active link with this token; None for a token that is malformed, unknown,
+    revoked or expired, all alike."""
+    if not isinstance(token, str) or not TOKEN_PATTERN.fullmatch(token):
+        return None
+    link = db.session.scalar(select(AgencyLink).where(AgencyLink.token == token))
+    if link is None or not is_active(link):
+        return None
+    return link
+
+
+def link_url(link: AgencyLink) -> str:
+    """The absolute address of the link's page, from RAKOR_PUBLIC_URL when set."""
+    base = current_app.config.get("RAKOR_PUBLIC_URL")
+    if base:
+        return f"{base.rstrip('/')}/tl/{link.token}"
+    return url_for("agency_links.open_link", token=link.token, _external=True)
+
+
+def audit_values(link: AgencyLink) -> dict:
+    return {
+        "agency_id": link.agency_id,
+        "token": link.token[:AUDIT_TOKEN_PREFIX] + "…",
+        "expires_at": link.expires_at.isoformat(),
+    }
+
+
+@transaction
+def create_link(agency: Agency, actor: User | None, *, days: int | None = None) -> AgencyLink:
+    """A new link for the agency; the one it had before stops working."""
+    now = utcnow()
+    for old in db.session.scalars(
+        select(AgencyLink).where(AgencyLink.agency_id == agency.id, AgencyLink.revoked_at.is_(None))
+    ):
+        if old.expires_at > now:
+            old.revoked_at, old.revoked_by_id = now, actor.id if actor else None
+            record(actor, "revoke", old, before=audit_values(old), after={"revoked": True})
+    lifetime = days if days is not None else current_app.config["RAKOR_AGENCY_LINK_DAYS"]
+    link = AgencyLink(
+        agency_id=agency.id,
+        token=secrets.token_urlsafe(TOKEN_BYTES),
+        expires_at=now + timedelta(days=lifetime),
+        created_by_id=actor.id if actor else None,
+    )
+    db.session.add(link)
+    db.session.flush()
+    record(actor, "create", link, after=audit_values(link))
+    return link
+
+
+@transaction
+def revoke_link(link: AgencyLink, actor: User) -> bool:
+    """Stop the link now; False when it was already revoked."""
+    if link.revoked_at is not None:
+        return False
+    link.revoked_at, link.revoked_by_id = utcnow(), actor.id
+    record(actor, "revoke", link, before=audit_values(link), after={"revoked": True})
+    return True
