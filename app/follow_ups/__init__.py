@@ -10,4 +10,4 @@ from flask import Blueprint
 
 bp = Blueprint("follow_ups", __name__)
 
-from app.follow_ups import views  # noqa: E402,F401
+from app.follow_ups import reminders, views, workbook_views  # noqa: E402,F401
