@@ -178,3 +178,67 @@ def test_the_documents_schema_downgrades_with_a_finalised_record_in_it(database_
             assert (kinds, jobs, names) == (["minutes"], ["minutes"], ["Hadir"])
             upgrade()
             db.engine.dispose()
+
+
+def test_the_progress_each_follow_up_had_becomes_the_first_entry_of_its_history(
+    database_url, tmp_path
+):
+    """Up to the follow-up cycle's schema: a follow-up that was done keeps "Selesai" and
+    its note as a report dated the day it last changed; one never touched gets none."""
+    with scratch_database(database_url, tmp_path) as url:
+        app = make_app(url)
+        with app.app_context():
+            upgrade(revision="0008")
+            connection = db.session.connection()
+            connection.execute(
+                text(
+                    "INSERT INTO meeting (id, code, title, date, start_time, venue, status,"
+                    " chair_name, chair_position, chair_nip, notetaker_name, notetaker_position,"
+                    " notetaker_nip, opening, conclusions, report_basis, report_purpose,"
+                    " recommendations, created_at, updated_at) VALUES (1, 'rakor', 'Rakor',"
+                    " '2024-01-23', '09:00', 'Aula', 'closed', '', '', '', '', '', '', '', '',"
+                    " '', '', '', '2024-01-23 02:00:00+00', '2024-01-23 02:00:00+00')"
+                )
+            )
+            for ident, status, note, changed_at in (
+                (1, "done", "Selesai diverifikasi.", "2024-03-05 10:00:00+00"),
+                (2, "open", "", "2024-01-23 02:00:00+00"),
+            ):
+                connection.execute(
+                    text(
+                        "INSERT INTO follow_up (id, meeting_id, action, status, progress_note,"
+                        " created_at, updated_at) VALUES (:id, 1, 'Tindakan', :status, :note,"
+                        " '2024-01-23 02:00:00+00', :changed)"
+                    ),
+                    {"id": ident, "status": status, "note": note, "changed": changed_at},
+                )
+            db.session.commit()
+
+            upgrade()
+
+            with db.engine.connect() as fresh:
+                entries = fresh.execute(
+                    text(
+                        "SELECT follow_up_id, reported_on, status, percent, note, channel"
+                        " FROM follow_up_progress"
+                    )
+                ).all()
+                follow_ups = fresh.execute(
+                    text("SELECT id, status, percent, reported_on FROM follow_up ORDER BY id")
+                ).all()
+            [(follow_up_id, day, status, percent, note, channel)] = entries
+            assert (follow_up_id, str(day), status, percent, note, channel) == (
+                1,
+                "2024-03-05",
+                "done",
+                100,
+                "Selesai diverifikasi.",
+                "staff",
+            )
+            assert [(f[0], f[1], f[2], str(f[3]) if f[3] else None) for f in follow_ups] == [
+                (1, "done", 100, "2024-03-05"),
+                (2, "open", 0, None),
+            ]
+            downgrade(revision="0008")
+            upgrade()
+            db.engine.dispose()

@@ -197,7 +197,7 @@ def upgrade():
     # ### end Alembic commands ###
     # The progress each follow-up had becomes the first entry of its history.
     sqlite = op.get_bind().dialect.name == "sqlite"
-    day = "date(updated_at)" if sqlite else "CAST(updated_at AS DATE)"
+    day = "date(substr(updated_at, 1, 10))" if sqlite else "CAST(updated_at AS DATE)"
     op.execute(
         f"""
         INSERT INTO follow_up_progress
