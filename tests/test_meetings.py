@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 
 from app.extensions import db
-from app.models import AgendaItem, AuditEvent, Meeting, Pillar, Submission
+from app.models import AgendaItem, AuditEvent, FollowUp, Meeting, Pillar, Submission
 from app.models.base import utcnow
 from tests.helpers import csrf_from
 
@@ -1091,3 +1091,144 @@ def test_an_access_code_typed_in_groups_is_kept_without_its_dashes(app, login):
     saved = stored_meeting(app)
     assert saved.access_code == "K7QM2XAB9RTZ"
     assert "K7QM-2XAB-9RTZ" in page_text(client.get(url(saved.id)))
+
+
+# --- the meetings a meeting follows ----------------------------------------------------------
+
+
+def add_follow_ups(app, meeting_id: int, *statuses: str) -> None:
+    with app.app_context():
+        for number, status in enumerate(statuses, start=1):
+            db.session.add(
+                FollowUp(meeting_id=meeting_id, action=f"Tindak lanjut {number}", status=status)
+            )
+        db.session.commit()
+
+
+def predecessor_ids(app, meeting_id: int) -> list[int]:
+    with app.app_context():
+        return [m.id for m in db.session.get(Meeting, meeting_id).predecessors]
+
+
+def test_a_new_meeting_offers_earlier_meetings_and_ticks_the_most_recent(app, login, make_meeting):
+    older = make_meeting(code="rakor2023", title="Rakor Tahun 2023", date=date(2023, 1, 24))
+    last = make_meeting(code="rakor2024", title="Rakor Tahun 2024", date=date(2024, 1, 23))
+    add_follow_ups(app, last.id, "open", "in_progress", "done", "cancelled")
+    page = page_text(login("secretariat").get(NEW))
+    assert page.index("Rakor Tahun 2024") < page.index("Rakor Tahun 2023")  # most recent first
+    assert "Rakor Tahun 2024 · Selasa, 23 Januari 2024 · 2 tindak lanjut belum selesai" in page
+    ticked = re.findall(r'<input[^>]*name="predecessors"[^>]*>', page)
+    assert [("checked" in tag, f'value="{last.id}"' in tag) for tag in ticked] == [
+        (True, True),
+        (False, False),
+    ]
+    assert older.id  # listed, not ticked
+
+
+def test_a_meeting_that_follows_another_gets_the_evaluation_item_after_the_opening(
+    app, login, make_meeting
+):
+    last = make_meeting(code="rakor2024", title="Rakor Tahun 2024", date=date(2024, 1, 23))
+    client = login("secretariat")
+    data = meeting_form(
+        client, NEW, predecessors=[str(last.id)],
+        agenda="Pembukaan oleh Kepala Bappeda\nPenyampaian masukan peserta\nKesepakatan",
+    )  # fmt: skip
+    assert client.post(NEW, data=data).status_code == 303
+    saved = stored_meeting(app, code="rakor-tw2")
+    assert predecessor_ids(app, saved.id) == [last.id]
+    assert [title for _position, title, _text in saved.agenda] == [
+        "Pembukaan oleh Kepala Bappeda",
+        "Evaluasi tindak lanjut rapat sebelumnya",
+        "Penyampaian masukan peserta",
+        "Kesepakatan",
+    ]
+    created = [e for e in audit_events(app, saved.id) if e["entity"] == "Meeting"]
+    assert created[0]["after"]["predecessors"] == [last.id]
+
+    # Shown on the agenda page, with the earlier meeting linked.
+    agenda = page_text(client.get(url(saved.id, "/agenda")))
+    assert "Rapat sebelumnya yang dievaluasi" in agenda
+    assert f'href="/admin/meetings/{last.id}"' in agenda
+
+
+def test_an_agenda_without_opening_gets_the_item_first_and_never_twice(app, login, make_meeting):
+    last = make_meeting(code="rakor2024", title="Rakor Tahun 2024", date=date(2024, 1, 23))
+    draft = make_meeting(code="rakor-tw2", date=date(2024, 5, 14), status="draft")
+    add_agenda(app, draft.id, "Paparan capaian", "Diskusi")
+    client = login("secretariat")
+    edit = url(draft.id, "/edit")
+    data = meeting_form(client, edit, predecessors=[str(last.id)])
+    assert client.post(edit, data=data).status_code == 303
+    titles = [title for _id, _pos, title, _text in agenda_items(app, draft.id)]
+    assert titles == ["Evaluasi tindak lanjut rapat sebelumnya", "Paparan capaian", "Diskusi"]
+    events = audit_events(app, draft.id)
+    update = next(e for e in events if e["entity"] == "Meeting" and e["action"] == "update")
+    assert (update["before"]["predecessors"], update["after"]["predecessors"]) == ([], [last.id])
+    assert any(e["entity"] == "AgendaItem" and e["action"] == "create" for e in events)
+
+    # Saved again (another field changed): no second item.
+    data = meeting_form(client, edit, predecessors=[str(last.id)], venue="Gedung Kanjengan")
+    assert client.post(edit, data=data).status_code == 303
+    assert len(agenda_items(app, draft.id)) == 3
+
+    # Deleted by the secretariat, it does not come back when the form is saved again;
+    # taking the predecessor away removes nothing from the agenda.
+    item_id = agenda_items(app, draft.id)[0][0]
+    delete = url(draft.id, f"/agenda/{item_id}/delete")
+    token = csrf_from(client, url(draft.id, "/agenda"))
+    assert client.post(delete, data={"csrf_token": token}).status_code == 303
+    data = meeting_form(client, edit, predecessors=[str(last.id)], venue="Aula Bappeda")
+    assert client.post(edit, data=data).status_code == 303
+    assert len(agenda_items(app, draft.id)) == 2
+    data = meeting_form(client, edit, predecessors=[])
+    assert client.post(edit, data=data).status_code == 303
+    assert predecessor_ids(app, draft.id) == []
+
+
+def test_a_meeting_cannot_follow_a_later_meeting_or_itself(app, login, make_meeting):
+    later = make_meeting(code="rakor2025", title="Rakor Tahun 2025", date=date(2025, 1, 21))
+    client = login("secretariat")
+    data = meeting_form(client, NEW, predecessors=[str(later.id)], venue="Gedung Kanjengan")
+    response = client.post(NEW, data=data)
+    assert response.status_code == 422
+    page = page_text(response)
+    assert "Rapat sebelumnya harus bertanggal sebelum rapat ini" in errors_of(page)["predecessors"]
+    assert 'value="Gedung Kanjengan"' in page  # what was typed stays
+    assert stored_meeting(app, code="rakor-tw2") is None
+
+    # On the edit form neither the meeting itself nor a later one is offered; sent anyway,
+    # the choice is refused beside the field.
+    edit = url(later.id, "/edit")
+    earlier = make_meeting(code="rakor2024", title="Rakor Tahun 2024", date=date(2024, 1, 23))
+    page = page_text(client.get(edit))
+    assert f'name="predecessors" type="checkbox" value="{earlier.id}"' in page
+    assert f'value="{later.id}"' not in re.findall(r'<input[^>]*name="predecessors"[^>]*>', page)
+    for chosen in (later.id, 99999):
+        data = meeting_form(
+            client, edit, code="rakor2025", date="2025-01-21", predecessors=[chosen]
+        )
+        response = client.post(edit, data=data)
+        assert response.status_code == 422
+        assert "Pilihan tidak tersedia" in errors_of(page_text(response))["predecessors"]
+    assert predecessor_ids(app, later.id) == []
+
+    # Moving the meeting's date before the one it follows is refused too.
+    data = meeting_form(
+        client, edit, code="rakor2025", date="2024-01-01", predecessors=[str(earlier.id)]
+    )
+    response = client.post(edit, data=data)
+    assert response.status_code == 422
+    assert "Rakor Tahun 2024 tidak" in errors_of(page_text(response))["predecessors"]
+    assert stored_meeting(app, id=later.id).date == date(2025, 1, 21)
+
+
+def test_the_choice_is_frozen_with_the_finalised_record(app, login, make_meeting):
+    earlier = make_meeting(code="rakor2024", title="Rakor Tahun 2024", date=date(2024, 1, 23))
+    final = make_meeting(code="rakor2025", date=date(2025, 1, 21), status="finalised")
+    client = login("secretariat")
+    edit = url(final.id, "/edit")
+    data = meeting_form(client, url(final.id), code="rakor2025", predecessors=[str(earlier.id)])
+    response = client.post(edit, data=data)
+    assert response.status_code == 303
+    assert predecessor_ids(app, final.id) == []

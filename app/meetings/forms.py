@@ -185,6 +185,16 @@ class MeetingForm(BaseForm):
         invalid_value_message=_l("Pilihan tidak tersedia. Pilih dari daftar."),
         invalid_choice_message=_l("Pilihan tidak tersedia. Pilih dari daftar."),
     )
+    predecessors = CheckboxesField(
+        _l("Rapat sebelumnya yang dievaluasi"),
+        description=_l(
+            "Tindak lanjut rapat yang dicentang dan belum selesai pada tanggal rapat ini "
+            "dievaluasi di rapat ini dan dicantumkan dalam notulennya."
+        ),
+        coerce=int,
+        invalid_value_message=_l("Pilihan tidak tersedia. Pilih dari daftar."),
+        invalid_choice_message=_l("Pilihan tidak tersedia. Pilih dari daftar."),
+    )
     code = StringField(
         _l("Kode alamat publik"),
         description=_l(
@@ -200,6 +210,10 @@ class MeetingForm(BaseForm):
 
     def set_pillar_choices(self, pillars: list[Pillar]) -> None:
         self.pillars.choices = [SelectChoice(p.id, p.name) for p in pillars]
+
+    def set_predecessor_choices(self, choices: list[tuple[int, str]]) -> None:
+        """(meeting id, label) of the meetings this one may follow, most recent first."""
+        self.predecessors.choices = [SelectChoice(value, label) for value, label in choices]
 
     def validate_end_time(self, field):
         if field.data and self.start_time.data and field.data <= self.start_time.data:

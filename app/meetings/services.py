@@ -17,10 +17,17 @@ from sqlalchemy.exc import IntegrityError
 
 from app.audit import changed, record, snapshot
 from app.documents.finalise import check_not_final
+from app.documents.formatting import document_locale
 from app.documents.pdf import render_pdf
-from app.domain import KIND_SHORT, ROLES, SUBMISSION_STATUSES, grouped_nip
+from app.domain import (
+    CLOSED_FOLLOW_UP_STATUSES,
+    KIND_SHORT,
+    ROLES,
+    SUBMISSION_STATUSES,
+    grouped_nip,
+)
 from app.extensions import db
-from app.models import AgendaItem, Meeting, Pillar, Submission, User
+from app.models import AgendaItem, FollowUp, Meeting, Pillar, Submission, User
 from app.models.base import utcnow
 from app.qr import qr_data_uri
 from app.services import Refused, transaction
@@ -66,6 +73,14 @@ AUDITED_FIELDS = (
     "notetaker_nip",
 )
 STATUS_FIELDS = ("status", "closed_at")
+
+# The agenda item a meeting that follows earlier ones gets, once (see add_carried_over_item).
+CARRIED_OVER_ITEM = _l("Evaluasi tindak lanjut rapat sebelumnya")
+# An item whose title holds these words already is that item, however it was worded
+# ("Evaluasi tindak lanjut hasil rakor tahun 2024").
+CARRIED_OVER_WORDS = ("evaluasi tindak lanjut",)
+# An agenda that begins with the opening keeps it first.
+OPENING_WORDS = ("pembukaan", "pembuka")
 AGENDA_FIELDS = ("position", "title", "discussion")
 
 LIVE_NEWEST = 10
@@ -101,6 +116,16 @@ class MeetingData:
     code: str = ""
     # Only used when creating; agenda items are edited one by one afterwards.
     agenda: tuple[str, ...] = field(default=())
+    # The earlier meetings this one follows (whose open follow-ups it evaluates).
+    predecessor_ids: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class EarlierMeeting:
+    """A meeting another may follow, with its follow-ups not yet done or cancelled."""
+
+    meeting: Meeting
+    open_follow_ups: int
 
 
 @dataclass(frozen=True)
@@ -191,6 +216,29 @@ def code_is_taken(code: str, *, except_meeting_id: int | None = None) -> bool:
     return db.session.scalar(query.limit(1)) is not None
 
 
+def earlier_meetings(
+    before: date | None = None, *, except_meeting_id: int | None = None
+) -> list[EarlierMeeting]:
+    """Meetings a meeting may follow, most recent first: every meeting dated before
+    `before` (every meeting when None), each with its follow-ups still open."""
+    open_counts = (
+        select(FollowUp.meeting_id, func.count().label("open"))
+        .where(FollowUp.status.not_in(CLOSED_FOLLOW_UP_STATUSES))
+        .group_by(FollowUp.meeting_id)
+        .subquery()
+    )
+    query = (
+        select(Meeting, func.coalesce(open_counts.c.open, 0))
+        .outerjoin(open_counts, open_counts.c.meeting_id == Meeting.id)
+        .order_by(Meeting.date.desc(), Meeting.id.desc())
+    )
+    if before is not None:
+        query = query.where(Meeting.date < before)
+    if except_meeting_id is not None:
+        query = query.where(Meeting.id != except_meeting_id)
+    return [EarlierMeeting(meeting, count) for meeting, count in db.session.execute(query)]
+
+
 def new_public_code() -> str:
     """A short code nobody has yet, e.g. "k7qm2x"."""
     for _attempt in range(20):
@@ -237,10 +285,12 @@ def create_meeting(actor: User, data: MeetingData) -> Meeting:
     meeting = Meeting(code=code, status="draft")
     _apply(meeting, data)
     meeting.pillars = _chosen_pillars(data.pillar_ids, keep=[])
+    meeting.predecessors = _chosen_predecessors(data, meeting_id=None)
     meeting.agenda_items = [
         AgendaItem(position=position, title=title)
         for position, title in enumerate(data.agenda, start=1)
     ]
+    add_carried_over_item(meeting)
     db.session.add(meeting)
     _flush_or_code_taken()
     record(actor, "create", meeting, after=_meeting_state(meeting), meeting_id=meeting.id)
@@ -264,11 +314,21 @@ def update_meeting(actor: User, meeting: Meeting, data: MeetingData) -> bool:
     # Retired pillars cannot be ticked any more, but their link is kept.
     retired = [p for p in meeting.pillars if not p.is_active]
     meeting.pillars = _chosen_pillars(data.pillar_ids, keep=retired)
+    followed = {m.id for m in meeting.predecessors}
+    meeting.predecessors = _chosen_predecessors(data, meeting_id=meeting.id)
     old, new = changed(before, _meeting_state(meeting))
     if not new:
         return False
     _flush_or_code_taken()
     record(actor, "update", meeting, before=old, after=new, meeting_id=meeting.id)
+    # Only a newly followed meeting brings the item: one the secretariat deleted
+    # does not come back each time the form is saved.
+    if {m.id for m in meeting.predecessors} - followed:
+        item = add_carried_over_item(meeting)
+        if item is not None:
+            db.session.flush()
+            after = snapshot(item, AGENDA_FIELDS)
+            record(actor, "create", item, after=after, meeting_id=meeting.id)
     return True
 
 
@@ -297,7 +357,35 @@ def _chosen_pillars(pillar_ids: tuple[int, ...], keep: list[Pillar]) -> list[Pil
 def _meeting_state(meeting: Meeting) -> dict[str, Any]:
     state = snapshot(meeting, AUDITED_FIELDS)
     state["pillars"] = [p.code for p in meeting.pillars]
+    state["predecessors"] = sorted(m.id for m in meeting.predecessors)
     return state
+
+
+def _chosen_predecessors(data: MeetingData, meeting_id: int | None) -> list[Meeting]:
+    """The earlier meetings chosen; one that is this meeting, or not dated before it, is
+    refused (a meeting evaluates what was agreed before it, never after)."""
+    ids = set(data.predecessor_ids)
+    if not ids:
+        return []
+    if meeting_id is not None and meeting_id in ids:
+        message = _l("Rapat tidak dapat mengikuti dirinya sendiri.")
+        raise Refused("predecessor_self", message, field="predecessors")
+    chosen = list(
+        db.session.scalars(
+            select(Meeting).where(Meeting.id.in_(ids)).order_by(Meeting.date, Meeting.id)
+        )
+    )
+    if len(chosen) != len(ids):
+        message = _l("Rapat sebelumnya yang dipilih tidak ditemukan. Pilih dari daftar.")
+        raise Refused("predecessor_unknown", message, field="predecessors")
+    later = [m for m in chosen if m.date >= data.date]
+    if later:
+        message = _l(
+            "Rapat sebelumnya harus bertanggal sebelum rapat ini: %(title)s tidak.",
+            title=later[0].title,
+        )
+        raise Refused("predecessor_later", message, field="predecessors")
+    return chosen
 
 
 def _check_window(data: MeetingData) -> None:
@@ -380,6 +468,37 @@ def delete_agenda_item(actor: User, item: AgendaItem, *, confirmed: bool = False
     meeting.agenda_items.remove(item)
     db.session.flush()
     _renumbered(meeting)
+
+
+def has_carried_over_item(meeting: Meeting) -> bool:
+    return any(_is_carried_over(item.title) for item in meeting.agenda_items)
+
+
+def _is_carried_over(title: str) -> bool:
+    folded = " ".join(title.lower().split())
+    return any(words in folded for words in CARRIED_OVER_WORDS)
+
+
+def add_carried_over_item(meeting: Meeting) -> AgendaItem | None:
+    """Give a meeting that follows earlier ones the item that evaluates their follow-ups.
+
+    Once: an agenda that has such an item (however worded) gets none. It goes first,
+    after the opening when the agenda starts with one. Inside the caller's
+    transaction; the caller audits the item it gets back (None: nothing added).
+    """
+    if not meeting.predecessors or has_carried_over_item(meeting):
+        return None
+    items = sorted(meeting.agenda_items, key=lambda i: (i.position, i.id or 0))
+    starts_with_opening = bool(items) and items[0].title.lower().startswith(OPENING_WORDS)
+    at = 1 if starts_with_opening else 0
+    with document_locale():  # a line of the record: in the record's language
+        title = str(CARRIED_OVER_ITEM)
+    item = AgendaItem(title=title)
+    items.insert(at, item)
+    meeting.agenda_items.append(item)
+    for position, each in enumerate(items, start=1):
+        each.position = position
+    return item
 
 
 def _renumbered(meeting: Meeting) -> list[AgendaItem]:

@@ -24,6 +24,7 @@ from app.documents.evaluation import missing_actuals
 from app.documents.finalise import is_final, record_is_final
 from app.extensions import db
 from app.forms import error_summary, show_refusal
+from app.i18n import long_date, number
 from app.meetings import bp, services
 from app.meetings.forms import (
     AgendaItemForm,
@@ -64,8 +65,12 @@ def index():
 def create():
     form = NewMeetingForm()
     form.set_pillar_choices(services.active_pillars())
+    earlier = services.earlier_meetings()
+    form.set_predecessor_choices(predecessor_choices(earlier))
     if request.method == "GET":
         form.code.data = services.new_public_code()
+        # A new meeting most often follows the last one.
+        form.predecessors.data = [earlier[0].meeting.id] if earlier else []
     if form.validate_on_submit():
         try:
             meeting = services.create_meeting(current_actor(), meeting_data(form))
@@ -86,6 +91,7 @@ def edit(meeting_id: int):
         return redirect(url_for("meetings.show", meeting_id=meeting.id), code=303)
     form = MeetingForm(data=form_values(meeting) if request.method == "GET" else None)
     form.set_pillar_choices(services.active_pillars())
+    form.set_predecessor_choices(predecessor_choices(earlier_for(meeting)))
     if form.validate_on_submit():
         try:
             saved = services.update_meeting(current_actor(), meeting, meeting_data(form))
@@ -95,6 +101,33 @@ def edit(meeting_id: int):
             flash(_("Perubahan disimpan.") if saved else _("Tidak ada yang berubah."), "info")
             return redirect(url_for("meetings.show", meeting_id=meeting.id), code=303)
     return form_page(form, meeting=meeting)
+
+
+def earlier_for(meeting: Meeting) -> list[services.EarlierMeeting]:
+    """The meetings dated before this one, and any it already follows whatever their date."""
+    earlier = services.earlier_meetings(meeting.date, except_meeting_id=meeting.id)
+    listed = {row.meeting.id for row in earlier}
+    chosen = [m for m in meeting.predecessors if m.id not in listed]
+    if not chosen:
+        return earlier
+    extra = [row for row in services.earlier_meetings() if row.meeting in chosen]
+    rows = [*earlier, *extra]
+    return sorted(rows, key=lambda row: (row.meeting.date, row.meeting.id), reverse=True)
+
+
+def predecessor_choices(earlier: list[services.EarlierMeeting]) -> list[tuple[int, str]]:
+    return [
+        (
+            row.meeting.id,
+            _(
+                "%(title)s · %(date)s · %(open)s tindak lanjut belum selesai",
+                title=row.meeting.title,
+                date=long_date(row.meeting.date),
+                open=number(row.open_follow_ups),
+            ),
+        )
+        for row in earlier
+    ]
 
 
 def form_page(form: MeetingForm, meeting: Meeting | None):
@@ -342,6 +375,7 @@ def form_values(meeting: Meeting) -> dict:
     values["closes_at"] = utc_to_local(meeting.closes_at, timezone())
     values["access_code"] = meeting.access_code or ""
     values["pillars"] = [p.id for p in meeting.pillars if p.is_active]
+    values["predecessors"] = [m.id for m in meeting.predecessors]
     return values
 
 
@@ -365,4 +399,5 @@ def meeting_data(form: MeetingForm) -> MeetingData:
         pillar_ids=tuple(form.pillars.data or ()),
         code=form.code.data or "",
         agenda=agenda,
+        predecessor_ids=tuple(form.predecessors.data or ()),
     )
