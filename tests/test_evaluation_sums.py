@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from app.documents.evaluation import build_evaluation_context, missing_actuals
 from app.extensions import db
+from app.follow_ups.progress import ProgressReport, add_entry
 from app.models import (
     Agency,
     FollowUp,
@@ -46,23 +47,32 @@ def set_costs(app, meeting_id: int, costs: dict[str, int | None]) -> None:
 
 @pytest.fixture
 def earlier_meeting(app, make_meeting, record) -> int:
-    """A meeting a year before with four follow-ups: one late and still open, one late but
-    done, one late but cancelled, one whose deadline is after the evaluated meeting."""
+    """A meeting a year before with four follow-ups: one late and still in progress, one
+    late but done, one late but cancelled, one whose deadline is after the evaluated
+    meeting; each as reported before the evaluated meeting's date (23 January 2024)."""
     earlier = make_meeting(code="rakor-2023", date=date(2023, 1, 24), status="finalised")
     with app.app_context():
         agency = db.session.scalar(select(Agency).where(Agency.abbreviation == "Dinkes"))
-        db.session.add_all(
-            [
-                FollowUp(meeting_id=earlier.id, action="Pendataan ulang lansia tunggal",
-                         agency_id=agency.id, deadline=date(2023, 6, 30), status="in_progress"),
-                FollowUp(meeting_id=earlier.id, action="Bedah 100 RTLH",
-                         deadline=date(2023, 12, 31), status="done"),
-                FollowUp(meeting_id=earlier.id, action="Pasar murah keliling",
-                         deadline=date(2023, 3, 1), status="cancelled"),
-                FollowUp(meeting_id=earlier.id, action="Pelatihan kerja 200 pemuda",
-                         deadline=date(2024, 3, 31), status="open"),
-            ]
-        )  # fmt: skip
+        reports = [
+            (FollowUp(meeting_id=earlier.id, action="Pendataan ulang lansia tunggal",
+                      agency_id=agency.id, deadline=date(2023, 6, 30)), "in_progress", 60),
+            (FollowUp(meeting_id=earlier.id, action="Bedah 100 RTLH",
+                      deadline=date(2023, 12, 31)), "done", 100),
+            (FollowUp(meeting_id=earlier.id, action="Pasar murah keliling",
+                      deadline=date(2023, 3, 1)), "cancelled", 0),
+            (FollowUp(meeting_id=earlier.id, action="Pelatihan kerja 200 pemuda",
+                      deadline=date(2024, 3, 31)), None, 0),
+        ]  # fmt: skip
+        for follow_up, status, percent in reports:
+            db.session.add(follow_up)
+            db.session.flush()
+            if status:
+                add_entry(
+                    follow_up,
+                    ProgressReport(status, percent, reported_on=date(2023, 11, 1)),
+                    actor=None,
+                    channel="staff",
+                )
         db.session.commit()
     return earlier.id
 
@@ -186,7 +196,10 @@ def test_overdue_follow_ups_are_marked_and_counted(app, login, record, earlier_m
     assert "Terlambat: 1 dari 4 tindak lanjut" in text
     assert "sebelum tanggal rapat ini, 23 Januari 2024" in text
     assert "30 Juni 2023 Terlambat" in text
-    assert text.count("Terlambat") == 2  # the count and the one marked line
+    # The count, the one marked line, the column of the two completion tables and the
+    # note under them.
+    assert text.count("Terlambat") == 5
+    assert "Sedang berjalan, 60%" in text
 
 
 # --- estimated costs ------------------------------------------------------------------

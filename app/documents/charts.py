@@ -167,10 +167,20 @@ def bar_chart(
 
 
 def stacked_bar_chart(
-    title: str, legend: Sequence[str], rows: Sequence[tuple[str, Sequence[int]]]
+    title: str,
+    legend: Sequence[str],
+    rows: Sequence[tuple[str, Sequence[int]]],
+    *,
+    colours: Sequence[str] = PALETTE,
+    label_chars: int = 10,
 ) -> Markup:
-    """One bar per row split into segments (e.g. a pillar split by role), with a legend."""
-    row_h, left, right, top = 22, 60, 44, 30
+    """One bar per row split into segments (e.g. a pillar split by role), with a legend.
+
+    `label_chars` widens the room left of the bars for longer row labels (an agency's
+    abbreviation, "Tanpa pilar"); `colours` gives each segment its colour, in order.
+    """
+    row_h, right, top = 22, 44, 30
+    left = max(60, round(6 * label_chars))
     width = 560
     height = top + 8 + row_h * max(len(rows), 1)
     largest = max((sum(parts) for _, parts in rows), default=0) or 1
@@ -178,20 +188,20 @@ def stacked_bar_chart(
     body = []
     legend_x = 8.0
     for number, label in enumerate(legend):
-        colour = PALETTE[number % len(PALETTE)]
+        colour = colours[number % len(colours)]
         body.append(f'<rect x="{legend_x:.1f}" y="6" width="10" height="10" fill="{colour}"/>')
         short = shorten(label, 26)
         body.append(text(legend_x + 14, 15, short, size=9))
         legend_x += 24 + 5.2 * len(short)
     for index, (label, parts) in enumerate(rows):
         y = top + index * row_h
-        body.append(text(left - 6, y + 15, shorten(label, 10), size=10, anchor="end"))
+        body.append(text(left - 6, y + 15, shorten(label, label_chars), size=10, anchor="end"))
         x = float(left)
         for number, value in enumerate(parts):
             if not value:
                 continue
             segment = plot_w * value / largest
-            colour = PALETTE[number % len(PALETTE)]
+            colour = colours[number % len(colours)]
             body.append(
                 f'<rect x="{x:.1f}" y="{y + 3}" width="{segment:.1f}" height="{row_h - 6}" '
                 f'fill="{colour}" stroke="#ffffff" stroke-width="0.8"/>'

@@ -6,6 +6,7 @@ per section, labels resolved in Indonesian.
 
 import re
 from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
@@ -115,6 +116,8 @@ class ProgramView:
 
 @dataclass(frozen=True)
 class EarlierFollowUp:
+    """A follow-up of an earlier meeting as it stood on the evaluated meeting's date."""
+
     meeting_title: str
     meeting_date: date
     action: tuple[str, ...]
@@ -124,6 +127,43 @@ class EarlierFollowUp:
     status_label: str
     progress_note: tuple[str, ...]
     overdue: bool = False
+    percent: int = 0
+    pillar: str = ""  # the pillar of the input it came from; "" when none
+
+
+@dataclass(frozen=True)
+class CompletionLine:
+    """One agency's or pillar's earlier follow-ups by state on the meeting's date.
+
+    `overdue` counts among the not done (open or in progress), so it is not added to
+    the total; `percent_done` leaves the cancelled ones out of the base.
+    """
+
+    label: str
+    done: int = 0
+    in_progress: int = 0
+    open: int = 0
+    cancelled: int = 0
+    overdue: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.done + self.in_progress + self.open + self.cancelled
+
+    @property
+    def percent_done(self) -> int:
+        base = self.total - self.cancelled
+        return round(100 * self.done / base) if base else 0
+
+
+@dataclass(frozen=True)
+class Completion:
+    by_agency: tuple[CompletionLine, ...]
+    by_pillar: tuple[CompletionLine, ...]
+    total: CompletionLine
+    # Whether the earlier follow-ups are those of the meetings this one follows
+    # (Meeting.predecessors) or, when none is named, of every earlier meeting.
+    from_predecessors: bool = False
 
 
 @dataclass(frozen=True)
@@ -181,6 +221,7 @@ class EvaluationContext:
     themes: tuple[Theme, ...]
     costs: CostSummary
     overdue_follow_ups: int
+    completion: Completion | None = None
 
     @property
     def regions_total(self) -> int:
@@ -214,7 +255,7 @@ def build_evaluation_context(
             pillar_counts[pid] += 1
             pillar_role_counts[pid][row.role] += 1
         order = pillar_order(meeting_id, pillars, set(pillar_counts))
-        earlier, earlier_statuses = earlier_follow_ups(meeting)
+        earlier, earlier_statuses, completion = earlier_follow_ups(meeting)
         areas = load_areas()
         regions, without_region = region_counts(rows, areas)
         pillar_labels = {pid: f"{pillars[pid].code} · {pillars[pid].name}" for pid in order}
@@ -249,6 +290,7 @@ def build_evaluation_context(
                 pillar_labels,
             ),
             overdue_follow_ups=sum(1 for line in earlier if line.overdue),
+            completion=completion,
         )
 
 
@@ -587,46 +629,111 @@ def program_views(rows: list[SubmissionRow], full_text_limit: int) -> tuple[Prog
     return tuple(views)
 
 
-def earlier_follow_ups(meeting: Meeting) -> tuple[tuple[EarlierFollowUp, ...], tuple[Tally, ...]]:
-    """The follow-ups agreed at earlier meetings, and how far each got.
+def earlier_follow_ups(
+    meeting: Meeting,
+) -> tuple[tuple[EarlierFollowUp, ...], tuple[Tally, ...], Completion]:
+    """The follow-ups agreed at the meetings this one evaluates, and how far each got.
 
-    Overdue is judged on the evaluated meeting's date, not on the day of printing, so
-    the same data always prints the same document; the status is the follow-up's
-    status as it is now (one finished after that date is not counted overdue).
+    Those of the meetings it follows (`Meeting.predecessors`) when any is named, else of
+    every earlier meeting. Each is taken as it stood at the end of the meeting's date
+    (`progress.states_on`): the status, percent and note of its latest report on or
+    before that day, and overdue judged on that day with that status. So the same data
+    always prints the same document, and a report made after the meeting changes nothing.
     """
-    earlier = or_(
-        Meeting.date < meeting.date, and_(Meeting.date == meeting.date, Meeting.id < meeting.id)
-    )
+    # Imported here: the follow_ups package loads its views, which reach the documents.
+    from app.follow_ups.progress import states_on
+
+    predecessor_ids = [earlier.id for earlier in meeting.predecessors]
+    if predecessor_ids:
+        which = Meeting.id.in_(predecessor_ids)
+    else:
+        which = or_(
+            Meeting.date < meeting.date,
+            and_(Meeting.date == meeting.date, Meeting.id < meeting.id),
+        )
     query = (
         select(
+            FollowUp.id,
             Meeting.title,
             Meeting.date,
             FollowUp.action,
             Agency.abbreviation,
             FollowUp.deadline,
-            FollowUp.status,
-            FollowUp.progress_note,
+            Pillar.id,
         )
         .join(Meeting, Meeting.id == FollowUp.meeting_id)
         .outerjoin(Agency, Agency.id == FollowUp.agency_id)
-        .where(earlier)
+        .outerjoin(Submission, Submission.id == FollowUp.submission_id)
+        .outerjoin(Pillar, Pillar.id == Submission.pillar_id)
+        .where(which)
         .order_by(Meeting.date.desc(), Meeting.id.desc(), FollowUp.id)
     )
-    lines = tuple(
-        EarlierFollowUp(
-            meeting_title=title,
-            meeting_date=meeting_date,
-            action=paragraphs(action),
-            agency=agency or "",
-            deadline=deadline,
-            status=status,
-            status_label=str(domain.FOLLOW_UP_STATUSES.get(status, status)),
-            progress_note=paragraphs(note),
-            overdue=is_overdue(deadline, status, meeting.date),
+    rows = db.session.execute(query).all()
+    states = states_on([row[0] for row in rows], meeting.date)
+    pillars = pillar_views()
+    lines = []
+    for follow_up_id, title, meeting_date, action, agency, deadline, pillar_id in rows:
+        state = states[follow_up_id]
+        pillar = pillars.get(pillar_id)
+        lines.append(
+            EarlierFollowUp(
+                meeting_title=title,
+                meeting_date=meeting_date,
+                action=paragraphs(action),
+                agency=agency or "",
+                deadline=deadline,
+                status=state.status,
+                status_label=state.label,
+                progress_note=paragraphs(state.note),
+                overdue=is_overdue(deadline, state.status, meeting.date),
+                percent=state.percent,
+                pillar=f"{pillar.code} · {pillar.name}" if pillar else "",
+            )
         )
-        for title, meeting_date, action, agency, deadline, status, note in db.session.execute(query)
+    pillar_rank = {f"{p.code} · {p.name}": (p.position, p.code) for p in pillars.values()}
+    completion = Completion(
+        by_agency=completion_lines(
+            lines, lambda line: line.agency, sorted, _("Tanpa penanggung jawab")
+        ),
+        by_pillar=completion_lines(
+            lines,
+            lambda line: line.pillar,
+            lambda labels: sorted(labels, key=lambda label: pillar_rank.get(label, (0, label))),
+            _("Tanpa pilar"),
+        ),
+        total=completion_line(_("Jumlah"), lines),
+        from_predecessors=bool(predecessor_ids),
     )
-    return lines, tallies(Counter(line.status for line in lines), domain.FOLLOW_UP_STATUSES)
+    statuses = tallies(Counter(line.status for line in lines), domain.FOLLOW_UP_STATUSES)
+    return tuple(lines), statuses, completion
+
+
+def completion_line(label: str, lines: list[EarlierFollowUp]) -> CompletionLine:
+    counts = Counter(line.status for line in lines)
+    return CompletionLine(
+        label=label,
+        done=counts.get("done", 0),
+        in_progress=counts.get("in_progress", 0),
+        open=counts.get("open", 0),
+        cancelled=counts.get("cancelled", 0),
+        overdue=sum(1 for line in lines if line.overdue),
+    )
+
+
+def completion_lines(
+    lines: list[EarlierFollowUp],
+    key: Callable[[EarlierFollowUp], str],
+    order: Callable[[Iterable[str]], list[str]],
+    none_label: str,
+) -> tuple[CompletionLine, ...]:
+    """One line per group (an agency, a pillar) in `order`, then the one without any."""
+    groups: dict[str, list[EarlierFollowUp]] = defaultdict(list)
+    for line in lines:
+        groups[key(line)].append(line)
+    named = [completion_line(label, groups[label]) for label in order(k for k in groups if k)]
+    if "" in groups:
+        named.append(completion_line(none_label, groups[""]))
+    return tuple(named)
 
 
 # --- recurring themes --------------------------------------------------------------
@@ -706,7 +813,16 @@ def evaluation_charts(context: EvaluationContext) -> dict[str, Any]:
             }
         )
     roles = [str(label) for label in domain.ROLES.values()]
+    completion = context.completion
     return {
+        "completion_agency": completion_chart(
+            _("Tindak lanjut rapat sebelumnya per penanggung jawab"),
+            completion.by_agency if completion else (),
+        ),
+        "completion_pillar": completion_chart(
+            _("Tindak lanjut rapat sebelumnya per strategi"),
+            completion.by_pillar if completion else (),
+        ),
         "indicators": indicators,
         "pillar_roles": stacked_bar_chart(
             _("Masukan per strategi dan asal"), roles, context.pillar_roles
@@ -720,6 +836,27 @@ def evaluation_charts(context: EvaluationContext) -> dict[str, Any]:
             + ([(_("Tanpa wilayah"), context.without_region)] if context.without_region else []),
         ),
     }
+
+
+# Done green, in progress blue, not started orange, cancelled grey: the states' order
+# in the completion tables, distinct in greyscale too.
+COMPLETION_COLOURS = (PALETTE[2], PALETTE[0], PALETTE[1], PALETTE[4])
+
+
+def completion_chart(title: str, lines: tuple[CompletionLine, ...]) -> Markup | None:
+    """A stacked bar per agency or pillar: done, in progress, not started, cancelled."""
+    if not lines:
+        return None
+    legend = [str(domain.FOLLOW_UP_STATUSES[key]) for key in COMPLETION_ORDER]
+    rows = [(line.label, [getattr(line, key) for key in COMPLETION_ORDER]) for line in lines]
+    return stacked_bar_chart(
+        title, legend, rows, colours=COMPLETION_COLOURS, label_chars=LABEL_CHARS
+    )
+
+
+# The states in the completion tables' and charts' order (the CompletionLine fields).
+COMPLETION_ORDER = ("done", "in_progress", "open", "cancelled")
+LABEL_CHARS = 22
 
 
 def change_chart(indicator: IndicatorView) -> Markup | None:
