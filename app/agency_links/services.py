@@ -10,14 +10,16 @@ link's id (app/follow_ups/progress.py).
 
 import re
 import secrets
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import date, timedelta
 
 from flask import current_app, url_for
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 
 from app.audit import record
+from app.domain import CLOSED_FOLLOW_UP_STATUSES
 from app.extensions import db
-from app.models import Agency, AgencyLink, User
+from app.models import Agency, AgencyLink, FollowUp, User
 from app.models.base import utcnow
 from app.services import transaction
 
@@ -98,10 +100,87 @@ def create_link(agency: Agency, actor: User | None, *, days: int | None = None) 
 
 
 @transaction
-def revoke_link(link: AgencyLink, actor: User) -> bool:
+def revoke_link(link: AgencyLink, actor: User | None) -> bool:
     """Stop the link now; False when it was already revoked."""
     if link.revoked_at is not None:
         return False
-    link.revoked_at, link.revoked_by_id = utcnow(), actor.id
+    link.revoked_at, link.revoked_by_id = utcnow(), actor.id if actor else None
     record(actor, "revoke", link, before=audit_values(link), after={"revoked": True})
     return True
+
+
+# --- using a link -------------------------------------------------------------------------
+
+
+def use_link(token: str) -> AgencyLink | None:
+    """The active link with this token, its last use set to now and committed (so a
+    refused report after it still leaves the use on record); None as `resolve` answers."""
+    link = resolve(token)
+    if link is None:
+        return None
+    link.last_used_at = utcnow()
+    db.session.commit()
+    return link
+
+
+def link_follow_up(link: AgencyLink, follow_up_id: int) -> FollowUp | None:
+    """A follow-up the link may report on: its agency's, and still open."""
+    follow_up = db.session.get(FollowUp, follow_up_id)
+    if (
+        follow_up is None
+        or follow_up.agency_id != link.agency_id
+        or follow_up.status in CLOSED_FOLLOW_UP_STATUSES
+    ):
+        return None
+    return follow_up
+
+
+# --- the secretariat's overview ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AgencyLinks:
+    """One line of the overview: an agency, its awaited follow-ups, its working link."""
+
+    agency: Agency
+    open_count: int
+    overdue_count: int
+    link: AgencyLink | None
+
+
+def overview(today: date) -> list[AgencyLinks]:
+    """Every active agency, by abbreviation, with its open and overdue follow-ups and the
+    link that works now (three queries whatever the number of agencies)."""
+    overdue = case((FollowUp.deadline < today, 1), else_=0)
+    counts = {
+        agency_id: (open_count, overdue_count or 0)
+        for agency_id, open_count, overdue_count in db.session.execute(
+            select(FollowUp.agency_id, func.count(FollowUp.id), func.sum(overdue))
+            .where(
+                FollowUp.agency_id.is_not(None),
+                FollowUp.status.not_in(CLOSED_FOLLOW_UP_STATUSES),
+            )
+            .group_by(FollowUp.agency_id)
+        )
+    }
+    now = utcnow()
+    links = {
+        link.agency_id: link
+        for link in db.session.scalars(
+            select(AgencyLink)
+            .where(AgencyLink.revoked_at.is_(None), AgencyLink.expires_at > now)
+            .order_by(AgencyLink.id)
+        )
+    }
+    agencies = db.session.scalars(
+        select(Agency).where(Agency.active.is_(True)).order_by(func.lower(Agency.abbreviation))
+    )
+    return [
+        AgencyLinks(
+            agency=agency,
+            open_count=counts.get(agency.id, (0, 0))[0],
+            overdue_count=int(counts.get(agency.id, (0, 0))[1]),
+            link=links.get(agency.id),
+        )
+        for agency in agencies
+    ]
