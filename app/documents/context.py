@@ -24,11 +24,13 @@ from decimal import Decimal
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import aliased, selectinload
 
 from app import domain
 from app.documents.attendance import AttendanceView, Tally, attendance_view
+from app.documents.formatting import count as format_count
 from app.documents.formatting import document_locale, paragraphs
 from app.documents.numbering import issued_numbers
 from app.extensions import db
@@ -409,6 +411,9 @@ class SubmissionLine:
     decision_reason: str
     responsible_agency: str
     merged_codes: tuple[str, ...]
+    # "Diusulkan juga pada <earlier meeting> (status: ...)": what it repeats
+    # (app/review/repeats.py).
+    repeats: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -431,6 +436,23 @@ class FollowUpLine:
 
 
 @dataclass(frozen=True)
+class CarriedOverLine:
+    """A follow-up of a meeting this one follows, still open on this meeting's date, as it
+    stood that day."""
+
+    number: int
+    meeting_title: str
+    action: tuple[str, ...]
+    agency: str
+    deadline: date | None
+    status: str
+    percent: int
+    # "Sedang berjalan, 40%": the status and, while work goes on, how far it got.
+    progress: str
+    overdue: bool
+
+
+@dataclass(frozen=True)
 class MinutesContext:
     kind: str
     letterhead: LetterheadView
@@ -445,10 +467,22 @@ class MinutesContext:
     conclusions: tuple[str, ...]
     follow_ups: tuple[FollowUpLine, ...]
     full_text: bool
+    # The meetings this one follows, and their follow-ups still open on its date.
+    predecessors: tuple[str, ...] = ()
+    carried_over: tuple[CarriedOverLine, ...] = ()
+    carried_over_summary: tuple[str, ...] = ()
 
     @property
     def title(self) -> str:
         return f"Notulen {self.meeting.title}"
+
+    @property
+    def sections(self) -> dict[str, str]:
+        """The numbers of the sections that follow the input: a meeting that follows
+        earlier ones gets "Evaluasi Tindak Lanjut Rapat Sebelumnya" before its own."""
+        if self.predecessors:
+            return {"carried_over": "IV", "conclusions": "V", "follow_ups": "VI"}
+        return {"carried_over": "", "conclusions": "IV", "follow_ups": "V"}
 
 
 def build_minutes_context(meeting_id: int, *, full_text_limit: int | None = None) -> MinutesContext:
@@ -467,8 +501,10 @@ def build_minutes_context(meeting_id: int, *, full_text_limit: int | None = None
         rows = submission_rows(meeting_id)
         full_text = len(rows) <= full_text_limit
         pillars = pillar_views()
-        sections = pillar_sections(meeting_id, rows, pillars, full_text=full_text)
+        repeated = repeat_lines(meeting)
+        sections = pillar_sections(meeting_id, rows, pillars, full_text=full_text, repeats=repeated)
         items_total = sum(len(s.submissions) for s in sections)
+        carried_over, carried_over_summary = carried_over_lines(meeting)
         return MinutesContext(
             kind="minutes",
             letterhead=letterhead_view("minutes"),
@@ -489,6 +525,9 @@ def build_minutes_context(meeting_id: int, *, full_text_limit: int | None = None
             conclusions=paragraphs(meeting.conclusions),
             follow_ups=follow_up_lines(meeting_id),
             full_text=full_text,
+            predecessors=tuple(earlier.title for earlier in meeting.predecessors),
+            carried_over=carried_over,
+            carried_over_summary=carried_over_summary,
         )
 
 
@@ -498,6 +537,7 @@ def pillar_sections(
     pillars: dict[int, Pillar],
     *,
     full_text: bool = True,
+    repeats: dict[int, tuple[str, ...]] | None = None,
 ) -> tuple[PillarSection, ...]:
     primaries, merged = primaries_and_merged(rows)
     by_pillar: dict[int, list[SubmissionRow]] = defaultdict(list)
@@ -528,6 +568,7 @@ def pillar_sections(
                     decision_reason=row.decision_reason,
                     responsible_agency=row.responsible_agency,
                     merged_codes=tuple(member.receipt_code for member in others),
+                    repeats=(repeats or {}).get(row.id, ()),
                 )
             )
         sections.append(
@@ -562,6 +603,88 @@ def follow_up_lines(meeting_id: int) -> tuple[FollowUpLine, ...]:
             db.session.execute(query), start=1
         )
     )
+
+
+def repeat_lines(meeting: Meeting) -> dict[int, tuple[str, ...]]:
+    """{input id: "Diusulkan juga pada ... (status: ...)"} for the inputs that repeat one of
+    an earlier meeting, the status as it stood on this meeting's date."""
+    # Imported here: the review package reaches the follow-ups, whose views reach this module.
+    from app.review.repeats import repeats_for
+
+    return {
+        submission_id: tuple(repeat.minutes_line for repeat in found)
+        for submission_id, found in repeats_for(meeting, fresh=True).items()
+    }
+
+
+def carried_over_lines(meeting: Meeting) -> tuple[tuple[CarriedOverLine, ...], tuple[str, ...]]:
+    """The follow-ups of the meetings this one follows that were still open (not done, not
+    cancelled) at the end of its date, each as it stood that day; and per earlier meeting
+    one sentence counting where all its follow-ups stood.
+
+    The state is that of `progress.states_on(ids, meeting.date)`: a report made after
+    the meeting never changes its notulen, and one done before it is not carried over.
+    """
+    from app.follow_ups.progress import states_on
+
+    earlier = list(meeting.predecessors)
+    if not earlier:
+        return (), ()
+    query = (
+        select(
+            FollowUp.id,
+            FollowUp.meeting_id,
+            FollowUp.action,
+            Agency.abbreviation,
+            FollowUp.deadline,
+        )
+        .outerjoin(Agency, Agency.id == FollowUp.agency_id)
+        .where(FollowUp.meeting_id.in_([m.id for m in earlier]))
+        .order_by(FollowUp.deadline.is_(None), FollowUp.deadline, FollowUp.id)
+    )
+    rows = db.session.execute(query).all()
+    states = states_on([row.id for row in rows], meeting.date)
+    titles = {m.id: m.title for m in earlier}
+    lines = []
+    tallies: dict[int, Counter] = {m.id: Counter() for m in earlier}
+    for row in rows:
+        state = states[row.id]
+        tallies[row.meeting_id][state.status] += 1
+        if state.closed:
+            continue
+        label = str(domain.FOLLOW_UP_STATUSES.get(state.status, state.status))
+        lines.append(
+            CarriedOverLine(
+                number=len(lines) + 1,
+                meeting_title=titles[row.meeting_id],
+                action=paragraphs(row.action),
+                agency=row.abbreviation or "",
+                deadline=row.deadline,
+                status=label,
+                percent=state.percent,
+                progress=f"{label}, {state.percent}%" if state.status == "in_progress" else label,
+                overdue=domain.is_overdue(row.deadline, state.status, meeting.date),
+            )
+        )
+    summary = tuple(carried_over_sentence(m.title, tallies[m.id]) for m in earlier)
+    return tuple(lines), summary
+
+
+def carried_over_sentence(title: str, tally: Counter) -> str:
+    """'Dari 12 tindak lanjut <meeting>, 5 selesai, 4 sedang berjalan, 3 belum dimulai pada
+    tanggal rapat.' (and how many were cancelled, when any)."""
+    text = _(
+        "Dari %(total)s tindak lanjut %(meeting)s, %(done)s selesai, %(going)s sedang berjalan, "
+        "%(waiting)s belum dimulai",
+        total=format_count(sum(tally.values())),
+        meeting=title,
+        done=format_count(tally["done"]),
+        going=format_count(tally["in_progress"]),
+        waiting=format_count(tally["open"]),
+    )
+    if tally["cancelled"]:
+        text += _(", %(cancelled)s dibatalkan", cancelled=format_count(tally["cancelled"]))
+    return text + " " + _("pada tanggal rapat.")
 
 
 # --- the digest ------------------------------------------------------------------

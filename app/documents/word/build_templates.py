@@ -394,7 +394,8 @@ def minutes() -> Template:
             "{{ line.decision }}{% if line.decision_reason %}, {{ line.decision_reason }}"
             "{% endif %}{% if line.responsible_agency %}\nPenanggung jawab: "
             "{{ line.responsible_agency }}{% endif %}"
-            "{% if line.merged_codes %}\nDigabung dari {{ line.merged_codes_text }}{% endif %}",
+            "{% if line.merged_codes %}\nDigabung dari {{ line.merged_codes_text }}{% endif %}"
+            "{% if line.repeats %}\n{{ line.repeats_text }}{% endif %}",
         ],
         "line in section.submissions",
         (1.0, 7.5, 4.0, 3.5),
@@ -408,9 +409,35 @@ def minutes() -> Template:
     t.p("Belum ada masukan.")
     t.tag("{%p endfor %}")
 
-    t.heading("IV. Kesimpulan")
+    # A meeting that follows earlier ones evaluates their follow-ups still open on its date;
+    # the sections after it are numbered on.
+    t.tag("{%p if predecessors %}")
+    t.heading("{{ sections.carried_over }}. Evaluasi Tindak Lanjut Rapat Sebelumnya")
+    t.tag("{%p for sentence in carried_over_summary %}")
+    t.p("{{ sentence }}", align="justify")
+    t.tag("{%p endfor %}")
+    t.tag("{%p if carried_over %}")
+    t.table(
+        ["No", "Tindak lanjut", "Penanggung jawab", "Tenggat", "Status pada tanggal rapat"],
+        ["{{ item.number }}",
+         "{{ item.action_text }}{% if predecessors|length > 1 %}\n({{ item.meeting_title }})"
+         "{% endif %}",
+         "{{ item.agency or '—' }}",
+         "{{ item.deadline_text or '—' }}{% if item.overdue %}\nTerlambat{% endif %}",
+         "{{ item.progress }}"],
+        "item in carried_over",
+        (1.0, 7.0, 3.0, 2.5, 2.5),
+        align=["center", None, None, None, None],
+        size=10,
+    )  # fmt: skip
+    t.tag("{%p else %}")
+    t.p("Semua tindak lanjut rapat sebelumnya sudah selesai atau dibatalkan pada tanggal rapat.")
+    t.tag("{%p endif %}")
+    t.tag("{%p endif %}")
+
+    t.heading("{{ sections.conclusions }}. Kesimpulan")
     t.lines("conclusions", "Belum diisi.")
-    t.heading("V. Tindak Lanjut")
+    t.heading("{{ sections.follow_ups }}. Tindak Lanjut")
     t.tag("{%p if follow_ups %}")
     t.table(
         ["No", "Tindakan", "Penanggung jawab", "Tenggat"],
