@@ -1,7 +1,7 @@
 """Follow-up register with 50,000 follow-ups over ten meetings: p95 server time beside /healthz.
 
     .venv/bin/python bench/follow_ups_register.py [--db sqlite|postgres|both] [--requests 200]
-        [--follow-ups 50000] [--xlsx-requests 20] [--http] [--pg-url URL]
+        [--follow-ups 50000] [--xlsx-requests 20] [--queries] [--http] [--pg-url URL]
 
 For each database it builds a fresh one (a SQLite file in a temporary folder, or
 the PostgreSQL database `rakor_bench_follow_ups`, dropped and created again),
@@ -29,6 +29,10 @@ the baseline. The XLSX export of one agency's follow-ups (a few thousand rows)
 is a file, not a page: it runs in `--xlsx-requests` of the rounds, is reported
 on its own line and has no target.
 
+`--queries` then times each page's two queries alone (the counts per status and
+the page's rows, built by app/follow_ups/register.py as the view builds them), so
+a slow page shows whether its time goes to the database or to the template.
+
 Every request is checked once first: status 200, and the register must report
 the number of matching follow-ups counted here with SQL of this script's own
 (the workbook: that many rows), and show as many rows as the page should hold.
@@ -52,6 +56,7 @@ import tempfile
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit
 from zoneinfo import ZoneInfo
 
 import requests
@@ -80,6 +85,7 @@ DEEP_PAGE = 200
 STAFF_EMAIL = "bench-follow-ups@rakor.test"
 FOCAL_EMAIL = "bench-focal@rakor.test"
 WARMUP_REQUESTS = 3  # per kind, checked, before the measured ones
+QUERY_REPEATS = 30  # per query, with --queries
 CHUNK = 5_000  # rows per bulk insert
 MEETINGS = 10
 RECEIPT_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -306,7 +312,9 @@ def add_follow_ups(engine: Engine, count: int, seed: int, today: date) -> dict:
     if engine.dialect.name == "postgresql":
         # What autovacuum would do after such a load, before anyone opened the register.
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            connection.execute(text("ANALYZE"))
+            # Since PostgreSQL 13 autovacuum also vacuums a table after many inserts, which
+            # sets the visibility map that index-only scans rely on.
+            connection.execute(text("VACUUM ANALYZE"))
 
     busy = agencies[BUSY_AGENCY]
     middle = meetings[MEETINGS // 2]
@@ -581,8 +589,46 @@ def in_process_child(spec_path: Path) -> int:
         return response.status_code, response.get_data()
 
     result = measure(get, spec["kinds"], spec["rounds"], spec["file_rounds"], spec["seed"])
+    if spec["queries"]:
+        result["queries"] = query_times(app, spec["kinds"], spec["focal_agency_id"])
     Path(spec["out"]).write_text(json.dumps(result))
     return 0
+
+
+def query_times(app, kinds: list[dict], focal_agency_id: int) -> dict:
+    """Each register page's two queries, built by app/follow_ups/register.py as the view
+    builds them, timed alone and fully fetched: where a slow page's time goes."""
+    from werkzeug.datastructures import MultiDict
+
+    from app.extensions import db
+    from app.follow_ups import register as queries
+    from app.i18n import local_today
+
+    times = {}
+    with app.test_request_context():
+        today = local_today()
+        for kind in kinds:
+            if kind.get("check") in ("healthz", "xlsx"):
+                continue
+            args = MultiDict(parse_qsl(urlsplit(kind["path"]).query))
+            scope = focal_agency_id if kind.get("as") == "focal" else None
+            filters = queries.RegisterFilters.from_args(args, scope=scope)
+            offset = (queries.page_number(args) - 1) * PAGE_SIZE
+            statements = {
+                "counts": queries.counts_query(filters, today),
+                "rows": queries.rows_query(filters, today).limit(PAGE_SIZE).offset(offset),
+            }
+            times[kind["name"]] = {}
+            for name, statement in statements.items():
+                samples = []
+                for attempt in range(QUERY_REPEATS + 2):  # the first two warm the caches
+                    started = time.perf_counter()
+                    db.session.execute(statement).all()
+                    if attempt >= 2:
+                        samples.append((time.perf_counter() - started) * 1000)
+                times[kind["name"]][name] = percentiles(samples)
+            db.session.rollback()
+    return times
 
 
 def in_process(env: dict[str, str], spec: dict, folder: Path) -> dict:
@@ -657,6 +703,8 @@ def bench_database(database: str, args, folder: Path) -> dict:
         "rounds": args.requests,
         "file_rounds": args.xlsx_requests,
         "seed": args.seed,
+        "queries": args.queries,
+        "focal_agency_id": data["agency_id"],
     }
     run = {"database": database, "data": data, "load_average_before": os.getloadavg()}
     run["in_process"] = in_process(env, spec, folder)
@@ -699,6 +747,22 @@ def print_table(runs: list[dict], kinds: list[dict]) -> None:
                 print(line)
 
 
+def print_queries(runs: list[dict]) -> None:
+    """The page's p50 beside its two queries' p50: the rest is the view and its template."""
+    if not any("queries" in run["in_process"] for run in runs):
+        return
+    print("\nqueries alone (app/follow_ups/register.py), p50 ms")
+    print(f"{'db':<9}{'request':<24}{'page':>8}{'counts':>8}{'rows':>8}{'rest':>8}")
+    for run in runs:
+        for name, timed in run["in_process"].get("queries", {}).items():
+            page = run["in_process"]["by_kind"][name]["p50_ms"]
+            counts, rows = timed["counts"]["p50_ms"], timed["rows"]["p50_ms"]
+            print(
+                f"{run['database']:<9}{name:<24}{page:>8.1f}{counts:>8.1f}{rows:>8.1f}"
+                f"{page - counts - rows:>8.1f}"
+            )
+
+
 def missed_targets(run: dict, kinds: list[dict]) -> list[str]:
     files = {kind["name"] for kind in kinds if kind.get("file")}
     missed = [
@@ -721,6 +785,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--follow-ups", type=int, default=50_000, help="follow-ups added")
     parser.add_argument("--http", action="store_true", help="also measure over HTTP (gunicorn)")
+    parser.add_argument(
+        "--queries", action="store_true", help="also time each page's two queries alone"
+    )
     parser.add_argument("--seed", type=int, default=2024)
     parser.add_argument("--pg-url", default=DEFAULT_PG_URL)
     parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL database")
@@ -749,6 +816,7 @@ def main(argv: list[str] | None = None) -> int:
         runs = [bench_database(database, args, Path(folder)) for database in databases]
     kinds = request_kinds(runs[0]["data"], runs[0]["data"]["expected"])
     print_table(runs, kinds)
+    print_queries(runs)
     missed = [message for run in runs for message in missed_targets(run, kinds)]
     report = {
         "started_at": started.isoformat(timespec="seconds"),
