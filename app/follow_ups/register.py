@@ -412,7 +412,9 @@ def history_of(follow_up: FollowUp) -> list[HistoryEntry]:
     user_ids = {entry.user_id for entry in entries if entry.user_id is not None}
     names = {}
     if user_ids:
-        names = dict(db.session.execute(select(User.id, User.name).where(User.id.in_(user_ids))))
+        names = dict(
+            db.session.execute(select(User.id, User.name).where(User.id.in_(user_ids))).all()
+        )
     agency = follow_up.agency.abbreviation if follow_up.agency else ""
     result = []
     for entry in entries:
