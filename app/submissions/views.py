@@ -7,9 +7,10 @@ from flask_babel import gettext as _
 
 from app.extensions import csrf, db, limiter
 from app.forms import error_summary, show_refusal
+from app.i18n import local_today
 from app.models.base import utcnow
 from app.services import Refused
-from app.submissions import bp, services
+from app.submissions import bp, follow_ups, services
 from app.submissions.forms import StatusForm, SubmissionForm
 
 
@@ -141,6 +142,7 @@ def receipt(code: str):
         "submissions/receipt.html",
         submission=submission,
         receipt_code=services.format_receipt_code(submission.receipt_code),
+        follow_ups=follow_ups.submission_follow_ups(submission, local_today()),
     )
 
 
@@ -159,10 +161,27 @@ def status():
     elif "csrf_token" in form.errors:
         form.receipt_code.errors.append(_("Halaman ini sudah lama terbuka. Tekan Cek status lagi."))
     code = services.format_receipt_code(submission.receipt_code) if submission else None
+    found = follow_ups.submission_follow_ups(submission, local_today()) if submission else []
     return render_template(
         "submissions/status.html",
         form=form,
         submission=submission,
         receipt_code=code,
+        follow_ups=found,
         errors=error_summary(form),
     ), (422 if form.errors else 200)
+
+
+@bp.get("/m/<code>/tindak-lanjut")
+# As costly to guess as a receipt: meeting codes are short words, so the lookup budget.
+@limiter.limit(lookup_rate_limit)
+def accountability(code: str):
+    """The meeting's follow-ups for the public, once the secretariat has opened the page."""
+    meeting = services.public_meeting(code)
+    if meeting is None or not meeting.accountability_public:
+        abort(404)
+    return render_template(
+        "submissions/accountability.html",
+        meeting=meeting,
+        account=follow_ups.meeting_accountability(meeting, local_today()),
+    )
