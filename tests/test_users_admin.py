@@ -9,7 +9,7 @@ import pytest
 from app.auth.access import ADMIN
 from app.domain import USER_ROLES
 from app.extensions import db
-from app.models import AuditEvent, User
+from app.models import Agency, AuditEvent, User
 from app.models.base import utcnow
 from tests.helpers import (
     STAFF_EMAILS,
@@ -76,7 +76,9 @@ def whole_audit_log(app) -> str:
 # --- the list -------------------------------------------------------------------------
 
 
-def test_the_list_shows_every_account_with_role_state_sign_in_and_lock(app, login, staff):
+def test_the_list_shows_every_account_with_role_state_sign_in_and_lock(
+    app, login, staff, focal_point
+):
     with app.app_context():
         viewer = db.session.get(User, staff["viewer"])
         viewer.locked_until = utcnow() + timedelta(minutes=10)
@@ -92,6 +94,10 @@ def test_the_list_shows_every_account_with_role_state_sign_in_and_lock(app, logi
     assert "Ya, sampai" in page  # the locked viewer
     assert f'href="/admin/users/{staff["secretariat"]}"' in page
     assert 'href="/admin/users/new"' in page
+    # A focal point's row names its agency.
+    focal_row = re.search(r"<tr>(?:(?!</tr>).)*focal@uji\.test(?:(?!</tr>).)*</tr>", page, re.S)
+    assert "Focal point perangkat daerah" in focal_row.group(0)
+    assert "Disperkim" in focal_row.group(0)
 
 
 # --- creating an account -----------------------------------------------------------------
@@ -128,6 +134,7 @@ def test_an_admin_creates_an_account_that_can_sign_in(app, login, staff):
         "email": "notulis@bappeda.go.id",
         "name": "Siti Rahmawati",
         "role": "secretariat",
+        "agency_id": None,
         "active": True,
     }
     log = whole_audit_log(app)
@@ -173,6 +180,140 @@ def test_a_refused_account_comes_back_with_the_message_and_the_typed_values(
     assert checked == ([data["role"]] if data["role"] in USER_ROLES else [])
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count()).select_from(User)) == 3
+
+
+# --- focal points ----------------------------------------------------------------------------
+
+
+def agency_ids(app) -> dict[str, int]:
+    """Two agencies: one active, one retired (no longer offered)."""
+    with app.app_context():
+        active = Agency(abbreviation="Dinsos", name="Dinas Sosial")
+        retired = Agency(
+            abbreviation="Bapermas", name="Badan Pemberdayaan Masyarakat", active=False
+        )
+        db.session.add_all([active, retired])
+        db.session.commit()
+        return {"active": active.id, "retired": retired.id}
+
+
+def test_an_admin_creates_a_focal_point_of_one_agency(app, login, staff):
+    agencies = agency_ids(app)
+    admin = login("admin")
+    form = text(admin.get("/admin/users/new"))
+    assert "Focal point perangkat daerah" in form
+    assert f'<option value="{agencies["active"]}">Dinsos (Dinas Sosial)</option>' in form
+    assert f'value="{agencies["retired"]}"' not in form
+    response = post(
+        admin,
+        "/admin/users/new",
+        {
+            "email": "focal.dinsos@pekalongankota.go.id",
+            "name": "Rina Kusuma",
+            "role": "focal",
+            "agency": str(agencies["active"]),
+            "password": NEW_PASSWORD,
+            "confirm": NEW_PASSWORD,
+        },
+    )
+    assert response.status_code == 303
+    with app.app_context():
+        user = db.session.scalar(
+            db.select(User).filter_by(email="focal.dinsos@pekalongankota.go.id")
+        )
+        assert (user.role, user.agency_id) == ("focal", agencies["active"])
+        user_id = user.id
+    (event,) = audit_events(app, "create", user_id)
+    assert event.after["role"] == "focal" and event.after["agency_id"] == agencies["active"]
+    listed = text(admin.get("/admin/users/"))
+    assert "Dinsos" in listed
+
+    # Signed in, a focal point starts on its agency's follow-ups.
+    _client, signed_in = sign_in(app, "focal.dinsos@pekalongankota.go.id", NEW_PASSWORD)
+    assert signed_in.status_code == 302
+    assert signed_in.headers["Location"] == "/admin/follow-ups"
+
+
+def test_another_role_never_keeps_an_agency_it_was_sent(app, login, staff):
+    agencies = agency_ids(app)
+    admin = login("admin")
+    data = {
+        "email": "sekretariat2@bappeda.go.id",
+        "name": "Budi",
+        "role": "secretariat",
+        "agency": str(agencies["active"]),
+        "password": NEW_PASSWORD,
+        "confirm": NEW_PASSWORD,
+    }
+    assert post(admin, "/admin/users/new", data).status_code == 303
+    with app.app_context():
+        user = db.session.scalar(db.select(User).filter_by(email="sekretariat2@bappeda.go.id"))
+        assert user.agency_id is None
+
+
+@pytest.mark.parametrize(
+    ("agency", "message"),
+    [
+        ("", "Focal point mewakili satu perangkat daerah: pilih perangkat daerahnya."),
+        ("retired", "Pilihan tidak tersedia. Pilih dari daftar."),
+        ("999999", "Pilihan tidak tersedia. Pilih dari daftar."),
+    ],
+)
+def test_a_focal_point_without_an_offered_agency_is_refused_beside_the_field(
+    app, login, staff, agency, message
+):
+    agencies = agency_ids(app)
+    admin = login("admin")
+    data = {
+        "email": "focal.baru@pekalongankota.go.id",
+        "name": "Rina Kusuma",
+        "role": "focal",
+        "agency": str(agencies.get(agency, agency)),
+        "password": NEW_PASSWORD,
+        "confirm": NEW_PASSWORD,
+    }
+    response = post(admin, "/admin/users/new", data)
+    assert response.status_code == 422
+    page = text(response)
+    assert message in page
+    assert 'id="agency-error"' in page  # beside the agency select
+    assert hidden_value(page, "email") == data["email"]
+    assert 'checked id="role-3" name="role" type="radio" value="focal"' in page
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count()).select_from(User)) == 3
+
+
+def test_an_admin_turns_an_account_into_a_focal_point_and_back(app, login, staff):
+    agencies = agency_ids(app)
+    admin = login("admin")
+    url = f"/admin/users/{staff['viewer']}"
+    refused = post(admin, url, {"name": "Uji viewer", "role": "focal", "agency": ""})
+    assert refused.status_code == 422
+    assert "pilih perangkat daerahnya" in text(refused)
+    assert get_user(app, staff["viewer"]).role == "viewer"
+
+    data = {"name": "Uji viewer", "role": "focal", "agency": str(agencies["active"])}
+    assert post(admin, url, data).status_code == 303
+    user = get_user(app, staff["viewer"])
+    assert (user.role, user.agency_id) == ("focal", agencies["active"])
+    (event,) = audit_events(app, "update", staff["viewer"])
+    assert event.before == {"role": "viewer", "agency_id": None}
+    assert event.after == {"role": "focal", "agency_id": agencies["active"]}
+    # The edit page shows the agency chosen.
+    page = text(admin.get(url))
+    assert f'<option selected value="{agencies["active"]}">' in page
+
+    # The agency retired since stays offered to the account that has it.
+    with app.app_context():
+        db.session.get(Agency, agencies["active"]).active = False
+        db.session.commit()
+    assert f'<option selected value="{agencies["active"]}">' in text(admin.get(url))
+
+    assert (
+        post(admin, url, {"name": "Uji viewer", "role": "viewer", "agency": ""}).status_code == 303
+    )
+    user = get_user(app, staff["viewer"])
+    assert (user.role, user.agency_id) == ("viewer", None)
 
 
 # --- name and role ---------------------------------------------------------------------

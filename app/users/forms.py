@@ -3,7 +3,7 @@
 import re
 
 from flask_babel import lazy_gettext as _l
-from wtforms import EmailField, PasswordField, RadioField, StringField
+from wtforms import EmailField, PasswordField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, Regexp, ValidationError
 
@@ -31,6 +31,28 @@ def role_field() -> RadioField:
         default="secretariat",
         invalid_choice_message=_l("Pilih salah satu peran."),
     )
+
+
+def agency_field() -> SelectField:
+    """The agency a focal point reports for; its choices (active agencies) are set by the view."""
+    return SelectField(
+        _l("Perangkat daerah"),
+        description=_l("Wajib untuk focal point perangkat daerah; tidak dipakai untuk peran lain."),
+        choices=[],
+        default="",  # none: what every role but a focal point has
+    )
+
+
+def set_agency_choices(form, agencies) -> None:
+    form.agency.choices = [SelectChoice("", _l("— Pilih perangkat daerah —"))] + [
+        SelectChoice(str(agency.id), agency.label) for agency in agencies
+    ]
+
+
+def chosen_agency(form) -> int | None:
+    """The chosen agency's id, for a focal point only; None for any other role."""
+    value = form.agency.data or ""  # one of the choices: validated against them
+    return int(value) if form.role.data == "focal" and value else None
 
 
 def name_field() -> StringField:
@@ -83,12 +105,14 @@ class NewUserForm(BaseForm):
     )
     name = name_field()
     role = role_field()
+    agency = agency_field()
     password, confirm = password_fields()
 
 
 class UserForm(BaseForm):
     name = name_field()
     role = role_field()
+    agency = agency_field()
 
 
 class PasswordResetForm(BaseForm):

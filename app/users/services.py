@@ -35,6 +35,7 @@ AUDITED_FIELDS = ("email", "name", "role", "agency_id", "active")
 class UserRow:
     user: User
     locked: bool
+    agency: str = ""  # a focal point's agency (its abbreviation), "" for other roles
 
 
 def is_locked(user: User, now: datetime | None = None) -> bool:
@@ -44,8 +45,23 @@ def is_locked(user: User, now: datetime | None = None) -> bool:
 def users_overview(now: datetime | None = None) -> list[UserRow]:
     """Every account, active ones first, then by e-mail."""
     now = now or utcnow()
-    users = db.session.scalars(select(User).order_by(User.active.desc(), User.email))
-    return [UserRow(user, is_locked(user, now)) for user in users]
+    rows = db.session.execute(
+        select(User, Agency.abbreviation)
+        .outerjoin(Agency, Agency.id == User.agency_id)
+        .order_by(User.active.desc(), User.email)
+    )
+    return [UserRow(user, is_locked(user, now), agency or "") for user, agency in rows]
+
+
+def agency_choices(keep_id: int | None = None) -> list[Agency]:
+    """The agencies a focal point may be given: the active ones, and the one it already has."""
+    return list(
+        db.session.scalars(
+            select(Agency)
+            .where(Agency.active | (Agency.id == (keep_id or 0)))
+            .order_by(Agency.abbreviation)
+        )
+    )
 
 
 @transaction

@@ -10,7 +10,13 @@ from app.forms import error_summary, show_refusal
 from app.models import User
 from app.services import Refused
 from app.users import bp, services
-from app.users.forms import NewUserForm, PasswordResetForm, UserForm
+from app.users.forms import (
+    NewUserForm,
+    PasswordResetForm,
+    UserForm,
+    chosen_agency,
+    set_agency_choices,
+)
 
 
 @bp.get("/users/")
@@ -23,6 +29,7 @@ def index():
 @role_required(*ADMIN)
 def create():
     form = NewUserForm()
+    set_agency_choices(form, services.agency_choices())
     if form.validate_on_submit():
         try:
             user = services.create_account(
@@ -31,6 +38,7 @@ def create():
                 name=form.name.data,
                 role=form.role.data,
                 password=form.password.data,
+                agency_id=chosen_agency(form),
             )
         except Refused as refused:
             show_refusal(form, refused)
@@ -46,10 +54,17 @@ def create():
 @role_required(*ADMIN)
 def edit(user_id: int):
     user = db.get_or_404(User, user_id)
-    form = UserForm(obj=user)
+    form = UserForm(obj=user, agency=str(user.agency_id or ""))
+    set_agency_choices(form, services.agency_choices(user.agency_id))
     if form.validate_on_submit():
         try:
-            services.update_account(current_actor(), user, name=form.name.data, role=form.role.data)
+            services.update_account(
+                current_actor(),
+                user,
+                name=form.name.data,
+                role=form.role.data,
+                agency_id=chosen_agency(form),
+            )
         except Refused as refused:
             show_refusal(form, refused)
         else:
@@ -93,7 +108,9 @@ def deactivate(user_id: int):
     try:
         services.deactivate(current_actor(), user)
     except Refused as refused:
-        return user_page(user, UserForm(obj=user), status=409, refusal=str(refused))
+        form = UserForm(obj=user, agency=str(user.agency_id or ""))
+        set_agency_choices(form, services.agency_choices(user.agency_id))
+        return user_page(user, form, status=409, refusal=str(refused))
     flash(_("Akun %(email)s dinonaktifkan dan semua sesinya diakhiri.", email=user.email), "info")
     return redirect(url_for("users.index"), code=303)
 
