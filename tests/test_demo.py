@@ -7,13 +7,18 @@ from datetime import date
 
 import pytest
 
+from app.documents.context import build_minutes_context
 from app.documents.finalise import reopen_minutes
 from app.domain import FINAL_KINDS, nip_digits
 from app.extensions import db
 from app.models import (
+    Agency,
+    AgencyLink,
+    AgendaItem,
     Attendee,
     DocumentNumber,
     FollowUp,
+    FollowUpProgress,
     Meeting,
     MeetingDocument,
     RenderJob,
@@ -177,9 +182,25 @@ def test_running_the_demo_again_changes_nothing(app, runner, demo):
                     )
                 ).all(),
                 "users": db.session.scalar(db.select(db.func.count()).select_from(User)),
+                "progress": db.session.scalar(
+                    db.select(db.func.count()).select_from(FollowUpProgress)
+                ),
+                "links": db.session.execute(
+                    db.select(AgencyLink.id, AgencyLink.token, AgencyLink.revoked_at)
+                ).all(),
+                "agenda": db.session.execute(
+                    db.select(
+                        AgendaItem.meeting_id, AgendaItem.position, AgendaItem.title
+                    ).order_by(AgendaItem.meeting_id, AgendaItem.position)
+                ).all(),
+                "predecessors": [
+                    (m.code, [p.code for p in m.predecessors])
+                    for m in db.session.scalars(db.select(Meeting).order_by(Meeting.id))
+                ],
             }
 
     before = state()
+    assert before["progress"] > 0 and len(before["links"]) == 1
     again = run_demo(runner)
     assert state() == before
     assert "Finalised record" in again
@@ -216,8 +237,8 @@ def test_the_2025_meeting_is_open_mid_meeting_and_takes_input(
         statuses = Counter(
             db.session.scalars(db.select(Submission.status).filter_by(meeting_id=meeting.id))
         )
-        assert sum(statuses.values()) == len(WORKSPACE["submissions"]) == 12
-        assert 0 < statuses["received"] < 12
+        assert sum(statuses.values()) == len(WORKSPACE["submissions"]) == 15
+        assert 0 < statuses["received"] < 15
         assert statuses["follow_up"] == 0
         assert db.session.scalar(db.select(FollowUp.id).filter_by(meeting_id=meeting.id)) is None
         present = db.session.scalar(
@@ -237,7 +258,7 @@ def test_the_2025_meeting_is_open_mid_meeting_and_takes_input(
     with app.app_context():
         meeting = meeting_by_code("rakor2025")
         count = db.select(db.func.count()).select_from(Submission)
-        assert db.session.scalar(count.filter_by(meeting_id=meeting.id)) == 13
+        assert db.session.scalar(count.filter_by(meeting_id=meeting.id)) == 16
         ids = (meeting_by_code("rakor2024").id, meeting.id)
 
     # The demo login opens both meetings in the workspace.
@@ -306,3 +327,56 @@ def test_the_demo_files_agree_with_the_reference_data():
         else:
             digits = nip_digits(official["nip"])
             assert digits and digits[14] == {"L": "1", "P": "2"}[official["sex"]]
+
+
+def test_the_year_between_the_meetings_has_progress_an_agency_account_and_a_link(app, demo, client):
+    """The 2024 follow-ups' reports give the 2025 notulen a mix on their date; the focal
+    point and the link agency report the way the demo prints."""
+    with app.app_context():
+        record, workspace = meeting_by_code("rakor2024"), meeting_by_code("rakor2025")
+        assert [m.code for m in workspace.predecessors] == ["rakor2024"]
+        # Its agenda evaluated the 2024 follow-ups already: no second such item.
+        titles = [item.title.lower() for item in workspace.agenda_items]
+        assert sum("evaluasi tindak lanjut" in title for title in titles) == 1
+        assert titles[0].startswith("pembukaan")
+
+        days = db.session.scalars(
+            db.select(FollowUpProgress.reported_on)
+            .join(FollowUp, FollowUp.id == FollowUpProgress.follow_up_id)
+            .where(FollowUp.meeting_id == record.id)
+        ).all()
+        assert all(record.date <= day for day in days)
+        assert any(day > workspace.date for day in days)  # a few after the 2025 meeting
+        assert sum(day <= workspace.date for day in days) >= 15
+
+        context = build_minutes_context(workspace.id)
+        (summary,) = context.carried_over_summary
+        assert summary == (
+            f"Dari 16 tindak lanjut {record.title}, 7 selesai, 6 sedang berjalan, "
+            "2 belum dimulai, 1 dibatalkan pada tanggal rapat."
+        )
+        assert {line.status for line in context.carried_over} == {
+            "Sedang berjalan",
+            "Belum dimulai",
+        }
+        assert any(line.overdue for line in context.carried_over)
+        # Done on 14 February 2025, still 90 % in the 2025 record.
+        charity = next(line for line in context.carried_over if line.agency == "Dinsos P2KB")
+        assert charity.progress == "Sedang berjalan, 90%"
+        repeated = [
+            text for section in context.pillars for line in section.submissions
+            for text in line.repeats
+        ]  # fmt: skip
+        assert f"Diusulkan juga pada {record.title} (status: Tidak dapat ditindaklanjuti)" in (
+            repeated
+        )
+        assert any("Sedang berjalan, 50%, terlambat" in text for text in repeated)
+
+        focal = db.session.scalar(db.select(User).filter_by(email="dinsos@rakor.test"))
+        agency = db.session.get(Agency, focal.agency_id)
+        assert (focal.role, agency.abbreviation) == ("focal", "Dinsos P2KB")
+        assert focal.check_password("sekretariat-demo-2024")
+        link = db.session.scalar(db.select(AgencyLink))
+        assert link.agency.abbreviation == "Dinkes" and link.revoked_at is None
+    assert "Demo login (focal): dinsos@rakor.test / sekretariat-demo-2024" in demo
+    assert f"Demo agency update link (Dinkes): http://127.0.0.1:5000/tl/{link.token}" in demo

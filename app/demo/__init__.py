@@ -9,7 +9,12 @@ Two meetings of Kota Pekalongan, their content in JSON files beside this one:
   through the service the secretariat's "Finalkan" button uses, which numbers the
   documents and archives their PDFs.
 - `rakor2025.json`, the next year's meeting, open for input and caught mid-meeting:
-  a dozen inputs partly reviewed, a few check-ins, no conclusions yet.
+  fifteen inputs partly reviewed (three of them 2024 inputs in other words, which
+  review marks "Berulang"), a few check-ins, no conclusions yet. It follows the 2024
+  meeting, so its notulen evaluate the 2024 follow-ups still open on its date.
+- `progress2024.json`, the year in between: progress reports on the 2024 follow-ups
+  (progress.py), the focal point account of one agency, and an update link for another,
+  which `flask demo` prints.
 
 The 2024 record's note-taker and chair have accounts of their own, and with the
 development settings the notulen and the berita acara are signed with a demo seal
@@ -36,6 +41,7 @@ from sqlalchemy import select
 
 from app.auth.services import find_user
 from app.demo.meetings import complete_meeting, demo_meeting, finish_record, was_finalised
+from app.demo.progress import add_progress, agency_link_line, focal_point_account, follow_earlier
 from app.demo.signatures import prepare_demo_seal, sign_demo_record
 from app.extensions import db
 from app.models import Agency, Meeting
@@ -81,6 +87,8 @@ def load_demo(echo: Callable[[str], None] = click.echo) -> tuple[Meeting, list[D
     """
     seed_agencies()
     logins = demo_accounts()
+    focal_email, _password, focal_agency = focal_point_account(logins[0].password)
+    logins.append(DemoLogin(focal_email, logins[0].password, "focal", focal_agency))
     db.session.commit()
     secretariat, admin = find_user(SECRETARIAT_EMAIL), find_user(ADMIN_EMAIL)
     prepare_demo_seal(echo)
@@ -93,9 +101,15 @@ def load_demo(echo: Callable[[str], None] = click.echo) -> tuple[Meeting, list[D
     echo(finish_record(record.id, MEETING, admin))
     signers = {"notetaker": find_user(NOTETAKER_EMAIL), "chair": find_user(CHAIR_EMAIL)}
     sign_demo_record(record.id, {**signers, "admin": admin}, logins[0].password, echo)
+    # After the record is finalised and signed: progress never renders it again.
+    record = db.session.get(Meeting, record.id)
+    add_progress(record, secretariat, find_user(focal_email))
+    db.session.commit()
+    echo(agency_link_line(secretariat))
 
     workspace = demo_meeting(WORKSPACE_MEETING_CODE, WORKSPACE["meeting"], PEOPLE)
     complete_meeting(workspace, WORKSPACE, PEOPLE, reviewer=secretariat)
+    follow_earlier(workspace, record)
     db.session.commit()
     return workspace, logins
 
