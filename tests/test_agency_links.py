@@ -156,7 +156,7 @@ def test_a_report_through_the_link_is_stored_audited_and_shown(app, client, agen
         client, agency_work["token"], follow_up_id, note="Survei 50 rumah selesai."
     )
     assert response.status_code == 303
-    assert response.headers["Location"].endswith(f"/tl/{agency_work['token']}")
+    assert response.headers["Location"].endswith(f"/tl/{agency_work['token']}#main")
     page = text(client.get(response.headers["Location"]))
     assert "Terima kasih, laporan kemajuan tersimpan" in page
     assert "Sedang berjalan, 40%" in page
@@ -219,7 +219,9 @@ def test_a_report_that_breaks_a_rule_comes_back_with_everything_typed(app, clien
     assert 'id="error-summary"' in item
     assert '<details class="report" open>' in item
     assert "Hampir selesai</textarea>" in item
-    assert f'action="/tl/{token}/{follow_up_id}#tl-{follow_up_id}"' in item
+    # The field to fix takes the focus; no other one does.
+    [focused] = re.findall(r"<(?:input|select|textarea)[^>]*\bautofocus\b[^>]*>", html)
+    assert f'id="tl{follow_up_id}-percent"' in focused
     assert entries(app) == []
 
 

@@ -236,7 +236,8 @@ def report(token: str, follow_up_id: int):
             show_refusal(form, refused)
         else:
             thank(follow_up, already=entry is None)
-            return redirect(url_for(".open_link", token=token), code=303)
+            # To the notice at the top (a redirect keeps the form's #item anchor otherwise).
+            return redirect(url_for(".open_link", token=token, _anchor="main"), code=303)
     return link_page(link, failed=form, failed_id=follow_up_id, status=422)
 
 
