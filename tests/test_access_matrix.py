@@ -6,10 +6,11 @@ it is added, and a staff view without `role_required` fails the first test.
 
 import pytest
 
-from app.auth.access import ADMIN, READ, WRITE
+from app.auth.access import ADMIN, FOLLOW_UP_READERS, FOLLOW_UP_REPORTERS, READ, WRITE
 from tests.helpers import concrete_url, csrf_from, staff_routes
 
-ROLES = ("viewer", "secretariat", "admin")
+# "focal": an agency's focal point (the `focal_point` fixture's account).
+ROLES = ("viewer", "secretariat", "admin", "focal")
 
 
 def test_every_staff_route_checks_the_role(app):
@@ -48,9 +49,12 @@ def test_anonymous_visitors_are_sent_to_sign_in_everywhere(app, client, meeting)
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_each_role_gets_exactly_its_routes(app, login, meeting, role):
+def test_each_role_gets_exactly_its_routes(app, login, meeting, role, request):
+    if role == "focal":
+        request.getfixturevalue("focal_point")
     client = login(role)
-    token = csrf_from(client, "/admin/")
+    # Every role's start page carries the sign-out form, and with it a CSRF token.
+    token = csrf_from(client, "/admin/follow-ups")
     for rule, method, roles in staff_routes(app):
         url = concrete_url(rule, meeting.id)
         data = {"csrf_token": token} if method != "GET" else None
@@ -77,3 +81,16 @@ def test_posts_without_a_csrf_token_are_refused(app, login, meeting):
 
 def test_role_groups_are_nested():
     assert set(ADMIN) <= set(WRITE) <= set(READ)
+    assert set(FOLLOW_UP_REPORTERS) <= set(FOLLOW_UP_READERS)
+    assert "focal" not in READ
+
+
+def test_a_focal_point_reaches_only_the_follow_up_routes(app):
+    """A focal point sees its agency's follow-ups and nothing else of the staff side."""
+    focal = sorted(
+        {rule.rule for rule, _method, roles in staff_routes(app) if roles and "focal" in roles}
+    )
+    assert "/admin/follow-ups" in focal
+    assert "/admin/follow-ups/<int:follow_up_id>/progress" in focal
+    outside = [rule for rule in focal if not rule.startswith("/admin/follow-ups")]
+    assert outside == []
