@@ -60,7 +60,7 @@ from urllib.parse import parse_qsl, urlsplit
 from zoneinfo import ZoneInfo
 
 import requests
-from sqlalchemy import MetaData, and_, create_engine, func, insert, not_, select, text
+from sqlalchemy import MetaData, and_, bindparam, create_engine, func, insert, not_, select, text
 from sqlalchemy.engine import Engine, make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -417,7 +417,13 @@ def request_kinds(data: dict, expected: dict) -> list[dict]:
             "total": expected["total"],
             "page": DEEP_PAGE,
         },
-        {"name": "focal point", "path": register, "as": "focal", "total": expected["agency"]},
+        {
+            "name": "focal point",
+            "path": register,
+            "as": "focal",
+            "total": expected["agency"],
+            "only_agency": data["agency_id"],
+        },
         {
             "name": "xlsx, one agency",
             "path": f"{register.removesuffix('/')}.xlsx?{agency}",
@@ -505,12 +511,32 @@ def percentiles(samples: list[float]) -> dict:
     }
 
 
-def measure(get, kinds: list[dict], rounds: int, file_rounds: int, seed: int) -> dict:
-    """Time `get(kind) -> (status, body)` for every kind; checked warm-up requests first."""
+def agencies_lookup(database_url: str):
+    """`agencies_of(follow_up_ids) -> {agency_id}`, read from the database directly."""
+    engine = create_engine(database_url)
+
+    def agencies_of(ids: list[int]) -> set[int]:
+        with engine.connect() as connection:
+            query = text("SELECT DISTINCT agency_id FROM follow_up WHERE id IN :ids")
+            return set(
+                connection.scalars(query.bindparams(bindparam("ids", expanding=True)), {"ids": ids})
+            )
+
+    return agencies_of
+
+
+def measure(get, kinds: list[dict], rounds: int, file_rounds: int, seed: int, agencies_of) -> dict:
+    """Time `get(kind) -> (status, body)` for every kind; checked warm-up requests first
+    (a focal point's page must list its own agency's follow-ups only)."""
     for kind in kinds:
         for _ in range(1 if kind.get("file") else WARMUP_REQUESTS):
-            if problem := problem_with(kind, *get(kind)):
+            status, body = get(kind)
+            if problem := problem_with(kind, status, body):
                 raise RuntimeError(f"{kind['name']}: {problem}")
+            if "only_agency" in kind:
+                shown = agencies_of([int(i) for i in ROW_LINK.findall(body.decode())])
+                if shown != {kind["only_agency"]}:
+                    raise RuntimeError(f"{kind['name']}: follow-ups of the agencies {shown}")
     times: dict[str, list[float]] = {kind["name"]: [] for kind in kinds}
     cpu_times: dict[str, list[float]] = {kind["name"]: [] for kind in kinds}
     errors = []
@@ -588,7 +614,10 @@ def in_process_child(spec_path: Path) -> int:
         response = clients[kind.get("as", "staff")].get(kind["path"])
         return response.status_code, response.get_data()
 
-    result = measure(get, spec["kinds"], spec["rounds"], spec["file_rounds"], spec["seed"])
+    agencies_of = agencies_lookup(os.environ["DATABASE_URL"])
+    result = measure(
+        get, spec["kinds"], spec["rounds"], spec["file_rounds"], spec["seed"], agencies_of
+    )
     if spec["queries"]:
         result["queries"] = query_times(app, spec["kinds"], spec["focal_agency_id"])
     Path(spec["out"]).write_text(json.dumps(result))
@@ -667,7 +696,10 @@ def over_http(env: dict[str, str], spec: dict, folder: Path) -> dict:
             return response.status_code, response.content
 
         try:
-            return measure(get, spec["kinds"], spec["rounds"], spec["file_rounds"], spec["seed"])
+            agencies_of = agencies_lookup(env["DATABASE_URL"])
+            return measure(
+                get, spec["kinds"], spec["rounds"], spec["file_rounds"], spec["seed"], agencies_of
+            )
         finally:
             for session in sessions.values():
                 session.close()
