@@ -52,6 +52,8 @@ class ReviewFilters:
     status: str | None = None
     q: str = ""
     sort: str = "newest"
+    # Only the inputs that repeat one of an earlier meeting (app/review/repeats.py).
+    repeated: bool = False
 
     @classmethod
     def from_args(cls, args: Any) -> "ReviewFilters":
@@ -72,6 +74,7 @@ class ReviewFilters:
             # No one types a NUL, and PostgreSQL refuses one in the search pattern.
             q=(args.get("q") or "").replace("\x00", "").strip()[:MAX_QUERY_LENGTH],
             sort=among("sort", SORTS) or "newest",
+            repeated=args.get("repeated") == "1",
         )
 
     def to_args(self) -> dict[str, str]:
@@ -79,9 +82,9 @@ class ReviewFilters:
         names = {"pillar_id": "pillar", "kecamatan_id": "kecamatan", "kelurahan_id": "kelurahan"}
         args = {}
         for key, value in asdict(self).items():
-            if value in (None, "") or (key == "sort" and value == "newest"):
+            if value in (None, "", False) or (key == "sort" and value == "newest"):
                 continue
-            args[names.get(key, key)] = str(value)
+            args[names.get(key, key)] = "1" if value is True else str(value)
         return args
 
     def with_sort(self, sort: str) -> "ReviewFilters":
@@ -103,6 +106,8 @@ def submissions_query(meeting_id: int, filters: ReviewFilters) -> Select[tuple[S
         query = query.where(Submission.role == filters.role)
     if filters.status:
         query = query.where(Submission.status == filters.status)
+    if filters.repeated:
+        query = query.where(Submission.id.in_(repeated_ids(meeting_id)))
     if filters.kelurahan_id is not None:
         query = query.where(
             or_(
@@ -131,6 +136,14 @@ def submissions_query(meeting_id: int, filters: ReviewFilters) -> Select[tuple[S
             )
         )
     return query.order_by(*order_by(filters.sort))
+
+
+def repeated_ids(meeting_id: int) -> list[int]:
+    # Imported here: repeats.py reads the duplicates' normaliser, which imports this module.
+    from app.review.repeats import repeats_for
+
+    meeting = db.session.get(Meeting, meeting_id)
+    return sorted(repeats_for(meeting)) if meeting is not None else []
 
 
 def order_by(sort: str) -> list:

@@ -44,7 +44,7 @@ from app.follow_ups import progress
 from app.models import FollowUp, Meeting, Submission
 from app.review.duplicates import Normaliser, Title, best_matches, city_normaliser
 
-REPEAT_THRESHOLD = 68.0
+REPEAT_THRESHOLD = 77.0
 # How many earlier items an input lists at most, best first.
 REPEAT_LIMIT = 3
 

@@ -8,10 +8,12 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app.auth.access import READ, WRITE, can_write, current_actor, role_required
+from app.domain import is_overdue
 from app.extensions import db
 from app.forms import show_refusal
+from app.i18n import local_today
 from app.models import Meeting, Submission
-from app.review import bp, duplicates, history, queries, services
+from app.review import bp, duplicates, history, queries, repeats, services
 from app.review.forms import (
     DecisionForm,
     FollowUpForm,
@@ -50,6 +52,7 @@ def queue(meeting_id: int):
         page=page,
         options=queries.filter_options(),
         sorts=SORT_LABELS,
+        repeats=repeats.repeats_for(meeting, [row.submission.id for row in page.items]),
     )
 
 
@@ -281,11 +284,14 @@ def render_detail(meeting: Meeting, submission: Submission, *, status: int = 422
     }
     failed = next(iter(posted.values()), None)
     page = services.submission_page(submission)
+    today = local_today()
     return render_template(
         "review/detail.html",
         meeting=meeting,
         submission=submission,
         page=page,
+        repeats=repeats.repeats_for(meeting, [submission.id]).get(submission.id, []),
+        overdue={f.id for f in page.follow_ups if is_overdue(f.deadline, f.status, today)},
         forms=forms,
         errors=error_list(failed) if failed else [],
         form_errors=failed.form_errors if failed else [],
