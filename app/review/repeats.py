@@ -17,9 +17,11 @@ poverty meeting contains dropped) and the same score, RapidFuzz's
 `token_set_ratio` of the titles and of the descriptions, weighted 0.7 : 0.3.
 REPEAT_THRESHOLD is higher than the duplicates' threshold: a year apart, the same
 topic word ("DTKS", "rob", "entok") comes back in many different proposals, and a
-mark that cries wolf is soon ignored. tests/test_repeats.py calibrates it: a
-reworded repeat scores 75 and more, a different proposal on the same topic stays
-below 60.
+mark that cries wolf is soon ignored. tests/test_repeats.py calibrates it on
+requests a Pekalongan rakor gets a year apart: the same request in other words scores
+79-87; a different proposal sharing a topic word scores 48-61 ("honor verifikator"
+against "pemutakhiran DTKS", two kinds of "rob"), and one sharing a target group
+and "pelatihan" 76 (sewing against fish processing for women heads of household).
 
 The status of a follow-up is its state on the meeting's date
 (`progress.states_on`), so the review screens and the notulen say the same, and a
