@@ -1,9 +1,11 @@
 """The evaluation summary's "Tindak lanjut rapat sebelumnya": each earlier follow-up as it
 stood on the evaluated meeting's date, counted by agency and by pillar."""
 
+import io
 from datetime import date
 
 import pytest
+from docx import Document
 from sqlalchemy import select
 
 from app.documents.evaluation import build_evaluation_context
@@ -173,3 +175,16 @@ def test_only_the_predecessors_follow_ups_when_the_meeting_names_them(app, make_
         db.session.commit()
         context = build_evaluation_context(cycle["current"])
     assert "Bantuan seragam sekolah" in {line.action[0] for line in context.earlier_follow_ups}
+
+
+def test_the_docx_has_the_same_tables_and_states(login, cycle):
+    response = login("viewer").get(f"/admin/meetings/{cycle['current']}/evaluation.docx")
+    assert response.status_code == 200
+    document = Document(io.BytesIO(response.data))
+    rows = [[cell.text for cell in row.cells] for table in document.tables for row in table.rows]
+    assert ["Dinkes", "1", "1", "0", "1", "0", "2", "50%"] in rows
+    assert ["Tanpa pilar", "0", "0", "0", "0", "1", "1", "0%"] in rows
+    assert rows.count(["Jumlah", "1", "1", "1", "1", "1", "4", "33%"]) == 2
+    lansia = next(row for row in rows if row[1] == "Pendataan ulang lansia tunggal")
+    assert lansia[4].startswith("Sedang berjalan, 40%")
+    assert "Selesai" not in lansia[4]

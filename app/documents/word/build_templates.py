@@ -636,13 +636,38 @@ def evaluation() -> Template:
     t.tag("{%p if earlier_follow_ups %}")
     t.p("{{ follow_up_statuses_text }}.")
     t.p("{{ overdue_text }}", align="justify")
+    # Each earlier follow-up as it stood on the meeting's date, counted by agency and pillar.
+    states = ("done", "in_progress", "open", "overdue", "cancelled", "total")
+    for heading, lines in (
+        ("Penanggung jawab", "completion.by_agency"),
+        ("Strategi", "completion.by_pillar"),
+    ):
+        t.heading(f"Penyelesaian menurut {heading.lower()}", 2)
+        t.table(
+            [heading, "Selesai", "Sedang berjalan", "Belum dimulai", "Terlambat", "Dibatalkan",
+             "Jumlah", "Persen selesai"],
+            ["{{ line.label }}", *(f"{{{{ line.{key}_text }}}}" for key in states),
+             "{{ line.percent_done }}%"],
+            f"line in {lines}",
+            (4.0, 1.7, 1.7, 1.7, 1.7, 1.7, 1.7, 1.8),
+            align=[None, *["right"] * 7],
+            footer=["Jumlah", *(f"{{{{ completion.total.{key}_text }}}}" for key in states),
+                    "{{ completion.total.percent_done }}%"],
+            size=10,
+        )  # fmt: skip
+    t.p(
+        "Terlambat dihitung di antara yang belum selesai (belum dimulai atau sedang berjalan). "
+        "Persen selesai: yang selesai dibagi jumlah tanpa yang dibatalkan.",
+        align="justify",
+    )
+    t.heading("Rincian tindak lanjut", 2)
     t.table(
         ["Rapat", "Tindakan", "Penanggung jawab", "Tenggat", "Kemajuan"],
         ["{{ item.meeting_title }}\n{{ item.meeting_date_text }}", "{{ item.action_text }}",
          "{{ item.agency or '—' }}",
          "{{ item.deadline_text or '—' }}{% if item.overdue %}\nTerlambat{% endif %}",
-         "{{ item.status_label }}{% if item.progress_note %}\n{{ item.progress_note_text }}"
-         "{% endif %}"],
+         "{{ item.status_label }}, {{ item.percent }}%{% if item.progress_note %}\n"
+         "{{ item.progress_note_text }}{% endif %}"],
         "item in earlier_follow_ups",
         (3.5, 5.0, 2.5, 2.5, 2.5),
         size=10,
