@@ -25,13 +25,13 @@ from app.auth.access import (
     current_actor,
     role_required,
 )
-from app.domain import EVIDENCE_TYPES, PROGRESS_CHANNELS, is_overdue
+from app.domain import EVIDENCE_TYPES, FOLLOW_UP_STATUSES, PROGRESS_CHANNELS, is_overdue
 from app.follow_ups import bp, progress
 from app.follow_ups import register as queries
 from app.follow_ups.forms import ProgressForm
 from app.follow_ups.register import RegisterFilters
 from app.forms import error_summary, show_refusal
-from app.i18n import local_today
+from app.i18n import local_today, long_date
 from app.models import FollowUp
 from app.services import Refused
 
@@ -54,10 +54,14 @@ def follow_up_overdue(follow_up: FollowUp) -> bool:
 def register():
     filters = RegisterFilters.from_args(request.args, scope=agency_scope())
     page = queries.register_page(filters, local_today(), queries.page_number(request.args))
+    # A page holds a few meetings and four statuses: each worded once, not once a row.
+    meeting_dates = {row.meeting_id: row.meeting_date for row in page.rows}
     return render_template(
         "follow_ups/register.html",
         filters=filters,
         page=page,
+        meeting_days={meeting: long_date(day) for meeting, day in meeting_dates.items()},
+        status_labels={status: str(label) for status, label in FOLLOW_UP_STATUSES.items()},
         options=queries.filter_options(),
         scoped=agency_scope() is not None,
         no_pillar=queries.NO_PILLAR,
