@@ -3,6 +3,7 @@ that adds a report (with an evidence file), also after the meeting is finalised.
 
 import hashlib
 import io
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -338,3 +339,27 @@ def test_a_viewer_cannot_report(app, login, follow_up):
     )
     assert response.status_code == 403
     assert entries(app, follow_up["id"]) == []
+
+
+# --- the minutes page ---------------------------------------------------------------------------
+
+
+def test_the_minutes_page_shows_percent_overdue_and_a_link_to_the_history(app, login, follow_up):
+    with app.app_context():
+        on_time = FollowUp(
+            meeting_id=follow_up["meeting"],
+            action="Sosialisasi pola asuh anak",
+            deadline=local_today() + timedelta(days=30),
+        )
+        db.session.add(on_time)
+        db.session.commit()
+        on_time_id = on_time.id
+    send_report(login("secretariat"), follow_up["id"], percent="35")
+    page = text(login("viewer").get(f"/admin/meetings/{follow_up['meeting']}/record"))
+    rows = re.findall(r"<tr>(?:(?!</tr>).)*</tr>", page.split('id="tindak-lanjut"', 1)[1], re.S)
+    late = next(row for row in rows if "Verifikasi dan validasi DTKS" in row)
+    assert "35&nbsp;%" in late and "Terlambat" in late
+    assert f'href="/admin/follow-ups/{follow_up["id"]}">Riwayat kemajuan' in late
+    fine = next(row for row in rows if "Sosialisasi pola asuh anak" in row)
+    assert "0&nbsp;%" in fine and "Terlambat" not in fine
+    assert f'href="/admin/follow-ups/{on_time_id}">Riwayat kemajuan' in fine
