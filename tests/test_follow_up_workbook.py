@@ -399,3 +399,19 @@ def test_a_wrong_row_through_the_link_shows_the_rows_on_the_link_page(app, clien
     assert re.search(rf"Baris {row}, Status: Pilihan tidak tersedia", html)
     assert "Bedah rumah 50 unit" in html  # still the agency's page
     assert entries(app) == []
+
+
+def test_a_row_of_a_follow_up_closed_since_the_download_is_refused(app, login, rtl):
+    client = login("focal")
+    workbook = download(client, f"{agency_url(rtl['agency'])}/rtl.xlsx")
+    row = rows_by_id(workbook)[rtl["ids"]["rtlh"]]
+    with app.app_context():
+        follow_up = db.session.get(FollowUp, rtl["ids"]["rtlh"])
+        follow_up.status, follow_up.percent = "cancelled", 0
+        db.session.commit()
+    fill(workbook, rtl["ids"]["rtlh"], status="Sedang berjalan", percent=30)
+    response = upload_as_staff(client, rtl["agency"], as_bytes(workbook))
+    assert response.status_code == 422
+    assert f"Baris {row}, Status: Tindak lanjut ini sudah ditutup (Dibatalkan)" in text(response)
+    assert entries(app) == []
+    assert state(app, rtl["ids"]["rtlh"])[0] == "cancelled"

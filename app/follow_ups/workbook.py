@@ -708,6 +708,20 @@ def apply_rows(
         if row.unchanged:
             continue
         follow_up = locked.get(row.follow_up_id)
+        if follow_up is not None and follow_up.status in CLOSED_FOLLOW_UP_STATUSES:
+            # Closed by someone else since the rows were checked: the file does not reopen it.
+            error = RowError(
+                row.number,
+                str(COLUMNS_BY_KEY["status"].header),
+                _(
+                    "Tindak lanjut ini baru saja ditutup (%(status)s). Unduh berkas RTL yang "
+                    "baru, lalu isi kembali.",
+                    status=FOLLOW_UP_STATUSES[follow_up.status],
+                ),
+            )
+            raise Refused(
+                "rows", _l("Tidak ada yang diperbarui"), errors=[error], rows=len(checked)
+            )
         if follow_up is None:  # given to another agency meanwhile
             error = RowError(
                 row.number,
