@@ -228,15 +228,13 @@ def report(token: str, follow_up_id: int):
     form = progress_form(follow_up.id)
     if form.validate():
         try:
-            report = form.report(evidence_of(form.evidence.data))
-            entry = progress.report_progress(
-                follow_up, report, actor=None, channel="link", link=link
-            )
+            sent = form.report(evidence_of(form.evidence.data))
+            entry = progress.report_progress(follow_up, sent, actor=None, channel="link", link=link)
         except Refused as refused:
             show_refusal(form, refused)
         else:
             thank(follow_up, already=entry is None)
-            # To the notice at the top (a redirect keeps the form's #item anchor otherwise).
+            # To the notice at the top of the page: it names the item and its new state.
             return redirect(url_for(".open_link", token=token, _anchor="main"), code=303)
     return link_page(link, failed=form, failed_id=follow_up_id, status=422)
 
