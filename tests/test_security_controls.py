@@ -143,7 +143,7 @@ def test_new_passwords_are_hidden_and_marked_new(login, staff):
 # --- V7.2.3: session tokens from a CSPRNG, at least 128 bits, unique ---------------------
 
 
-def test_every_sign_in_has_its_own_long_random_session_token(app, login):
+def test_every_sign_in_has_its_own_long_random_session_token(app, login, focal_point):
     for role in STAFF_EMAILS:
         login(role)
         login(role)
