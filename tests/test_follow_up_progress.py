@@ -12,7 +12,8 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.i18n import local_today
-from app.models import Agency, FollowUp, FollowUpProgress, MeetingDocument, Submission
+from app.models import Agency, AgencyLink, FollowUp, FollowUpProgress, MeetingDocument, Submission
+from app.models.base import utcnow
 from tests.helpers import (
     add_submission,
     build_record,
@@ -149,11 +150,18 @@ def test_the_secretariat_reports_progress_and_sees_it_in_the_history(app, login,
 
 def test_the_history_is_newest_first_and_names_an_agency_link(app, login, follow_up, meeting):
     with app.app_context():
+        agency_id = db.session.get(FollowUp, follow_up["id"]).agency_id
+        link = AgencyLink(
+            agency_id=agency_id, token="uji-" + "t" * 40, expires_at=utcnow() + timedelta(days=90)
+        )
+        db.session.add(link)
+        db.session.flush()
         db.session.add_all(
             [
                 FollowUpProgress(
                     follow_up_id=follow_up["id"], reported_on=date(2024, 2, 1),
                     status="in_progress", percent=20, note="Rapat persiapan.", channel="link",
+                    link_id=link.id,
                 ),
                 FollowUpProgress(
                     follow_up_id=follow_up["id"], reported_on=date(2024, 4, 1),

@@ -32,6 +32,7 @@ from app.exports.cells import write_only_cell, write_only_text_cell
 from app.extensions import db
 from app.models import (
     Agency,
+    AgencyLink,
     FollowUp,
     FollowUpProgress,
     Meeting,
@@ -429,7 +430,7 @@ class HistoryEntry:
 
 
 def history_of(follow_up: FollowUp) -> list[HistoryEntry]:
-    """Every report, newest first, with who made it (two queries, no evidence bytes)."""
+    """Every report, newest first, with who made it (no evidence bytes)."""
     entries = list(
         db.session.scalars(
             select(FollowUpProgress)
@@ -438,15 +439,26 @@ def history_of(follow_up: FollowUp) -> list[HistoryEntry]:
         )
     )
     user_ids = {entry.user_id for entry in entries if entry.user_id is not None}
-    names = {}
+    link_ids = {entry.link_id for entry in entries if entry.link_id is not None}
+    names: dict[int, str] = {}
     if user_ids:
         names = dict(
             db.session.execute(select(User.id, User.name).where(User.id.in_(user_ids))).all()
         )
-    agency = follow_up.agency.abbreviation if follow_up.agency else ""
+    # A link (and a workbook sent through it) speaks for the agency it was made for.
+    link_agencies: dict[int, str] = {}
+    if link_ids:
+        link_agencies = dict(
+            db.session.execute(
+                select(AgencyLink.id, Agency.abbreviation)
+                .join(Agency, Agency.id == AgencyLink.agency_id)
+                .where(AgencyLink.id.in_(link_ids))
+            ).all()
+        )
     result = []
     for entry in entries:
-        if entry.channel == "link":
+        if entry.link_id is not None:
+            agency = link_agencies.get(entry.link_id, "")
             reporter = _("Tautan pembaruan %(agency)s", agency=agency).strip()
         else:
             reporter = names.get(entry.user_id, "") or "—"
