@@ -193,6 +193,17 @@ def whatsapp_message(reminder: AgencyReminder, url: str) -> str:
     return "\n".join(lines)
 
 
+def reminder_messages(reminders: list[AgencyReminder]) -> dict[int, tuple[str, str]]:
+    """{agency id: (message, wa.me address)} for the agencies that have an active link."""
+    messages = {}
+    for reminder in reminders:
+        link = active_link(reminder.agency_id)
+        if link is not None:
+            text = whatsapp_message(reminder, link_url(link))
+            messages[reminder.agency_id] = (text, whatsapp_url(text))
+    return messages
+
+
 def whatsapp_url(message: str) -> str:
     """wa.me with the text only: the sender picks the recipient in WhatsApp."""
     return "https://wa.me/?text=" + quote(message, safe="")

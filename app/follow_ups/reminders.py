@@ -16,7 +16,7 @@ from flask import flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.agency_links.services import active_link, create_link, link_url
+from app.agency_links.services import create_link
 from app.audit import record
 from app.auth.access import READ, WRITE, current_actor, role_required
 from app.documents.word import DOCX_MIMETYPE
@@ -33,17 +33,11 @@ def reminders():
     today = local_today()
     can_write = current_user.role in WRITE
     agencies = letter.open_follow_ups(today)
-    messages = {}
-    if can_write:
-        for reminder in agencies:
-            link = active_link(reminder.agency_id)
-            if link is not None:
-                text = letter.whatsapp_message(reminder, link_url(link))
-                messages[reminder.agency_id] = (text, letter.whatsapp_url(text))
     return render_template(
         "follow_ups/reminders.html",
         agencies=agencies,
-        messages=messages,
+        # The messages carry the update links: for the writing roles only.
+        messages=letter.reminder_messages(agencies) if can_write else {},
         today=today,
         can_write=can_write,
     )
