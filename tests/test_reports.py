@@ -11,6 +11,7 @@ import base64
 import hashlib
 import re
 import threading
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, HTTPServer
@@ -20,6 +21,7 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
+from app.follow_ups.progress import ProgressReport, add_entry
 from app.models import FollowUp, Letterhead, Meeting, MeetingDocument, Pillar, Program, Submission
 from app.models.meeting import RenderJob
 from tests.helpers import (
@@ -190,15 +192,19 @@ def test_full_texts_give_way_to_titles_in_a_very_large_meeting(app, login, recor
 def earlier_meeting(app, make_meeting, record) -> int:
     """A meeting a year earlier whose follow-ups this one evaluates."""
     earlier = make_meeting(code="rakor-2023", date=date(2023, 1, 24), status="finalised")
-    with app.app_context():
-        db.session.add_all(
-            [
-                FollowUp(meeting_id=earlier.id, action="Bedah 100 RTLH", status="done",
-                         progress_note="Selesai Desember 2023."),
-                FollowUp(meeting_id=earlier.id, action="Pelatihan kerja 200 pemuda",
-                         status="in_progress"),
-            ]
-        )  # fmt: skip
+    with app.test_request_context():
+        bedah = FollowUp(meeting_id=earlier.id, action="Bedah 100 RTLH")
+        pelatihan = FollowUp(meeting_id=earlier.id, action="Pelatihan kerja 200 pemuda")
+        db.session.add_all([bedah, pelatihan])
+        db.session.flush()
+        # Reported before the evaluated meeting (23 January 2024), so they count there.
+        reports = [
+            (bedah, ProgressReport("done", 100, note="Selesai Desember 2023.")),
+            (pelatihan, ProgressReport("in_progress", 50)),
+        ]
+        for follow_up, report in reports:
+            dated = replace(report, reported_on=date(2023, 12, 20))
+            add_entry(follow_up, dated, actor=None, channel="staff")
         db.session.commit()
     return earlier.id
 
