@@ -642,10 +642,9 @@ def query_times(app, kinds: list[dict], focal_agency_id: int) -> dict:
             args = MultiDict(parse_qsl(urlsplit(kind["path"]).query))
             scope = focal_agency_id if kind.get("as") == "focal" else None
             filters = queries.RegisterFilters.from_args(args, scope=scope)
-            offset = (queries.page_number(args) - 1) * PAGE_SIZE
             statements = {
                 "counts": queries.counts_query(filters, today),
-                "rows": queries.rows_query(filters, today).limit(PAGE_SIZE).offset(offset),
+                "rows": queries.page_query(filters, today, queries.page_number(args)),
             }
             times[kind["name"]] = {}
             for name, statement in statements.items():
