@@ -115,13 +115,14 @@ class RegisterFilters:
 # --- the queries -------------------------------------------------------------------------
 
 
+# The statuses still awaited, named rather than "not closed": then the (status, deadline)
+# index holds every overdue follow-up, in two short ranges.
+AWAITED_STATUSES = tuple(s for s in FOLLOW_UP_STATUSES if s not in CLOSED_FOLLOW_UP_STATUSES)
+
+
 def overdue_clause(as_of: date):
     """`app.domain.is_overdue` in SQL: past the deadline and still awaited."""
-    return and_(
-        FollowUp.deadline.is_not(None),
-        FollowUp.deadline < as_of,
-        FollowUp.status.not_in(CLOSED_FOLLOW_UP_STATUSES),
-    )
+    return and_(FollowUp.status.in_(AWAITED_STATUSES), FollowUp.deadline < as_of)
 
 
 def conditions(filters: RegisterFilters, as_of: date, *, with_status: bool = True) -> list:
@@ -172,8 +173,21 @@ COLUMNS = (
 )
 
 
-def in_register_order(query: Select) -> Select:
-    # NULLS LAST is how both databases keep a plain ascending index on deadline.
+def in_register_order(query: Select, filters: RegisterFilters | None = None) -> Select:
+    """By deadline, none last, then id.
+
+    NULLS LAST is how both databases keep a plain ascending index on deadline, so with no
+    filter, or an agency or a status (indexed with the deadline), a page is read off an
+    index in order. A meeting, a year, a pillar, overdue or words pick follow-ups that
+    lie far apart along the deadline (an old meeting's are done, a new one's come last):
+    walking the deadline index would pass most follow-ups to find a page. For those the
+    same order is written as an expression no index serves, so the database collects the
+    matches through their own index and sorts only them.
+    """
+    if filters is not None and (
+        filters.meeting_id or filters.year or filters.pillar or filters.overdue or filters.q
+    ):
+        return query.order_by(FollowUp.deadline.is_(None), FollowUp.deadline, FollowUp.id)
     return query.order_by(FollowUp.deadline.asc().nulls_last(), FollowUp.id)
 
 
@@ -196,7 +210,7 @@ def page_query(filters: RegisterFilters, as_of: date, number: int, size: int = P
     alone (its indexes, no joins), then only those rows are joined, so a deep page costs
     about what the first does."""
     ids = (
-        in_register_order(select(FollowUp.id).where(*conditions(filters, as_of)))
+        in_register_order(select(FollowUp.id).where(*conditions(filters, as_of)), filters)
         .limit(size)
         .offset((number - 1) * size)
         .subquery()
