@@ -176,16 +176,19 @@ COLUMNS = (
 def in_register_order(query: Select, filters: RegisterFilters | None = None) -> Select:
     """By deadline, none last, then id.
 
-    NULLS LAST is how both databases keep a plain ascending index on deadline, so with no
-    filter, or an agency or a status (indexed with the deadline), a page is read off an
-    index in order. A meeting, a year, a pillar, overdue or words pick follow-ups that
-    lie far apart along the deadline (an old meeting's are done, a new one's come last):
-    walking the deadline index would pass most follow-ups to find a page. For those the
-    same order is written as an expression no index serves, so the database collects the
-    matches through their own index and sorts only them.
+    NULLS LAST is how both databases keep a plain ascending index on deadline, so with
+    no filter, or with an agency or a status (each indexed with the deadline), a page is
+    read off an index in order, whatever else is filtered. A meeting, a year, a pillar,
+    overdue or words alone pick follow-ups that lie far apart along the deadline (an old
+    meeting's are done, a new one's come last): walking the deadline index would pass
+    most follow-ups to find a page. For those the same order is written as an expression
+    no index serves, so the database collects the matches through their own index and
+    sorts only them.
     """
-    if filters is not None and (
-        filters.meeting_id or filters.year or filters.pillar or filters.overdue or filters.q
+    if (
+        filters is not None
+        and not (filters.agency_id or filters.scope or filters.status)
+        and (filters.meeting_id or filters.year or filters.pillar or filters.overdue or filters.q)
     ):
         return query.order_by(FollowUp.deadline.is_(None), FollowUp.deadline, FollowUp.id)
     return query.order_by(FollowUp.deadline.asc().nulls_last(), FollowUp.id)
