@@ -4,7 +4,8 @@
         [--follow-ups 50000] [--xlsx-requests 20] [--queries] [--http] [--pg-url URL]
 
 For each database it builds a fresh one (a SQLite file in a temporary folder, or
-the PostgreSQL database `rakor_bench_follow_ups`, dropped and created again),
+the PostgreSQL database `rakor_bench_follow_ups`, dropped and created again, so a
+second run at the same time needs a `--pg-url` of its own),
 loads it with the real CLI (`db upgrade`, `seed`, `demo`, `users create` for a
 secretariat account), then adds five agencies (25 in all), ten meetings a year
 apart, inputs in them, and `--follow-ups` follow-ups spread over the meetings
