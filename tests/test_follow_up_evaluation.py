@@ -132,10 +132,10 @@ def test_counts_by_agency_and_by_pillar_add_up(app, cycle):
     assert agencies["Dinsos P2KB"].open == 1
     assert agencies["Tanpa penanggung jawab"].cancelled == 1
     pillars = {line.label.split(" · ")[0]: line for line in completion.by_pillar}
-    assert set(pillars) == {"P1", "P2", "Tanpa pilar"}
+    assert set(pillars) == {"P1", "P2", "Tanpa strategi"}
     assert (pillars["P1"].in_progress, pillars["P1"].open, pillars["P1"].total) == (1, 1, 2)
     assert (pillars["P2"].done, pillars["P2"].percent_done) == (1, 100)
-    assert pillars["Tanpa pilar"].cancelled == 1
+    assert pillars["Tanpa strategi"].cancelled == 1
     for lines in (completion.by_agency, completion.by_pillar):
         for field in ("done", "in_progress", "open", "cancelled", "overdue", "total"):
             assert sum(getattr(line, field) for line in lines) == getattr(completion.total, field)
@@ -151,7 +151,7 @@ def test_the_pdf_prints_both_tables_with_their_sums(login, cycle):
     assert "Dinkes 1 1 0 1 0 2 50%" in text
     assert "Dinsos P2KB 0 0 1 0 0 1 0%" in text
     assert "Tanpa penanggung jawab 0 0 0 0 1 1 0%" in text
-    assert "Tanpa pilar 0 0 0 0 1 1 0%" in text
+    assert "Tanpa strategi 0 0 0 0 1 1 0%" in text
     assert text.count("Jumlah 1 1 1 1 1 4 33%") == 2
     # The charts: a bar per agency and per pillar, its label and its total beside it.
     assert "Tanpa penanggung jawab 1 " in text
@@ -183,7 +183,7 @@ def test_the_docx_has_the_same_tables_and_states(login, cycle):
     document = Document(io.BytesIO(response.data))
     rows = [[cell.text for cell in row.cells] for table in document.tables for row in table.rows]
     assert ["Dinkes", "1", "1", "0", "1", "0", "2", "50%"] in rows
-    assert ["Tanpa pilar", "0", "0", "0", "0", "1", "1", "0%"] in rows
+    assert ["Tanpa strategi", "0", "0", "0", "0", "1", "1", "0%"] in rows
     assert rows.count(["Jumlah", "1", "1", "1", "1", "1", "4", "33%"]) == 2
     lansia = next(row for row in rows if row[1] == "Pendataan ulang lansia tunggal")
     assert lansia[4].startswith("Sedang berjalan, 40%")

@@ -76,6 +76,7 @@ def focal_agency_label() -> str:
     return agency.abbreviation if agency else ""
 
 
+@bp.app_template_global("staff_home_url")
 def home_url() -> str:
     """Where a signed-in account starts: the meetings, or a focal point's follow-ups."""
     if current_user.is_authenticated and current_user.role == "focal":

@@ -699,7 +699,7 @@ def earlier_follow_ups(
             lines,
             lambda line: line.pillar,
             lambda labels: sorted(labels, key=lambda label: pillar_rank.get(label, (0, label))),
-            _("Tanpa pilar"),
+            _("Tanpa strategi"),
         ),
         total=completion_line(_("Jumlah"), lines),
         from_predecessors=bool(predecessor_ids),

@@ -36,6 +36,16 @@ def not_found(_error):
     )
 
 
+@bp.app_errorhandler(403)
+def forbidden(_error):
+    """A staff page the signed-in role may not open: say so, and lead back to its own start."""
+    return error_page(
+        403,
+        _("Halaman ini bukan untuk akun Anda"),
+        _("Peran akun Anda tidak mencakup halaman ini. Kembali ke halaman awal akun Anda."),
+    )
+
+
 @bp.app_errorhandler(413)
 def too_large(_error):
     return error_page(

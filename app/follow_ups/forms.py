@@ -11,16 +11,27 @@ import secrets
 from flask_babel import lazy_gettext as _l
 from wtforms import FileField, HiddenField, IntegerField, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from app import domain
 from app.follow_ups.progress import Evidence, ProgressReport
 from app.forms import BaseForm
-from app.minutes.forms import DeadlineField, normalise_newlines, plausible_year, strip
+from app.minutes.forms import DeadlineField, normalise_newlines, strip
 
 
 def new_idempotency_key() -> str:
     return secrets.token_urlsafe(24)
+
+
+def percent_in_range(_form, field) -> None:
+    # A value that is not a whole number already has its message ("Tulis angka bulat saja.").
+    if field.data is not None and not 0 <= field.data <= 100:
+        raise ValidationError(_l("Persentase antara 0 dan 100."))
+
+
+def plausible_report_year(_form, field) -> None:
+    if field.data is not None and not 2000 <= field.data.year <= 2100:
+        raise ValidationError(_l("Tahun tanggal keadaan harus antara 2000 dan 2100."))
 
 
 class ProgressForm(BaseForm):
@@ -34,7 +45,7 @@ class ProgressForm(BaseForm):
         description=_l("0 sampai 100. Selesai berarti 100."),
         validators=[
             InputRequired(message=_l("Isi persentase selesai, 0 sampai 100.")),
-            NumberRange(min=0, max=100, message=_l("Persentase antara 0 dan 100.")),
+            percent_in_range,
         ],
     )
     note = TextAreaField(
@@ -48,7 +59,7 @@ class ProgressForm(BaseForm):
     reported_on = DeadlineField(
         _l("Tanggal keadaan"),
         description=_l("Kosongkan untuk hari ini."),
-        validators=[Optional(), plausible_year],
+        validators=[Optional(), plausible_report_year],
     )
     evidence = FileField(
         _l("Bukti (tidak wajib)"),

@@ -277,7 +277,7 @@ def letter_html(context: LetterContext) -> str:
             qr=qr,
             body=body_paragraphs(context),
             letter_columns=letter_columns(),
-            link_lines=link_paragraphs(context),
+            link_lines=link_paragraphs(context, with_qr=True),
             closing=closing_sentence(),
         )
 
@@ -342,7 +342,7 @@ def letter_docx(context: LetterContext) -> bytes:
                 cell.text = value
         if not context.items:
             document.add_paragraph(_("Tidak ada tindak lanjut yang belum selesai."))
-        for text in link_paragraphs(context):
+        for text in link_paragraphs(context, with_qr=False):
             document.add_paragraph(text)
         document.add_paragraph(closing_sentence())
         for text in (context.signer_title, "", "", ""):
@@ -385,7 +385,9 @@ def body_paragraphs(context: LetterContext) -> list[str]:
     ]
 
 
-def link_paragraphs(context: LetterContext) -> list[str]:
+def link_paragraphs(context: LetterContext, *, with_qr: bool) -> list[str]:
+    """The paragraph that hands over the update link; the PDF prints its QR code beside it,
+    the Word letter does not."""
     if not context.link:
         return [
             _(
@@ -393,14 +395,19 @@ def link_paragraphs(context: LetterContext) -> list[str]:
                 "bukti pelaksanaan."
             )
         ]
-    return [
-        _(
+    if with_qr:
+        lead = _(
             "Laporan perkembangan, beserta bukti pelaksanaannya, dapat disampaikan langsung "
             "melalui tautan pembaruan %(agency)s berikut (atau pindai kode QR):",
             agency=context.agency_abbreviation,
-        ),
-        context.link,
-    ]
+        )
+    else:
+        lead = _(
+            "Laporan perkembangan, beserta bukti pelaksanaannya, dapat disampaikan langsung "
+            "melalui tautan pembaruan %(agency)s berikut:",
+            agency=context.agency_abbreviation,
+        )
+    return [lead, context.link]
 
 
 def closing_sentence() -> str:

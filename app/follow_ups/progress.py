@@ -164,7 +164,7 @@ def check_report(follow_up: FollowUp, report: ProgressReport, today: date) -> No
     if day > today:
         raise Refused(
             "reported_on_future",
-            _l("Tanggal laporan tidak boleh di masa depan."),
+            _l("Tanggal keadaan tidak boleh di masa depan."),
             field="reported_on",
         )
     if report.reported_on is None:
@@ -173,7 +173,7 @@ def check_report(follow_up: FollowUp, report: ProgressReport, today: date) -> No
     if meeting_date is not None and day < meeting_date:
         raise Refused(
             "reported_on_early",
-            _l("Tanggal laporan tidak boleh sebelum tanggal rapat."),
+            _l("Tanggal keadaan tidak boleh sebelum tanggal rapat."),
             field="reported_on",
         )
 

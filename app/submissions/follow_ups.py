@@ -112,7 +112,7 @@ def meeting_accountability(meeting: Meeting, today: date) -> Accountability:
     ]
     return Accountability(
         items=tuple(items),
-        by_pillar=tallies(items, lambda item: item.pillar, _("Tanpa pilar"), keep_order=True),
+        by_pillar=tallies(items, lambda item: item.pillar, _("Tanpa strategi"), keep_order=True),
         by_agency=tallies(items, lambda item: item.agency, _("Belum ditentukan")),
         total=tally(_("Jumlah"), items),
         as_of=today,
