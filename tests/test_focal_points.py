@@ -82,7 +82,7 @@ def test_a_focal_point_starts_on_its_agencys_follow_ups_only(app, login, agencie
     # The agency is fixed: named, not chosen; no "clear filters" while nothing is chosen.
     assert 'name="agency"' not in page
     assert "Disperkim" in page
-    assert "Hapus filter" not in page
+    assert "Hapus saringan" not in page
     # No way round it through the address.
     widened = text(
         client.get("/admin/follow-ups", query_string={"agency": agencies_work["their_agency"]})
@@ -200,3 +200,28 @@ def test_a_focal_point_is_refused_the_rest_of_the_staff_side(login, agencies_wor
         "/admin/users/",
     ):
         assert client.get(url).status_code == 403, url
+
+
+def test_a_staff_page_tells_a_focal_point_it_is_not_for_its_account(app, login, agencies_work):
+    client = login("focal")
+    response = client.get(f"/admin/meetings/{agencies_work['meeting']}")
+    page = text(response)
+    assert response.status_code == 403
+    assert "Halaman ini bukan untuk akun Anda" in page
+    assert 'href="/admin/follow-ups">Ke halaman awal akun Anda</a>' in page
+
+
+def test_a_focal_points_register_offers_its_workbook_and_only_its_meetings(
+    app, login, make_meeting, agencies_work, focal_point
+):
+    make_meeting(code="rakor-lain", title="Rapat Lain Tanpa Disperkim")
+    client = login("focal")
+    page = text(client.get("/admin/follow-ups"))
+    workbook_page = f"/admin/follow-ups/agency/{focal_point['agency']}"
+    assert f'href="{workbook_page}"' in page
+    assert "Rapat Lain Tanpa Disperkim" not in page
+    assert "Pengingat dan surat permintaan laporan" not in page
+    staff_page = text(login("secretariat").get("/admin/follow-ups"))
+    assert "Rapat Lain Tanpa Disperkim" in staff_page
+    assert 'href="/admin/follow-ups/reminders"' in staff_page
+    assert 'href="/admin/agency-links"' in staff_page

@@ -156,13 +156,13 @@ def test_each_filter_narrows_the_register(app, login, two_meetings, args, expect
     page = text(login("secretariat").get(REGISTER, query_string=query))
     assert register_titles(page) == expected
     assert f"{len(expected)} tindak lanjut" in page
-    assert 'href="/admin/follow-ups">Hapus filter</a>' in page
+    assert 'href="/admin/follow-ups">Hapus saringan</a>' in page
     # The export carries the same filters.
     export = re.search(r'href="(/admin/follow-ups\.xlsx[^"]*)"', page).group(1)
     for key, value in query.items():
         assert f"{key}=" in export, (key, value)
     if not expected:
-        assert "Tidak ada tindak lanjut yang cocok dengan filter ini." in page
+        assert "Tidak ada tindak lanjut yang cocok dengan saringan ini." in page
 
 
 def test_a_filter_value_that_makes_no_sense_is_ignored(login, two_meetings):
@@ -173,7 +173,7 @@ def test_a_filter_value_that_makes_no_sense_is_ignored(login, two_meetings):
         )
     )
     assert len(register_titles(page)) == 4
-    assert "Hapus filter" not in page
+    assert "Hapus saringan" not in page
 
 
 def test_the_counts_follow_the_other_filters_and_link_to_each_status(login, two_meetings):

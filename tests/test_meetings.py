@@ -1232,3 +1232,17 @@ def test_the_choice_is_frozen_with_the_finalised_record(app, login, make_meeting
     response = client.post(edit, data=data)
     assert response.status_code == 303
     assert predecessor_ids(app, final.id) == []
+
+
+def test_the_meeting_page_links_its_follow_ups_and_names_the_meetings_it_follows(
+    app, login, make_meeting
+):
+    earlier = make_meeting(code="rakor-2023", title="Rakor Tahun 2023", date=date(2023, 1, 24))
+    later = make_meeting(code="rakor-2024b", title="Rakor Tahun 2024")
+    with app.app_context():
+        db.session.get(Meeting, later.id).predecessors = [db.session.get(Meeting, earlier.id)]
+        db.session.commit()
+    page = page_text(login("viewer").get(f"/admin/meetings/{later.id}"))
+    assert f'href="/admin/follow-ups?meeting={later.id}"' in page
+    assert "Rapat ini mengevaluasi tindak lanjut:" in page
+    assert f'href="/admin/meetings/{earlier.id}">Rakor Tahun 2023</a>' in page

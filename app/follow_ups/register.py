@@ -351,9 +351,14 @@ class FilterOptions:
     pillars: list[Pillar]
 
 
-def filter_options() -> FilterOptions:
-    """What the filter lists offer: every agency, meeting, meeting year and pillar."""
-    meetings = list(db.session.scalars(select(Meeting).order_by(Meeting.date.desc(), Meeting.id)))
+def filter_options(scope: int | None = None) -> FilterOptions:
+    """What the filter lists offer: every agency, meeting, meeting year and pillar; for a
+    focal point (`scope`), only the meetings that gave its agency a follow-up."""
+    meetings_query = select(Meeting).order_by(Meeting.date.desc(), Meeting.id)
+    if scope is not None:
+        agreed = select(FollowUp.meeting_id).where(FollowUp.agency_id == scope)
+        meetings_query = meetings_query.where(Meeting.id.in_(agreed))
+    meetings = list(db.session.scalars(meetings_query))
     return FilterOptions(
         agencies=list(db.session.scalars(select(Agency).order_by(Agency.abbreviation))),
         meetings=meetings,

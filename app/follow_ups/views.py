@@ -62,7 +62,7 @@ def register():
         page=page,
         meeting_days={meeting: long_date(day) for meeting, day in meeting_dates.items()},
         status_labels={status: str(label) for status, label in FOLLOW_UP_STATUSES.items()},
-        options=queries.filter_options(),
+        options=queries.filter_options(filters.scope),
         scoped=agency_scope() is not None,
         no_pillar=queries.NO_PILLAR,
     )
