@@ -430,3 +430,34 @@ def test_making_a_link_needs_the_csrf_token(app, login, agency_work):
     assert response.status_code == 400
     with app.app_context():
         assert services.active_link(agency_work["other_agency"]) is None
+
+
+def test_a_double_tap_on_selesai_ends_on_the_thank_you_not_a_404(app, client, agency_work):
+    token, follow_up_id = agency_work["token"], agency_work["ids"]["later"]
+    html = text(client.get(f"/tl/{token}"))
+    data = report_data(html, follow_up_id, status="done", percent="100")
+    first = client.post(f"/tl/{token}/{follow_up_id}", data=dict(data))
+    second = client.post(f"/tl/{token}/{follow_up_id}", data=dict(data))
+    assert first.status_code == second.status_code == 303
+    assert "tidak dicatat dua kali" in text(client.get(f"/tl/{token}"))
+    assert len(entries(app, follow_up_id)) == 1
+    # Another form on the now closed follow-up is still nothing to report on.
+    again = report_data(html, follow_up_id, status="in_progress", percent="10")
+    again[f"tl{follow_up_id}-idempotency_key"] = "another-form-load-key"
+    assert client.post(f"/tl/{token}/{follow_up_id}", data=again).status_code == 404
+
+
+def test_each_form_starts_from_the_reported_state_and_offers_no_cancelling(
+    app, client, agency_work
+):
+    token, follow_up_id = agency_work["token"], agency_work["ids"]["later"]
+    assert send_report(client, token, follow_up_id, percent="35").status_code == 303
+    item = card(text(client.get(f"/tl/{token}")), follow_up_id)
+    assert re.search(
+        r'<option selected value="in_progress">|<option value="in_progress" selected', item
+    )
+    assert 'value="35"' in item
+    assert 'value="cancelled"' not in item
+    cancel = send_report(client, token, follow_up_id, status="cancelled", percent="35")
+    assert cancel.status_code == 422
+    assert follow_up_state(app, follow_up_id)[:2] == ("in_progress", 35)

@@ -225,3 +225,22 @@ def test_a_focal_points_register_offers_its_workbook_and_only_its_meetings(
     assert "Rapat Lain Tanpa Disperkim" in staff_page
     assert 'href="/admin/follow-ups/reminders"' in staff_page
     assert 'href="/admin/agency-links"' in staff_page
+
+
+def test_a_focal_point_reports_on_open_follow_ups_only_and_never_cancels(app, login, agencies_work):
+    client = login("focal")
+    own = f"/admin/follow-ups/{agencies_work['own']}"
+    page = text(client.get(own))
+    assert 'value="cancelled"' not in page
+    token = csrf_from(client, own)
+    cancel = {"csrf_token": token, "status": "cancelled", "percent": "0", "note": ""}
+    assert client.post(f"{own}/progress", data=cancel).status_code == 422
+    secretariat = login("secretariat")
+    done = {"csrf_token": csrf_from(secretariat, own), "status": "done", "percent": "100"}
+    assert secretariat.post(f"{own}/progress", data=done).status_code == 303
+    page = text(client.get(own))
+    assert "hanya sekretariat yang dapat membukanya kembali" in page
+    assert 'action="' + own + '/progress"' not in page
+    reopen = {"csrf_token": token, "status": "in_progress", "percent": "50", "note": ""}
+    assert client.post(f"{own}/progress", data=reopen).status_code == 422
+    assert progress_count(app, agencies_work["own"]) == 1

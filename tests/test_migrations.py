@@ -201,7 +201,8 @@ def test_the_progress_each_follow_up_had_becomes_the_first_entry_of_its_history(
                 )
             )
             for ident, status, note, changed_at in (
-                (1, "done", "Selesai diverifikasi.", "2024-03-05 10:00:00+00"),
+                # 23.30 UTC is 06.30 WIB the next day: the report is dated 5 March.
+                (1, "done", "Selesai diverifikasi.", "2024-03-04 23:30:00+00"),
                 (2, "open", "", "2024-01-23 02:00:00+00"),
             ):
                 connection.execute(

@@ -181,3 +181,35 @@ def test_evidence_is_stored_with_its_hash(app, follow_up_id):
             len(content),
         )
         assert row.evidence_sha256 == evidence.sha256
+
+
+@pytest.mark.parametrize("channel", ["focal", "link", "xlsx"])
+def test_an_agency_neither_cancels_nor_reopens_a_follow_up(app, follow_up_id, channel):
+    assert refusal(app, follow_up_id, channel=channel, status="cancelled", percent=0) == "status"
+    report(app, follow_up_id, status="done", percent=100)  # the secretariat's report
+    assert refusal(app, follow_up_id, channel=channel, percent=50) == "status"
+    assert stored(app, follow_up_id)[:2] == ("done", 100)
+    # The secretariat may still reopen it.
+    assert report(app, follow_up_id, channel="staff", percent=50) is not None
+
+
+def test_the_same_form_again_on_a_follow_up_it_closed_is_no_refusal(app, follow_up_id):
+    done = {"status": "done", "percent": 100, "idempotency_key": "form-9"}
+    assert report(app, follow_up_id, channel="link", **done) is not None
+    assert report(app, follow_up_id, channel="link", **done) is None
+
+
+def test_no_report_is_dated_into_a_finalised_evaluation_of_it(app, make_meeting, follow_up_id):
+    """The next meeting, once final, evaluated the follow-up as it stood on its date: a
+    report dated on or before that day would change what its record says."""
+    later = make_meeting(code="rakor-2025", title="Rakor 2025", date=date(2025, 1, 21))
+    assert report(app, follow_up_id, reported_on=date(2024, 12, 1)) is not None
+    with app.app_context():
+        db.session.get(type(later), later.id).status = "finalised"
+        db.session.commit()
+    for day in (date(2024, 12, 2), date(2025, 1, 21)):
+        with pytest.raises(Refused) as refused:
+            report(app, follow_up_id, reported_on=day, percent=60)
+        assert refused.value.code == "reported_on_settled"
+        assert "Rakor 2025" in str(refused.value)
+    assert report(app, follow_up_id, reported_on=date(2025, 1, 22), percent=60) is not None

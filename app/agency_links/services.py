@@ -19,7 +19,7 @@ from sqlalchemy import case, func, select
 from app.audit import record
 from app.domain import CLOSED_FOLLOW_UP_STATUSES
 from app.extensions import db
-from app.models import Agency, AgencyLink, FollowUp, User
+from app.models import Agency, AgencyLink, FollowUp, FollowUpProgress, User
 from app.models.base import utcnow
 from app.services import transaction
 
@@ -47,6 +47,23 @@ def active_link(agency_id: int) -> AgencyLink | None:
         .order_by(AgencyLink.id.desc())
         .limit(1)
     )
+
+
+def active_links(agency_ids: list[int]) -> dict[int, AgencyLink]:
+    """The working link of each of these agencies that has one, in one query."""
+    now = utcnow()
+    links: dict[int, AgencyLink] = {}
+    for link in db.session.scalars(
+        select(AgencyLink)
+        .where(
+            AgencyLink.agency_id.in_(agency_ids),
+            AgencyLink.revoked_at.is_(None),
+            AgencyLink.expires_at > now,
+        )
+        .order_by(AgencyLink.id)
+    ):
+        links[link.agency_id] = link  # the newest wins, as in active_link
+    return links
 
 
 def resolve(token: str) -> AgencyLink | None:
@@ -133,6 +150,22 @@ def link_follow_up(link: AgencyLink, follow_up_id: int) -> FollowUp | None:
     ):
         return None
     return follow_up
+
+
+def recorded_through(link: AgencyLink, follow_up_id: int, key: str) -> bool:
+    """This link already recorded the report with this form key on this follow-up."""
+    if not key:
+        return False
+    return (
+        db.session.scalar(
+            select(FollowUpProgress.id).where(
+                FollowUpProgress.follow_up_id == follow_up_id,
+                FollowUpProgress.idempotency_key == key[:64],
+                FollowUpProgress.link_id == link.id,
+            )
+        )
+        is not None
+    )
 
 
 # --- the secretariat's overview ---------------------------------------------------------------

@@ -176,7 +176,7 @@ def link_or_404(token: str) -> AgencyLink:
 
 def progress_form(follow_up_id: int, **kwargs) -> ProgressForm:
     # A form per follow-up on one page: the prefix keeps every field's id unique.
-    return ProgressForm(prefix=f"tl{follow_up_id}", **kwargs)
+    return ProgressForm(prefix=f"tl{follow_up_id}", **kwargs).for_agency()
 
 
 def link_page(
@@ -192,7 +192,9 @@ def link_page(
     forms = {
         item.id: failed
         if item.id == failed_id and failed is not None
-        else progress_form(item.id, formdata=None)
+        else progress_form(
+            item.id, formdata=None, data={"status": item.status, "percent": item.percent}
+        )
         for item in follow_ups
     }
     upload = upload or WorkbookForm(formdata=None)
@@ -224,6 +226,11 @@ def report(token: str, follow_up_id: int):
     link = link_or_404(token)
     follow_up = services.link_follow_up(link, follow_up_id)
     if follow_up is None:  # another agency's, closed, or none: nothing to report on here
+        # ...unless this very form was recorded already (a double tap on "Selesai" closed it).
+        key = request.form.get(f"tl{follow_up_id}-idempotency_key", "")
+        if services.recorded_through(link, follow_up_id, key):
+            flash(_("Laporan ini sudah kami terima sebelumnya; tidak dicatat dua kali."), "info")
+            return redirect(url_for(".open_link", token=token, _anchor="main"), code=303)
         abort(404)
     form = progress_form(follow_up.id)
     if form.validate():

@@ -67,6 +67,14 @@ class ProgressForm(BaseForm):
     )
     idempotency_key = HiddenField(default=new_idempotency_key)
 
+    def for_agency(self) -> "ProgressForm":
+        """The form an agency fills in (its focal point, its link): cancelling a follow-up
+        is the secretariat's decision, so that status is not offered."""
+        self.status.choices = [
+            choice for choice in self.status.choices if choice.value != "cancelled"
+        ]
+        return self
+
     def report(self, evidence: Evidence | None = None) -> ProgressReport:
         return ProgressReport(
             status=self.status.data,

@@ -27,7 +27,7 @@ from markupsafe import Markup
 from sqlalchemy import select
 from weasyprint import CSS
 
-from app.agency_links.services import active_link, link_url
+from app.agency_links.services import active_link, active_links, link_url
 from app.documents import formatting
 from app.documents.context import PAGE_SIZES, LetterheadView, letterhead_view
 from app.documents.formatting import document_locale
@@ -196,8 +196,9 @@ def whatsapp_message(reminder: AgencyReminder, url: str) -> str:
 def reminder_messages(reminders: list[AgencyReminder]) -> dict[int, tuple[str, str]]:
     """{agency id: (message, wa.me address)} for the agencies that have an active link."""
     messages = {}
+    links = active_links([reminder.agency_id for reminder in reminders])
     for reminder in reminders:
-        link = active_link(reminder.agency_id)
+        link = links.get(reminder.agency_id)
         if link is not None:
             text = whatsapp_message(reminder, link_url(link))
             messages[reminder.agency_id] = (text, whatsapp_url(text))

@@ -18,9 +18,10 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask import current_app
+from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from PIL import Image, UnidentifiedImageError
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
 from app.audit import record
@@ -33,10 +34,12 @@ from app.domain import (
 )
 from app.extensions import db
 from app.i18n import local_today
-from app.models import AgencyLink, FollowUp, FollowUpProgress, Meeting, User
+from app.models import AgencyLink, FollowUp, FollowUpProgress, Meeting, User, meeting_predecessor
 from app.services import Refused, transaction
 
 EVIDENCE_NAME_MAX = 200
+# The channels an agency reports through: they report on open follow-ups only.
+AGENCY_CHANNELS = ("focal", "link", "xlsx")
 # Pillow refuses larger images as a possible decompression bomb; a phone photo is far below.
 EVIDENCE_MAX_PIXELS = 60_000_000
 
@@ -167,14 +170,68 @@ def check_report(follow_up: FollowUp, report: ProgressReport, today: date) -> No
             _l("Tanggal keadaan tidak boleh di masa depan."),
             field="reported_on",
         )
-    if report.reported_on is None:
-        return  # today: a report made before the meeting is possible (while preparing it)
-    meeting_date = db.session.scalar(select(Meeting.date).where(Meeting.id == follow_up.meeting_id))
-    if meeting_date is not None and day < meeting_date:
+    meeting = db.session.get(Meeting, follow_up.meeting_id)
+    # A day typed by hand is not before the meeting; today may be (while preparing it).
+    if report.reported_on is not None and day < meeting.date:
         raise Refused(
             "reported_on_early",
             _l("Tanggal keadaan tidak boleh sebelum tanggal rapat."),
             field="reported_on",
+        )
+    settled = settled_until(meeting)
+    if settled is not None and day <= settled.date:
+        raise Refused(
+            "reported_on_settled",
+            _l(
+                "Keadaan sampai %(date)s sudah tercatat final pada %(meeting)s: tanggal "
+                "keadaan harus sesudahnya.",
+                date=format_date(settled.date, "d MMMM y"),
+                meeting=settled.title,
+            ),
+            field="reported_on",
+        )
+
+
+def settled_until(meeting: Meeting) -> Meeting | None:
+    """The latest finalised meeting that evaluated this meeting's follow-ups (one that
+    follows it, or one dated after it that names no meeting it follows): their state up to
+    its date is part of that record, so no report may be dated on or before it."""
+    followers = select(meeting_predecessor.c.meeting_id).where(
+        meeting_predecessor.c.earlier_id == meeting.id
+    )
+    following_any = select(meeting_predecessor.c.meeting_id)
+    return db.session.scalar(
+        select(Meeting)
+        .where(
+            Meeting.status == "finalised",
+            Meeting.date > meeting.date,
+            or_(Meeting.id.in_(followers), Meeting.id.not_in(following_any)),
+        )
+        .order_by(Meeting.date.desc(), Meeting.id.desc())
+        .limit(1)
+    )
+
+
+def check_channel(follow_up: FollowUp, report: ProgressReport, channel: str) -> None:
+    """What only the secretariat decides: cancelling a follow-up, and reopening a closed
+    one. An agency (its focal point, its link, its workbook) reports on open ones."""
+    if channel not in AGENCY_CHANNELS:
+        return
+    if follow_up.status in CLOSED_FOLLOW_UP_STATUSES:
+        raise Refused(
+            "closed",
+            _l(
+                "Tindak lanjut ini sudah ditutup (%(status)s): hanya sekretariat yang dapat "
+                "membukanya kembali.",
+                status=FOLLOW_UP_STATUSES[follow_up.status],
+            ),
+            field="status",
+        )
+    if report.status == "cancelled":
+        raise Refused(
+            "cancel_by_agency",
+            _l("Hanya sekretariat yang dapat membatalkan tindak lanjut."),
+            field="status",
         )
 
 
@@ -205,7 +262,6 @@ def add_entry(
     if channel not in PROGRESS_CHANNELS:
         raise ValueError(f"unknown progress channel {channel!r}")
     today = local_today()
-    check_report(follow_up, report, today)
     if report.idempotency_key and db.session.scalar(
         select(FollowUpProgress.id).where(
             FollowUpProgress.follow_up_id == follow_up.id,
@@ -213,6 +269,8 @@ def add_entry(
         )
     ):
         return None
+    check_channel(follow_up, report, channel)
+    check_report(follow_up, report, today)
     if skip_unchanged and unchanged(follow_up, report):
         return None
     evidence = report.evidence

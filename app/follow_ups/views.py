@@ -25,7 +25,13 @@ from app.auth.access import (
     current_actor,
     role_required,
 )
-from app.domain import EVIDENCE_TYPES, FOLLOW_UP_STATUSES, PROGRESS_CHANNELS, is_overdue
+from app.domain import (
+    CLOSED_FOLLOW_UP_STATUSES,
+    EVIDENCE_TYPES,
+    FOLLOW_UP_STATUSES,
+    PROGRESS_CHANNELS,
+    is_overdue,
+)
 from app.follow_ups import bp, progress
 from app.follow_ups import register as queries
 from app.follow_ups.forms import ProgressForm
@@ -94,11 +100,16 @@ def follow_up_or_404(follow_up_id: int) -> FollowUp:
 def show_page(
     follow_up: FollowUp, form: ProgressForm | None = None, *, status: int = 200, file_lost=False
 ):
-    may_report = current_user.role in FOLLOW_UP_REPORTERS
+    focal = current_user.role == "focal"
+    # A focal point reports on open follow-ups; reopening or cancelling is the secretariat's.
+    closed_to_agency = focal and follow_up.status in CLOSED_FOLLOW_UP_STATUSES
+    may_report = current_user.role in FOLLOW_UP_REPORTERS and not closed_to_agency
     if form is None and may_report:
         form = ProgressForm(
             formdata=None, data={"status": follow_up.status, "percent": follow_up.percent}
         )
+    if form is not None and focal:
+        form.for_agency()
     return (
         render_template(
             "follow_ups/show.html",
@@ -109,6 +120,7 @@ def show_page(
             form=form if may_report else None,
             errors=error_summary(form) if form is not None and status != 200 else [],
             file_lost=file_lost,
+            closed_to_agency=closed_to_agency,
             channels=PROGRESS_CHANNELS,
         ),
         status,
@@ -126,6 +138,8 @@ def show(follow_up_id: int):
 def report(follow_up_id: int):
     follow_up = follow_up_or_404(follow_up_id)
     form = ProgressForm()
+    if current_user.role == "focal":
+        form.for_agency()
     upload = request.files.get(form.evidence.name)
     chosen = upload is not None and bool(upload.filename)
     if form.validate():

@@ -19,8 +19,11 @@ Create Date: 2026-12-03 07:41:54.398810
 
 """
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from alembic import op
 import sqlalchemy as sa
@@ -196,8 +199,16 @@ def upgrade():
 
     # ### end Alembic commands ###
     # The progress each follow-up had becomes the first entry of its history.
-    sqlite = op.get_bind().dialect.name == "sqlite"
-    day = "date(substr(updated_at, 1, 10))" if sqlite else "CAST(updated_at AS DATE)"
+    # Dated the day it was last changed where the meeting is held (RAKOR_TIMEZONE, WIB by
+    # default), as every progress date is; SQLite knows no zone names, so its offset
+    # (Indonesia keeps no daylight saving time) is added to the UTC timestamp.
+    zone = os.environ.get("RAKOR_TIMEZONE", "Asia/Jakarta")
+    if op.get_bind().dialect.name == "sqlite":
+        offset = ZoneInfo(zone).utcoffset(datetime(2024, 1, 1))
+        minutes = int(offset.total_seconds() // 60)
+        day = f"date(substr(updated_at, 1, 19), '{minutes:+d} minutes')"
+    else:
+        day = f"CAST((updated_at AT TIME ZONE '{zone}') AS DATE)"
     op.execute(
         f"""
         INSERT INTO follow_up_progress
