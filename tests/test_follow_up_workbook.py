@@ -11,13 +11,20 @@ from sqlalchemy import select
 
 from app.agency_links import services as links
 from app.extensions import db
+from app.follow_ups import progress
+from app.follow_ups import workbook as workbook_service
+from app.follow_ups.progress import ProgressReport
 from app.i18n import local_today
-from app.models import Agency, AuditEvent, FollowUp, FollowUpProgress
+from app.models import Agency, AuditEvent, FollowUp, FollowUpProgress, User
+from app.services import Refused
 from tests.helpers import csrf_from, hidden_value, text
 
 HEADER_ROW = 5
+# The columns by number (1 = A).
+ID, VERSION, STATUS, PERCENT, NOTE, DAY = 1, 2, 7, 8, 9, 10
 COLUMNS = [
     "ID",
+    "Versi laporan",
     "No",
     "Rapat",
     "Rencana tindak lanjut",
@@ -82,7 +89,7 @@ def rows_by_id(workbook) -> dict[int, int]:
 def fill(workbook, follow_up_id: int, status=None, percent=None, note=None, day=None) -> None:
     sheet = workbook["RTL"]
     row = rows_by_id(workbook)[follow_up_id]
-    for column, value in ((6, status), (7, percent), (8, note), (9, day)):
+    for column, value in ((STATUS, status), (PERCENT, percent), (NOTE, note), (DAY, day)):
         if value is not None:
             sheet.cell(row, column).value = value
 
@@ -153,25 +160,27 @@ def test_the_download_holds_the_agencys_open_follow_ups_to_fill_in(login, rtl):
     # Open ones only, the nearest deadline first; not another agency's.
     assert list(rows_by_id(workbook)) == [ids["sanitasi"], ids["rtlh"]]
     row = rows_by_id(workbook)[ids["sanitasi"]]
-    values = [sheet.cell(row, column).value for column in range(1, 10)]
+    values = [sheet.cell(row, column).value for column in range(1, 11)]
     assert values[0] == ids["sanitasi"]
-    assert values[1] == 1
-    assert values[5:8] == ["Sedang berjalan", 20, "@Survei awal"]
-    assert values[8] is None
+    assert values[1] == 0  # no progress report yet
+    assert values[2] == 1
+    assert values[6:9] == ["Sedang berjalan", 20, "@Survei awal"]
+    assert values[9] is None
     # Text that looks like a formula stays text.
-    assert sheet.cell(row, 4).data_type == "s"
-    assert sheet.cell(row, 4).value == '=HYPERLINK("http://x")'
-    assert sheet.cell(row, 8).data_type == "s"
+    assert sheet.cell(row, 5).data_type == "s"
+    assert sheet.cell(row, 5).value == '=HYPERLINK("http://x")'
+    assert sheet.cell(row, NOTE).data_type == "s"
     # The status is picked from a list of the Indonesian labels; the percent is 0-100.
     validations = {str(v.sqref): v for v in sheet.data_validations.dataValidation}
-    status = next(v for ref, v in validations.items() if ref.startswith("F"))
+    status = next(v for ref, v in validations.items() if ref.startswith("G"))
     assert status.formula1 == '"Belum dimulai,Sedang berjalan,Selesai,Dibatalkan"'
-    percent = next(v for ref, v in validations.items() if ref.startswith("G"))
+    percent = next(v for ref, v in validations.items() if ref.startswith("H"))
     assert (percent.type, percent.formula1, percent.formula2) == ("whole", "0", "100")
-    # The ID is locked; what the agency fills in is not.
+    # The ID and the version are locked; what the agency fills in is not.
     assert sheet.protection.sheet
-    assert sheet.cell(row, 1).protection.locked
-    assert not sheet.cell(row, 6).protection.locked
+    assert sheet.cell(row, ID).protection.locked
+    assert sheet.cell(row, VERSION).protection.locked
+    assert not sheet.cell(row, STATUS).protection.locked
 
 
 def test_a_focal_point_reaches_its_own_agency_only(login, rtl):
@@ -277,9 +286,9 @@ def test_another_agencys_id_is_refused(app, login, rtl):
     workbook = download(client, f"{agency_url(rtl['agency'])}/rtl.xlsx")
     row = rows_by_id(workbook)[rtl["ids"]["rtlh"]]
     fill(workbook, rtl["ids"]["sanitasi"], percent=70)
-    workbook["RTL"].cell(row, 1).value = rtl["ids"]["other"]
-    workbook["RTL"].cell(row, 6).value = "Selesai"
-    workbook["RTL"].cell(row, 7).value = 100
+    workbook["RTL"].cell(row, ID).value = rtl["ids"]["other"]
+    workbook["RTL"].cell(row, STATUS).value = "Selesai"
+    workbook["RTL"].cell(row, PERCENT).value = 100
     response = upload_as_staff(client, rtl["agency"], as_bytes(workbook))
     assert response.status_code == 422
     assert (
@@ -295,7 +304,7 @@ def test_an_id_twice_is_refused(app, login, rtl):
     workbook = download(client, f"{agency_url(rtl['agency'])}/rtl.xlsx")
     rows = rows_by_id(workbook)
     first, second = sorted(rows.values())
-    workbook["RTL"].cell(second, 1).value = workbook["RTL"].cell(first, 1).value
+    workbook["RTL"].cell(second, ID).value = workbook["RTL"].cell(first, ID).value
     response = upload_as_staff(client, rtl["agency"], as_bytes(workbook))
     assert response.status_code == 422
     assert f"Baris {second}, ID:" in text(response)
@@ -307,7 +316,7 @@ def test_statuses_and_percentages_are_read_as_people_type_them(app, login, rtl):
     workbook = download(client, f"{agency_url(rtl['agency'])}/rtl.xlsx")
     fill(workbook, rtl["ids"]["rtlh"], status="in_progress", percent="35,0", note="Pondasi")
     fill(workbook, rtl["ids"]["sanitasi"], status="SEDANG BERJALAN", percent=0.45)
-    cell = workbook["RTL"].cell(rows_by_id(workbook)[rtl["ids"]["sanitasi"]], 7)
+    cell = workbook["RTL"].cell(rows_by_id(workbook)[rtl["ids"]["sanitasi"]], PERCENT)
     cell.number_format = "0%"  # Excel stores a typed "45%" as 0.45
     with app.app_context():
         day = local_today() - timedelta(days=2)
@@ -350,7 +359,7 @@ def test_more_than_2000_rows_are_refused(app, login, rtl):
     sheet = workbook.active
     sheet.append(COLUMNS)
     for _ in range(2001):
-        sheet.append([rtl["ids"]["rtlh"], 1, "", "", None, "Belum dimulai", 0, ""])
+        sheet.append([rtl["ids"]["rtlh"], 0, 1, "", "", None, "Belum dimulai", 0, ""])
     response = upload_as_staff(login("focal"), rtl["agency"], as_bytes(workbook))
     assert response.status_code == 422
     assert "lebih dari 2.000 baris" in text(response)
@@ -415,3 +424,153 @@ def test_a_row_of_a_follow_up_closed_since_the_download_is_refused(app, login, r
     assert f"Baris {row}, Status: Tindak lanjut ini sudah ditutup (Dibatalkan)" in text(response)
     assert entries(app) == []
     assert state(app, rtl["ids"]["rtlh"])[0] == "cancelled"
+
+
+# --- a file filled while the secretariat reports too ---------------------------------------------
+
+
+def report_as_staff(app, staff, follow_up_id: int, status: str, percent: int, note: str) -> int:
+    """A progress report from the secretariat's account; returns the entry's id."""
+    with app.test_request_context():
+        follow_up = db.session.get(FollowUp, follow_up_id)
+        user = db.session.get(User, staff["secretariat"])
+        entry = progress.report_progress(
+            follow_up,
+            ProgressReport(status=status, percent=percent, note=note),
+            actor=user,
+            channel="staff",
+        )
+        return entry.id
+
+
+def test_the_version_column_holds_the_latest_report_of_each_follow_up(app, login, rtl, staff):
+    entry_id = report_as_staff(app, staff, rtl["ids"]["rtlh"], "in_progress", 40, "Pondasi")
+    workbook = download(login("focal"), f"{agency_url(rtl['agency'])}/rtl.xlsx")
+    sheet, rows = workbook["RTL"], rows_by_id(workbook)
+    assert sheet.cell(rows[rtl["ids"]["rtlh"]], VERSION).value == entry_id
+    assert sheet.cell(rows[rtl["ids"]["sanitasi"]], VERSION).value == 0
+
+
+def test_an_untouched_file_does_not_revert_a_newer_report(app, login, rtl, staff):
+    client = login("focal")
+    content = client.get(f"{agency_url(rtl['agency'])}/rtl.xlsx").data
+    report_as_staff(app, staff, rtl["ids"]["rtlh"], "in_progress", 60, "Pondasi selesai")
+    response = upload_as_staff(client, rtl["agency"], content)
+    assert response.status_code == 303, text(response)[-2000:]
+    assert "Tidak ada perubahan: 2 tindak lanjut" in text(client.get(response.headers["Location"]))
+    assert state(app, rtl["ids"]["rtlh"]) == ("in_progress", 60, "Pondasi selesai")
+    assert [entry.channel for entry in entries(app)] == ["staff"]
+
+
+def test_a_row_changed_after_a_newer_report_is_refused_and_nothing_applies(app, login, rtl, staff):
+    client = login("focal")
+    workbook = download(client, f"{agency_url(rtl['agency'])}/rtl.xlsx")
+    rows = rows_by_id(workbook)
+    report_as_staff(app, staff, rtl["ids"]["rtlh"], "in_progress", 60, "Pondasi selesai")
+    report_as_staff(app, staff, rtl["ids"]["sanitasi"], "done", 100, "Rampung")
+    fill(workbook, rtl["ids"]["rtlh"], status="Sedang berjalan", percent=30, note="Survei")
+    fill(workbook, rtl["ids"]["sanitasi"], percent=50, note="Separuh")
+    response = upload_as_staff(client, rtl["agency"], as_bytes(workbook))
+    assert response.status_code == 422
+    html = text(response)
+    # Every such row is named at once, not only the first one met while writing.
+    assert (
+        f"Baris {rows[rtl['ids']['rtlh']]}: sudah ada laporan kemajuan yang lebih baru sejak "
+        "berkas diunduh (Sedang berjalan, 60 persen). Unduh berkas RTL yang baru."
+    ) in html
+    assert (
+        f"Baris {rows[rtl['ids']['sanitasi']]}: sudah ada laporan kemajuan yang lebih baru "
+        "sejak berkas diunduh (Selesai, 100 persen)."
+    ) in html
+    assert "Tidak ada yang diperbarui" in html
+    assert state(app, rtl["ids"]["rtlh"]) == ("in_progress", 60, "Pondasi selesai")
+    assert state(app, rtl["ids"]["sanitasi"]) == ("done", 100, "Rampung")
+    assert len(entries(app)) == 2
+
+
+def test_a_row_changed_after_its_own_report_still_applies(app, login, rtl, staff):
+    """The version is the download's: a report before the download is no reason to refuse."""
+    report_as_staff(app, staff, rtl["ids"]["rtlh"], "in_progress", 40, "Pondasi")
+    client = login("focal")
+    workbook = download(client, f"{agency_url(rtl['agency'])}/rtl.xlsx")
+    fill(workbook, rtl["ids"]["rtlh"], percent=70, note="Dinding")
+    response = upload_as_staff(client, rtl["agency"], as_bytes(workbook))
+    assert response.status_code == 303, text(response)[-2000:]
+    assert state(app, rtl["ids"]["rtlh"]) == ("in_progress", 70, "Dinding")
+
+
+def test_the_same_file_after_a_newer_report_still_changes_nothing(app, login, rtl, staff):
+    client = login("focal")
+    workbook = download(client, f"{agency_url(rtl['agency'])}/rtl.xlsx")
+    fill(workbook, rtl["ids"]["rtlh"], status="Sedang berjalan", percent=30, note="Survei")
+    content = as_bytes(workbook)
+    first = upload_as_staff(client, rtl["agency"], content)
+    assert "1 tindak lanjut diperbarui" in text(client.get(first.headers["Location"]))
+    report_as_staff(app, staff, rtl["ids"]["rtlh"], "in_progress", 80, "Atap")
+    second = upload_as_staff(client, rtl["agency"], content)
+    assert second.status_code == 303, text(second)[-2000:]
+    assert "Tidak ada perubahan" in text(client.get(second.headers["Location"]))
+    assert state(app, rtl["ids"]["rtlh"]) == ("in_progress", 80, "Atap")
+    assert [entry.channel for entry in entries(app)] == ["xlsx", "staff"]
+
+
+@pytest.mark.parametrize("version", ["other", 987654, "abc", None])
+def test_a_version_typed_over_is_refused(app, login, rtl, staff, version):
+    other_entry = report_as_staff(app, staff, rtl["ids"]["sanitasi"], "in_progress", 30, "Uji")
+    client = login("focal")
+    workbook = download(client, f"{agency_url(rtl['agency'])}/rtl.xlsx")
+    row = rows_by_id(workbook)[rtl["ids"]["rtlh"]]
+    workbook["RTL"].cell(row, VERSION).value = other_entry if version == "other" else version
+    fill(workbook, rtl["ids"]["rtlh"], status="Sedang berjalan", percent=30, note="Survei")
+    response = upload_as_staff(client, rtl["agency"], as_bytes(workbook))
+    assert response.status_code == 422
+    assert f"Baris {row}, Versi laporan:" in text(response)
+    assert "Unduh berkas RTL yang baru" in text(response)
+    assert state(app, rtl["ids"]["rtlh"]) == ("open", 0, "")
+    assert len(entries(app)) == 1
+
+
+def test_a_file_without_the_version_column_asks_for_a_new_download(app, login, rtl):
+    client = login("focal")
+    workbook = download(client, f"{agency_url(rtl['agency'])}/rtl.xlsx")
+    workbook["RTL"].delete_cols(VERSION)
+    response = upload_as_staff(client, rtl["agency"], as_bytes(workbook))
+    assert response.status_code == 422
+    assert "unduhan lama (tanpa kolom Versi laporan)" in text(response)
+    assert "Unduh berkas RTL yang baru" in text(response)
+    assert entries(app) == []
+
+
+def test_a_report_between_the_check_and_the_write_refuses_the_file(app, rtl, staff):
+    """Checking and writing are two steps: the write looks again, under the row lock."""
+    with app.test_request_context():
+        agency = db.session.get(Agency, rtl["agency"])
+        content = workbook_service.agency_workbook(agency)
+    workbook = load_workbook(io.BytesIO(content))
+    fill(workbook, rtl["ids"]["rtlh"], status="Sedang berjalan", percent=30, note="Survei")
+    content = as_bytes(workbook)
+    with app.test_request_context():
+        checked, errors = workbook_service.check_rows(
+            rtl["agency"], workbook_service.read_rows(content), "ab" * 32, local_today()
+        )
+        assert errors == []
+        db.session.rollback()
+    report_as_staff(app, staff, rtl["ids"]["rtlh"], "in_progress", 60, "Pondasi selesai")
+    with app.test_request_context():
+        with pytest.raises(Refused) as refused:
+            workbook_service.apply_rows(rtl["agency"], checked, actor=None, link=None)
+        [error] = refused.value.details["errors"]
+        assert "sudah ada laporan kemajuan yang lebih baru" in str(error)
+    assert state(app, rtl["ids"]["rtlh"]) == ("in_progress", 60, "Pondasi selesai")
+    assert len(entries(app)) == 1
+
+
+def test_an_agency_cannot_cancel_through_the_file(app, login, rtl):
+    client = login("focal")
+    workbook = download(client, f"{agency_url(rtl['agency'])}/rtl.xlsx")
+    row = rows_by_id(workbook)[rtl["ids"]["rtlh"]]
+    fill(workbook, rtl["ids"]["rtlh"], status="Dibatalkan", percent=0, note="Tidak ada dana")
+    response = upload_as_staff(client, rtl["agency"], as_bytes(workbook))
+    assert response.status_code == 422
+    assert f"Baris {row}, Status: Hanya sekretariat yang dapat membatalkan" in text(response)
+    assert entries(app) == []

@@ -10,8 +10,14 @@ Every row is checked by the web's own progress form (a MultiDict per row) and by
 `progress.check_report`, so a rule and its words live once. Any wrong row refuses the
 whole file, each error named by its row and column; otherwise every row goes in one
 transaction. A row's idempotency key is the file's SHA-256 with the follow-up's id, so
-the same file twice adds nothing; a row left as downloaded adds nothing either
-(`skip_unchanged`).
+the same file twice adds nothing.
+
+A file is filled over days while the secretariat may report too, so each row also
+carries the id of the follow-up's latest report when the file was downloaded (column
+"Versi laporan", 0 before any report). A row left as downloaded adds nothing even when a
+newer report has arrived since (it would revert that report); a row changed after a
+newer report is refused, asking for a new file, rather than overwriting what it did not
+see.
 
 The file is read with openpyxl in read-only, values-only mode (a formula counts as
 the value Excel last computed, never as a formula), after the archive caps of
@@ -23,6 +29,7 @@ beginning with "=" stays text.
 import hashlib
 import io
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -80,6 +87,7 @@ class Column:
 
 COLUMNS = (
     Column("id", _l("ID"), 8, required=True),
+    Column("version", _l("Versi laporan"), 9, required=True),
     Column("number", _l("No"), 5),
     Column("meeting", _l("Rapat"), 34),
     Column("action", _l("Rencana tindak lanjut"), 48),
@@ -113,6 +121,7 @@ class OpenFollowUp:
     note: str
     reported_on: date | None
     overdue: bool
+    latest_entry_id: int = 0  # the report whose state this is; 0 before any report
 
     @property
     def status_label(self) -> str:
@@ -123,6 +132,11 @@ def open_follow_ups(agency_id: int, as_of: date | None = None) -> list[OpenFollo
     """The agency's follow-ups still awaited, of every meeting: the nearest deadline first,
     those without one last."""
     as_of = as_of or local_today()
+    # Read before the states: a report landing in between then shows in the state and not
+    # in the version, which refuses a changed row later rather than letting it revert.
+    latest = latest_entry_ids(
+        db.session.scalars(select(FollowUp.id).where(FollowUp.agency_id == agency_id))
+    )
     rows = db.session.execute(
         select(FollowUp, Meeting.title, Meeting.date)
         .join(Meeting, Meeting.id == FollowUp.meeting_id)
@@ -144,9 +158,30 @@ def open_follow_ups(agency_id: int, as_of: date | None = None) -> list[OpenFollo
             note=(follow_up.progress_note or "").strip(),
             reported_on=follow_up.reported_on,
             overdue=is_overdue(follow_up.deadline, follow_up.status, as_of),
+            latest_entry_id=latest.get(follow_up.id, 0),
         )
         for follow_up, title, meeting_date in rows
     ]
+
+
+def latest_entry_ids(follow_up_ids: Iterable[int]) -> dict[int, int]:
+    """Each follow-up's latest report (the one its state repeats: the latest day, then
+    the last to arrive) by id; follow-ups without a report are left out."""
+    ids = list(follow_up_ids)
+    latest: dict[int, int] = {}
+    for start in range(0, len(ids), 500):
+        rows = db.session.execute(
+            select(FollowUpProgress.follow_up_id, FollowUpProgress.id)
+            .where(FollowUpProgress.follow_up_id.in_(ids[start : start + 500]))
+            .order_by(
+                FollowUpProgress.follow_up_id,
+                FollowUpProgress.reported_on,
+                FollowUpProgress.id,
+            )
+        )
+        for follow_up_id, entry_id in rows:
+            latest[follow_up_id] = entry_id
+    return latest
 
 
 # --- the download ------------------------------------------------------------------------------
@@ -174,8 +209,9 @@ def _workbook(agency: Agency, rows: list[OpenFollowUp], today: date) -> bytes:
         sheet.cell(3, 1),
         _(
             "Petunjuk: isi kolom Status, Persentase (0 sampai 100), Catatan kemajuan dan, bila "
-            "keadaannya bukan hari ini, Tanggal keadaan. Jangan ubah kolom ID. Baris yang tidak "
-            "diubah tidak dicatat. Simpan sebagai .xlsx lalu unggah di halaman yang sama."
+            "keadaannya bukan hari ini, Tanggal keadaan. Jangan ubah kolom ID dan Versi "
+            "laporan. Baris yang tidak diubah tidak dicatat. Simpan sebagai .xlsx lalu unggah "
+            "di halaman yang sama."
         ),
     )
     sheet.cell(3, 1).alignment = Alignment(wrap_text=False, vertical="top")
@@ -191,6 +227,7 @@ def _workbook(agency: Agency, rows: list[OpenFollowUp], today: date) -> bytes:
         line = header_row + number
         values = {
             "id": row.id,
+            "version": row.latest_entry_id,
             "number": number,
             "meeting": f"{row.meeting_title} ({format_date(row.meeting_date, 'd MMMM y')})",
             "action": row.action,
@@ -207,7 +244,7 @@ def _workbook(agency: Agency, rows: list[OpenFollowUp], today: date) -> bytes:
                 text_into(cell, value)
             else:
                 styled(cell, value)
-            if column.key in ("id", "number", "percent"):
+            if column.key in ("id", "version", "number", "percent"):
                 cell.number_format = "0"
             if column.key == "reported_on":
                 cell.number_format = DATE_FORMAT
@@ -283,6 +320,8 @@ class RowError:
     message: str
 
     def __str__(self) -> str:
+        if not self.column:  # about the whole row
+            return _("Baris %(row)s: %(message)s", row=self.row, message=self.message)
         return _(
             "Baris %(row)s, %(column)s: %(message)s",
             row=self.row,
@@ -302,7 +341,8 @@ class CheckedRow:
     number: int
     follow_up_id: int
     report: ProgressReport
-    unchanged: bool  # says what the follow-up already says: nothing to add
+    unchanged: bool  # says what the follow-up already says, or said at download: nothing to add
+    baseline_id: int = 0  # the latest report when the file was downloaded (0: none)
 
 
 @dataclass(frozen=True)
@@ -442,6 +482,17 @@ def _column_keys(values: list, headers: dict[str, str]) -> list[str | None] | No
         return None
     missing = [str(c.header) for c in COLUMNS if c.required and c.key not in keys]
     repeated = sorted({str(COLUMNS_BY_KEY[k].header) for k in keys if k and keys.count(k) > 1})
+    if missing == [str(COLUMNS_BY_KEY["version"].header)] and not repeated:
+        # A file downloaded before the column existed: what it was filled against is unknown.
+        raise Refused(
+            "old_file",
+            _l(
+                "Berkas ini unduhan lama (tanpa kolom Versi laporan), sehingga tidak dapat "
+                "diperiksa terhadap laporan kemajuan yang masuk sesudahnya. Unduh berkas RTL "
+                "yang baru, lalu isi kembali."
+            ),
+            field="file",
+        )
     problems = []
     if missing:
         problems.append(_("kolom yang tidak ada: %(names)s", names=", ".join(missing)))
@@ -547,7 +598,13 @@ def row_key(file_sha256: str, follow_up_id: int) -> str:
 def check_rows(
     agency_id: int, rows: list[SheetRow], file_sha256: str, today: date
 ) -> tuple[list[CheckedRow], list[RowError]]:
-    """Every row through the progress form and the progress rules; errors by row and column."""
+    """Every row through the progress form and the progress rules; errors by row and column.
+
+    A row adds nothing when the same file already added it, when it says what the
+    follow-up says now, or when it says what the follow-up said at download (its
+    "Versi laporan"): only a row the agency changed is a report. A changed row whose
+    follow-up has had a newer report since the download is refused.
+    """
     headers = {column.key: str(column.header) for column in COLUMNS}
     statuses = status_lookup()
     ids = {follow_up_id_of(row.values.get("id")) for row in rows} - {None}
@@ -559,6 +616,10 @@ def check_rows(
     }
     keys_recorded = recorded_keys(
         [row_key(file_sha256, follow_up_id) for follow_up_id in follow_ups]
+    )
+    latest = latest_entry_ids(follow_ups)
+    baselines = baseline_entries(
+        {whole_number(row.values.get("version")) for row in rows} - {None, 0}
     )
     checked: list[CheckedRow] = []
     errors: list[RowError] = []
@@ -599,6 +660,39 @@ def check_rows(
             )
             continue
         seen[follow_up_id] = row.number
+        baseline_id = whole_number(row.values.get("version"))
+        if baseline_id is None:
+            errors.append(
+                RowError(
+                    row.number,
+                    headers["version"],
+                    _(
+                        "Isi Versi laporan dari berkas RTL yang diunduh; jangan diubah. Unduh "
+                        "berkas RTL yang baru, lalu isi kembali."
+                    ),
+                )
+            )
+            continue
+        if baseline_id == 0:
+            baseline = progress.NOT_STARTED
+        else:
+            found = baselines.get(baseline_id)
+            if found is None or found[0] != follow_up_id:
+                # Typed over (the lock has no password) or copied from another row.
+                errors.append(
+                    RowError(
+                        row.number,
+                        headers["version"],
+                        _(
+                            "Versi laporan %(version)s bukan laporan kemajuan tindak lanjut "
+                            "ini; kolom ini tidak boleh diubah. Unduh berkas RTL yang baru, "
+                            "lalu isi kembali.",
+                            version=baseline_id,
+                        ),
+                    )
+                )
+                continue
+            baseline = found[1]
         status = row.values.get("status")
         formdata = MultiDict(
             {
@@ -618,8 +712,15 @@ def check_rows(
                 errors.extend(RowError(row.number, column, str(message)) for message in messages)
             continue
         report = form.report()
-        same = progress.unchanged(follow_up, report) or report.idempotency_key in keys_recorded
+        same = (
+            report.idempotency_key in keys_recorded
+            or progress.unchanged(follow_up, report)
+            or says(baseline, report)
+        )
         if not same:
+            if latest.get(follow_up_id, 0) != baseline_id:
+                errors.append(newer_report_error(row.number, follow_up))
+                continue
             if follow_up.status in CLOSED_FOLLOW_UP_STATUSES:
                 errors.append(
                     RowError(
@@ -634,13 +735,72 @@ def check_rows(
                 )
                 continue
             try:
+                progress.check_channel(follow_up, report, "xlsx")
                 progress.check_report(follow_up, report, today)
             except Refused as refused:
-                column = headers.get(FORM_COLUMNS.get(refused.field or "", ""), headers["status"])
-                errors.append(RowError(row.number, column, str(refused)))
+                errors.append(refusal_error(row.number, refused))
                 continue
-        checked.append(CheckedRow(row.number, follow_up_id, report, same))
+        checked.append(CheckedRow(row.number, follow_up_id, report, same, baseline_id))
     return checked, errors
+
+
+def whole_number(value: Any) -> int | None:
+    """An id written by the download (0 or more); None for anything else."""
+    number = follow_up_id_of(value)
+    return number if number is not None and number >= 0 else None
+
+
+def baseline_entries(entry_ids: set[int]) -> dict[int, tuple[int, progress.ProgressState]]:
+    """The reports a file was downloaded against: id -> (its follow-up, the state it set).
+    Reports are never edited, so this is the state the row showed."""
+    if not entry_ids:
+        return {}
+    rows = db.session.execute(
+        select(
+            FollowUpProgress.id,
+            FollowUpProgress.follow_up_id,
+            FollowUpProgress.status,
+            FollowUpProgress.percent,
+            FollowUpProgress.note,
+            FollowUpProgress.reported_on,
+        ).where(FollowUpProgress.id.in_(sorted(entry_ids)))
+    )
+    return {
+        entry_id: (follow_up_id, progress.ProgressState(status, percent, note, reported_on))
+        for entry_id, follow_up_id, status, percent, note, reported_on in rows
+    }
+
+
+def says(state: progress.ProgressState, report: ProgressReport) -> bool:
+    """The report repeats the state, as `progress.unchanged` compares with the follow-up."""
+    return (
+        report.evidence is None
+        and state.status == report.status
+        and state.percent == report.percent
+        and (state.note or "").strip() == report.note.strip()
+    )
+
+
+def newer_report_error(number: int, follow_up: FollowUp) -> RowError:
+    """The follow-up (whose columns repeat its latest report) was reported on after the
+    file was downloaded: the row was filled without seeing that report."""
+    return RowError(
+        number,
+        "",
+        _(
+            "sudah ada laporan kemajuan yang lebih baru sejak berkas diunduh (%(status)s, "
+            "%(percent)s persen). Unduh berkas RTL yang baru.",
+            status=FOLLOW_UP_STATUSES.get(follow_up.status, follow_up.status),
+            percent=follow_up.percent,
+        ),
+    )
+
+
+def refusal_error(number: int, refused: Refused) -> RowError:
+    """A progress rule's refusal, named by the column of the field it blames."""
+    headers = {column.key: str(column.header) for column in COLUMNS}
+    column = headers.get(FORM_COLUMNS.get(refused.field or "", ""), headers["status"])
+    return RowError(number, column, str(refused))
 
 
 def recorded_keys(keys: list[str]) -> set[str]:
@@ -678,8 +838,12 @@ def upload_workbook(
     today = local_today()
     checked, errors = check_rows(agency.id, rows, file_sha256, today)
     if errors:
-        raise Refused("rows", _l("Tidak ada yang diperbarui"), errors=errors, rows=len(rows))
+        raise rows_refused(errors, len(rows))
     return apply_rows(agency.id, checked, actor=actor, link=link)
+
+
+def rows_refused(errors: list[RowError], rows: int) -> Refused:
+    return Refused("rows", _l("Tidak ada yang diperbarui"), errors=errors, rows=rows)
 
 
 @transaction
@@ -687,7 +851,10 @@ def apply_rows(
     agency_id: int, checked: list[CheckedRow], *, actor: User | None, link: AgencyLink | None
 ) -> UploadResult:
     """All rows in one transaction: a row refused now (someone reported meanwhile and the
-    rules answer differently) rolls back every one."""
+    rules answer differently) rolls back every one.
+
+    The follow-ups are locked first, as `progress.report_progress` locks one, so a report
+    arriving between the check and now is either seen here or waits for this commit."""
     ids = sorted(row.follow_up_id for row in checked if not row.unchanged)
     locked = (
         {
@@ -703,12 +870,22 @@ def apply_rows(
         if ids
         else {}
     )
+    latest = latest_entry_ids(ids)
     updated = 0
     for row in checked:
         if row.unchanged:
             continue
         follow_up = locked.get(row.follow_up_id)
-        if follow_up is not None and follow_up.status in CLOSED_FOLLOW_UP_STATUSES:
+        if follow_up is None:  # given to another agency meanwhile
+            error = RowError(
+                row.number,
+                str(COLUMNS_BY_KEY["id"].header),
+                _("ID %(id)s bukan tindak lanjut perangkat daerah ini.", id=row.follow_up_id),
+            )
+            raise rows_refused([error], len(checked))
+        if latest.get(row.follow_up_id, 0) != row.baseline_id:
+            raise rows_refused([newer_report_error(row.number, follow_up)], len(checked))
+        if follow_up.status in CLOSED_FOLLOW_UP_STATUSES:
             # Closed by someone else since the rows were checked: the file does not reopen it.
             error = RowError(
                 row.number,
@@ -719,21 +896,13 @@ def apply_rows(
                     status=FOLLOW_UP_STATUSES[follow_up.status],
                 ),
             )
-            raise Refused(
-                "rows", _l("Tidak ada yang diperbarui"), errors=[error], rows=len(checked)
+            raise rows_refused([error], len(checked))
+        try:
+            entry = progress.add_entry(
+                follow_up, row.report, actor=actor, channel="xlsx", link=link, skip_unchanged=True
             )
-        if follow_up is None:  # given to another agency meanwhile
-            error = RowError(
-                row.number,
-                str(COLUMNS_BY_KEY["id"].header),
-                _("ID %(id)s bukan tindak lanjut perangkat daerah ini.", id=row.follow_up_id),
-            )
-            raise Refused(
-                "rows", _l("Tidak ada yang diperbarui"), errors=[error], rows=len(checked)
-            )
-        entry = progress.add_entry(
-            follow_up, row.report, actor=actor, channel="xlsx", link=link, skip_unchanged=True
-        )
+        except Refused as refused:
+            raise rows_refused([refusal_error(row.number, refused)], len(checked)) from refused
         if entry is not None:
             updated += 1
     return UploadResult(updated=updated, unchanged=len(checked) - updated)
