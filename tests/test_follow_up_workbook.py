@@ -173,7 +173,7 @@ def test_the_download_holds_the_agencys_open_follow_ups_to_fill_in(login, rtl):
     # The status is picked from a list of the Indonesian labels; the percent is 0-100.
     validations = {str(v.sqref): v for v in sheet.data_validations.dataValidation}
     status = next(v for ref, v in validations.items() if ref.startswith("G"))
-    assert status.formula1 == '"Belum dimulai,Sedang berjalan,Selesai,Dibatalkan"'
+    assert status.formula1 == '"Belum dimulai,Sedang berjalan,Selesai"'  # no cancelling
     percent = next(v for ref, v in validations.items() if ref.startswith("H"))
     assert (percent.type, percent.formula1, percent.formula2) == ("whole", "0", "100")
     # The ID and the version are locked; what the agency fills in is not.

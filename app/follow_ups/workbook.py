@@ -222,7 +222,8 @@ def _workbook(agency: Agency, rows: list[OpenFollowUp], today: date) -> bytes:
         cell.border = BOX
         cell.alignment = WRAP
         sheet.column_dimensions[get_column_letter(index)].width = column.width
-    labels = [str(label) for label in FOLLOW_UP_STATUSES.values()]
+    # An agency does not cancel a follow-up (the secretariat does): not offered here.
+    labels = [str(label) for value, label in FOLLOW_UP_STATUSES.items() if value != "cancelled"]
     for number, row in enumerate(rows, start=1):
         line = header_row + number
         values = {
