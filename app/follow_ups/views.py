@@ -62,11 +62,15 @@ def register():
     page = queries.register_page(filters, local_today(), queries.page_number(request.args))
     # A page holds a few meetings and four statuses: each worded once, not once a row.
     meeting_dates = {row.meeting_id: row.meeting_date for row in page.rows}
+    # Deadlines and report days repeat too: each distinct day worded once.
+    days = {row.deadline for row in page.rows} | {row.reported_on for row in page.rows}
+    day_words = {day: long_date(day) for day in days if day is not None}
     return render_template(
         "follow_ups/register.html",
         filters=filters,
         page=page,
         meeting_days={meeting: long_date(day) for meeting, day in meeting_dates.items()},
+        day_words=day_words,
         status_labels={status: str(label) for status, label in FOLLOW_UP_STATUSES.items()},
         options=queries.filter_options(filters.scope),
         scoped=agency_scope() is not None,
