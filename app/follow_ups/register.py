@@ -16,7 +16,7 @@ written by `app/follow_ups/progress.py`.
 import re
 import tempfile
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 from typing import IO, Any
 
@@ -40,6 +40,7 @@ from app.models import (
     Submission,
     User,
 )
+from app.review.queries import Page
 from app.submissions.services import format_receipt_code
 
 PAGE_SIZE = 50
@@ -284,43 +285,15 @@ def register_rows(query: Select, as_of: date) -> Iterator[RegisterRow]:
 
 
 @dataclass(frozen=True)
-class RegisterPage:
-    rows: list[RegisterRow]
-    number: int
-    size: int
-    total: int
+class RegisterPage(Page):
+    """A page of the register (the review queue's paging), with the counts per status."""
+
     # Follow-ups per status under every filter but the status: {status: count}.
-    by_status: dict[str, int]
+    by_status: dict[str, int] = field(default_factory=dict)
 
     @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.size))
-
-    @property
-    def has_previous(self) -> bool:
-        return self.number > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.number < self.pages
-
-    @property
-    def first_index(self) -> int:
-        return (self.number - 1) * self.size + 1 if self.total else 0
-
-    @property
-    def last_index(self) -> int:
-        return min(self.number * self.size, self.total)
-
-    def window(self, around: int = 2) -> list[int | None]:
-        """Page numbers to link: the first, the last and a few around this one; None a gap."""
-        shown = {1, self.pages, *range(self.number - around, self.number + around + 1)}
-        links: list[int | None] = []
-        for number in sorted(n for n in shown if 1 <= n <= self.pages):
-            if links and number - (links[-1] or 0) > 1:
-                links.append(None)
-            links.append(number)
-        return links
+    def rows(self) -> list[RegisterRow]:
+        return self.items
 
 
 def page_number(args: Any) -> int:

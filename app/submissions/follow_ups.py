@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from app.documents.evaluation import CompletionLine
 from app.domain import FOLLOW_UP_STATUSES, is_overdue
 from app.extensions import db
 from app.models import FollowUp, Meeting, Pillar, Submission
@@ -37,27 +38,11 @@ class PublicFollowUp:
 
 
 @dataclass(frozen=True)
-class Tally:
-    """One pillar's or agency's follow-ups counted by state; `overdue` is among the not done."""
-
-    label: str
-    done: int = 0
-    in_progress: int = 0
-    open: int = 0
-    cancelled: int = 0
-    overdue: int = 0
-
-    @property
-    def total(self) -> int:
-        return self.done + self.in_progress + self.open + self.cancelled
-
-
-@dataclass(frozen=True)
 class Accountability:
     items: tuple[PublicFollowUp, ...]
-    by_pillar: tuple[Tally, ...]
-    by_agency: tuple[Tally, ...]
-    total: Tally
+    by_pillar: tuple[CompletionLine, ...]
+    by_agency: tuple[CompletionLine, ...]
+    total: CompletionLine
     as_of: date
 
 
@@ -119,9 +104,9 @@ def meeting_accountability(meeting: Meeting, today: date) -> Accountability:
     )
 
 
-def tally(label: str, items: list[PublicFollowUp]) -> Tally:
+def tally(label: str, items: list[PublicFollowUp]) -> CompletionLine:
     counts = Counter(item.status for item in items)
-    return Tally(
+    return CompletionLine(
         label=label,
         done=counts.get("done", 0),
         in_progress=counts.get("in_progress", 0),
@@ -131,7 +116,7 @@ def tally(label: str, items: list[PublicFollowUp]) -> Tally:
     )
 
 
-def tallies(items, key, none_label: str, *, keep_order: bool = False) -> tuple[Tally, ...]:
+def tallies(items, key, none_label: str, *, keep_order: bool = False) -> tuple[CompletionLine, ...]:
     """One line per group, in the items' order (pillars) or by name (agencies), then the
     items without one."""
     groups: dict[str, list[PublicFollowUp]] = defaultdict(list)
