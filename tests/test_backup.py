@@ -233,7 +233,7 @@ def test_another_applications_sqlite_file_with_an_alembic_version_is_refused(
 
     result = refused_restore(runner, other, tmp_path)
 
-    assert "is not a complete Rakor backup: it lacks the tables agency, agenda_item" in (
+    assert "is not a complete Rakor backup: it lacks the tables agency, agency_link, agenda_item" in (
         result.output
     )
     assert titles(app) == two_submissions
