@@ -233,7 +233,6 @@ def test_another_applications_sqlite_file_with_an_alembic_version_is_refused(
 
     result = refused_restore(runner, other, tmp_path)
 
-    assert "is not a complete Rakor backup: it lacks the tables agency, agency_link, agenda_item" in (
-        result.output
-    )
+    lacking = "is not a complete Rakor backup: it lacks the tables agency, agency_link, agenda_item"
+    assert lacking in result.output
     assert titles(app) == two_submissions
