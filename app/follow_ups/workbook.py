@@ -30,7 +30,7 @@ import hashlib
 import io
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -54,7 +54,7 @@ from app.i18n import local_today
 from app.i18n import number as format_number
 from app.models import Agency, AgencyLink, FollowUp, FollowUpProgress, Meeting, User
 from app.paper.limits import check_upload
-from app.paper.services import fold, in_both_languages
+from app.paper.services import SheetRow, fold, in_both_languages
 from app.services import Refused, transaction
 
 SHEET_TITLE = "RTL"
@@ -329,12 +329,6 @@ class RowError:
             column=self.column,
             message=self.message,
         )
-
-
-@dataclass
-class SheetRow:
-    number: int
-    values: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
