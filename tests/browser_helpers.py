@@ -191,14 +191,18 @@ def sign_in(page, role: str) -> None:
 
 
 def main_text(page) -> str:
+    # A click on a link returns once the new page starts; read it when it has loaded.
+    page.wait_for_load_state()
     return page.locator("main").inner_text()
 
 
 def flash(page) -> str:
+    page.wait_for_load_state()
     return page.locator("main .notice[role=status]").inner_text()
 
 
 def queue_titles(page) -> list[str]:
+    page.wait_for_load_state()
     return page.locator("table.queue tbody tr td:nth-child(6) a").all_inner_texts()
 
 

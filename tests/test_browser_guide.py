@@ -464,7 +464,7 @@ def review_the_inputs(page, app, meeting_id: int, ids: dict, agencies: dict, pic
     page.locator(".review-nav").get_by_role("link", name="Masukan serupa").click()
     assert page.locator("h1").inner_text() == "Masukan serupa"
     group = page.locator("section.duplicate-group")
-    assert group.count() == 1
+    expect(group).to_have_count(1)
     assert DTKS_MEDONO["title"] in group.inner_text()
     picture(page, pictures, "sekretariat-masukan-serupa")
     group.get_by_label(f"Jadikan {shown_code(krapyak.receipt_code)} masukan utama").check()
@@ -512,7 +512,7 @@ def write_the_record(page, phone, meeting_id: int, agencies: dict, pictures) -> 
     follow_ups.get_by_role("textbox", name="Tenggat (tidak wajib)").fill("2025-03-31")
     page.get_by_role("button", name="Tambah tindak lanjut").click()
     assert flash(page) == "Tindak lanjut ditambahkan."
-    assert follow_ups.locator("tbody tr").count() == 2
+    expect(follow_ups.locator("tbody tr")).to_have_count(2)
     picture(follow_ups.locator(".table-wrap"), pictures, "sekretariat-tindak-lanjut")
 
     # The daftar hadir: who was there, apart from who sent input. A participant checks
@@ -551,7 +551,7 @@ def write_the_record(page, phone, meeting_id: int, agencies: dict, pictures) -> 
     page.get_by_role("button", name="Hadir Sri Wahyuni", exact=True).click()
     assert flash(page) == "Sri Wahyuni dicatat hadir."
     rows = page.locator("table.attendance-desk tbody tr")
-    assert rows.count() == 3
+    expect(rows).to_have_count(3)
     assert "Drs. Bambang Susilo" in rows.first.inner_text()  # in the order of names
     assert "Mengisi sendiri" in rows.filter(has_text="Rina Kurniasari").inner_text()
     assert "Diundang" in rows.filter(has_text="Sri Wahyuni").inner_text()
@@ -884,7 +884,7 @@ def test_the_admins_chapter(
     page.locator(".breadcrumb").get_by_role("link", name="Data referensi").click()
     page.get_by_role("link", name="Strategi").click()
     pillars = page.locator("table.data tbody tr")
-    assert pillars.count() == 4
+    expect(pillars).to_have_count(4)
     assert pillars.first.get_by_role("button", name=re.compile("^Berhenti memakai")).is_visible()
 
     # The poverty indicators the evaluation summary reads.

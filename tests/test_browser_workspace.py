@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from playwright.sync_api import expect
 
 from app.extensions import db
 from app.models import Agency, AgendaItem, AuditEvent, Kelurahan, Pillar, Submission, User
@@ -151,7 +152,7 @@ def test_the_secretariat_reviews_merges_undoes_and_exports(desktop, app, staff, 
     page.locator(".review-nav").get_by_role("link", name="Masukan serupa").click()
     assert page.locator("h1").inner_text() == "Masukan serupa"
     groups = page.locator("section.duplicate-group")
-    assert groups.count() == 1
+    expect(groups).to_have_count(1)
     group_text = groups.first.inner_text()
     assert DTKS_KRAPYAK["title"] in group_text and DTKS_MEDONO["title"] in group_text
     assert FISHING_BOATS["title"] not in group_text
@@ -273,7 +274,7 @@ def test_a_viewer_reads_without_edit_controls_and_signs_out(desktop, app, staff,
     assert_no_edit_controls(page)
 
     page.locator(".review-nav").get_by_role("link", name="Masukan serupa").click()
-    assert page.locator("section.duplicate-group").count() == 1
+    expect(page.locator("section.duplicate-group")).to_have_count(1)
     assert_no_edit_controls(page)
 
     page.get_by_role("button", name="Keluar").click()
