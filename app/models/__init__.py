@@ -3,6 +3,7 @@
 from app.models.audit import AuditEvent
 from app.models.base import Base
 from app.models.indicator import Indicator, IndicatorValue
+from app.models.insight import NeedDataset, NeedFigure, SubmissionInsight, Theme
 from app.models.meeting import (
     AgencyLink,
     AgendaItem,
@@ -50,13 +51,17 @@ __all__ = [
     "Letterhead",
     "Meeting",
     "MeetingDocument",
+    "NeedDataset",
+    "NeedFigure",
     "Pillar",
     "Program",
     "RenderJob",
     "ShareLink",
     "Signatory",
     "Submission",
+    "SubmissionInsight",
     "SubmissionNote",
+    "Theme",
     "User",
     "UserSession",
     "meeting_pillar",
