@@ -130,6 +130,7 @@ def register_blueprints(app: Flask) -> None:
         errors,
         exports,
         follow_ups,
+        insight,
         meetings,
         minutes,
         paper,
@@ -156,6 +157,7 @@ def register_blueprints(app: Flask) -> None:
         paper,
         exports,
         follow_ups,
+        insight,
         users,
         reference,
     ):

@@ -6,3 +6,9 @@
   move and merge, which survive the next computation.
 - need.py, voice.py, geo.py: need figures per kelurahan, their import, and the map.
 """
+
+from flask import Blueprint
+
+bp = Blueprint("insight", __name__)
+
+from app.insight import need_views, views  # noqa: E402,F401
