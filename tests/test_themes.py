@@ -1,0 +1,250 @@
+"""Themes and pillar suggestions on a fixed set of inputs.
+
+The inputs are the kind a Pekalongan rakor gets: the same request in other words, with
+typos and spelling variants (one theme), and proposals on other subjects (other themes).
+"""
+
+import pytest
+from sqlalchemy import select
+
+from app.extensions import db
+from app.insight import services
+from app.insight.themes import Text, find_themes
+from app.models import AuditEvent, Pillar, Submission, SubmissionInsight, Theme
+from app.services import Refused
+from tests.helpers import add_submission
+
+# key: (title, description)
+INPUTS = {
+    "entok1": (
+        "Bibit entok banyak mati sebelum besar",
+        "Bantuan bibit entok di kelurahan kami banyak mati karena pakan kurang dan kandang "
+        "tidak layak; perlu pendampingan peternak.",
+    ),
+    "entok2": (
+        "Bantuan bibit entok perlu pendampingan pakan",
+        "Bibit entok yang dibagikan mati sebelum dijual; peternak butuh bantuan pakan dan "
+        "kandang serta pendampingan.",
+    ),
+    "entok3": (
+        "Bibit entog mati, pakan dan kandang kurang",  # "entog": a spelling variant
+        "Banyak bibit entog bantuan mati karena pakannya kurang; mohon pendampingan peternak "
+        "dan perbaikan kandang.",
+    ),
+    "pbi1": (
+        "Peserta PBI JKN nonaktif saat berobat",
+        "Warga miskin baru tahu kepesertaan PBI JKN nonaktif ketika berobat ke puskesmas dan "
+        "harus membayar sebagai pasien umum.",
+    ),
+    "pbi2": (
+        "Kepesertaan PBI JKN warga miskin dinonaktifkan",
+        "Banyak peserta PBI JKN dinonaktifkan tanpa pemberitahuan sehingga tidak bisa berobat "
+        "di puskesmas; perlu reaktivasi cepat.",
+    ),
+    "pbi3": (
+        "Reaktivasi PBI JKN yang nonaktif",
+        "Peserta PBI JKN yang nonaktif baru tahu saat berobat; mohon reaktivasi lewat "
+        "kelurahan agar tidak membayar sebagai pasien umum.",
+    ),
+    "kapal": (
+        "Pengadaan kapal motor untuk kelompok nelayan",
+        "Dua unit kapal motor 10 GT beserta alat tangkap untuk kelompok nelayan buruh di "
+        "Padukuhan Kraton.",
+    ),
+    "jahit": (
+        "Pelatihan menjahit bagi perempuan kepala keluarga",
+        "Perempuan kepala keluarga membutuhkan keterampilan menjahit dan bordir agar dapat "
+        "bekerja dari rumah.",
+    ),
+    "rob": (
+        "Tanggul penahan rob di permukiman pesisir",
+        "Rob masuk setiap hari ke rumah warga di RW 01 sampai RW 04; perlu tanggul dan "
+        "peninggian jalan.",
+    ),
+}
+ENTOK = {"entok1", "entok2", "entok3"}
+PBI = {"pbi1", "pbi2", "pbi3"}
+
+
+def texts() -> list[Text]:
+    return [Text(number, *INPUTS[key]) for number, key in enumerate(INPUTS)]
+
+
+def groups_by_key() -> list[set[str]]:
+    keys = list(INPUTS)
+    return [{keys[i] for i in ids} for ids, _ in find_themes(texts())]
+
+
+def test_near_identical_inputs_share_a_theme_and_different_ones_do_not():
+    groups = groups_by_key()
+    assert ENTOK in groups
+    assert PBI in groups
+    for key in ("kapal", "jahit", "rob"):
+        assert not any(key in group for group in groups), key
+
+
+def test_a_theme_is_labelled_by_its_own_words_and_represented_by_one_of_its_inputs():
+    keys = list(INPUTS)
+    for ids, description in find_themes(texts()):
+        members = {keys[i] for i in ids}
+        assert description.representative_id in ids
+        words = set(description.label.replace(",", "").split())
+        if members == ENTOK:
+            assert words & {"bibit", "entok"}, description.label
+        if members == PBI:
+            assert words & {"pbi", "jkn", "nonaktif"}, description.label
+
+
+def test_the_themes_do_not_depend_on_input_order():
+    forward = groups_by_key()
+    keys = list(INPUTS)
+    backward = find_themes(list(reversed(texts())))
+    assert sorted(map(sorted, forward)) == sorted(
+        sorted(keys[i] for i in ids) for ids, _ in backward
+    )
+
+
+@pytest.fixture
+def themed(app, meeting):
+    ids = {
+        key: add_submission(app, meeting.id, minute=n, title=title, description=text)
+        for n, (key, (title, text)) in enumerate(INPUTS.items())
+    }
+    with app.app_context():
+        services.recompute(meeting.id)
+    return ids
+
+
+def theme_of(app, submission_id: int) -> Theme | None:
+    with app.app_context():
+        insight = db.session.get(SubmissionInsight, submission_id)
+        return insight.theme if insight else None
+
+
+def test_recompute_stores_the_themes_with_their_inputs(app, meeting, themed):
+    with app.app_context():
+        views = services.meeting_themes(meeting.id)
+        sizes = sorted(view.size for view in views)
+        assert sizes == [3, 3]
+        entok = next(view for view in views if themed["entok1"] in view.member_ids)
+        assert set(entok.member_ids) == {themed[k] for k in ENTOK}
+        assert entok.pillars[0].label == "P1" and entok.pillars[0].count == 3
+        assert entok.representative_title in {INPUTS[k][0] for k in ENTOK}
+    assert theme_of(app, themed["kapal"]) is None
+
+
+def test_a_rename_and_a_move_survive_recomputing_with_new_input(app, meeting, themed, staff):
+    with app.app_context():
+        secretariat = db.session.get(type(staff_user(app, staff)), staff["secretariat"])
+        entok = theme_of(app, themed["entok1"])
+        pbi = theme_of(app, themed["pbi1"])
+        services.rename_theme(meeting.id, entok.id, "Ternak entok gagal", secretariat)
+        # The secretariat decides the boats belong with the PBI theme (pinned there).
+        services.move_input(meeting.id, themed["kapal"], pbi.id, secretariat)
+
+    late = add_submission(
+        app,
+        meeting.id,
+        minute=30,
+        title="Pakan bibit entok bantuan kurang",
+        description="Bibit entok bantuan mati karena pakan kurang; perlu pendampingan peternak.",
+    )
+    with app.app_context():
+        services.recompute(meeting.id)
+        entok_after = theme_of(app, themed["entok1"])
+        assert entok_after.id == entok.id
+        assert entok_after.name == "Ternak entok gagal"
+        assert theme_of(app, late).id == entok.id
+        assert theme_of(app, themed["kapal"]).id == pbi.id
+        assert db.session.get(SubmissionInsight, themed["kapal"]).theme_pinned
+        actions = db.session.scalars(select(AuditEvent.action)).all()
+        assert {"rename_theme", "move_to_theme", "recompute_themes"} <= set(actions)
+
+
+def test_a_merge_survives_recomputing(app, meeting, themed, staff):
+    with app.app_context():
+        secretariat = staff_user(app, staff)
+        entok = theme_of(app, themed["entok1"])
+        pbi = theme_of(app, themed["pbi1"])
+        services.merge_themes(meeting.id, entok.id, [pbi.id], secretariat)
+        services.recompute(meeting.id)
+        views = services.meeting_themes(meeting.id)
+        assert len(views) == 1
+        assert set(views[0].member_ids) == {themed[k] for k in ENTOK | PBI}
+        assert db.session.get(Theme, pbi.id) is None
+
+
+def test_edits_name_only_this_meetings_themes(app, meeting, make_meeting, themed, staff):
+    other = make_meeting(code="lain2025", title="Rapat lain")
+    with app.app_context():
+        secretariat = staff_user(app, staff)
+        entok = theme_of(app, themed["entok1"])
+        with pytest.raises(Refused):
+            services.rename_theme(other.id, entok.id, "Bukan tema rapat ini", secretariat)
+        with pytest.raises(Refused):
+            services.move_input(other.id, themed["pbi1"], entok.id, secretariat)
+        assert db.session.get(Theme, entok.id).custom_label == ""
+
+
+def test_a_suggestion_never_changes_a_tag(app, meeting, staff):
+    """Twelve reviewed examples over two pillars teach the model; the tags stay as set."""
+    with app.app_context():
+        p1, p2 = (db.session.scalar(select(Pillar.id).filter_by(code=c)) for c in ("P1", "P2"))
+    health = [INPUTS[k] for k in sorted(PBI)] * 3
+    work = [INPUTS["jahit"], INPUTS["kapal"]] * 3 + [INPUTS["entok1"]] * 3
+    ids = []
+    for n, (title, text) in enumerate(health):
+        ids.append(
+            add_submission(
+                app, meeting.id, n, title=title, description=text, pillar_id=p1, status="accepted"
+            )
+        )
+    for n, (title, text) in enumerate(work):
+        ids.append(
+            add_submission(
+                app,
+                meeting.id,
+                20 + n,
+                title=title,
+                description=text,
+                pillar_id=p2,
+                status="accepted",
+            )
+        )
+    # A health input the participant tagged as P2 and nobody has reviewed.
+    mistagged = add_submission(
+        app, meeting.id, 40, title=INPUTS["pbi2"][0], description=INPUTS["pbi2"][1], pillar_id=p2
+    )
+    with app.app_context():
+        before = dict(db.session.execute(select(Submission.id, Submission.pillar_id)).all())
+        services.recompute(meeting.id)
+        after = dict(db.session.execute(select(Submission.id, Submission.pillar_id)).all())
+        assert before == after
+        insight = db.session.get(SubmissionInsight, mistagged)
+        assert insight.suggested_pillar_id == p1
+        assert 0.5 < insight.suggestion_confidence <= 1
+        queue = services.disagreements(meeting.id)
+        assert mistagged in [item.submission.id for item in queue]
+        assert db.session.get(Submission, mistagged).pillar_id == p2
+
+
+def test_no_suggestion_from_too_few_reviewed_inputs(app, meeting, themed):
+    with app.app_context():
+        rows = db.session.scalars(select(SubmissionInsight)).all()
+        assert rows and all(row.suggested_pillar_id is None for row in rows)
+
+
+def test_documents_get_themes_before_anyone_computed_them(app, meeting):
+    for n, (title, text) in enumerate(INPUTS.values()):
+        add_submission(app, meeting.id, n, title=title, description=text)
+    with app.app_context():
+        views = services.document_themes(meeting.id)
+        assert sorted(view.size for view in views) == [3, 3]
+        assert all(view.id is None for view in views)
+        assert db.session.scalar(select(Theme.id)) is None  # nothing stored
+
+
+def staff_user(app, staff):
+    from app.models import User
+
+    return db.session.get(User, staff["secretariat"])
