@@ -11,6 +11,7 @@ from app.documents.context import build_minutes_context
 from app.documents.finalise import reopen_minutes
 from app.domain import FINAL_KINDS, nip_digits
 from app.extensions import db
+from app.insight import services as insight
 from app.models import (
     Agency,
     AgencyLink,
@@ -24,6 +25,7 @@ from app.models import (
     RenderJob,
     Signatory,
     Submission,
+    Theme,
     User,
 )
 from config import BASE_DIR
@@ -197,10 +199,13 @@ def test_running_the_demo_again_changes_nothing(app, runner, demo):
                     (m.code, [p.code for p in m.predecessors])
                     for m in db.session.scalars(db.select(Meeting).order_by(Meeting.id))
                 ],
+                "themes": db.session.execute(
+                    db.select(Theme.id, Theme.label).order_by(Theme.id)
+                ).all(),
             }
 
     before = state()
-    assert before["progress"] > 0 and len(before["links"]) == 1
+    assert before["progress"] > 0 and len(before["links"]) == 1 and before["themes"]
     again = run_demo(runner)
     assert state() == before
     assert "Finalised record" in again
@@ -380,3 +385,19 @@ def test_the_year_between_the_meetings_has_progress_an_agency_account_and_a_link
         assert link.agency.abbreviation == "Dinkes" and link.revoked_at is None
     assert "Demo login (focal): dinsos@rakor.test / sekretariat-demo-2024" in demo
     assert f"Demo agency update link (Dinkes): http://127.0.0.1:5000/tl/{link.token}" in demo
+
+
+def test_both_meetings_have_themes_and_suggestions_and_one_input_to_check(app, demo):
+    with app.app_context():
+        record, workspace = meeting_by_code("rakor2024"), meeting_by_code("rakor2025")
+        themes = insight.meeting_themes(record.id)
+        assert len(themes) >= 10
+        assert any("entok" in view.name for view in themes)
+        for meeting in (record, workspace):
+            assert insight.pending_inputs(meeting.id) == 0
+        # The participant filed the PBI JKN problem under P4; the suggestion says P1.
+        queue = insight.disagreements(workspace.id)
+        assert [item.submission.title[:35] for item in queue] == [
+            "Warga miskin masih baru tahu PBI JK"
+        ]
+        assert queue[0].suggested.code == "P1" and queue[0].submission.pillar.code == "P4"

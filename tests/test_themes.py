@@ -248,3 +248,13 @@ def staff_user(app, staff):
     from app.models import User
 
     return db.session.get(User, staff["secretariat"])
+
+
+def test_the_themes_command_names_what_it_found(app, meeting, runner):
+    for n, (title, text) in enumerate(INPUTS.values()):
+        add_submission(app, meeting.id, n, title=title, description=text)
+    result = runner.invoke(args=["themes", meeting.code])
+    assert result.exit_code == 0, result.output
+    assert "2 themes holding 6 inputs" in result.output
+    missing = runner.invoke(args=["themes", "tidak-ada"])
+    assert missing.exit_code != 0 and "no meeting with the code 'tidak-ada'" in missing.output

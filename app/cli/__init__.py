@@ -19,6 +19,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(report)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
+    app.cli.add_command(themes_command)
 
 
 @click.command("seed")
@@ -51,6 +52,27 @@ def demo_command() -> None:
     click.echo(f"Demo meeting: {meeting.title} -> /m/{meeting.code}")
     for login in logins:
         click.echo(f"Demo login ({login.role}): {login.email} / {login.password}")
+
+
+@click.command("themes")
+@click.argument("meeting_code")
+@with_appcontext
+def themes_command(meeting_code: str) -> None:
+    """Group a meeting's inputs into themes and suggest pillars (keeps the secretariat's edits)."""
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.insight.services import recompute
+    from app.models import Meeting
+
+    meeting = db.session.scalar(select(Meeting).where(Meeting.code == meeting_code))
+    if meeting is None:
+        raise click.ClickException(f"no meeting with the code {meeting_code!r}")
+    result = recompute(meeting.id)
+    click.echo(
+        f"{meeting.title}: {result.themes} themes holding {result.themed_inputs} inputs; "
+        f"{result.suggestions} pillar suggestions."
+    )
 
 
 users = AppGroup("users", help="Manage staff accounts.")
