@@ -94,3 +94,31 @@ def test_a_focal_point_reaches_only_the_follow_up_routes(app):
     assert "/admin/follow-ups/<int:follow_up_id>/progress" in focal
     outside = [rule for rule in focal if not rule.startswith("/admin/follow-ups")]
     assert outside == []
+
+
+def test_themes_are_read_by_every_staff_role_and_edited_by_the_secretariat(app):
+    """The theme pages and the pillar check (app/insight/views.py)."""
+    routes = {
+        (rule.rule, method): set(roles)
+        for rule, method, roles in staff_routes(app)
+        if "/themes" in rule.rule or rule.rule.endswith("/pillar-check")
+    }
+    meeting = "/admin/meetings/<int:meeting_id>"
+    theme = f"{meeting}/themes/<int:theme_id>"
+    assert routes == {
+        (f"{meeting}/themes", "GET"): set(READ),
+        (theme, "GET"): set(READ),
+        (f"{meeting}/pillar-check", "GET"): set(READ),
+        (f"{meeting}/themes/recompute", "POST"): set(WRITE),
+        (f"{theme}/rename", "POST"): set(WRITE),
+        (f"{theme}/move", "POST"): set(WRITE),
+        (f"{theme}/merge", "POST"): set(WRITE),
+    }
+
+
+def test_need_data_is_the_admins_and_voice_against_need_every_readers(app):
+    allowed = {(rule.rule, method): roles for rule, method, roles in staff_routes(app)}
+    assert allowed[("/admin/need", "GET")] == ADMIN
+    assert allowed[("/admin/need", "POST")] == ADMIN
+    assert allowed[("/admin/need/<int:dataset_id>/delete", "POST")] == ADMIN
+    assert allowed[("/admin/meetings/<int:meeting_id>/voice", "GET")] == READ

@@ -24,12 +24,16 @@ from app.models import (
     Meeting,
     Pillar,
     Submission,
+    SubmissionInsight,
     SubmissionNote,
+    Theme,
     User,
 )
 
 SORTS = ("newest", "oldest", "pillar", "title", "submitter")
 MAX_QUERY_LENGTH = 100
+# The theme filter's value for the inputs in no theme (app/insight).
+NO_THEME = "none"
 # An id or a page number: ASCII digits only. str.isdigit() also takes "²" and "٣",
 # which int() then refuses or reads as 3.
 ID_DIGITS = re.compile(r"[0-9]{1,9}")
@@ -54,6 +58,8 @@ class ReviewFilters:
     sort: str = "newest"
     # Only the inputs that repeat one of an earlier meeting (app/review/repeats.py).
     repeated: bool = False
+    # A theme's id (as text), or NO_THEME for the inputs in no theme (app/insight).
+    theme: str = ""
 
     @classmethod
     def from_args(cls, args: Any) -> "ReviewFilters":
@@ -75,6 +81,7 @@ class ReviewFilters:
             q=(args.get("q") or "").replace("\x00", "").strip()[:MAX_QUERY_LENGTH],
             sort=among("sort", SORTS) or "newest",
             repeated=args.get("repeated") == "1",
+            theme=theme_argument(args.get("theme")),
         )
 
     def to_args(self) -> dict[str, str]:
@@ -108,6 +115,15 @@ def submissions_query(meeting_id: int, filters: ReviewFilters) -> Select[tuple[S
         query = query.where(Submission.status == filters.status)
     if filters.repeated:
         query = query.where(Submission.id.in_(repeated_ids(meeting_id)))
+    if filters.theme:
+        # An input with no insight row yet (not computed) is in no theme either.
+        query = query.outerjoin(
+            SubmissionInsight, SubmissionInsight.submission_id == Submission.id
+        ).where(
+            SubmissionInsight.theme_id.is_(None)
+            if filters.theme == NO_THEME
+            else SubmissionInsight.theme_id == int(filters.theme)
+        )
     if filters.kelurahan_id is not None:
         query = query.where(
             or_(
@@ -136,6 +152,14 @@ def submissions_query(meeting_id: int, filters: ReviewFilters) -> Select[tuple[S
             )
         )
     return query.order_by(*order_by(filters.sort))
+
+
+def theme_argument(text: str | None) -> str:
+    """The ?theme= argument: NO_THEME, a theme id as plain digits, or "" for anything else."""
+    if text == NO_THEME:
+        return NO_THEME
+    theme_id = small_number(text, ID_DIGITS)
+    return str(theme_id) if theme_id else ""
 
 
 def repeated_ids(meeting_id: int) -> list[int]:
@@ -221,6 +245,8 @@ class QueueRow:
     submission: Submission
     # How many inputs were merged into this one (their submitters are co-proposers).
     merged_count: int
+    # The input's theme (app/insight): (id, name), or None when it is in no theme.
+    theme: tuple[int, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -240,9 +266,10 @@ def count_query(meeting_id: int, filters: ReviewFilters) -> Select[tuple[int]]:
 def queue_page(meeting_id: int, filters: ReviewFilters, number: int) -> Page:
     """One page of the review queue, rows loaded with everything they show (no per-row query).
 
-    Four queries whatever the page size: the count; the page's ids (sorting narrow
+    Five queries whatever the page size: the count; the page's ids (sorting narrow
     rows, not whole inputs with their long descriptions); those inputs with their
-    many-to-one relations joined in; and the number of inputs merged into each.
+    many-to-one relations joined in; the number of inputs merged into each; and
+    their themes' names.
     A text search gets the count and the ids from one query (see `searched_page`).
     """
     number = max(number, 1)
@@ -254,7 +281,8 @@ def queue_page(meeting_id: int, filters: ReviewFilters, number: int) -> Page:
         ids = list(db.session.scalars(page_ids_query(meeting_id, filters, number)))
     loaded = {s.id: s for s in meeting_submissions(meeting_id, ids)}
     merged = merged_counts(ids)
-    rows = [QueueRow(loaded[i], merged.get(i, 0)) for i in ids if i in loaded]
+    themes = theme_names(ids)
+    rows = [QueueRow(loaded[i], merged.get(i, 0), themes.get(i)) for i in ids if i in loaded]
     return Page(rows, number, PAGE_SIZE, total)
 
 
@@ -308,6 +336,18 @@ def merged_counts(submission_ids: list[int]) -> dict[int, int]:
         .group_by(Submission.merged_into_id)
     )
     return {primary_id: count for primary_id, count in rows}
+
+
+def theme_names(submission_ids: list[int]) -> dict[int, tuple[int, str]]:
+    """(theme id, name) of each of these inputs that is in a theme."""
+    if not submission_ids:
+        return {}
+    rows = db.session.execute(
+        select(SubmissionInsight.submission_id, Theme.id, Theme.custom_label, Theme.label)
+        .join(Theme, Theme.id == SubmissionInsight.theme_id)
+        .where(SubmissionInsight.submission_id.in_(submission_ids))
+    )
+    return {sid: (theme_id, custom or label) for sid, theme_id, custom, label in rows}
 
 
 def filter_options() -> FilterOptions:

@@ -12,6 +12,7 @@ from app.domain import is_overdue
 from app.extensions import db
 from app.forms import show_refusal
 from app.i18n import local_today
+from app.insight import queries as insight
 from app.models import Meeting, Submission
 from app.review import bp, duplicates, history, queries, repeats, services
 from app.review.forms import (
@@ -51,6 +52,7 @@ def queue(meeting_id: int):
         filters=filters,
         page=page,
         options=queries.filter_options(),
+        themes=insight.theme_choices(meeting.id),
         sorts=SORT_LABELS,
         repeats=repeats.repeats_for(meeting, [row.submission.id for row in page.items]),
     )
@@ -243,12 +245,18 @@ def back_to_submission(submission: Submission, anchor: str | None = None):
     return redirect(url, code=303)
 
 
-def pillar_form(meeting: Meeting, submission: Submission, *, bound: bool = False) -> PillarForm:
+def pillar_form(
+    meeting: Meeting, submission: Submission, *, bound: bool = False, chosen: int | None = None
+) -> PillarForm:
+    """The change-pillar form; `chosen` pre-selects a pillar (a suggestion to apply)."""
     form = PillarForm() if bound else PillarForm(formdata=None)
     pillars = queries.active_pillars(meeting)
     form.pillar.choices = [(str(p.id), f"{p.code} · {p.name}") for p in pillars]
-    if not bound and submission.pillar_id in {p.id for p in pillars}:
-        form.pillar.data = str(submission.pillar_id)
+    if not bound:
+        offered = {p.id for p in pillars}
+        selected = chosen if chosen in offered else submission.pillar_id
+        if selected in offered:
+            form.pillar.data = str(selected)
     return form
 
 
@@ -274,8 +282,16 @@ def decision_form(submission: Submission) -> DecisionForm:
 
 def render_detail(meeting: Meeting, submission: Submission, *, status: int = 422, **posted):
     """The input's page; `posted` holds the one form that came back with errors."""
+    suggestion = insight.input_insight(submission)
+    # The suggestion's link opens the page with it chosen in the form; a human still saves it.
+    applying = (
+        request.method == "GET"
+        and request.args.get("use") == "suggestion"
+        and suggestion.differs_from(submission.pillar_id)
+    )
+    chosen = suggestion.suggested.id if applying else None
     forms = {
-        "pillar": posted.get("pillar") or pillar_form(meeting, submission),
+        "pillar": posted.get("pillar") or pillar_form(meeting, submission, chosen=chosen),
         "decision": posted.get("decision") or decision_form(submission),
         "follow_up": posted.get("follow_up") or follow_up_form(submission),
         "note": posted.get("note") or NoteForm(formdata=None),
@@ -292,6 +308,9 @@ def render_detail(meeting: Meeting, submission: Submission, *, status: int = 422
         page=page,
         repeats=repeats.repeats_for(meeting, [submission.id]).get(submission.id, []),
         overdue={f.id for f in page.follow_ups if is_overdue(f.deadline, f.status, today)},
+        insight=suggestion,
+        applying=applying,
+        suggestion_pillars={p.id for p in queries.active_pillars(meeting)},
         forms=forms,
         errors=error_list(failed) if failed else [],
         form_errors=failed.form_errors if failed else [],
