@@ -44,6 +44,7 @@ from app.demo.meetings import complete_meeting, demo_meeting, finish_record, was
 from app.demo.progress import add_progress, agency_link_line, focal_point_account, follow_earlier
 from app.demo.signatures import prepare_demo_seal, sign_demo_record
 from app.extensions import db
+from app.insight.need import import_need, need_datasets
 from app.models import Agency, Meeting
 from app.users.services import create_account
 
@@ -69,6 +70,7 @@ MEETING: dict = CONTENT["meeting"]
 AGENCIES: list[tuple[str, str]] = [(a["abbreviation"], a["name"]) for a in CONTENT["agencies"]]
 SUBMISSIONS: list[dict] = CONTENT["submissions"]
 WORKSPACE_MEETING_CODE: str = WORKSPACE["meeting"]["code"]
+NEED_DEMO_MEASURE = "Rumah tangga desil 1-2 DTSEN (ilustrasi demo)"
 
 
 @dataclass(frozen=True)
@@ -92,6 +94,8 @@ def load_demo(echo: Callable[[str], None] = click.echo) -> tuple[Meeting, list[D
     db.session.commit()
     secretariat, admin = find_user(SECRETARIAT_EMAIL), find_user(ADMIN_EMAIL)
     prepare_demo_seal(echo)
+    # Before the 2024 record is finalised, so its evaluation carries the map.
+    demo_need(admin)
 
     record = demo_meeting(DEMO_MEETING_CODE, MEETING, PEOPLE)
     # A record an admin finalised and reopened is theirs to correct: not refilled.
@@ -112,6 +116,12 @@ def load_demo(echo: Callable[[str], None] = click.echo) -> tuple[Meeting, list[D
     follow_earlier(workspace, record)
     db.session.commit()
     return workspace, logins
+
+
+def demo_need(admin) -> None:
+    """Illustrative need figures per kelurahan (need_demo.csv says so), imported once."""
+    if not any(line.measure == NEED_DEMO_MEASURE for line in need_datasets()):
+        import_need(admin, measure=NEED_DEMO_MEASURE, content=(HERE / "need_demo.csv").read_bytes())
 
 
 def seed_agencies() -> None:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from itertools import pairwise
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -51,6 +51,9 @@ from app.models import (
     Program,
     Submission,
 )
+
+if TYPE_CHECKING:
+    from app.insight.voice import VoiceAndNeed
 
 # Units whose differences are percentage points ("poin persen"), not percentages.
 PERCENT_UNITS = ("persen", "%", "percent")
@@ -222,6 +225,8 @@ class EvaluationContext:
     costs: CostSummary
     overdue_follow_ups: int
     completion: Completion | None = None
+    # Voice against need per kelurahan; None until an admin imports need figures.
+    voice: "VoiceAndNeed | None" = None
 
     @property
     def regions_total(self) -> int:
@@ -291,7 +296,16 @@ def build_evaluation_context(
             ),
             overdue_follow_ups=sum(1 for line in earlier if line.overdue),
             completion=completion,
+            voice=meeting_voice(meeting_id),
         )
+
+
+def meeting_voice(meeting_id: int) -> "VoiceAndNeed | None":
+    # Imported here: app.insight's package loads its views, which reach back into
+    # app.documents while this module is still loading.
+    from app.insight.voice import voice_and_need
+
+    return voice_and_need(meeting_id)
 
 
 def tallies(counts: Counter, labels: dict) -> tuple[Tally, ...]:

@@ -79,8 +79,10 @@ DRAWING_FILES = (
     "templates/documents/attendance.html",
     "templates/documents/berita_acara.html",
     "templates/documents/laporan.html",
+    "templates/documents/_voice.html",
     "static/css/report.css",
     "app/documents/charts.py",
+    "app/insight/geo.py",
     "app/documents/formatting.py",
     "app/documents/render.py",
 )
