@@ -10,8 +10,11 @@ Two meetings of Kota Pekalongan, their content in JSON files beside this one:
   documents and archives their PDFs.
 - `rakor2025.json`, the next year's meeting, open for input and caught mid-meeting:
   fifteen inputs partly reviewed (three of them 2024 inputs in other words, which
-  review marks "Berulang"), a few check-ins, no conclusions yet. It follows the 2024
+  review marks "Berulang", and one whose participant chose a pillar the suggestions
+  disagree with), a few check-ins, no conclusions yet. It follows the 2024
   meeting, so its notulen evaluate the 2024 follow-ups still open on its date.
+- Both meetings' inputs grouped into themes, each with a pillar suggestion
+  (app/insight), as the secretariat's "Hitung ulang tema" button makes them.
 - `progress2024.json`, the year in between: progress reports on the 2024 follow-ups
   (progress.py), the focal point account of one agency, and an update link for another,
   which `flask demo` prints.
@@ -44,6 +47,7 @@ from app.demo.meetings import complete_meeting, demo_meeting, finish_record, was
 from app.demo.progress import add_progress, agency_link_line, focal_point_account, follow_earlier
 from app.demo.signatures import prepare_demo_seal, sign_demo_record
 from app.extensions import db
+from app.insight import services as insight
 from app.insight.need import import_need, need_datasets
 from app.models import Agency, Meeting
 from app.users.services import create_account
@@ -115,6 +119,10 @@ def load_demo(echo: Callable[[str], None] = click.echo) -> tuple[Meeting, list[D
     complete_meeting(workspace, WORKSPACE, PEOPLE, reviewer=secretariat)
     follow_earlier(workspace, record)
     db.session.commit()
+    # Themes and pillar suggestions, as the secretariat's "Hitung ulang tema" makes them.
+    for meeting in (record, workspace):
+        if not insight.computed(meeting.id) or insight.pending_inputs(meeting.id):
+            insight.recompute(meeting.id, secretariat)
     return workspace, logins
 
 
