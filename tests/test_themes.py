@@ -258,3 +258,15 @@ def test_the_themes_command_names_what_it_found(app, meeting, runner):
     assert "2 themes holding 6 inputs" in result.output
     missing = runner.invoke(args=["themes", "tidak-ada"])
     assert missing.exit_code != 0 and "no meeting with the code 'tidak-ada'" in missing.output
+
+
+def test_a_finalised_meetings_themes_are_not_recomputed(app, make_meeting, runner):
+    final = make_meeting(code="final2024", status="finalised")
+    for n, (title, text) in enumerate(INPUTS.values()):
+        add_submission(app, final.id, n, title=title, description=text)
+    with app.app_context(), pytest.raises(Refused):
+        services.recompute(final.id)
+    result = runner.invoke(args=["themes", "final2024"])
+    assert result.exit_code != 0 and "final2024 is finalised" in result.output
+    with app.app_context():
+        assert db.session.scalar(select(Theme.id)) is None

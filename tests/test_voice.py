@@ -123,6 +123,9 @@ def test_the_map_has_one_named_shape_per_kelurahan(app, meeting, voiced):
     assert words[words.index("Medono *") - 1] == "27"
     assert "Tanpa data kebutuhan" in words
     assert "Jauh kurang terdengar: +3 poin atau lebih" in words
+    # Drawn from the app's own boundaries: no tile, image or link to fetch.
+    assert not [node for node in root.iter() if any("href" in key for key in node.attrib)]
+    assert "url(http" not in str(svg) and "<image" not in str(svg)
 
 
 def test_the_page_shows_the_table_and_the_map(app, login, meeting, voiced):

@@ -68,6 +68,10 @@ def themes_command(meeting_code: str) -> None:
     meeting = db.session.scalar(select(Meeting).where(Meeting.code == meeting_code))
     if meeting is None:
         raise click.ClickException(f"no meeting with the code {meeting_code!r}")
+    if meeting.status == "finalised":
+        raise click.ClickException(
+            f"{meeting.code} is finalised: its themes are part of its record; reopen it first"
+        )
     result = recompute(meeting.id)
     click.echo(
         f"{meeting.title}: {result.themes} themes holding {result.themed_inputs} inputs; "

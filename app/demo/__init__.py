@@ -106,6 +106,8 @@ def load_demo(echo: Callable[[str], None] = click.echo) -> tuple[Meeting, list[D
     if not was_finalised(record.id):
         complete_meeting(record, CONTENT, PEOPLE, reviewer=secretariat)
         db.session.commit()
+        # Before it is finalised: the record's evaluation and laporan print these themes.
+        refresh_insight(record, secretariat)
     echo(finish_record(record.id, MEETING, admin))
     signers = {"notetaker": find_user(NOTETAKER_EMAIL), "chair": find_user(CHAIR_EMAIL)}
     sign_demo_record(record.id, {**signers, "admin": admin}, logins[0].password, echo)
@@ -119,11 +121,14 @@ def load_demo(echo: Callable[[str], None] = click.echo) -> tuple[Meeting, list[D
     complete_meeting(workspace, WORKSPACE, PEOPLE, reviewer=secretariat)
     follow_earlier(workspace, record)
     db.session.commit()
-    # Themes and pillar suggestions, as the secretariat's "Hitung ulang tema" makes them.
-    for meeting in (record, workspace):
-        if not insight.computed(meeting.id) or insight.pending_inputs(meeting.id):
-            insight.recompute(meeting.id, secretariat)
+    refresh_insight(workspace, secretariat)
     return workspace, logins
+
+
+def refresh_insight(meeting: Meeting, secretariat) -> None:
+    """Themes and pillar suggestions, as the secretariat's "Hitung ulang tema" makes them."""
+    if not insight.computed(meeting.id) or insight.pending_inputs(meeting.id):
+        insight.recompute(meeting.id, secretariat)
 
 
 def demo_need(admin) -> None:

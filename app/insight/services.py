@@ -95,7 +95,11 @@ def reviewed_examples(exclude_meeting_id: int | None = None) -> list[tuple[Text,
 
 @transaction
 def recompute(meeting_id: int, actor: User | None = None) -> Recomputed:
-    """Find the meeting's themes again and suggest a pillar for each input; keeps edits."""
+    """Find the meeting's themes again and suggest a pillar for each input; keeps edits.
+
+    Refused once the meeting is finalised: its themes are part of the record it printed.
+    """
+    check_not_final(meeting_id)
     submissions = meeting_inputs(meeting_id)
     insights = {
         row.submission_id: row
@@ -321,8 +325,10 @@ def meeting_themes(meeting_id: int) -> list[ThemeView]:
     for theme_id, submission in rows:
         by_theme[theme_id].append(submission)
     themes = db.session.scalars(select(Theme).where(Theme.meeting_id == meeting_id))
+    names = Names.load()
     views = [
         theme_view(
+            names,
             theme.id,
             theme.name,
             theme.label,
@@ -348,12 +354,14 @@ def document_themes(meeting_id: int) -> tuple[ThemeView, ...]:
     if not submissions:
         return ()
     model = TextModel(texts_of(submissions))
+    names = Names.load()
     views = []
     for group in model.groups():
         description = model.describe(group)
         members = [submissions[i] for i in group]
         views.append(
             theme_view(
+                names,
                 None,
                 description.label,
                 description.label,
@@ -366,16 +374,37 @@ def document_themes(meeting_id: int) -> tuple[ThemeView, ...]:
     return tuple(views)
 
 
+@dataclass(frozen=True)
+class Names:
+    """Pillar codes and each kelurahan's kecamatan, read once for all of a page's themes."""
+
+    pillar_code: dict[int, str]
+    kecamatan_of: dict[int, str]
+
+    @classmethod
+    def load(cls) -> "Names":
+        return cls(
+            pillar_code={p.id: p.code for p in db.session.scalars(select(Pillar))},
+            kecamatan_of=dict(
+                db.session.execute(
+                    select(Kelurahan.id, Kecamatan.name).join(Kecamatan, Kelurahan.kecamatan)
+                ).all()
+            ),
+        )
+
+
 def theme_view(
-    theme_id, name, label, renamed, terms, representative_id, members: list[Submission]
+    names: Names,
+    theme_id,
+    name,
+    label,
+    renamed,
+    terms,
+    representative_id,
+    members: list[Submission],
 ) -> ThemeView:
-    pillar_codes = {p.id: p.code for p in db.session.scalars(select(Pillar))}
-    kecamatan_of = dict(
-        db.session.execute(
-            select(Kelurahan.id, Kecamatan.name).join(Kecamatan, Kelurahan.kecamatan)
-        ).all()
-    )
-    pillars = Counter(pillar_codes.get(s.pillar_id, "") for s in members)
+    pillars = Counter(names.pillar_code.get(s.pillar_id, "") for s in members)
+    kecamatan_of = names.kecamatan_of
     areas = Counter(kecamatan_of[s.location_id] for s in members if s.location_id in kecamatan_of)
     representative = next((s for s in members if s.id == representative_id), None)
     return ThemeView(
