@@ -256,35 +256,17 @@ def test_evaluation_chart_is_the_same_svg_in_the_page_and_the_pdf(app, login, re
     assert 'role="img"' in trend and "style=" not in trend
 
 
-def test_recurring_themes_group_similar_input(app, record):
-    from app.documents.evaluation import build_evaluation_context
+def test_an_evaluation_without_similar_inputs_says_it_has_no_theme(login, record):
+    """The record's five inputs are on five subjects: no two make a theme.
 
-    with app.app_context():
-        context = build_evaluation_context(record.meeting_id)
-    themes = {theme.term: theme for theme in context.themes}
-    assert themes["dtks"].count == 2
-    assert set(themes["dtks"].titles) == {record.titles["dtks"], record.titles["dtks2"]}
-
-
-def test_themes_prefer_the_term_shared_by_most_inputs():
-    from app.documents.context import SubmissionRow
-    from app.documents.evaluation import recurring_themes
-
-    def row(number: int, title: str) -> SubmissionRow:
-        return SubmissionRow(number, None, 1, f"R{number}", "A", "lurah", "", "", "usulan", title,
-                        "", None, None, None, "", None, "received", "", "")  # fmt: skip
-
-    titles = [
-        "Bantuan stunting untuk balita",
-        "Posyandu stunting di Krapyak",
-        "Data stunting belum padan",
-        "Rumah tidak layak huni di Degayu",
-        "Bedah rumah tidak layak huni",
-        "Pelatihan membatik",
-    ]
-    themes = recurring_themes([row(n, t) for n, t in enumerate(titles, 1)])
-    assert [(t.term, t.count) for t in themes] == [("stunting", 3), ("layak huni", 2)]
-    assert "Pelatihan membatik" not in themes[0].titles + themes[1].titles
+    The themes themselves are checked in test_evaluation_themes.py."""
+    html = (
+        login("viewer")
+        .get(f"/admin/meetings/{record.meeting_id}/evaluation")
+        .get_data(as_text=True)
+    )
+    assert "V. Tema Masukan" in html
+    assert "Belum ada tema: tidak ada dua masukan yang cukup mirip." in html
 
 
 def test_indicator_progress_arithmetic(app):

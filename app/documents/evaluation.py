@@ -4,7 +4,6 @@ Built like the minutes (see context.py): plain frozen dataclasses, one query
 per section, labels resolved in Indonesian.
 """
 
-import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
@@ -53,6 +52,7 @@ from app.models import (
 )
 
 if TYPE_CHECKING:
+    from app.insight.services import ThemeView
     from app.insight.voice import VoiceAndNeed
 
 # Units whose differences are percentage points ("poin persen"), not percentages.
@@ -170,13 +170,6 @@ class Completion:
 
 
 @dataclass(frozen=True)
-class Theme:
-    term: str
-    count: int
-    titles: tuple[str, ...]
-
-
-@dataclass(frozen=True)
 class RegionCount:
     """A kecamatan's inputs: `count` is the sum of its kelurahan and `kecamatan_level`."""
 
@@ -221,7 +214,11 @@ class EvaluationContext:
     programs: tuple[ProgramView, ...]
     earlier_follow_ups: tuple[EarlierFollowUp, ...]
     follow_up_statuses: tuple[Tally, ...]
-    themes: tuple[Theme, ...]
+    # The THEMES_SHOWN largest themes, largest first (see themes_found).
+    themes: "tuple[ThemeView, ...]"
+    themes_total: int  # every theme found, shown or not
+    themed_inputs: int  # the inputs in any theme
+    themes_pending: int  # inputs that came in after the stored themes were computed
     costs: CostSummary
     overdue_follow_ups: int
     completion: Completion | None = None
@@ -286,7 +283,7 @@ def build_evaluation_context(
             programs=program_views(rows, full_text_limit),
             earlier_follow_ups=earlier,
             follow_up_statuses=earlier_statuses,
-            themes=recurring_themes(rows),
+            **themes_found(meeting_id),
             costs=cost_summary(
                 meeting_id,
                 rows,
@@ -750,58 +747,27 @@ def completion_lines(
     return tuple(named)
 
 
-# --- recurring themes --------------------------------------------------------------
+# --- themes --------------------------------------------------------------------------
 
-# Words that say nothing about a theme (Indonesian function words and meeting vocabulary).
-STOPWORDS = frozenset(
-    """
-    ada adalah agar akan antar antara atas atau bagi bahwa baik banyak baru bawah beberapa
-    belum berbagai bersama bisa cukup dalam dan dapat dari demikian dengan di dilakukan
-    diharapkan ini itu jadi juga kami kita ke kepada karena kurang lagi lain lebih maka
-    masih melalui mereka milik mohon mulai nya oleh pada para per perlu saat sama sampai
-    saja secara sehingga sejak seluruh semua serta setiap sudah supaya tahun tanpa telah
-    tentang terhadap tersebut tetap tiap tidak untuk usulan usul yaitu yang kota kelurahan
-    kecamatan warga masyarakat program kegiatan rw rt kk orang bulan hari
-    """.split()  # noqa: SIM905 (a word list reads better as prose)
-)
-WORD = re.compile(r"[a-z][a-z\-]{3,}")
 THEMES_SHOWN = 10
 
 
-def theme_terms(row: SubmissionRow) -> set[str]:
-    """The words and word pairs of an input's title, the strongest sign of what it is about."""
-    words = [w for w in WORD.findall(row.title.lower()) if w not in STOPWORDS]
-    terms = set(words)
-    terms.update(f"{a} {b}" for a, b in pairwise(words))
-    return terms
+def themes_found(meeting_id: int, shown: int = THEMES_SHOWN) -> dict[str, Any]:
+    """The context's theme fields: the largest themes, and what the document says of the rest.
 
-
-def recurring_themes(rows: list[SubmissionRow]) -> tuple[Theme, ...]:
-    """Groups of similar input: the terms that the most inputs share, greedily.
-
-    Linear in the number of inputs (5,000 inputs take milliseconds). The term
-    shared by the most inputs forms a group; those inputs are set aside and the
-    next term is taken from the rest, so an input belongs to one theme at most.
-    A word pair beats a single word shared by as many inputs (it says more).
-    Terms used by more than half of the inputs are too general to be a theme.
+    The themes are the insight engine's (app/insight/services.py): the stored ones with the
+    secretariat's names and moves once computed, else computed for the document alone.
     """
-    terms_of = {row.id: theme_terms(row) for row in rows}
-    limit = max(len(rows) // 2, 2)
-    remaining = {row.id: row for row in rows}
-    themes = []
-    while remaining and len(themes) < THEMES_SHOWN:
-        frequency: Counter[str] = Counter()
-        for row_id in remaining:
-            frequency.update(terms_of[row_id])
-        candidates = [(n, " " in term, term) for term, n in frequency.items() if 2 <= n <= limit]
-        if not candidates:
-            break
-        n, _, term = max(candidates, key=lambda c: (c[0], c[1], -len(c[2]), c[2]))
-        members = [row for row_id, row in remaining.items() if term in terms_of[row_id]]
-        themes.append(Theme(term=term, count=n, titles=tuple(row.title for row in members)))
-        for row in members:
-            del remaining[row.id]
-    return tuple(themes)
+    # Imported here for the same reason as in meeting_voice.
+    from app.insight.services import computed, document_themes, pending_inputs
+
+    themes = sorted(document_themes(meeting_id), key=lambda t: (-t.size, t.name.lower()))
+    return {
+        "themes": tuple(themes[:shown]),
+        "themes_total": len(themes),
+        "themed_inputs": sum(theme.size for theme in themes),
+        "themes_pending": pending_inputs(meeting_id) if computed(meeting_id) else 0,
+    }
 
 
 # --- the charts: built from the context's numbers, the same SVG on screen and on paper --

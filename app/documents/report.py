@@ -31,7 +31,7 @@ from app.documents.context import (
     primaries_and_merged,
     submission_rows,
 )
-from app.documents.evaluation import IndicatorView, indicator_views
+from app.documents.evaluation import IndicatorView, indicator_views, themes_found
 from app.documents.formatting import document_locale, nip, paragraphs
 from app.extensions import db
 from app.models import Attendee
@@ -39,6 +39,8 @@ from app.models import Attendee
 LEADING_NUMBER = re.compile(r"^(\d{1,2}|[a-zA-Z])[.)]\s+")
 # How many proposals and obstacles the report names per strategy: the main ones.
 MAIN_ITEMS = 5
+# How many themes it names: the largest (the evaluation summary lists more).
+THEMES_NAMED = 5
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,13 @@ class PillarResult:
 
 
 @dataclass(frozen=True)
+class ReportTheme:
+    name: str
+    size: int
+    pillar: str  # the pillar most of its inputs carry, "P1 · Perlindungan sosial"; "" if none
+
+
+@dataclass(frozen=True)
 class Signer:
     name: str
     title: str
@@ -83,6 +92,9 @@ class ReportContext:
     participants: Participants
     pillars: tuple[PillarResult, ...]
     submissions_total: int
+    themes: tuple[ReportTheme, ...]  # the THEMES_NAMED largest, largest first
+    themes_total: int
+    themed_inputs: int
     indicators: tuple[IndicatorView, ...]
     follow_ups: tuple[FollowUpLine, ...]
     conclusions: tuple[str, ...]
@@ -121,6 +133,7 @@ def build_report_context(meeting_id: int) -> ReportContext:
             participants=participants(meeting_id),
             pillars=pillar_results(meeting_id, rows),
             submissions_total=len(rows),
+            **report_themes(meeting_id),
             indicators=indicator_views(),
             follow_ups=agreed_follow_ups(meeting_id),
             conclusions=paragraphs(meeting.conclusions),
@@ -243,6 +256,22 @@ def pillar_results(meeting_id: int, rows: list[SubmissionRow]) -> tuple[PillarRe
             )
         )
     return tuple(results)
+
+
+def report_themes(meeting_id: int) -> dict:
+    """The largest themes with their main pillar, as the evaluation summary finds them."""
+    found = themes_found(meeting_id, shown=THEMES_NAMED)
+    pillars = {pillar.code: pillar for pillar in pillar_views().values()}
+    themes = []
+    for theme in found["themes"]:
+        main = pillars.get(theme.pillars[0].label) if theme.pillars else None
+        pillar = f"{main.code} · {main.name}" if main else ""
+        themes.append(ReportTheme(theme.name, theme.size, pillar))
+    return {
+        "themes": tuple(themes),
+        "themes_total": found["themes_total"],
+        "themed_inputs": found["themed_inputs"],
+    }
 
 
 def signer(meeting_id: int, meeting: MeetingView) -> Signer:

@@ -220,17 +220,24 @@ def with_text(value: Any) -> Any:
 @cache
 def field_types(cls: type) -> dict[str, Any]:
     """The fields' declared types. A module that imports the shared views (MeetingView...)
-    for type checking only has them looked up in context.py; a name still unknown stays so."""
-    from app.documents import context
-
+    or the insight views (ThemeView...) for type checking only has them looked up where
+    they are defined; a name still unknown stays so."""
     try:
         return get_type_hints(cls)
     except NameError:
         pass
     try:
-        return get_type_hints(cls, localns=vars(context))
+        return get_type_hints(cls, localns=type_names())
     except NameError:
         return {field.name: field.type for field in fields(cls) if not isinstance(field.type, str)}
+
+
+def type_names() -> dict[str, Any]:
+    """The modules whose classes the contexts name in quotes (to avoid import cycles)."""
+    from app.documents import context
+    from app.insight import services, voice
+
+    return {**vars(context), **vars(services), **vars(voice)}
 
 
 @cache
@@ -396,11 +403,12 @@ def evaluation_values(values: dict) -> None:
         for t in values.get("follow_up_statuses", [])
     )
     for theme in values.get("themes", []):
-        titles = theme.get("titles", [])
-        text = "; ".join(titles[:8])
-        if len(titles) > 8:
-            text += "; " + _("dan %(count)s lainnya", count=formatting.count(len(titles) - 8))
-        theme["titles_text"] = text
+        theme["terms_text"] = ", ".join(theme.get("terms", []))
+        theme["pillars_text"] = counts_text(theme.get("pillars", []), _("Tanpa strategi"))
+        theme["areas_text"] = counts_text(theme.get("areas", []), "") or "—"
+    values["themes_summary"] = evaluation_themes_summary(values)
+    if isinstance(values.get("voice"), dict):
+        voice_values(values["voice"])
     costs = values.get("costs")
     if isinstance(costs, dict):
         costs["summary"] = _(
@@ -418,6 +426,89 @@ def evaluation_values(values: dict) -> None:
         total=formatting.count(len(values.get("earlier_follow_ups", []))),
         date=meeting.get("date_text", ""),
     )
+
+
+def counts_text(counts: list[dict], unnamed: str) -> str:
+    """'P1 3' per line, as the PDF's theme table prints a theme's pillars and areas."""
+    return "\n".join(
+        f"{count['label'] or unnamed} {formatting.count(count['count'])}" for count in counts
+    )
+
+
+def evaluation_themes_summary(values: dict) -> str:
+    """The sentences above the evaluation's theme table, worded as in the PDF."""
+    shown, total = len(values.get("themes", [])), values.get("themes_total", 0)
+    sentences = []
+    if total > shown:
+        sentences.append(
+            _(
+                "Ditampilkan %(shown)s tema terbesar dari %(total)s tema.",
+                shown=formatting.count(shown),
+                total=formatting.count(total),
+            )
+        )
+    sentences.append(
+        _(
+            "%(themed)s dari %(total)s masukan termasuk dalam suatu tema; masukan yang tidak "
+            "mirip dengan masukan lain tidak masuk tema.",
+            themed=formatting.count(values.get("themed_inputs", 0)),
+            total=formatting.count(values.get("submissions_total", 0)),
+        )
+    )
+    if values.get("themes_pending"):
+        sentences.append(
+            _(
+                "%(count)s masukan yang masuk setelah tema terakhir dihitung belum termasuk "
+                "di dalamnya.",
+                count=formatting.count(values["themes_pending"]),
+            )
+        )
+    return " ".join(sentences)
+
+
+def voice_values(voice: dict) -> None:
+    """The voice-and-need table's cells and sentences, as the PDF prints them."""
+    voice["summary"] = _(
+        "Kebutuhan: %(measure)s, tahun %(year)s (sumber: %(source)s), seluruhnya %(total)s "
+        "untuk kota.",
+        measure=voice.get("measure", ""),
+        year=voice.get("year", ""),
+        source=voice.get("source") or _("tidak disebut"),
+        total=formatting.count(voice.get("need_total", 0)),
+    )
+    voice["note"] = _(
+        "Masukan menurut pengusul: masukan lurah dari kelurahan itu, dari %(submitters)s "
+        "masukan lurah. Semua masukan rapat dihitung, juga yang digabung atau tidak dapat "
+        "ditindaklanjuti. Perkiraan biaya: jumlah perkiraan biaya masukan yang berlokasi di "
+        "kelurahan itu, dengan banyaknya masukan yang mencantumkan biaya dalam kurung; angka "
+        "peserta, belum diverifikasi.",
+        submitters=formatting.count(voice.get("submitter_total", 0)),
+    )
+    wards = voice.get("wards", [])
+    for ward in wards:
+        known = ward.get("need") is not None
+        ward["need_cell"] = formatting.count(ward["need"]) if known else _("tanpa data")
+        ward["need_share_cell"] = formatting.figure(ward["need_share"]) if known else "—"
+        ward["gap_cell"] = formatting.signed_figure(ward["gap"]) if known else "—"
+        ward["place_cell"] = share_cell(ward["place_inputs"], ward["place_share"])
+        ward["submitter_cell"] = share_cell(ward["submitter_inputs"], ward["submitter_share"])
+        ward["cost_cell"] = (
+            cost_cell(ward["cost"], ward["cost_inputs"]) if ward["cost_inputs"] else "—"
+        )
+    voice["share_total_text"] = formatting.figure(100)
+    voice["cost_total_cell"] = cost_cell(
+        sum(ward["cost"] for ward in wards), sum(ward["cost_inputs"] for ward in wards)
+    )
+
+
+def share_cell(inputs: int, share: float) -> str:
+    """'3 (5,00)': the inputs and their percent of the whole."""
+    return f"{formatting.count(inputs)} ({formatting.figure(share)})"
+
+
+def cost_cell(rupiah: int, inputs: int) -> str:
+    """'Rp 75.000.000 (2)': the estimated costs and how many inputs carry one."""
+    return f"Rp\u00a0{formatting.count(rupiah)} ({formatting.count(inputs)})"
 
 
 def agreement_values(values: dict) -> None:
@@ -458,6 +549,14 @@ def report_values(values: dict) -> None:
             pillar.get("more_obstacles", 0),
             _l("dan %(count)s kendala lain (lihat notulen)"),
         )
+    values["themes_summary"] = _(
+        "Masukan yang membicarakan hal yang sama dikelompokkan menjadi tema menurut kemiripan "
+        "katanya: %(themed)s dari %(total)s masukan terkelompok dalam %(themes)s tema. Tema "
+        "terbesar disajikan di bawah ini; seluruh tema ada di ringkasan evaluasi.",
+        themed=formatting.count(values.get("themed_inputs", 0)),
+        total=total,
+        themes=formatting.count(values.get("themes_total", 0)),
+    )
     city = (values.get("letterhead") or {}).get("city", "")
     when = values.get("report_date_text") or "……………………………"
     values["signing_place_date"] = f"{city}, {when}" if city else when

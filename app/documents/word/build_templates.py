@@ -617,6 +617,7 @@ def evaluation() -> Template:
     t.tag("{%p else %}")
     t.p("Belum ada masukan yang mencantumkan perkiraan biaya.")
     t.tag("{%p endif %}")
+    voice_table(t)
 
     t.heading("III. Program dan Umpan Balik")
     t.tag("{%p for program in programs %}")
@@ -676,19 +677,76 @@ def evaluation() -> Template:
     t.p("Tidak ada tindak lanjut dari rapat sebelumnya.")
     t.tag("{%p endif %}")
 
-    t.heading("V. Tema Berulang")
-    t.tag("{%p if themes %}")
+    t.heading("V. Tema Masukan")
     t.p(
-        "Kelompok masukan yang memakai kata kunci yang sama pada judulnya, dari yang paling sering."
+        "Masukan yang membicarakan hal yang sama dikelompokkan menjadi tema menurut kemiripan "
+        "kata pada judul dan uraiannya. Setiap kata dikembalikan ke kata dasarnya (stemming "
+        "bahasa Indonesia), sehingga «bantuan» dan «dibantu» terhitung sama. Nama tema disusun "
+        "dari kata yang paling mencirikan kelompoknya; sekretariat dapat mengganti nama tema, "
+        "memindahkan masukan, dan menggabungkan tema di halaman Tema masukan.",
+        align="justify",
     )
-    t.tag("{%p for theme in themes %}")
-    t.p("{{ loop.index }}. «{{ theme.term }}» — {{ theme.count_text }} masukan", bold=True, after=0)
-    t.p("{{ theme.titles_text }}", indent=0.5)
-    t.tag("{%p endfor %}")
+    t.tag("{%p if themes %}")
+    t.p("{{ themes_summary }}", align="justify")
+    t.table(
+        ["No", "Tema", "Masukan", "Strategi", "Wilayah", "Masukan yang mewakili"],
+        ["{{ loop.index }}",
+         "{{ theme.name }}{% if theme.renamed and theme.terms_text %}\n"
+         "{{ theme.terms_text }}{% endif %}",
+         "{{ theme.size_text }}", "{{ theme.pillars_text }}", "{{ theme.areas_text }}",
+         "{{ theme.representative_title or '—' }}"],
+        "theme in themes",
+        (0.9, 4.3, 1.7, 1.8, 3.3, 4.0),
+        align=["center", None, "right", None, None, None],
+        size=9,
+    )  # fmt: skip
+    t.p(
+        "Wilayah: kecamatan lokasi masukan; masukan tanpa lokasi tidak dihitung di kolom ini.",
+        align="justify",
+    )
     t.tag("{%p else %}")
-    t.p("Belum ada tema yang berulang.")
+    t.p("Belum ada tema: tidak ada dua masukan yang cukup mirip.")
     t.tag("{%p endif %}")
     return t
+
+
+def voice_table(t: Template) -> None:
+    """Voice against need per kelurahan: the PDF's table, without its map."""
+    t.heading("Suara dan kebutuhan per kelurahan", 2)
+    t.tag("{%p if voice %}")
+    t.p("{{ voice.summary }}", align="justify")
+    t.p(
+        "Setiap kelurahan dibandingkan dua bagiannya: bagian kebutuhan kota dan bagian masukan "
+        "rapat ini yang lokasinya kelurahan itu (dari {{ voice.place_total_text }} masukan yang "
+        "mencantumkan lokasi). Selisih = bagian kebutuhan dikurangi bagian masukan, dalam poin "
+        "persen: selisih positif berarti kelurahan itu kurang terdengar dibanding kebutuhannya. "
+        "Kelurahan yang paling kurang terdengar ada di urutan teratas. Peta kelurahan menurut "
+        "selisih ini ada pada ringkasan evaluasi berbentuk PDF.",
+        align="justify",
+    )
+    t.table(
+        ["No", "Kelurahan", "Kecamatan", "Kebutuhan", "Bagian kebutuhan (%)",
+         "Masukan menurut lokasi (%)", "Masukan menurut pengusul (%)", "Selisih (poin persen)",
+         "Perkiraan biaya (masukan)"],
+        ["{{ loop.index }}", "{{ ward.name }}", "{{ ward.kecamatan }}", "{{ ward.need_cell }}",
+         "{{ ward.need_share_cell }}", "{{ ward.place_cell }}", "{{ ward.submitter_cell }}",
+         "{{ ward.gap_cell }}", "{{ ward.cost_cell }}"],
+        "ward in voice.wards",
+        (0.8, 2.3, 2.0, 1.6, 1.5, 1.8, 1.8, 1.5, 2.7),
+        align=["center", None, None, *["right"] * 6],
+        footer=["", "Jumlah", "", "{{ voice.need_total_text }}", "{{ voice.share_total_text }}",
+                "{{ voice.place_total_text }}", "{{ voice.submitter_total_text }}", "",
+                "{{ voice.cost_total_cell }}"],
+        size=8,
+    )  # fmt: skip
+    t.p("{{ voice.note }}", align="justify")
+    t.tag("{%p else %}")
+    t.p(
+        "Belum ada data kebutuhan per kelurahan yang diimpor, sehingga suara peserta belum dapat "
+        "dibandingkan dengan kebutuhan. Admin dapat mengimpornya di Data referensi, Kebutuhan per "
+        "kelurahan."
+    )
+    t.tag("{%p endif %}")
 
 
 def numbered_title(t: Template, text: str) -> None:
@@ -854,6 +912,21 @@ def laporan() -> Template:
     follow_up_table(t)
     t.tag("{%p else %}")
     t.p("Belum ada tindak lanjut.")
+    t.tag("{%p endif %}")
+
+    t.heading("D. Tema masukan", 2)
+    t.tag("{%p if themes %}")
+    t.p("{{ themes_summary }}", align="justify")
+    t.table(
+        ["No", "Tema", "Masukan", "Strategi utama"],
+        ["{{ loop.index }}", "{{ theme.name }}", "{{ theme.size_text }}",
+         "{{ theme.pillar or '—' }}"],
+        "theme in themes",
+        (1.0, 7.5, 2.0, 5.5),
+        align=["center", None, "right", None],
+    )  # fmt: skip
+    t.tag("{%p else %}")
+    t.p("Belum ada tema: tidak ada dua masukan yang cukup mirip.")
     t.tag("{%p endif %}")
 
     t.heading("IV. Simpulan dan Saran")
