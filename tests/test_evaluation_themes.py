@@ -17,8 +17,17 @@ from app.extensions import db
 from app.insight import services
 from app.insight.need import import_need
 from app.models import Kelurahan, Pillar, User
-from tests.helpers import add_submission, get_pdf, make_pdf, pdf_text, ref_id, squeeze
-from tests.test_themes import ENTOK, INPUTS, PBI
+from tests.helpers import (
+    ENTOK,
+    INPUTS,
+    PBI,
+    add_submission,
+    get_pdf,
+    make_pdf,
+    pdf_text,
+    ref_id,
+    squeeze,
+)
 
 # Where each input is about, and its pillar: entok seedlings are income (P2), PBI JKN
 # membership is family assistance (P1).

@@ -12,58 +12,7 @@ from app.insight import services
 from app.insight.themes import Text, find_themes
 from app.models import AuditEvent, Pillar, Submission, SubmissionInsight, Theme
 from app.services import Refused
-from tests.helpers import add_submission
-
-# key: (title, description)
-INPUTS = {
-    "entok1": (
-        "Bibit entok banyak mati sebelum besar",
-        "Bantuan bibit entok di kelurahan kami banyak mati karena pakan kurang dan kandang "
-        "tidak layak; perlu pendampingan peternak.",
-    ),
-    "entok2": (
-        "Bantuan bibit entok perlu pendampingan pakan",
-        "Bibit entok yang dibagikan mati sebelum dijual; peternak butuh bantuan pakan dan "
-        "kandang serta pendampingan.",
-    ),
-    "entok3": (
-        "Bibit entog mati, pakan dan kandang kurang",  # "entog": a spelling variant
-        "Banyak bibit entog bantuan mati karena pakannya kurang; mohon pendampingan peternak "
-        "dan perbaikan kandang.",
-    ),
-    "pbi1": (
-        "Peserta PBI JKN nonaktif saat berobat",
-        "Warga miskin baru tahu kepesertaan PBI JKN nonaktif ketika berobat ke puskesmas dan "
-        "harus membayar sebagai pasien umum.",
-    ),
-    "pbi2": (
-        "Kepesertaan PBI JKN warga miskin dinonaktifkan",
-        "Banyak peserta PBI JKN dinonaktifkan tanpa pemberitahuan sehingga tidak bisa berobat "
-        "di puskesmas; perlu reaktivasi cepat.",
-    ),
-    "pbi3": (
-        "Reaktivasi PBI JKN yang nonaktif",
-        "Peserta PBI JKN yang nonaktif baru tahu saat berobat; mohon reaktivasi lewat "
-        "kelurahan agar tidak membayar sebagai pasien umum.",
-    ),
-    "kapal": (
-        "Pengadaan kapal motor untuk kelompok nelayan",
-        "Dua unit kapal motor 10 GT beserta alat tangkap untuk kelompok nelayan buruh di "
-        "Padukuhan Kraton.",
-    ),
-    "jahit": (
-        "Pelatihan menjahit bagi perempuan kepala keluarga",
-        "Perempuan kepala keluarga membutuhkan keterampilan menjahit dan bordir agar dapat "
-        "bekerja dari rumah.",
-    ),
-    "rob": (
-        "Tanggul penahan rob di permukiman pesisir",
-        "Rob masuk setiap hari ke rumah warga di RW 01 sampai RW 04; perlu tanggul dan "
-        "peninggian jalan.",
-    ),
-}
-ENTOK = {"entok1", "entok2", "entok3"}
-PBI = {"pbi1", "pbi2", "pbi3"}
+from tests.helpers import ENTOK, INPUTS, PBI, add_submission
 
 
 def texts() -> list[Text]:
