@@ -61,6 +61,7 @@ SVD_COMPONENTS = 120
 SUBCLUSTER_RADIUS = 0.5
 MIN_THEME_SIZE = 2
 LABEL_TERMS = 3
+MAX_PHRASE = 3
 
 
 @dataclass(frozen=True)
@@ -204,24 +205,47 @@ class TextModel:
         spread = np.asarray((self.word_matrix > 0).sum(axis=0)).ravel()
         weights[spread > max(len(self.texts) // 2, 2)] = 0
         vocabulary = self.word_vectoriser.get_feature_names_out()
-        chosen: list[str] = []
+        chosen: list[list[str]] = []  # phrases of stems
         covered: set[str] = set()
         for column in np.argsort(-weights):
             if weights[column] <= 0 or len(chosen) == LABEL_TERMS:
                 break
-            term = str(vocabulary[column])
-            parts = set(term.split(" "))
-            if len(parts) > 1 and coverage[column] < 0.5:
+            words = str(vocabulary[column]).split(" ")
+            if len(words) > 1 and coverage[column] < 0.5:
                 continue
-            if parts <= covered:
+            if set(words) <= covered:
                 continue  # "bantu pangan" already said "bantu" and "pangan"
-            if " " in term:
-                # A pair replaces the single words it contains.
-                chosen = [c for c in chosen if c not in parts]
-            chosen.append(term)
-            covered |= parts
-        terms = tuple(self.analysed.spelled(term) for term in chosen)
+            if len(words) == 1:
+                chosen.append(words)
+            elif not add_pair(chosen, covered, words):
+                continue
+            covered |= set(words)
+        terms = tuple(self.analysed.spelled(" ".join(phrase)) for phrase in chosen)
         return Description(terms=terms, label=", ".join(terms), representative_id=representative)
+
+
+def add_pair(chosen: list[list[str]], covered: set[str], pair: list[str]) -> bool:
+    """Add a stem pair to a label's phrases; False when it only repeats a word said.
+
+    Pairs that overlap make one phrase: "kepala keluarga" after "perempuan kepala" gives
+    "perempuan kepala keluarga". A pair replaces the single words it contains.
+    """
+    first, second = pair
+    for phrase in chosen:
+        if phrase[-1] == first and second not in phrase and len(phrase) < MAX_PHRASE:
+            phrase.append(second)
+            return True
+        if phrase[0] == second and first not in phrase and len(phrase) < MAX_PHRASE:
+            phrase.insert(0, first)
+            return True
+    if covered & set(pair):
+        singles = [phrase for phrase in chosen if len(phrase) == 1 and phrase[0] in pair]
+        if not singles:
+            return False  # one of its words is already inside a longer phrase
+        for phrase in singles:
+            chosen.remove(phrase)
+    chosen.append(list(pair))
+    return True
 
 
 def find_themes(texts: Sequence[Text]) -> list[tuple[list[int], Description]]:
