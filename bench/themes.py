@@ -317,8 +317,8 @@ def resident_mib() -> float:
 def measure(case: str, size: int, seed: int, database_url: str, meeting_id: int) -> dict:
     import gc
 
-    # The same imports in every child of the engine, so the resident size before the call
-    # compares; recompute's child has the whole app besides.
+    # The same imports in every child, so the resident size before the call compares
+    # (app.insight's package loads the app's views with it, as a worker has them).
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     from app.insight import themes
