@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.insight import services
+from app.insight.suggestions import suggest_pillars
 from app.insight.themes import Text, find_themes
 from app.models import AuditEvent, Pillar, Submission, SubmissionInsight, Theme
 from app.services import Refused
@@ -219,3 +220,38 @@ def test_a_finalised_meetings_themes_are_not_recomputed(app, make_meeting, runne
     assert result.exit_code != 0 and "final2024 is finalised" in result.output
     with app.app_context():
         assert db.session.scalar(select(Theme.id)) is None
+
+
+def test_an_input_without_words_joins_no_theme_and_breaks_nothing(app, meeting, themed):
+    """Stop words and digits only: nothing to compare, so no theme (and no error)."""
+    empty = add_submission(
+        app, meeting.id, 40, title="Lain-lain", description="Tidak ada usulan lain. 2024 12"
+    )
+    with app.app_context():
+        services.recompute(meeting.id)
+        assert db.session.get(SubmissionInsight, empty).theme_id is None
+        assert sorted(view.size for view in services.meeting_themes(meeting.id)) == [3, 3]
+    assert find_themes([Text(1, "Lain-lain", "-"), Text(2, "dan atau", "12 34")]) == []
+
+
+def test_a_renamed_theme_keeps_its_name_when_its_group_joins_another(
+    app, meeting, themed, staff, monkeypatch
+):
+    with app.app_context():
+        entok = theme_of(app, themed["entok1"])
+        services.rename_theme(meeting.id, entok.id, "Ternak entok", staff_user(app, staff))
+    keys = list(INPUTS)
+    joined = sorted(keys.index(k) for k in ENTOK | PBI)
+    # Whatever new input would make the two groups one: here the clustering says so.
+    monkeypatch.setattr(services.TextModel, "groups", lambda self: [joined])
+    with app.app_context():
+        services.recompute(meeting.id)
+        views = services.meeting_themes(meeting.id)
+        assert [(view.id, view.name, view.size) for view in views] == [
+            (entok.id, "Ternak entok", 6)
+        ]
+
+
+def test_examples_without_words_teach_nothing_and_break_nothing():
+    examples = [(Text(n, "Lain-lain", "dan atau 12"), 1 + n % 2) for n in range(20)]
+    assert suggest_pillars(examples, [Text(99, *INPUTS["kapal"])]) == {}

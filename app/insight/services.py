@@ -17,11 +17,20 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select
 
 from app.audit import record
-from app.documents.finalise import check_not_final
+from app.documents.finalise import check_not_final, record_is_final
 from app.extensions import db
-from app.insight.suggestions import suggest_pillars
+from app.insight.suggestions import Suggestion, suggest_pillars
 from app.insight.themes import Description, Text, TextModel
-from app.models import Kecamatan, Kelurahan, Pillar, Submission, SubmissionInsight, Theme, User
+from app.models import (
+    Kecamatan,
+    Kelurahan,
+    Meeting,
+    Pillar,
+    Submission,
+    SubmissionInsight,
+    Theme,
+    User,
+)
 from app.models.base import utcnow
 from app.models.insight import THEME_LABEL_MAX
 from app.services import Refused, transaction
@@ -93,47 +102,75 @@ def reviewed_examples(exclude_meeting_id: int | None = None) -> list[tuple[Text,
     ]
 
 
-@transaction
 def recompute(meeting_id: int, actor: User | None = None) -> Recomputed:
     """Find the meeting's themes again and suggest a pillar for each input; keeps edits.
 
-    Refused once the meeting is finalised: its themes are part of the record it printed.
+    The computation (seconds for thousands of inputs) runs on a snapshot of the inputs
+    with no transaction open, so new input and review go on meanwhile; only storing the
+    result takes the meeting's lock. Input that arrives during the computation is left
+    for the next one (`pending_inputs`). Refused once the meeting is finalised: its
+    themes are part of the record it printed.
     """
+    if db.session.get(Meeting, meeting_id).status == "finalised":
+        raise record_is_final()
+    texts = texts_of(meeting_inputs(meeting_id))
+    examples = reviewed_examples()
+    db.session.rollback()  # ends the read: nothing is held while computing
+    # Suggestions first, then themes: each one's vectors are freed before the next.
+    suggestions = suggest_pillars(examples, texts)
+    del examples
+    model = TextModel(texts) if texts else None
+    groups = [[texts[i].id for i in group] for group in model.groups()] if model else []
+    return store(meeting_id, actor, texts, model, groups, suggestions)
+
+
+@transaction
+def store(
+    meeting_id: int,
+    actor: User | None,
+    texts: list[Text],
+    model: TextModel | None,
+    groups: list[list[int]],
+    suggestions: dict[int, Suggestion],
+) -> Recomputed:
+    """Apply a computation to the stored themes, keeping the secretariat's choices."""
     check_not_final(meeting_id)
-    submissions = meeting_inputs(meeting_id)
-    insights = {
-        row.submission_id: row
-        for row in db.session.scalars(
-            select(SubmissionInsight).join(Submission).where(Submission.meeting_id == meeting_id)
-        )
-    }
+    seen = [text.id for text in texts]
+    insights = (
+        {
+            row.submission_id: row
+            for row in db.session.scalars(
+                select(SubmissionInsight).where(SubmissionInsight.submission_id.in_(seen))
+            )
+        }
+        if seen
+        else {}
+    )
     themes = {
         theme.id: theme
         for theme in db.session.scalars(select(Theme).where(Theme.meeting_id == meeting_id))
     }
-    for submission in submissions:
-        if submission.id not in insights:
-            insight = SubmissionInsight(submission_id=submission.id)
-            db.session.add(insight)
-            insights[submission.id] = insight
-
-    model = TextModel(texts_of(submissions)) if submissions else None
-    groups = model.groups() if model else []
-    index_of = {s.id: i for i, s in enumerate(submissions)}
+    for sid in seen:
+        if sid not in insights:
+            insights[sid] = SubmissionInsight(submission_id=sid)
+            db.session.add(insights[sid])
     pinned = {sid for sid, row in insights.items() if row.theme_pinned}
+    previous = Counter(
+        row.theme_id for sid, row in insights.items() if sid not in pinned and row.theme_id
+    )
 
     # Each group takes over the stored theme holding most of its inputs, largest first.
+    # A theme the secretariat renamed goes first when the group holds at least half of
+    # its inputs, so its name is not lost when its group joins a larger one.
     pairs = []
     for number, group in enumerate(groups):
-        held = Counter(
-            insights[submissions[i].id].theme_id
-            for i in group
-            if insights[submissions[i].id].theme_id in themes
-        )
-        pairs.extend((count, -number, theme_id, number) for theme_id, count in held.items())
+        held = Counter(insights[sid].theme_id for sid in group if insights[sid].theme_id in themes)
+        for theme_id, count in held.items():
+            named = bool(themes[theme_id].custom_label) and 2 * count >= previous[theme_id]
+            pairs.append((named, count, -number, theme_id, number))
     taken: dict[int, int] = {}  # group number -> theme id
     used: set[int] = set()
-    for _, _, theme_id, number in sorted(pairs, reverse=True):
+    for _, _, _, theme_id, number in sorted(pairs, reverse=True):
         if number not in taken and theme_id not in used:
             taken[number] = theme_id
             used.add(theme_id)
@@ -143,7 +180,6 @@ def recompute(meeting_id: int, actor: User | None = None) -> Recomputed:
     for sid in pinned:
         if insights[sid].theme_id is not None:
             members[insights[sid].theme_id].append(sid)
-    grouped: set[int] = set()
     for number, group in enumerate(groups):
         theme_id = taken.get(number)
         if theme_id is None:
@@ -152,11 +188,7 @@ def recompute(meeting_id: int, actor: User | None = None) -> Recomputed:
             db.session.flush()
             themes[theme.id] = theme
             theme_id = theme.id
-        for i in group:
-            sid = submissions[i].id
-            if sid not in pinned:
-                members[theme_id].append(sid)
-                grouped.add(sid)
+        members[theme_id].extend(sid for sid in group if sid not in pinned)
     for sid, insight in insights.items():
         if sid not in pinned:
             insight.theme_id = None
@@ -164,15 +196,24 @@ def recompute(meeting_id: int, actor: User | None = None) -> Recomputed:
         for sid in sids:
             insights[sid].theme_id = theme_id
 
+    # A theme no input is in any more goes; one still holding an input moved there
+    # after the snapshot keeps its place (and its label until the next computation).
+    db.session.flush()
+    referenced = set(
+        db.session.scalars(
+            select(SubmissionInsight.theme_id).where(SubmissionInsight.theme_id.in_(list(themes)))
+        )
+    )
+    index_of = {sid: i for i, sid in enumerate(seen)}
     for theme_id, theme in list(themes.items()):
-        sids = members.get(theme_id)
-        if not sids:
+        if theme_id not in referenced:
             db.session.delete(theme)
             del themes[theme_id]
             continue
-        describe_theme(theme, model.describe([index_of[sid] for sid in sids]), now)
+        sids = [sid for sid in members.get(theme_id, []) if sid in index_of]
+        if sids:
+            describe_theme(theme, model.describe([index_of[sid] for sid in sids]), now)
 
-    suggestions = suggest_pillars(reviewed_examples(), texts_of(submissions))
     for sid, insight in insights.items():
         suggestion = suggestions.get(sid)
         insight.suggested_pillar_id = suggestion.pillar_id if suggestion else None
