@@ -4,6 +4,8 @@ The inputs are the kind a Pekalongan rakor gets: the same request in other words
 typos and spelling variants (one theme), and proposals on other subjects (other themes).
 """
 
+import json
+
 import pytest
 from sqlalchemy import select
 
@@ -13,6 +15,7 @@ from app.insight.suggestions import suggest_pillars
 from app.insight.themes import Text, find_themes
 from app.models import AuditEvent, Pillar, Submission, SubmissionInsight, Theme
 from app.services import Refused
+from config import BASE_DIR
 from tests.helpers import ENTOK, INPUTS, PBI, add_submission
 
 
@@ -255,3 +258,21 @@ def test_a_renamed_theme_keeps_its_name_when_its_group_joins_another(
 def test_examples_without_words_teach_nothing_and_break_nothing():
     examples = [(Text(n, "Lain-lain", "dan atau 12"), 1 + n % 2) for n in range(20)]
     assert suggest_pillars(examples, [Text(99, *INPUTS["kapal"])]) == {}
+
+
+def test_suggestions_agree_with_the_secretariat_on_most_of_the_2024_demo():
+    """Each input judged by a model that did not see it (docs/INSIGHT.md gives the figure)."""
+    record = json.loads((BASE_DIR / "app/demo/rakor2024.json").read_text(encoding="utf-8"))
+    examples = [
+        (Text(n, item["title"], item["description"]), int(item["pillar"][1:]))
+        for n, item in enumerate(record["submissions"])
+    ]
+    suggestions = suggest_pillars(examples, [text for text, _ in examples])
+    agree = sum(suggestions[text.id].pillar_id == pillar for text, pillar in examples)
+    assert agree / len(examples) >= 0.75, f"{agree} of {len(examples)}"
+    sure = [
+        suggestions[text.id].pillar_id == pillar
+        for text, pillar in examples
+        if suggestions[text.id].confidence >= services.DISAGREEMENT_CONFIDENCE
+    ]
+    assert sure and all(sure)
