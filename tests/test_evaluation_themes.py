@@ -132,6 +132,10 @@ def test_the_laporan_names_the_largest_theme_with_its_main_pillar(app, login, me
     text = pdf_text(make_pdf(login("secretariat"), url).data)
     part = text[text.index("D. Tema masukan") : text.index("IV. SIMPULAN")]
     assert "7 dari 10 masukan terkelompok dalam 2 tema" in part
+    # The evaluation prints ten themes at most: the laporan says where the rest are.
+    assert squeeze(
+        "sepuluh tema terbesar ada di ringkasan evaluasi, dan seluruh tema di halaman Tema masukan."
+    ) in squeeze(part)
     row = squeeze(f"1 {entok.label} 4 P2 · Peningkatan pendapatan masyarakat")
     assert row in squeeze(part)
 
@@ -160,6 +164,8 @@ def test_the_laporan_docx_names_the_largest_themes(app, login, meeting, inputs):
     rows = [[cell.text for cell in row.cells] for row in table.rows[1:]]
     assert [row[:3] for row in rows] == [["1", entok.label, "4"], ["2", pbi.label, "3"]]
     assert rows[0][3].startswith("P2 · ") and rows[1][3].startswith("P1 · ")
+    paragraphs = [paragraph.text for paragraph in document.paragraphs]
+    assert any("seluruh tema di halaman Tema masukan." in p for p in paragraphs)
 
 
 # Eleven subjects, two inputs each: eleven themes, one more than the evaluation lists.

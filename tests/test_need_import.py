@@ -139,6 +139,34 @@ def test_a_sixteen_digit_number_refuses_the_file_without_repeating_it(app, admin
     assert stored(app) == []
 
 
+def far_right(header, value) -> bytes:
+    """Every ward, with one more column at Z (the 26th) and nothing between."""
+    gap = [None] * 20  # F..Y
+    header_row = ["kode", "nama", "angka", "tahun", "sumber", *gap, header]
+    return xlsx_bytes([header_row, *[[*row, *gap, value] for row in every_ward()]])
+
+
+def test_a_person_level_column_far_to_the_right_of_an_xlsx_is_refused(app, admin):
+    response = send(admin, far_right("NIK", "3375011234567890"), filename="k.xlsx")
+    assert response.status_code == 422
+    assert "Kolom Z “NIK” berisi data perorangan" in text(response)
+    assert stored(app) == []
+
+
+def test_a_sixteen_digit_number_far_to_the_right_of_an_xlsx_is_refused(app, admin):
+    response = send(admin, far_right("kecamatan", 3375011234567890), filename="k.xlsx")
+    assert response.status_code == 422
+    assert "kolom Z berisi angka 16 digit" in text(response)
+    assert stored(app) == []
+
+
+def test_a_filled_cell_under_no_header_is_refused_naming_its_column(app, admin):
+    response = send(admin, far_right(None, "Siti Aminah"), filename="k.xlsx")
+    assert response.status_code == 422
+    assert "Baris 2, kolom Z berisi isian, tetapi kolom itu tidak punya judul" in text(response)
+    assert stored(app) == []
+
+
 def test_bad_rows_are_each_named_and_nothing_is_stored(app, admin):
     rows = every_ward()
     rows[0][0] = "33.75.09.1001"  # row 2: no such code

@@ -170,6 +170,16 @@ def test_the_button_computes_the_themes_and_the_page_lists_them(app, secretariat
     assert [event.action for event in audit_events(app)] == ["recompute_themes"]
 
 
+def test_the_recompute_message_groups_thousands(app, secretariat, meeting, inputs, monkeypatch):
+    # Two thousand inputs take the engine a while; the message is what is checked here.
+    monkeypatch.setattr(
+        services, "recompute", lambda meeting_id, actor=None: services.Recomputed(11, 2000, 1500)
+    )
+    token = csrf_from(secretariat, themes_url(meeting.id))
+    response = secretariat.post(f"{themes_url(meeting.id)}/recompute", data={"csrf_token": token})
+    assert "11 tema dari 2.000 masukan; 1.500 saran strategi." in flashed(secretariat, response)
+
+
 def test_input_after_computing_is_announced_until_recomputed(app, secretariat, meeting, themed):
     add_submission(app, meeting.id, minute=40, title="Bibit entok mati lagi")
     page = text(secretariat.get(themes_url(meeting.id)))
@@ -410,6 +420,100 @@ def test_a_finalised_meeting_refuses_an_edit_and_keeps_the_page(app, secretariat
     with app.app_context():
         assert db.session.get(Theme, themed["pbi"]).custom_label == ""
     assert audit_events(app, action="rename_theme") == []
+
+
+def test_recomputing_a_finalised_meeting_is_refused_with_a_message(
+    app, secretariat, meeting, inputs
+):
+    token = csrf_from(secretariat, themes_url(meeting.id))
+    with app.app_context():
+        db.session.get(Meeting, meeting.id).status = "finalised"
+        db.session.commit()
+    response = secretariat.post(f"{themes_url(meeting.id)}/recompute", data={"csrf_token": token})
+    assert response.headers["Location"].endswith(themes_url(meeting.id))
+    assert "Notulen rapat ini sudah final" in flashed(secretariat, response)
+    with app.app_context():
+        assert db.session.scalars(select(Theme)).all() == []
+    assert audit_events(app, action="recompute_themes") == []
+
+
+def put_in_theme(app, theme_id: int, submission_ids: list[int]) -> None:
+    with app.app_context():
+        for submission_id in submission_ids:
+            db.session.add(
+                SubmissionInsight(submission_id=submission_id, theme_id=theme_id, theme_pinned=True)
+            )
+        db.session.commit()
+
+
+def test_a_large_theme_shows_fifty_cards_a_page_and_counts_the_indonesian_way(
+    app, viewer, meeting, themed
+):
+    more = [
+        add_submission(app, meeting.id, minute=100 + n, title=f"Reaktivasi PBI nomor {n}")
+        for n in range(1_000)
+    ]
+    put_in_theme(app, themed["pbi"], more)
+    url = theme_url(meeting.id, themed["pbi"])
+    page = text(viewer.get(url))
+    cards = re.findall(r'<li class="theme-card" id="input-(\d+)">', page)
+    assert len(cards) == 50
+    assert int(cards[0]) == themed["pbi1"]  # oldest first
+    assert "1.003 masukan" in page
+    assert "Halaman 1 dari 21" in page
+    assert f'href="{url}?page=2" rel="next"' in page
+
+    last = text(viewer.get(url, query_string={"page": 21}))
+    cards = re.findall(r'<li class="theme-card" id="input-(\d+)">', last)
+    assert [int(card) for card in cards] == more[-3:]
+    assert 'rel="next"' not in last
+
+
+def test_a_move_from_a_later_page_comes_back_to_that_page(app, secretariat, meeting, themed):
+    more = [add_submission(app, meeting.id, minute=100 + n) for n in range(60)]
+    put_in_theme(app, themed["pbi"], more)
+    url = theme_url(meeting.id, themed["pbi"])
+    page = text(secretariat.get(url, query_string={"page": 2}))
+    assert f'action="{url}/move?page=2"' in page
+    token = csrf_from(secretariat, url)
+    response = secretariat.post(
+        f"{url}/move?page=2",
+        data={"csrf_token": token, "submission_id": more[-1], "target": "none"},
+    )
+    assert response.headers["Location"].endswith(f"{url}?page=2")
+    assert theme_id_of(app, more[-1]) is None
+    # Refused (no target), the page comes back with the card that was sent.
+    response = secretariat.post(
+        f"{url}/move?page=2", data={"csrf_token": token, "submission_id": more[-2]}
+    )
+    assert response.status_code == 422
+    assert f'id="input-{more[-2]}"' in text(response)
+
+
+def test_the_audit_log_reads_the_theme_edits_in_words(app, secretariat, meeting, inputs):
+    token = csrf_from(secretariat, themes_url(meeting.id))
+    secretariat.post(f"{themes_url(meeting.id)}/recompute", data={"csrf_token": token})
+    pbi, entok = theme_id_of(app, inputs["pbi1"]), theme_id_of(app, inputs["entok1"])
+    post_to_theme(secretariat, meeting.id, pbi, "rename", {"name": "Kepesertaan JKN"})
+    post_to_theme(
+        secretariat, meeting.id, pbi, "move", {"submission_id": inputs["pbi3"], "target": "none"}
+    )
+    post_to_theme(secretariat, meeting.id, pbi, "merge", {"themes": entok})
+    page = main_html(text(secretariat.get(f"/admin/meetings/{meeting.id}/audit")))
+    for words in (
+        "menghitung ulang tema",
+        "mengganti nama tema",
+        "memindahkan masukan ke tema",
+        '<span class="change-field">Nama tema:</span>',
+        '<span class="change-after">Kepesertaan JKN</span>',
+        '<span class="change-field">Dipilih sekretariat:</span>',
+        "menggabungkan tema",
+        "Masukan dalam tema",
+    ):
+        assert words in page, words
+    for code in ("recompute_themes", "rename_theme", "merge_themes", "custom_label"):
+        assert code not in page, code
+    assert "None" not in page
 
 
 def test_posts_without_a_csrf_token_are_refused(app, secretariat, meeting, themed):

@@ -97,9 +97,17 @@ def test_the_default_dataset_is_the_latest_year_not_after_the_meeting(app, staff
     earlier = import_as_admin(app, staff, "Rumah tangga miskin", need_csv(FIGURES, 2022))
     same_year = import_as_admin(app, staff, "Desil 1", need_csv(FIGURES, 2022))
     with app.app_context():
-        # The meeting is in 2024: 2022 it is, the more recent import of the two.
+        # The meeting is in 2024: 2022 it is, the more recent import of two as wide.
         assert voice_and_need(meeting.id).dataset_id == same_year
         assert voice_and_need(meeting.id, earlier).dataset_id == earlier
+
+
+def test_a_narrower_measure_imported_later_does_not_become_the_default(app, staff, meeting):
+    citywide = import_as_admin(app, staff, "Rumah tangga desil 1-2", need_csv(FIGURES))
+    two_wards = {"Krapyak": 40, "Degayu": 12}
+    import_as_admin(app, staff, "Nelayan buruh", need_csv(two_wards))
+    with app.app_context():
+        assert voice_and_need(meeting.id).dataset_id == citywide
 
 
 def test_the_map_has_one_named_shape_per_kelurahan(app, meeting, voiced):

@@ -552,7 +552,8 @@ def report_values(values: dict) -> None:
     values["themes_summary"] = _(
         "Masukan yang membicarakan hal yang sama dikelompokkan menjadi tema menurut kemiripan "
         "katanya: %(themed)s dari %(total)s masukan terkelompok dalam %(themes)s tema. Tema "
-        "terbesar disajikan di bawah ini; seluruh tema ada di ringkasan evaluasi.",
+        "terbesar disajikan di bawah ini; sepuluh tema terbesar ada di ringkasan evaluasi, "
+        "dan seluruh tema di halaman Tema masukan.",
         themed=formatting.count(values.get("themed_inputs", 0)),
         total=total,
         themes=formatting.count(values.get("themes_total", 0)),

@@ -5,10 +5,12 @@ DTSEN", 2024), one whole number per kelurahan, supplied by the Bappeda as a CSV 
 XLSX of code, name, figure, year and source. Rakor takes aggregates only, never data
 person by person (UU 27/2022 on personal data): a file is refused whole when a
 column looks person-level (NIK, No KK, nama kepala keluarga, tanggal lahir, alamat,
-telepon...), when any cell holds a 16-digit number (a NIK or a KK number), or when it
-has far more rows than the city has kelurahan. Then every row is checked and every
-error is reported by row; nothing is stored unless every row is right. Importing a
-measure and year already stored replaces its figures. Every change is audited.
+telepon...), when any cell holds a 16-digit number (a NIK or a KK number), when a cell
+is filled in a column without a header, or when it has far more rows than the city has
+kelurahan. Every column is read, up to the workbook cap of app/paper/limits.py. Then
+every row is checked and every error is reported by row; nothing is stored unless every
+row is right. Importing a measure and year already stored replaces its figures. Every
+change is audited.
 
 A kelurahan is named by its Kemendagri code (33.75.01.1002, or 3375011002), by its
 name, or both, which must then agree; codes come from the map's boundary file
@@ -42,7 +44,9 @@ from app.services import Refused, transaction
 # A file of 27 rows is a few kilobytes; the request's own cap (RAKOR_MAX_UPLOAD_BYTES) is
 # meant for the largest uploads of the app.
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
-MAX_COLUMNS = 20
+# Every column a workbook may fill (check_upload's cap), so that no column goes unread:
+# a person-level column far to the right is refused like one beside the data.
+MAX_COLUMNS = limits.MAX_COLUMNS
 MAX_CELL_CHARS = 300
 # A household list is hundreds of rows per kelurahan; a file of aggregates has one each.
 ROWS_PER_KELURAHAN = 2
@@ -76,6 +80,8 @@ HEADERS = {
 }
 # Columns a spreadsheet often carries beside the data; read past, never stored.
 IGNORED_HEADERS = {"no", "nomor", "no urut", "nomor urut", "number", "kecamatan", "nama kecamatan"}
+# The key of such a column; a column with no header has the key None.
+IGNORED = "ignored"
 # A header holding one of these words, or one of these phrases, describes a person.
 PERSONAL_WORDS = {
     "nik",
@@ -316,6 +322,12 @@ def xlsx_rows(content: bytes) -> Iterator[tuple[int, tuple[Any, ...]]]:
         if not workbook.worksheets:
             raise not_readable()
         sheet = workbook.worksheets[0]
+        # The size the sheet declares, when it declares one, may already pass the cap.
+        if (sheet.max_column or 0) > MAX_COLUMNS:
+            raise file_refused(
+                _l("Lembar pertama berisi lebih dari %(max)s kolom.", max=MAX_COLUMNS)
+            )
+        # It may also understate: read on to the real end, one column past the cap.
         sheet.reset_dimensions()
         try:
             yield from enumerate(sheet.iter_rows(max_col=MAX_COLUMNS + 1, values_only=True), 1)
@@ -400,8 +412,11 @@ def column_keys(number: int, cells: tuple[Any, ...]) -> list[str | None]:
                     header=header,
                 )
             )
+        if words in IGNORED_HEADERS:
+            keys.append(IGNORED)
+            continue
         key = next((k for k, names in HEADERS.items() if words in names), None)
-        if key is None and words not in IGNORED_HEADERS:
+        if key is None:
             raise file_refused(
                 _l(
                     "Kolom %(column)s “%(header)s” tidak dikenal. Kolom yang diterima: kode, "
@@ -410,7 +425,7 @@ def column_keys(number: int, cells: tuple[Any, ...]) -> list[str | None]:
                     header=header,
                 )
             )
-        if key is not None and key in keys:
+        if key in keys:
             raise file_refused(
                 _l(
                     "Kolom %(column)s “%(header)s” muncul dua kali.",
@@ -452,6 +467,22 @@ def check_no_identity_numbers(number: int, cells: tuple[Any, ...]) -> None:
             )
 
 
+def check_no_unheaded_cells(number: int, cells: tuple[Any, ...], keys: list[str | None]) -> None:
+    """Refused when a cell is filled in a column without a header: nothing may be read past
+    unchecked, since a column nobody named could hold names or addresses."""
+    for column, value in enumerate(cells, 1):
+        if not blank(value) and (column > len(keys) or keys[column - 1] is None):
+            raise file_refused(
+                _l(
+                    "Baris %(row)s, kolom %(column)s berisi isian, tetapi kolom itu tidak punya "
+                    "judul. Kolom yang diterima: kode, nama (kelurahan), angka (jumlah), tahun, "
+                    "sumber. Hapus isian itu; berkas ini tidak disimpan.",
+                    row=number,
+                    column=get_column_letter(column),
+                )
+            )
+
+
 def check_need_file(
     table: Iterator[tuple[int, tuple[Any, ...]]], refs: dict[str, WardRef]
 ) -> NeedFile:
@@ -481,7 +512,12 @@ def check_need_file(
                     wards=len(refs),
                 )
             )
-        values = {key: as_text(value) for key, value in zip(keys, cells, strict=False) if key}
+        check_no_unheaded_cells(number, cells, keys)
+        values = {
+            key: as_text(value)
+            for key, value in zip(keys, cells, strict=False)
+            if key and key != IGNORED
+        }
         ref = row_kelurahan(number, values, refs, by_name, errors)
         figure = row_figure(number, values.get("figure", ""), errors)
         year = row_year(number, values.get("year", ""), errors)

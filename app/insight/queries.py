@@ -13,6 +13,7 @@ from app.insight import services
 from app.insight.services import ThemeView
 from app.insight.suggestions import MIN_EXAMPLES
 from app.models import Pillar, Submission, SubmissionInsight, Theme
+from app.review.queries import PAGE_SIZE, Page
 
 # Why an input shows no suggestion (see `InputInsight.missing`).
 NOT_COMPUTED = "not_computed"
@@ -50,7 +51,7 @@ class ThemeChoice:
 @dataclass(frozen=True)
 class ThemePage:
     theme: ThemeView
-    cards: list[ThemeCard]
+    cards: Page  # of ThemeCard
     others: list[ThemeChoice]  # the meeting's other themes: where to move or merge from
 
 
@@ -103,17 +104,41 @@ def theme_choices(meeting_id: int) -> list[ThemeChoice]:
     return sorted(choices, key=lambda choice: (choice.name.lower(), choice.id))
 
 
-def theme_page(meeting_id: int, theme_id: int) -> ThemePage | None:
-    """A theme's inputs side by side, oldest first; None when the meeting has no such theme."""
-    theme = next(
-        (view for view in services.meeting_themes(meeting_id) if view.id == theme_id), None
+def theme_page(meeting_id: int, theme_id: int, number: int = 1) -> ThemePage | None:
+    """Page `number` of a theme's inputs side by side, oldest first; None when the meeting
+    has no such theme. Only this theme's inputs are read: a theme of hundreds of inputs in
+    a meeting of thousands stays one small page."""
+    theme = db.session.scalar(
+        select(Theme).where(Theme.id == theme_id, Theme.meeting_id == meeting_id)
     )
     if theme is None:
         return None
-    rows = db.session.execute(
-        select(Submission, SubmissionInsight)
+    in_theme = (
+        select(Submission)
         .join(SubmissionInsight, SubmissionInsight.submission_id == Submission.id)
         .where(Submission.meeting_id == meeting_id, SubmissionInsight.theme_id == theme_id)
+    )
+    # The summary (size, pillars, areas, representative) needs these columns of every
+    # member, not the whole inputs.
+    members = db.session.execute(
+        in_theme.with_only_columns(
+            Submission.id, Submission.title, Submission.pillar_id, Submission.location_id
+        ).order_by(Submission.id)
+    ).all()
+    view = services.theme_view(
+        services.Names.load(),
+        theme.id,
+        theme.name,
+        theme.label,
+        bool(theme.custom_label),
+        theme.terms,
+        theme.representative_id,
+        members,
+    )
+    total = len(members)
+    number = min(max(number, 1), max(1, -(-total // PAGE_SIZE)))
+    rows = db.session.execute(
+        in_theme.add_columns(SubmissionInsight)
         .options(
             joinedload(Submission.pillar),
             joinedload(Submission.submitted_pillar),
@@ -121,6 +146,8 @@ def theme_page(meeting_id: int, theme_id: int) -> ThemePage | None:
             joinedload(SubmissionInsight.suggested_pillar),
         )
         .order_by(Submission.submitted_at, Submission.id)
+        .limit(PAGE_SIZE)
+        .offset((number - 1) * PAGE_SIZE)
     ).all()
     cards = [
         ThemeCard(
@@ -132,7 +159,7 @@ def theme_page(meeting_id: int, theme_id: int) -> ThemePage | None:
         for submission, insight in rows
     ]
     others = [choice for choice in theme_choices(meeting_id) if choice.id != theme_id]
-    return ThemePage(theme, cards, others)
+    return ThemePage(view, Page(cards, number, PAGE_SIZE, total), others)
 
 
 def input_insight(submission: Submission) -> InputInsight:

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from app.auth.access import READ, WRITE, can_write, current_actor, role_required
 from app.extensions import db
 from app.forms import show_refusal
+from app.i18n import number as format_number
 from app.insight import bp, queries, services
 from app.insight.forms import (
     NO_THEME,
@@ -18,6 +19,7 @@ from app.insight.forms import (
 )
 from app.models import Meeting
 from app.review.forms import error_list
+from app.review.queries import page_number
 from app.services import Refused
 
 # --- reading ---------------------------------------------------------------------------
@@ -39,7 +41,7 @@ def themes(meeting_id: int):
 @role_required(*READ)
 def theme(meeting_id: int, theme_id: int):
     meeting = db.get_or_404(Meeting, meeting_id)
-    return render_theme(meeting, theme_id)
+    return render_theme(meeting, theme_id, number=page_number(request.args))
 
 
 @bp.get("/meetings/<int:meeting_id>/pillar-check")
@@ -62,16 +64,20 @@ def pillar_check(meeting_id: int):
 @role_required(*WRITE)
 def recompute_themes(meeting_id: int):
     meeting = db.get_or_404(Meeting, meeting_id)
-    result = services.recompute(meeting.id, current_actor())
-    flash(
-        _(
-            "%(themes)s tema dari %(inputs)s masukan; %(suggestions)s saran strategi.",
-            themes=result.themes,
-            inputs=result.themed_inputs,
-            suggestions=result.suggestions,
-        ),
-        "info",
-    )
+    try:
+        result = services.recompute(meeting.id, current_actor())
+    except Refused as refused:  # a finalised meeting
+        flash(str(refused), "warning")
+    else:
+        flash(
+            _(
+                "%(themes)s tema dari %(inputs)s masukan; %(suggestions)s saran strategi.",
+                themes=format_number(result.themes),
+                inputs=format_number(result.themed_inputs),
+                suggestions=format_number(result.suggestions),
+            ),
+            "info",
+        )
     return redirect(url_for("insight.themes", meeting_id=meeting.id), code=303)
 
 
@@ -98,6 +104,8 @@ def rename_theme(meeting_id: int, theme_id: int):
 def move_to_theme(meeting_id: int, theme_id: int):
     meeting = db.get_or_404(Meeting, meeting_id)
     form = move_form(meeting.id, theme_id, bound=True)
+    # The card was sent from this page of the theme: back to it, or to it with the error.
+    number = page_number(request.args)
     if form.validate():
         try:
             services.move_input(
@@ -110,8 +118,8 @@ def move_to_theme(meeting_id: int, theme_id: int):
         else:
             target = dict(form.target.choices)[form.target.data]
             flash(_("Masukan dipindahkan ke “%(theme)s”.", theme=target), "info")
-            return back_to_theme(meeting.id, theme_id)
-    return render_theme(meeting, theme_id, move=form)
+            return back_to_theme(meeting.id, theme_id, number)
+    return render_theme(meeting, theme_id, number, move=form)
 
 
 @bp.post("/meetings/<int:meeting_id>/themes/<int:theme_id>/merge")
@@ -135,8 +143,10 @@ def merge_themes(meeting_id: int, theme_id: int):
 # --- helpers ---------------------------------------------------------------------------
 
 
-def back_to_theme(meeting_id: int, theme_id: int):
-    return redirect(url_for("insight.theme", meeting_id=meeting_id, theme_id=theme_id), code=303)
+def back_to_theme(meeting_id: int, theme_id: int, number: int = 1):
+    page = number if number > 1 else None  # url_for leaves out a None
+    url = url_for("insight.theme", meeting_id=meeting_id, theme_id=theme_id, page=page)
+    return redirect(url, code=303)
 
 
 def move_form(meeting_id: int, theme_id: int, *, bound: bool = False) -> MoveInputForm:
@@ -148,9 +158,9 @@ def move_form(meeting_id: int, theme_id: int, *, bound: bool = False) -> MoveInp
     return form
 
 
-def render_theme(meeting: Meeting, theme_id: int, **posted):
-    """A theme's page; `posted` holds the one form that came back with errors."""
-    page = queries.theme_page(meeting.id, theme_id)
+def render_theme(meeting: Meeting, theme_id: int, number: int = 1, **posted):
+    """Page `number` of a theme's page; `posted` holds the one form that came back with errors."""
+    page = queries.theme_page(meeting.id, theme_id, number)
     if page is None:
         abort(404)
     rename = posted.get("rename") or RenameThemeForm(formdata=None)

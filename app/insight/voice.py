@@ -50,12 +50,30 @@ class VoiceAndNeed:
 
 
 def default_dataset_id(meeting: Meeting) -> int | None:
-    """The latest year not after the meeting's, else the latest; ties: the latest import."""
-    newest_first = select(NeedDataset.id).order_by(
-        NeedDataset.year.desc(), NeedDataset.imported_at.desc(), NeedDataset.id.desc()
+    """The dataset a meeting's page opens with.
+
+    Its year: the latest not after the meeting's, else the latest there is. Of that
+    year's measures, the one with a figure for the most kelurahan, then the latest
+    import: a narrow measure imported after the city-wide one (one kecamatan's
+    program, say) does not become every meeting's default.
+    """
+    year = db.session.scalar(
+        select(func.max(NeedDataset.year)).where(NeedDataset.year <= meeting.date.year)
     )
-    chosen = db.session.scalar(newest_first.where(NeedDataset.year <= meeting.date.year).limit(1))
-    return chosen if chosen is not None else db.session.scalar(newest_first.limit(1))
+    if year is None:
+        year = db.session.scalar(select(func.max(NeedDataset.year)))
+    if year is None:
+        return None
+    return db.session.scalar(
+        select(NeedDataset.id)
+        .outerjoin(NeedFigure, NeedFigure.dataset_id == NeedDataset.id)
+        .where(NeedDataset.year == year)
+        .group_by(NeedDataset.id)
+        .order_by(
+            func.count(NeedFigure.id).desc(), NeedDataset.imported_at.desc(), NeedDataset.id.desc()
+        )
+        .limit(1)
+    )
 
 
 def percent(part: int, whole: int) -> float:

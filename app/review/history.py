@@ -45,6 +45,7 @@ ENTITY_LABELS = {
     "Signatory": _l("Para pihak berita acara"),
     "ShareLink": _l("Tautan berbagi"),
     "DocumentSetting": _l("Pengaturan dokumen"),
+    "Theme": _l("Tema"),
 }
 
 ACTION_LABELS = {
@@ -67,6 +68,10 @@ ACTION_LABELS = {
     "upload_template": _l("mengunggah template Word"),
     "reset_template": _l("memulihkan template Word bawaan"),
     "progress": _l("melaporkan kemajuan"),
+    "recompute_themes": _l("menghitung ulang tema"),
+    "rename_theme": _l("mengganti nama tema"),
+    "move_to_theme": _l("memindahkan masukan ke tema"),
+    "merge_themes": _l("menggabungkan tema"),
 }
 
 FIELD_LABELS = {
@@ -109,6 +114,12 @@ FIELD_LABELS = {
     "docx_filename": _l("Template Word"),
     "docx_size": _l("Ukuran template"),
     "docx_sha256": _l("SHA-256 template"),
+    "custom_label": _l("Nama tema"),
+    "theme_id": _l("Tema"),
+    "theme_pinned": _l("Dipilih sekretariat"),
+    "themes": _l("Tema"),
+    "inputs": _l("Masukan"),
+    "themed_inputs": _l("Masukan dalam tema"),
 }
 
 PILLAR_FIELDS = ("pillar_id", "submitted_pillar_id")
@@ -245,7 +256,7 @@ def entries(rows: list) -> list[Entry]:
                 event=event,
                 user_name=user_name or _("Sistem"),
                 action=str(ACTION_LABELS.get(event.action, event.action)),
-                entity=str(ENTITY_LABELS.get(event.entity_type, event.entity_type)),
+                entity=entity_label(event.entity_type),
                 submission_id=submission_id if isinstance(submission_id, int) else None,
                 receipt_code=lookups.receipt(
                     submission_id if isinstance(submission_id, int) else None
@@ -254,6 +265,14 @@ def entries(rows: list) -> list[Entry]:
             )
         )
     return result
+
+
+def entity_label(entity_type: str) -> str:
+    # A line about no one row (recompute_themes: the meeting's whole set of themes) is
+    # stored with an empty type; the cell says so rather than staying blank.
+    if not entity_type:
+        return EMPTY
+    return str(ENTITY_LABELS.get(entity_type, entity_type))
 
 
 def changes(event: AuditEvent, lookups: Lookups, *, personal: bool) -> list[Change]:
