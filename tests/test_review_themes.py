@@ -15,6 +15,9 @@ from app.extensions import db
 from app.insight import services
 from app.models import Meeting, Pillar, Submission, SubmissionInsight, Theme
 from tests.helpers import (
+    ENTOK,
+    INPUTS,
+    PBI,
     add_submission,
     audit_events,
     csrf_from,
@@ -24,55 +27,6 @@ from tests.helpers import (
     titles_in_queue,
 )
 
-INPUTS = {
-    "entok1": (
-        "Bibit entok banyak mati sebelum besar",
-        "Bantuan bibit entok di kelurahan kami banyak mati karena pakan kurang dan kandang "
-        "tidak layak; perlu pendampingan peternak.",
-    ),
-    "entok2": (
-        "Bantuan bibit entok perlu pendampingan pakan",
-        "Bibit entok yang dibagikan mati sebelum dijual; peternak butuh bantuan pakan dan "
-        "kandang serta pendampingan.",
-    ),
-    "entok3": (
-        "Bibit entog mati, pakan dan kandang kurang",
-        "Banyak bibit entog bantuan mati karena pakannya kurang; mohon pendampingan peternak "
-        "dan perbaikan kandang.",
-    ),
-    "pbi1": (
-        "Peserta PBI JKN nonaktif saat berobat",
-        "Warga miskin baru tahu kepesertaan PBI JKN nonaktif ketika berobat ke puskesmas dan "
-        "harus membayar sebagai pasien umum.",
-    ),
-    "pbi2": (
-        "Kepesertaan PBI JKN warga miskin dinonaktifkan",
-        "Banyak peserta PBI JKN dinonaktifkan tanpa pemberitahuan sehingga tidak bisa berobat "
-        "di puskesmas; perlu reaktivasi cepat.",
-    ),
-    "pbi3": (
-        "Reaktivasi PBI JKN yang nonaktif",
-        "Peserta PBI JKN yang nonaktif baru tahu saat berobat; mohon reaktivasi lewat "
-        "kelurahan agar tidak membayar sebagai pasien umum.",
-    ),
-    "kapal": (
-        "Pengadaan kapal motor untuk kelompok nelayan",
-        "Dua unit kapal motor 10 GT beserta alat tangkap untuk kelompok nelayan buruh di "
-        "Padukuhan Kraton.",
-    ),
-    "jahit": (
-        "Pelatihan menjahit bagi perempuan kepala keluarga",
-        "Perempuan kepala keluarga membutuhkan keterampilan menjahit dan bordir agar dapat "
-        "bekerja dari rumah.",
-    ),
-    "rob": (
-        "Tanggul penahan rob di permukiman pesisir",
-        "Rob masuk setiap hari ke rumah warga di RW 01 sampai RW 04; perlu tanggul dan "
-        "peninggian jalan.",
-    ),
-}
-ENTOK = ("entok1", "entok2", "entok3")
-PBI = ("pbi1", "pbi2", "pbi3")
 ALONE = ("kapal", "jahit", "rob")
 
 
@@ -382,7 +336,7 @@ def test_merging_themes(app, secretariat, meeting, themed):
     page = flashed(secretariat, response)
     assert "Tema digabung ke “" in page
     cards = re.findall(r'<li class="theme-card" id="input-(\d+)">', page)
-    assert sorted(map(int, cards)) == sorted(themed[key] for key in ENTOK + PBI)
+    assert sorted(map(int, cards)) == sorted(themed[key] for key in ENTOK | PBI)
     with app.app_context():
         assert db.session.get(Theme, themed["pbi"]) is None
     [event] = audit_events(app, action="merge_themes")
