@@ -276,3 +276,71 @@ def test_suggestions_agree_with_the_secretariat_on_most_of_the_2024_demo():
         if suggestions[text.id].confidence >= services.DISAGREEMENT_CONFIDENCE
     ]
     assert sure and all(sure)
+
+
+def test_merging_a_larger_theme_into_a_smaller_one_keeps_the_smaller_ones_inputs(
+    app, meeting, themed, staff
+):
+    extra = add_submission(
+        app, meeting.id, 50, title="PBI JKN nonaktif lagi", description=INPUTS["pbi1"][1]
+    )
+    with app.app_context():
+        services.recompute(meeting.id)
+        entok, pbi = theme_of(app, themed["entok1"]), theme_of(app, themed["pbi1"])
+        assert theme_of(app, extra).id == pbi.id  # four inputs against three
+        secretariat = staff_user(app, staff)
+        services.rename_theme(meeting.id, entok.id, "Ternak dan kesehatan", secretariat)
+        services.merge_themes(meeting.id, entok.id, [pbi.id], secretariat)
+        services.recompute(meeting.id)
+        views = services.meeting_themes(meeting.id)
+        wanted = {themed[k] for k in ENTOK | PBI} | {extra}
+        assert [(v.id, v.name, set(v.member_ids)) for v in views] == [
+            (entok.id, "Ternak dan kesehatan", wanted)
+        ]
+
+
+def test_a_theme_that_is_most_of_the_meeting_still_has_a_name():
+    road = "Jalan rusak berlubang di RW 03 perlu perbaikan"
+    texts = [Text(n, road, road) for n in range(3)] + [Text(9, *INPUTS["kapal"])]
+    [(ids, description)] = find_themes(texts)
+    assert ids == [0, 1, 2] and description.label
+
+
+def test_a_renamed_theme_lost_when_its_group_joins_another_is_named_in_the_audit(
+    app, meeting, themed, staff, monkeypatch
+):
+    with app.app_context():
+        secretariat = staff_user(app, staff)
+        entok, pbi = theme_of(app, themed["entok1"]), theme_of(app, themed["pbi1"])
+        services.rename_theme(meeting.id, entok.id, "Nama A", secretariat)
+        services.rename_theme(meeting.id, pbi.id, "Nama B", secretariat)
+    keys = list(INPUTS)
+    joined = sorted(keys.index(k) for k in ENTOK | PBI)
+    monkeypatch.setattr(services.TextModel, "groups", lambda self: [joined])
+    with app.app_context():
+        services.recompute(meeting.id)
+        [kept] = services.meeting_themes(meeting.id)
+        lost = "Nama B" if kept.name == "Nama A" else "Nama A"
+        event = db.session.scalars(
+            select(AuditEvent).filter_by(action="recompute_themes").order_by(AuditEvent.id.desc())
+        ).first()
+        assert event.after["removed_themes"] == [lost]
+
+
+def test_input_arriving_while_themes_are_computed_is_stored_and_waits(
+    app, meeting, themed, monkeypatch
+):
+    """No lock is held while computing: a participant's send goes through meanwhile."""
+    arrived = []
+    groups = services.TextModel.groups
+
+    def groups_while_someone_sends(self):
+        arrived.append(add_submission(app, meeting.id, 60, title="Masukan di tengah hitungan"))
+        return groups(self)
+
+    monkeypatch.setattr(services.TextModel, "groups", groups_while_someone_sends)
+    with app.app_context():
+        services.recompute(meeting.id)
+        assert db.session.get(Submission, arrived[0]) is not None
+        assert db.session.get(SubmissionInsight, arrived[0]) is None
+        assert services.pending_inputs(meeting.id) == 1

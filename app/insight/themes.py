@@ -222,9 +222,17 @@ class TextModel:
         # stem pair must be shared by half of them, or it is one input's phrase.
         coverage = np.asarray(present.sum(axis=0)).ravel() / len(rows)
         weights = np.asarray(self.word_matrix[rows].mean(axis=0)).ravel() * coverage
-        # Terms in more than half of the meeting's inputs name no theme.
+        # Terms in more than half of the meeting's inputs name no theme, unless the theme
+        # is most of the meeting: then they are all it has.
         spread = np.asarray((self.word_matrix > 0).sum(axis=0)).ravel()
-        weights[spread > max(len(self.texts) // 2, 2)] = 0
+        common = spread > max(len(self.texts) // 2, 2)
+        terms = self.label_terms(np.where(common, 0, weights), coverage)
+        if not terms:
+            terms = self.label_terms(weights, coverage)
+        return Description(terms=terms, label=", ".join(terms), representative_id=representative)
+
+    def label_terms(self, weights: np.ndarray, coverage: np.ndarray) -> tuple[str, ...]:
+        """The heaviest terms, as participants spelled them, overlapping pairs joined."""
         vocabulary = self.word_vectoriser.get_feature_names_out()
         chosen: list[list[str]] = []  # phrases of stems
         covered: set[str] = set()
@@ -241,8 +249,7 @@ class TextModel:
             elif not add_pair(chosen, covered, words):
                 continue
             covered |= set(words)
-        terms = tuple(self.analysed.spelled(" ".join(phrase)) for phrase in chosen)
-        return Description(terms=terms, label=", ".join(terms), representative_id=representative)
+        return tuple(self.analysed.spelled(" ".join(phrase)) for phrase in chosen)
 
 
 def fitted(vectoriser: TfidfVectorizer, documents) -> csr_matrix:
