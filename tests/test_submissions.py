@@ -332,6 +332,45 @@ def test_length_and_format_limits(app, submit, meeting, valid_submission, field,
     assert stored(app) == []
 
 
+# --- amounts written the everyday way (app/submissions/numbers.py) ------------------------
+
+
+def test_the_number_fields_show_the_accepted_forms_before_anything_is_typed(client, meeting):
+    page = page_text(client.get(f"/m/{meeting.code}"))
+    assert "Misalnya 750.000.000, Rp 75 juta, atau 1,5 M (1,5 miliar)." in page
+    assert "Jumlah orang, misalnya 200." in page
+    assert "jumlah KK boleh disebut di uraian." in page
+    assert re.search(r'id="cost"[^>]*aria-describedby="cost-hint"', page) or re.search(
+        r'aria-describedby="cost-hint"[^>]*id="cost"', page
+    )
+
+
+def test_amounts_written_in_words_and_signs_are_stored_as_numbers(
+    app, submit, meeting, valid_submission
+):
+    fields = dict(valid_submission, cost="Rp 75 juta", beneficiaries="±200 orang")
+    response = submit(meeting.code, fields)
+    receipt_code_from(response)
+    [row] = stored(app)
+    assert (row.cost, row.beneficiaries) == (75_000_000, 200)
+
+
+def test_a_phone_number_in_the_cost_is_refused_with_everything_typed_kept(
+    app, submit, meeting, valid_submission
+):
+    fields = dict(valid_submission, cost="(0285) 421093", beneficiaries="40 KK")
+    response = submit(meeting.code, fields)
+    assert response.status_code == 422
+    page = page_text(response)
+    assert "“(0285) 421093” tampak seperti nomor telepon." in page
+    assert "Kolom ini menghitung orang, bukan keluarga (“KK”)." in page
+    assert 'value="(0285) 421093"' in page
+    assert 'value="40 KK"' in page
+    assert 'value="Agus Priyanto"' in page
+    assert 'value="Pelatihan membatik untuk pemuda putus sekolah"' in page
+    assert stored(app) == []
+
+
 def test_an_oversized_request_is_refused_with_a_clear_page(app, submit, meeting, valid_submission):
     response = submit(meeting.code, dict(valid_submission, description="x" * 40_000))
     assert response.status_code == 413

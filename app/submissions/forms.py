@@ -6,7 +6,6 @@ fixed ones here, the meeting's reference data loaded per request (`offer`).
 
 import re
 
-from babel.numbers import NumberFormatError, parse_decimal
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     Field,
@@ -23,40 +22,25 @@ from wtforms.widgets import TextInput
 from app import domain
 from app.forms import BaseForm
 from app.models.reference import agency_label
+from app.submissions.numbers import Unit, read_amount
 from app.submissions.services import FormChoices, SubmissionData
 
 CLIENT_TOKEN = re.compile(r"^[0-9a-f]{32}$")
 PHONE = re.compile(r"^\+?[0-9][0-9 .\-]{6,20}$")
-RUPIAH_PREFIX = re.compile(r"^rp\.?\s*", re.IGNORECASE)
-
-
-def read_whole_number(text: str) -> int:
-    """'1500000', '1.500.000', 'Rp 1.500.000' or '1.500.000,00', read by Babel's Indonesian rules.
-
-    Babel also reads a sign, an exponent, 'NaN' or digits of other scripts (Python's
-    Decimal does): here a number starts with a digit 0-9 and holds only those and
-    the two separators.
-    """
-    text = RUPIAH_PREFIX.sub("", text.strip())
-    try:
-        if not re.fullmatch(r"[0-9][0-9.,]*", text):
-            raise NumberFormatError(text)
-        number = parse_decimal(text, locale="id", strict=True)
-    except NumberFormatError:
-        raise ValueError(_l("Tulis angka bulat saja, misalnya 1.500.000.")) from None
-    if number != number.to_integral_value():
-        raise ValueError(_l("Tulis angka bulat saja, misalnya 1.500.000."))
-    return int(number)
 
 
 class WholeNumberField(Field):
-    """A whole number typed the Indonesian way; shown back as typed when the form returns."""
+    """An amount written the everyday way (app/submissions/numbers.py): "1.500.000",
+    "Rp 1.500.000", "Rp. 750.000.000,-", "Rp 75 juta", "1,5 M", "±200 orang".
+
+    Shown back as typed when the form returns.
+    """
 
     widget = TextInput()
 
-    def __init__(self, label=None, validators=None, maximum: int | None = None, **kwargs):
+    def __init__(self, label=None, validators=None, unit: Unit = "rupiah", **kwargs):
         super().__init__(label, validators, **kwargs)
-        self.maximum = maximum
+        self.unit = unit
 
     def _value(self) -> str:
         if self.raw_data:
@@ -67,10 +51,7 @@ class WholeNumberField(Field):
         self.data = None
         if not valuelist or not valuelist[0].strip():
             return
-        self.data = read_whole_number(valuelist[0])
-        if self.maximum is not None and self.data > self.maximum:
-            self.data = None
-            raise ValueError(_l("Angka ini terlalu besar."))
+        self.data = read_amount(valuelist[0], unit=self.unit)
 
 
 def stripped(value: str | None) -> str:
@@ -183,10 +164,17 @@ class SubmissionForm(BaseForm):
     )
     program = SelectField(_l("Program terkait"), description=_l("Wajib untuk evaluasi program."))
     beneficiaries = WholeNumberField(
-        _l("Perkiraan penerima manfaat (orang, tidak wajib)"), maximum=domain.MAX_BENEFICIARIES
+        _l("Perkiraan penerima manfaat (orang, tidak wajib)"),
+        unit="people",
+        description=_l(
+            "Jumlah orang, misalnya 200. Bila yang Anda hitung keluarga, tulis perkiraan jumlah"
+            " orangnya; jumlah KK boleh disebut di uraian."
+        ),
     )
     cost = WholeNumberField(
-        _l("Perkiraan biaya dalam rupiah (tidak wajib)"), maximum=domain.MAX_COST
+        _l("Perkiraan biaya dalam rupiah (tidak wajib)"),
+        unit="rupiah",
+        description=_l("Misalnya 750.000.000, Rp 75 juta, atau 1,5 M (1,5 miliar)."),
     )
 
     def offer(self, choices: FormChoices) -> None:
