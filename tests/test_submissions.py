@@ -371,6 +371,20 @@ def test_a_phone_number_in_the_cost_is_refused_with_everything_typed_kept(
     assert stored(app) == []
 
 
+@pytest.mark.parametrize("language", ["id", "en"])
+def test_the_part_named_in_a_refusal_is_escaped(
+    app, client, submit, meeting, valid_submission, language
+):
+    # Flask-Babel's lazy strings count as safe HTML; the part is the participant's text.
+    client.get(f"/bahasa/{language}")
+    response = submit(meeting.code, dict(valid_submission, cost="<i>5</i>"))
+    assert response.status_code == 422
+    page = page_text(response)
+    assert "“&lt;i&gt;”" in page
+    assert "<i>" not in page
+    assert stored(app) == []
+
+
 def test_an_oversized_request_is_refused_with_a_clear_page(app, submit, meeting, valid_submission):
     response = submit(meeting.code, dict(valid_submission, description="x" * 40_000))
     assert response.status_code == 413

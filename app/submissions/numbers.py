@@ -8,6 +8,8 @@ multiplier a lone dot is also a decimal point ("1.5 milyar"), since that is how 
 written there; "1.500 juta" still reads as one thousand five hundred million.
 
 A refusal names the part that was not understood, so the participant can fix that part.
+Its message is translated when raised (gettext, not lazy_gettext): Flask-Babel marks a lazy
+string as safe HTML, and the part is the participant's own text, which must be escaped.
 A household count ("40 KK") is refused in the people field: the field counts people, and
 storing 40 would silently change what was meant (docs/DESIGN.md: nothing submitted is
 silently changed).
@@ -18,7 +20,7 @@ from decimal import Decimal
 from typing import Literal
 
 from babel.numbers import NumberFormatError, parse_decimal
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext as _
 
 from app import domain
 
@@ -81,7 +83,7 @@ def read_amount(text: str, *, unit: Unit) -> int:
     if number is None:
         number = read_written(text, unit)
     if number > MAXIMUM[unit]:
-        raise ValueError(_l("Angka ini terlalu besar."))
+        raise ValueError(_("Angka ini terlalu besar."))
     return number
 
 
@@ -104,7 +106,7 @@ def read_plain(text: str) -> int | None:
 def read_written(text: str, unit: Unit) -> int:
     if looks_like_a_phone_number(text):
         raise ValueError(
-            _l(
+            _(
                 "“%(part)s” tampak seperti nomor telepon. Nomor telepon ditulis di kolom Nomor HP;"
                 " di sini tulis jumlahnya dengan angka.",
                 part=shortened(text),
@@ -114,7 +116,7 @@ def read_written(text: str, unit: Unit) -> int:
     rest = without_prefixes(rest, unit)
     if MINUS.match(rest):
         raise ValueError(
-            _l(
+            _(
                 "Angka tidak boleh negatif (“%(part)s”). Tulis angka bulat saja, misalnya"
                 " 1.500.000.",
                 part=shortened(rest),
@@ -122,7 +124,7 @@ def read_written(text: str, unit: Unit) -> int:
         )
     if not rest:
         raise ValueError(
-            _l(
+            _(
                 "“%(part)s” belum berisi angka. Tulis angka bulat saja, misalnya 1.500.000.",
                 part=shortened(text),
             )
@@ -142,7 +144,7 @@ def read_written(text: str, unit: Unit) -> int:
     households = HOUSEHOLDS.match(rest)
     if unit == "people" and households:
         raise ValueError(
-            _l(
+            _(
                 "Kolom ini menghitung orang, bukan keluarga (“%(part)s”). Tulis perkiraan jumlah"
                 " orangnya; jumlah KK boleh disebut di uraian.",
                 part=shortened(households.group("word")),
@@ -155,7 +157,7 @@ def read_written(text: str, unit: Unit) -> int:
         after = RANGE.match(rest)
         if after and NUMBER.match(without_prefixes(rest[after.end() :], unit)):
             raise ValueError(
-                _l(
+                _(
                     "Tulis satu perkiraan saja, bukan rentang (“%(part)s”), misalnya angka yang"
                     " lebih besar.",
                     part=shortened(text),
@@ -166,7 +168,7 @@ def read_written(text: str, unit: Unit) -> int:
     value = decimal_of(figure, has_multiplier=factor != 1) * factor
     if value != value.to_integral_value():
         raise ValueError(
-            _l(
+            _(
                 "“%(part)s” bukan angka bulat. Tulis angka bulat saja, misalnya 1.500.000.",
                 part=shortened(written),
             )
@@ -183,7 +185,7 @@ def decimal_of(figure: str, *, has_multiplier: bool) -> Decimal:
         if has_multiplier and re.fullmatch(r"[0-9]+\.[0-9]{1,2}|[0-9]+\.[0-9]{4,}", figure):
             return Decimal(figure)
         raise ValueError(
-            _l(
+            _(
                 "Bagian “%(part)s” tidak dipahami: titik memisahkan ribuan dan koma memisahkan"
                 " desimal. Tulis angka bulat saja, misalnya 1.500.000.",
                 part=shortened(figure),
@@ -213,7 +215,7 @@ def not_a_number(text: str) -> ValueError:
     words = re.sub(r"[^a-z]+", " ", text, flags=FLAGS).split()
     if words and all(NUMBER_WORDS.fullmatch(word) for word in words):
         return ValueError(
-            _l(
+            _(
                 "“%(part)s” ditulis dengan huruf. Tulis angka bulat saja, misalnya 1.500.000.",
                 part=shortened(text),
             )
@@ -224,7 +226,7 @@ def not_a_number(text: str) -> ValueError:
 
 def not_understood(part: str) -> ValueError:
     return ValueError(
-        _l(
+        _(
             "Bagian “%(part)s” tidak dipahami. Tulis angka bulat saja, misalnya 1.500.000.",
             part=shortened(part),
         )
