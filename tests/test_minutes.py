@@ -100,6 +100,15 @@ def test_the_page_offers_one_discussion_field_per_agenda_item(login, meeting, ag
     assert "Pembahasan acara 2: Rencana aksi 2024" in page
 
 
+def test_an_agenda_title_is_escaped_in_its_fields_label(app, login, meeting):
+    with app.app_context():
+        db.session.add(AgendaItem(meeting_id=meeting.id, position=1, title="<b>Rencana</b>"))
+        db.session.commit()
+    page = page_text(login("secretariat").get(record_url(meeting.id)))
+    assert "Pembahasan acara 1: &lt;b&gt;Rencana&lt;/b&gt;" in page
+    assert "<b>Rencana</b>" not in page
+
+
 def test_saving_the_texts_stores_them_and_audits_only_what_changed(app, login, meeting, agenda):
     client = login("secretariat")
     fields = record_form(client, meeting.id)

@@ -1,5 +1,6 @@
 """Forms of the minutes screen: the text and a follow-up."""
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, HiddenField, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -55,7 +56,9 @@ def minutes_form_for(agenda_items: list[AgendaItem], **kwargs) -> MinutesForm:
 
     for number, item in enumerate(agenda_items, start=1):
         field = TextAreaField(
-            _l("Pembahasan acara %(number)d: %(title)s", number=number, title=item.title),
+            # Translated now, into a plain str: a lazy string formatted with the title
+            # would pass for safe HTML (its __html__ returns the text unescaped).
+            _("Pembahasan acara %(number)d: %(title)s", number=number, title=item.title),
             filters=[normalise_newlines],
             validators=[Length(max=TEXT_MAX, message=_l("Paling panjang %(max)d karakter."))],
         )
