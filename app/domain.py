@@ -175,3 +175,18 @@ def grouped_nip(text: str | None) -> str:
 
 RENDER_JOB_STATUSES = ("queued", "running", "done", "failed")
 PAGE_SIZES = ("A4", "F4")
+
+
+# Unicode's bidirectional controls (embeddings, overrides, isolates, the marks): one
+# U+202E turns "Bantuan beras" into "sareb nautnaB" in the review queue and the PDF.
+BIDI_CONTROLS = dict.fromkeys(
+    [0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
+)
+
+
+def has_bidi_controls(text: str) -> bool:
+    return any(ord(ch) in BIDI_CONTROLS for ch in text)
+
+
+def without_bidi_controls(text: str) -> str:
+    return text.translate(BIDI_CONTROLS)

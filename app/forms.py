@@ -11,7 +11,7 @@ from flask_wtf import FlaskForm
 from werkzeug.datastructures import CombinedMultiDict, MultiDict
 from wtforms import FileField, PasswordField, ValidationError
 
-from app.domain import NIP_LENGTH, nip_digits
+from app.domain import NIP_LENGTH, has_bidi_controls, nip_digits, without_bidi_controls
 
 BUILT_IN_MESSAGES = {
     "Not a valid choice.": _l("Pilihan tidak tersedia. Pilih dari daftar."),
@@ -73,7 +73,9 @@ class BaseForm(FlaskForm):
             a file or a JSON number sent for a text field. And no one types a NUL
             character, which PostgreSQL refuses in text, so it is dropped from every
             value but a password's: a password is checked exactly as typed, and only
-            ever hashed, never sent to the database.
+            ever hashed, never sent to the database. Unicode's bidirectional controls
+            go the same way (a number copied from a phone's contacts carries two, and
+            one U+202E shows a title backwards in the queue and the PDF).
             """
             if formdata is not None and not hasattr(formdata, "getlist"):
                 # Flask-WTF's default, "read the request", without its JSON branch.
@@ -88,7 +90,11 @@ class BaseForm(FlaskForm):
             if formdata is None:
                 return None
             values = formdata.items(multi=True)
-            if all(type(value) is str and "\x00" not in value for _key, value in values):
+            plain = (
+                type(value) is str and "\x00" not in value and not has_bidi_controls(value)
+                for _key, value in values
+            )
+            if all(plain):
                 return formdata  # the usual case: plain text, nothing to take out
             file_fields, passwords = set(), set()
             for field in form:
@@ -100,7 +106,7 @@ class BaseForm(FlaskForm):
             def cleaned(key: str, value):
                 if not isinstance(value, str) or key in passwords:
                     return value
-                return value.replace("\x00", "")
+                return without_bidi_controls(value.replace("\x00", ""))
 
             return MultiDict(
                 (key, cleaned(key, value))

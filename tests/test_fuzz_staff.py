@@ -35,6 +35,7 @@ from hypothesis import strategies as st
 from markupsafe import escape
 from sqlalchemy import func, select
 
+from app.domain import without_bidi_controls
 from app.extensions import db
 from app.models import Agency, Indicator, IndicatorValue, Kecamatan, Pillar, Submission
 from tests.helpers import (
@@ -222,7 +223,7 @@ def shown_value(html: str, name: str) -> str | None:
 
 def ways_it_may_be_shown(typed: str) -> set[str]:
     """What was typed, as a field's filters may give it back: trimmed, lower case, one newline."""
-    typed = typed.replace("\x00", "")
+    typed = without_bidi_controls(typed.replace("\x00", ""))
     forms = {typed, typed.strip(), typed.strip().lower()}
     forms |= {f.replace("\r\n", "\n").replace("\r", "\n") for f in list(forms)}
     return {str(escape(form)) for form in forms}

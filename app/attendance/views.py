@@ -68,7 +68,7 @@ def remember_own_checkin(code: str, attendee_id: int) -> None:
     session[OWN_CHECKINS] = {**kept, code: attendee_id}
 
 
-@bp.route("/m/<code>/hadir", methods=["GET", "POST"])
+@bp.route("/m/<code>/hadir", methods=["GET", "POST"], strict_slashes=False)
 # As the input form: the form checks its own CSRF token, so that an expired token
 # returns the form with everything typed instead of an error page.
 @csrf.exempt
@@ -108,7 +108,7 @@ def checkin(code: str):
     )
 
 
-@bp.get("/m/<code>/hadir/tercatat")
+@bp.get("/m/<code>/hadir/tercatat", strict_slashes=False)
 def checked_in(code: str):
     meeting = services.meeting_by_code(code)
     if meeting is None:

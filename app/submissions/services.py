@@ -13,6 +13,7 @@ from sqlalchemy import Row, Select, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
+from app.domain import without_bidi_controls
 from app.extensions import db
 from app.models import (
     Agency,
@@ -32,6 +33,8 @@ RECEIPT_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 RECEIPT_LENGTH = 8
 
 WindowState = Literal["open", "not_yet_open", "closed"]
+
+TYPED_FIELDS = ("submitter_name", "position", "title", "description", "organisation", "phone")
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,14 @@ class SubmissionData:
     program_id: int | None = None
     beneficiaries: int | None = None
     cost: int | None = None
+
+    def __post_init__(self) -> None:
+        # The forms drop them already (app/forms.py); here as well, as the last step before
+        # storing, which both the web form and the paper import take.
+        for name in TYPED_FIELDS:
+            text = getattr(self, name)
+            if text:
+                object.__setattr__(self, name, without_bidi_controls(text))
 
     def values(self) -> dict:
         return dict(vars(self))

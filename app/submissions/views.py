@@ -64,7 +64,9 @@ def is_miss(response) -> bool:
     return response.status_code == 404
 
 
-@bp.route("/m/<code>", methods=["GET", "POST"])
+# strict_slashes=False: a link typed or pasted as /m/<code>/ opens the same form, and
+# a POST there is taken as it is, with no redirect to lose its body.
+@bp.route("/m/<code>", methods=["GET", "POST"], strict_slashes=False)
 # The form checks its own CSRF token so that an expired token returns the form
 # with everything typed instead of an error page (see `token_expired` below).
 @csrf.exempt
@@ -79,11 +81,12 @@ def meeting(code: str):
     form.offer(choices)
     if not meeting.access_code:
         del form.access_code
-    if request.method == "GET":
+    sending = request.method == "POST"  # HEAD answers as GET does
+    if not sending:
         form.client_token.data = uuid.uuid4().hex
 
     token_expired = False
-    if request.method == "POST" and state == "open":
+    if sending and state == "open":
         valid = form.validate()
         token_expired = "csrf_token" in form.errors
         if valid:
@@ -111,8 +114,8 @@ def meeting(code: str):
             # A tampered or missing token: give a fresh one rather than fail again.
             form.client_token.data = uuid.uuid4().hex
 
-    status = 200 if request.method == "GET" else 422
-    if request.method == "POST" and state != "open":
+    status = 422 if sending else 200
+    if sending and state != "open":
         status = 409
     return (
         render_template(
@@ -172,7 +175,7 @@ def status():
     ), (422 if form.errors else 200)
 
 
-@bp.get("/m/<code>/tindak-lanjut")
+@bp.get("/m/<code>/tindak-lanjut", strict_slashes=False)
 # As costly to guess as a receipt: meeting codes are short words, so the lookup budget.
 @limiter.limit(lookup_rate_limit)
 def accountability(code: str):
