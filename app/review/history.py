@@ -120,6 +120,7 @@ FIELD_LABELS = {
     "themes": _l("Tema"),
     "inputs": _l("Masukan"),
     "themed_inputs": _l("Masukan dalam tema"),
+    "removed_themes": _l("Tema yang dihapus"),
 }
 
 PILLAR_FIELDS = ("pillar_id", "submitted_pillar_id")
