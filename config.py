@@ -49,10 +49,15 @@ class Config:
     # and an expired one still never loses what was typed (see submissions.views).
     WTF_CSRF_TIME_LIMIT = _env_int("RAKOR_CSRF_TIME_LIMIT", 8 * 3600)
 
-    # Participants in one room often share one public address (the venue's wifi),
-    # so the per-client limit is generous; it stops floods, not a busy meeting.
+    # Participants in one room often share one public address (the venue's wifi): 300
+    # of them must all be able to send within ten minutes, most in the last one. The
+    # first limit counts recorded inputs only (a refused form costs nothing); the second
+    # counts every send, and stops floods.
     RAKOR_SUBMIT_RATE_LIMIT = os.environ.get(
-        "RAKOR_SUBMIT_RATE_LIMIT", "30 per minute;300 per hour"
+        "RAKOR_SUBMIT_RATE_LIMIT", "150 per minute;1000 per hour"
+    )
+    RAKOR_SUBMIT_ATTEMPT_RATE_LIMIT = os.environ.get(
+        "RAKOR_SUBMIT_ATTEMPT_RATE_LIMIT", "600 per minute"
     )
     RAKOR_LOOKUP_RATE_LIMIT = os.environ.get("RAKOR_LOOKUP_RATE_LIMIT", "60 per minute")
     # Per client address, on top of the per-account lock after repeated failures.
@@ -65,6 +70,10 @@ class Config:
     # down, or memory://'s expiry timer started by two threads at once (a race in limits
     # 5.8). The request then goes through uncounted, and the error is logged.
     RATELIMIT_SWALLOW_ERRORS = True
+
+    # Days after a meeting's date when its participants' names and phone numbers are
+    # erased (`flask privacy erase`, run daily by a timer); the inputs stay. 0 keeps them.
+    RAKOR_PERSONAL_DATA_DAYS = _env_int("RAKOR_PERSONAL_DATA_DAYS", 365)
 
     # The address participants use, printed under QR codes (e.g. https://rakor.example.go.id).
     RAKOR_PUBLIC_URL = os.environ.get("RAKOR_PUBLIC_URL", "")

@@ -59,6 +59,7 @@ class Meeting(Base):
         CheckConstraint(
             "closes_at IS NULL OR opens_at IS NULL OR closes_at > opens_at", name="window"
         ),
+        CheckConstraint("late_grace_minutes BETWEEN 0 AND 240", name="late_grace_minutes"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -97,6 +98,8 @@ class Meeting(Base):
     accountability_public: Mapped[bool] = mapped_column(
         Boolean, default=False, server_default=false()
     )
+    # Minutes after closing during which a send is still taken, marked late; 0 is none.
+    late_grace_minutes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -158,6 +161,10 @@ class Attendee(Base):
     source: Mapped[str] = mapped_column(String(8), default="desk")
     checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The personal link of an invitee (/m/<code>?undangan=<token>): it opens the form
+    # with their name, role, unit and position filled in. Kept so it can be sent again.
+    invitation_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    invitation_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class FollowUp(Base):

@@ -4,6 +4,7 @@ from datetime import datetime
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     CheckConstraint,
     ForeignKey,
     Index,
@@ -11,6 +12,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -81,6 +83,14 @@ class Submission(Base):
     beneficiaries: Mapped[int | None] = mapped_column(Integer)
     cost: Mapped[int | None] = mapped_column(BigInteger)
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Taken in the grace period after the meeting closed.
+    late: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # The participant's own correction link holds a secret only its receipt showed;
+    # only its hash is kept.
+    correction_token_hash: Mapped[str | None] = mapped_column(String(64))
+    corrected_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Name and phone erased after the retention period; the input itself stays.
+    personal_data_erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     status: Mapped[str] = mapped_column(String(16), default="received")
     decision_reason: Mapped[str] = mapped_column(Text, default="")

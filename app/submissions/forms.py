@@ -26,6 +26,7 @@ from app.submissions.numbers import Unit, read_amount
 from app.submissions.services import FormChoices, SubmissionData
 
 CLIENT_TOKEN = re.compile(r"^[0-9a-f]{32}$")
+INVITATION_TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 PHONE = re.compile(r"^\+?[0-9][0-9 .\-]{6,20}$")
 
 
@@ -72,6 +73,11 @@ class SubmissionForm(BaseForm):
     client_token = HiddenField(
         "",  # never shown: a label of its own, not one made from the name
         validators=[Regexp(CLIENT_TOKEN, message=_l("Muat ulang formulir."))],
+    )
+    # The personal link's token (/m/<code>?undangan=...): the input joins the invitee's line.
+    invitation = HiddenField(
+        "",
+        validators=[Optional(), Regexp(INVITATION_TOKEN, message=_l("Muat ulang formulir."))],
     )
     access_code = StringField(
         _l("Kode akses rapat"),

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Literal, NamedTuple
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Row, Select, or_, select
+from sqlalchemy import Row, Select, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -17,6 +17,7 @@ from app.domain import without_bidi_controls
 from app.extensions import db
 from app.models import (
     Agency,
+    Attendee,
     Kecamatan,
     Kelurahan,
     Meeting,
@@ -79,6 +80,9 @@ class Accepted:
     submission_id: int
     receipt_code: str
     already_received: bool
+    # The secret of the correction link, known only to this answer (its hash is stored);
+    # None when the send had been recorded before.
+    correction_token: str | None = None
 
 
 class Choice(NamedTuple):
@@ -132,14 +136,21 @@ def public_meeting(code: str) -> Meeting | None:
     )
 
 
-def form_choices(meeting: Meeting) -> FormChoices:
+def form_choices(meeting: Meeting, *, english: bool = False) -> FormChoices:
     """What the meeting's form offers, the web form and the paper import alike.
 
     The meeting's own pillars still active, or every active pillar when it has none.
+    `english` names strategies and programs in English where an English name is kept
+    (the public form in English); the paper import matches the Indonesian names.
     """
-    pillar = select(Pillar.id, Pillar.code, Pillar.name, Pillar.description).where(
-        Pillar.retired_at.is_(None)
-    )
+    name = Pillar.name_en if english else Pillar.name
+    description = Pillar.description_en if english else Pillar.description
+    pillar = select(
+        Pillar.id,
+        Pillar.code,
+        func.coalesce(func.nullif(name, ""), Pillar.name).label("name"),
+        func.coalesce(func.nullif(description, ""), Pillar.description).label("description"),
+    ).where(Pillar.retired_at.is_(None))
     chosen = (
         db.session.execute(
             pillar.join(meeting_pillar, meeting_pillar.c.pillar_id == Pillar.id)
@@ -148,8 +159,9 @@ def form_choices(meeting: Meeting) -> FormChoices:
         ).all()
         or db.session.execute(pillar.order_by(Pillar.position, Pillar.code)).all()
     )
+    program_name = Program.name_en if english else Program.name
     programs = db.session.execute(
-        select(Program.id, Program.name)
+        select(Program.id, func.coalesce(func.nullif(program_name, ""), Program.name).label("name"))
         .where(
             Program.active,
             or_(Program.pillar_id.is_(None), Program.pillar_id.in_([p.id for p in chosen])),
@@ -259,12 +271,26 @@ def idempotency_key(client_token: str, data: SubmissionData) -> str:
     return hashlib.sha256(f"{client_token}\n{data.fingerprint()}".encode()).hexdigest()
 
 
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def invitee(meeting_id: int, invitation_token: str) -> Attendee | None:
+    """The invitation line a personal link names, in this meeting only."""
+    if not invitation_token or len(invitation_token) > 64 or "\x00" in invitation_token:
+        return None
+    return db.session.scalar(
+        select(Attendee).filter_by(meeting_id=meeting_id, invitation_token=invitation_token)
+    )
+
+
 def submit(
     meeting: Meeting,
     data: SubmissionData,
     *,
     client_token: str,
     access_code: str = "",
+    invitation_token: str = "",
     now: datetime | None = None,
 ) -> Accepted:
     """Record one input, or return the one this very send already made."""
@@ -282,7 +308,7 @@ def submit(
     meeting_id = meeting.id  # read once: a rollback below expires the meeting
     for _attempt in range(5):
         try:
-            return record_submission(meeting_id, data, key, now)
+            return record_submission(meeting_id, data, key, now, invitation_token)
         except IntegrityError:
             # Either this very form was sent before (a double tap, a retry, a send at
             # the same moment: the unique (meeting, key) constraint), or, rarely, the
@@ -298,7 +324,10 @@ def submit(
 
 
 @transaction
-def record_submission(meeting_id: int, data: SubmissionData, key: str, now) -> Accepted:
+def record_submission(
+    meeting_id: int, data: SubmissionData, key: str, now, invitation_token: str = ""
+) -> Accepted:
+    correction_token = secrets.token_urlsafe(24)
     submission = Submission(
         meeting_id=meeting_id,
         receipt_code=new_receipt_code(),
@@ -306,8 +335,19 @@ def record_submission(meeting_id: int, data: SubmissionData, key: str, now) -> A
         source="web",
         submitted_pillar_id=data.pillar_id,
         submitted_at=now,
+        correction_token_hash=token_hash(correction_token),
         **data.values(),
     )
     db.session.add(submission)
     db.session.flush()
-    return Accepted(submission.id, submission.receipt_code, already_received=False)
+    # Sent through an invitee's personal link: their line of the invitation list now
+    # shows the input (the first one, if they send several).
+    line = invitee(meeting_id, invitation_token)
+    if line is not None and line.submission_id is None:
+        line.submission_id = submission.id
+    return Accepted(
+        submission.id,
+        submission.receipt_code,
+        already_received=False,
+        correction_token=correction_token,
+    )

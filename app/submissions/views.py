@@ -3,14 +3,16 @@
 import uuid
 
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from app.extensions import csrf, db, limiter
 from app.forms import error_summary, show_refusal
 from app.i18n import local_today
 from app.models.base import utcnow
+from app.qr import public_meeting_url
 from app.services import Refused
-from app.submissions import bp, follow_ups, services
+from app.submissions import bp, follow_ups, invitations, services
 from app.submissions.forms import StatusForm, SubmissionForm
 
 
@@ -48,11 +50,21 @@ RECEIPT_LOOKUP = "receipt-lookup"
 # always opens, even when the network it shares has spent the lookup budget.
 OWN_RECEIPTS = "own_receipts"
 OWN_RECEIPTS_KEPT = 20
+# The correction link's secret of each of those receipts, by receipt code: the receipt
+# page shows the link only to the browser that sent the input.
+OWN_CORRECTIONS = "own_corrections"
 
 
-def remember_own_receipt(code: str) -> None:
+def remember_own_receipt(code: str, correction_token: str | None = None) -> None:
     earlier = [kept for kept in session.get(OWN_RECEIPTS, []) if kept != code]
-    session[OWN_RECEIPTS] = [*earlier[-(OWN_RECEIPTS_KEPT - 1) :], code]
+    kept = [*earlier[-(OWN_RECEIPTS_KEPT - 1) :], code]
+    session[OWN_RECEIPTS] = kept
+    corrections = {
+        own: token for own, token in session.get(OWN_CORRECTIONS, {}).items() if own in kept
+    }
+    if correction_token:
+        corrections[code] = correction_token
+    session[OWN_CORRECTIONS] = corrections
 
 
 def is_own_receipt() -> bool:
@@ -75,7 +87,7 @@ def meeting(code: str):
     meeting = services.public_meeting(code)
     if meeting is None:
         abort(404)
-    choices = services.form_choices(meeting)
+    choices = services.form_choices(meeting, english=get_locale().language == "en")
     state = services.window_state(meeting, utcnow())
     form = SubmissionForm()
     form.offer(choices)
@@ -84,6 +96,9 @@ def meeting(code: str):
     sending = request.method == "POST"  # HEAD answers as GET does
     if not sending:
         form.client_token.data = uuid.uuid4().hex
+        line = services.invitee(meeting.id, request.args.get("undangan", ""))
+        if line is not None:
+            invitations.prefill(form, line, choices)
 
     token_expired = False
     if sending and state == "open":
@@ -96,6 +111,7 @@ def meeting(code: str):
                     form.submission_data(),
                     client_token=form.client_token.data,
                     access_code=form.access_code.data if form.access_code else "",
+                    invitation_token=form.invitation.data or "",
                 )
             except Refused as refused:
                 if refused.field:  # else the window closed: the page says so
@@ -108,7 +124,7 @@ def meeting(code: str):
                         "info",
                     )
                 code = accepted.receipt_code
-                remember_own_receipt(code)
+                remember_own_receipt(code, accepted.correction_token)
                 return redirect(url_for("submissions.receipt", code=code), code=303)
         if not form.client_token.data or "client_token" in form.errors:
             # A tampered or missing token: give a fresh one rather than fail again.
@@ -127,6 +143,7 @@ def meeting(code: str):
             closed_since=services.closed_since(meeting),
             token_expired=token_expired,
             errors=error_summary(form),
+            meeting_url=public_meeting_url(meeting),
         ),
         status,
     )
