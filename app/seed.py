@@ -1,7 +1,9 @@
 """Load the reference data shipped in app/reference_data (copied from the city's sources).
 
 Idempotent: rows are matched on their natural keys and updated in place, so a
-second run changes nothing and an edited CSV updates the names.
+second run changes nothing and an edited CSV updates the names. The English texts
+(a pillar's name and description, a program's name) only fill what is empty: an
+existing database gets them, and the wording an admin gave them is kept.
 """
 
 import csv
@@ -52,8 +54,9 @@ def seed_pillars() -> int:
     for position, row in enumerate(rows, start=1):
         pillar = existing.get(row["code"]) or Pillar(code=row["code"])
         pillar.name = row["name_id"]
-        pillar.name_en = row["name_en"]
+        pillar.name_en = pillar.name_en or row["name_en"]
         pillar.description = row["description_id"]
+        pillar.description_en = pillar.description_en or row["description_en"]
         pillar.position = position
         db.session.add(pillar)
     db.session.flush()
@@ -86,6 +89,7 @@ def seed_programs() -> int:
     for row in read_csv("programs.csv"):
         program = programs.get(row["program"]) or Program(name=row["program"])
         program.pillar_id = pillars[row["pillar_code"]].id
+        program.name_en = program.name_en or row["program_en"]
         db.session.add(program)
         programs[program.name] = program
     db.session.flush()

@@ -181,6 +181,14 @@ class PillarForm(BaseForm):
         description=_l("Ditampilkan kepada peserta di formulir masukan."),
         validators=[Length(max=2000, message=_l("Paling panjang %(max)d karakter."))],
     )
+    description_en = TextAreaField(
+        _l("Uraian (bahasa Inggris)"),
+        description=_l(
+            "Ditampilkan kepada peserta yang memilih bahasa Inggris. "
+            "Kosongkan untuk memakai uraian bahasa Indonesia."
+        ),
+        validators=[Length(max=2000, message=_l("Paling panjang %(max)d karakter."))],
+    )
     position = PlainIntegerField(
         _l("Urutan"),
         description=_l("Strategi diurutkan dari angka terkecil."),
@@ -193,6 +201,14 @@ class PillarForm(BaseForm):
 
 class ProgramForm(BaseForm):
     name = text(_l("Nama program"), 300, required=_l("Isi nama program."))
+    name_en = text(
+        _l("Nama program (bahasa Inggris)"),
+        300,
+        description=_l(
+            "Ditampilkan kepada peserta yang memilih bahasa Inggris. "
+            "Kosongkan untuk memakai nama bahasa Indonesia."
+        ),
+    )
     pillar_id = choice(_l("Strategi"), required=_l("Pilih strategi."))
     agency_id = choice(_l("Perangkat daerah pelaksana (tidak wajib)"))
 

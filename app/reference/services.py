@@ -298,6 +298,7 @@ def save_pillar(
     name: str,
     name_en: str,
     description: str,
+    description_en: str,
     position: int,
 ) -> Pillar:
     code, name = _require(code, "code"), _require(name, "name")
@@ -307,6 +308,7 @@ def save_pillar(
     pillar.code, pillar.name = code, name
     pillar.name_en = name_en.strip()
     pillar.description = description.strip()
+    pillar.description_en = description_en.strip()
     pillar.position = position
     return _save(actor, _add_if_new(pillar), pillar, before)
 
@@ -368,6 +370,7 @@ def save_program(
     program: Program | None,
     *,
     name: str,
+    name_en: str,
     pillar_id: int,
     agency_id: int | None,
 ) -> Program:
@@ -380,6 +383,7 @@ def save_program(
     _unique(Program, program, Program.name, name, "duplicate_name", "name")
     before = _state_of(program)
     program.name, program.pillar_id, program.agency_id = name, pillar_id, agency_id
+    program.name_en = name_en.strip()
     return _save(actor, _add_if_new(program), program, before)
 
 

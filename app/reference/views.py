@@ -249,6 +249,7 @@ def pillar(pillar_id: int | None = None):
             name=form.name.data,
             name_en=form.name_en.data or "",
             description=form.description.data or "",
+            description_en=form.description_en.data or "",
             position=form.position.data,
         )
 
@@ -319,6 +320,7 @@ def program(program_id: int | None = None):
             current_actor(),
             program,
             name=form.name.data,
+            name_en=form.name_en.data or "",
             pillar_id=int(form.pillar_id.data),
             agency_id=int(form.agency_id.data) if form.agency_id.data else None,
         )
