@@ -9,12 +9,13 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from app import logs, security
+from app import logs, security, static_versions
 from config import BASE_DIR, CONFIGS, config_for_environment, default_database_url
 
 
 def create_app(test_config: dict | None = None) -> Flask:
-    app = Flask(
+    # Flask with versioned static files kept for a year (app/static_versions.py).
+    app = static_versions.Rakor(
         __name__,
         instance_path=str(BASE_DIR / "instance"),
         template_folder=str(BASE_DIR / "templates"),
@@ -26,6 +27,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_template_helpers(app)
     register_commands(app)
     security.register(app)
+    static_versions.register(app)
     logs.configure(app)
     if app.config["RAKOR_PROXY_COUNT"]:
         hops = app.config["RAKOR_PROXY_COUNT"]
