@@ -1,4 +1,5 @@
-"""Command-line tools: `flask --app wsgi seed | demo | users create | backup | restore ...`."""
+"""Command-line tools: `flask --app wsgi seed | demo | users create | backup | restore |
+privacy erase ...`."""
 
 import sys
 
@@ -8,6 +9,7 @@ from flask.cli import AppGroup, with_appcontext
 
 from app.auth.services import MIN_PASSWORD_LENGTH
 from app.cli.backup import backup_command, restore_command
+from app.cli.privacy import privacy
 from app.documents.cli import report
 from app.domain import USER_ROLES
 
@@ -20,6 +22,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
     app.cli.add_command(themes_command)
+    app.cli.add_command(privacy)
 
 
 @click.command("seed")
