@@ -13,6 +13,7 @@ from wtforms import (
     BooleanField,
     DateField,
     DateTimeLocalField,
+    IntegerField,
     SelectMultipleField,
     StringField,
     TextAreaField,
@@ -69,6 +70,16 @@ def plausible_year(_form, field) -> None:
     """
     if field.data is not None and not YEAR_MIN <= field.data.year <= YEAR_MAX:
         raise ValidationError(_l("Tahun antara %(low)d dan %(high)d.", low=YEAR_MIN, high=YEAR_MAX))
+
+
+# The meeting table's own bounds for late_grace_minutes (migration 0011): four hours.
+LATE_GRACE_MAX = 240
+
+
+def grace_in_range(_form, field) -> None:
+    # Left to the field's own "whole numbers only" message when the text was not a number.
+    if field.data is not None and not 0 <= field.data <= LATE_GRACE_MAX:
+        raise ValidationError(_l("Antara 0 dan %(max)d menit.", max=LATE_GRACE_MAX))
 
 
 class CheckboxesField(SelectMultipleField):
@@ -162,6 +173,15 @@ class MeetingForm(BaseForm):
         format=LOCAL_DATETIME_FORMATS,
         invalid_value_message=_l("Tulis tanggal dan jam seperti 2024-01-23 12:00."),
         validators=[Optional(), plausible_year],
+    )
+    late_grace_minutes = IntegerField(
+        _l("Tenggang waktu setelah ditutup (menit)"),
+        description=_l(
+            "0 sampai 240. Selama tenggang waktu ini formulir masih menerima masukan, yang"
+            " dicatat sebagai terlambat. 0 berarti tanpa tenggang waktu."
+        ),
+        default=0,
+        validators=[Optional(), grace_in_range],
     )
     access_code = StringField(
         _l("Kode akses (tidak wajib)"),

@@ -64,6 +64,7 @@ AUDITED_FIELDS = (
     "venue",
     "opens_at",
     "closes_at",
+    "late_grace_minutes",
     "access_code",
     "chair_name",
     "chair_position",
@@ -109,6 +110,8 @@ class MeetingData:
     notetaker_nip: str = ""
     opens_at: datetime | None = None
     closes_at: datetime | None = None
+    # Minutes after closing in which a send is still taken, marked late (0: none).
+    late_grace_minutes: int = 0
     access_code: str | None = None
     # Empty: the form offers every active pillar, including ones added later.
     pillar_ids: tuple[int, ...] = ()
@@ -142,6 +145,7 @@ class MeetingSummary:
     pillars: list[Pillar]
     # "open", "not_yet_open" or "closed": what a participant meets right now.
     intake_state: str
+    intake_late: bool = False
 
 
 # --- queries ---------------------------------------------------------------------------
@@ -188,10 +192,14 @@ def meeting_counts(meeting_id: int) -> MeetingCounts:
 
 
 def meeting_summary(meeting: Meeting, now: datetime | None = None) -> MeetingSummary:
+    state = window_state(meeting, now or utcnow())
     return MeetingSummary(
         counts=meeting_counts(meeting.id),
         pillars=pillars_in_use(meeting),
-        intake_state=window_state(meeting, now or utcnow()),
+        # In the grace period after closing the form still takes input (marked late):
+        # "open" to the pages that only tell taking from not taking; `intake_late` says which.
+        intake_state="open" if state == "late" else state,
+        intake_late=state == "late",
     )
 
 
@@ -346,6 +354,7 @@ def _apply(meeting: Meeting, data: MeetingData) -> None:
     meeting.notetaker_nip = grouped_nip(data.notetaker_nip)
     meeting.opens_at = data.opens_at
     meeting.closes_at = data.closes_at
+    meeting.late_grace_minutes = data.late_grace_minutes
     meeting.access_code = compact_access_code(data.access_code or "") or None
 
 

@@ -21,6 +21,7 @@ from wtforms.widgets import TextInput
 
 from app import domain
 from app.forms import BaseForm
+from app.i18n import number
 from app.models.reference import agency_label
 from app.submissions.numbers import Unit, read_amount
 from app.submissions.services import FormChoices, SubmissionData
@@ -63,12 +64,40 @@ def stripped(value: str | None) -> str:
     return value.strip() if value else ""
 
 
+def one_line_break(value: str | None) -> str | None:
+    """Browsers send a line break as CRLF: stored, and measured, as one character (LF)."""
+    return value.replace("\r\n", "\n").replace("\r", "\n") if value else value
+
+
+class TextLength:
+    """The length of the text as stored, between `min` and `max` characters.
+
+    Too long names the limit and the count ("Uraian paling panjang 4.000 karakter;
+    sekarang 4.512."), so the participant knows how much to cut; nothing is cut here.
+    """
+
+    def __init__(self, shortest: int, longest: int, too_short, too_long) -> None:
+        self.min, self.max = shortest, longest
+        self.too_short, self.too_long = too_short, too_long
+
+    def __call__(self, form, field) -> None:
+        length = len(field.data or "")
+        if length > self.max:
+            raise ValidationError(
+                str(self.too_long) % {"max": number(self.max), "count": number(length)}
+            )
+        if length < self.min:
+            raise ValidationError(str(self.too_short) % {"min": self.min, "max": self.max})
+
+
 def choices_of(labels: dict) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in labels.items()]
 
 
 class SubmissionForm(BaseForm):
-    """Fields in the order a participant fills them: who, what, where, how much."""
+    """Fields in the order the page shows them (templates/submissions/meeting.html): who,
+    what (kind, strategy, program, title, description), where, how much. The error
+    summary lists errors in this order."""
 
     client_token = HiddenField(
         "",  # never shown: a label of its own, not one made from the name
@@ -139,28 +168,31 @@ class SubmissionForm(BaseForm):
     pillar = RadioField(
         _l("Strategi"), validators=[DataRequired(_l("Pilih strategi yang paling sesuai."))]
     )
+    program = SelectField(_l("Program terkait"), description=_l("Wajib untuk evaluasi program."))
     title = StringField(
         _l("Judul singkat"),
-        filters=[stripped],
+        filters=[one_line_break, stripped],
         validators=[
             DataRequired(_l("Isi judul masukan.")),
-            Length(
-                min=domain.TITLE_MIN,
-                max=domain.TITLE_MAX,
-                message=_l("Judul antara %(min)d dan %(max)d karakter."),
+            TextLength(
+                domain.TITLE_MIN,
+                domain.TITLE_MAX,
+                too_short=_l("Judul antara %(min)d dan %(max)d karakter."),
+                too_long=_l("Judul paling panjang %(max)s karakter; sekarang %(count)s."),
             ),
         ],
     )
     description = TextAreaField(
         _l("Uraian"),
         description=_l("Apa masalahnya, apa usulannya, siapa yang terbantu."),
-        filters=[stripped],
+        filters=[one_line_break, stripped],
         validators=[
             DataRequired(_l("Isi uraian masukan.")),
-            Length(
-                min=domain.DESCRIPTION_MIN,
-                max=domain.DESCRIPTION_MAX,
-                message=_l("Uraian antara %(min)d dan %(max)d karakter."),
+            TextLength(
+                domain.DESCRIPTION_MIN,
+                domain.DESCRIPTION_MAX,
+                too_short=_l("Uraian antara %(min)d dan %(max)d karakter."),
+                too_long=_l("Uraian paling panjang %(max)s karakter; sekarang %(count)s."),
             ),
         ],
     )
@@ -168,7 +200,6 @@ class SubmissionForm(BaseForm):
     target_group = SelectField(
         _l("Sasaran"), choices=choices_of(domain.TARGET_GROUPS), default="umum"
     )
-    program = SelectField(_l("Program terkait"), description=_l("Wajib untuk evaluasi program."))
     beneficiaries = WholeNumberField(
         _l("Perkiraan penerima manfaat (orang, tidak wajib)"),
         unit="people",

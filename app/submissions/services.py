@@ -5,7 +5,7 @@ import hmac
 import json
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Literal, NamedTuple
 
 from flask_babel import lazy_gettext as _l
@@ -33,7 +33,11 @@ from app.services import Refused, transaction
 RECEIPT_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 RECEIPT_LENGTH = 8
 
-WindowState = Literal["open", "not_yet_open", "closed"]
+# "late": closed, but within the meeting's grace period, so a send is still recorded,
+# marked late. Only the public form takes input in that state; staff pages treat it as
+# closed unless they say otherwise.
+WindowState = Literal["open", "late", "not_yet_open", "closed"]
+TAKES_INPUT = ("open", "late")
 
 TYPED_FIELDS = ("submitter_name", "position", "title", "description", "organisation", "phone")
 
@@ -192,15 +196,31 @@ def form_choices(meeting: Meeting, *, english: bool = False) -> FormChoices:
 
 
 def window_state(meeting: Meeting, now: datetime) -> WindowState:
-    if meeting.status in ("closed", "finalised"):
+    if meeting.status == "finalised":
         return "closed"
+    window_over = meeting.closes_at is not None and now >= meeting.closes_at
+    if meeting.status == "closed" or (meeting.status == "open" and window_over):
+        return "late" if in_grace_period(meeting, now) else "closed"
     if meeting.status != "open":
         return "not_yet_open"
-    if meeting.closes_at is not None and now >= meeting.closes_at:
-        return "closed"
     if meeting.opens_at is not None and now < meeting.opens_at:
         return "not_yet_open"
     return "open"
+
+
+def in_grace_period(meeting: Meeting, now: datetime) -> bool:
+    """Closed less than the meeting's grace minutes ago (a finalised one never is)."""
+    closed = closed_since(meeting)
+    grace = meeting.late_grace_minutes or 0
+    return closed is not None and grace > 0 and now < closed + timedelta(minutes=grace)
+
+
+def grace_ends(meeting: Meeting) -> datetime | None:
+    """When late input stops being taken: the closing time plus the grace minutes."""
+    closed = closed_since(meeting)
+    if closed is None or not meeting.late_grace_minutes:
+        return None
+    return closed + timedelta(minutes=meeting.late_grace_minutes)
 
 
 def closed_since(meeting: Meeting) -> datetime | None:
@@ -262,13 +282,16 @@ def new_receipt_code() -> str:
     return "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(RECEIPT_LENGTH))
 
 
-def idempotency_key(client_token: str, data: SubmissionData) -> str:
-    """The same form load sending the same content is one submission.
+def idempotency_key(data: SubmissionData) -> str:
+    """The same content from the same person in the same meeting is one submission.
 
-    Content is part of the key so that a participant who goes back, edits and
-    sends again is not silently answered with the receipt of the first send.
+    The key is the content alone (who, with what unit, and every answer, as the form
+    normalised them), not the form load: a double tap, a reload of the POST, the back
+    button then Kirim, or a fresh page with the same content all find the first send,
+    while an edited send is a new input. The paper import keys its rows its own way
+    (app/paper/services.py, "import:..."), so a web key never meets one of them.
     """
-    return hashlib.sha256(f"{client_token}\n{data.fingerprint()}".encode()).hexdigest()
+    return hashlib.sha256(f"web\n{data.fingerprint()}".encode()).hexdigest()
 
 
 def token_hash(token: str) -> str:
@@ -288,44 +311,69 @@ def submit(
     meeting: Meeting,
     data: SubmissionData,
     *,
-    client_token: str,
+    client_token: str = "",  # the form load's token: no longer part of the key
     access_code: str = "",
     invitation_token: str = "",
     now: datetime | None = None,
 ) -> Accepted:
-    """Record one input, or return the one this very send already made."""
+    """Record one input, or return the one the same content already made.
+
+    In the grace period after closing (window state "late") the input is recorded
+    and marked late.
+    """
     now = now or utcnow()
     state = window_state(meeting, now)
-    if state != "open":
+    code_matches = access_code_matches(meeting, access_code)
+    key = idempotency_key(data)
+    meeting_id = meeting.id  # read once: a rollback below expires the meeting
+    if code_matches:
+        # Sent before, even if the meeting has closed since: that send's receipt.
+        existing = earlier_send(meeting_id, key)
+        if existing is not None:
+            return existing
+    if state not in TAKES_INPUT:
         raise Refused(state)
-    if not access_code_matches(meeting, access_code):
+    if not code_matches:
         raise Refused(
             "access_code",
             _l("Kode akses tidak cocok. Tanyakan di meja sekretariat."),
             field="access_code",
         )
-    key = idempotency_key(client_token, data)
-    meeting_id = meeting.id  # read once: a rollback below expires the meeting
+    late = state == "late"
     for _attempt in range(5):
         try:
-            return record_submission(meeting_id, data, key, now, invitation_token)
+            return record_submission(meeting_id, data, key, now, invitation_token, late=late)
         except IntegrityError:
-            # Either this very form was sent before (a double tap, a retry, a send at
-            # the same moment: the unique (meeting, key) constraint), or, rarely, the
-            # receipt code collided: the first answers, the second tries another code.
-            existing = db.session.execute(
-                select(Submission.id, Submission.receipt_code).filter_by(
-                    meeting_id=meeting_id, idempotency_key=key
-                )
-            ).first()
+            # Either the same content arrived at the same moment (a double tap: the
+            # unique (meeting, key) constraint), or, rarely, the receipt code collided:
+            # the first answers, the second tries another code.
+            existing = earlier_send(meeting_id, key)
             if existing is not None:
-                return Accepted(existing.id, existing.receipt_code, already_received=True)
+                return existing
     raise RuntimeError("could not allocate a unique receipt code")
+
+
+def earlier_send(meeting_id: int, key: str) -> Accepted | None:
+    """The input the same content already made in this meeting, if any."""
+    existing = db.session.execute(
+        select(Submission.id, Submission.receipt_code).filter_by(
+            meeting_id=meeting_id, idempotency_key=key
+        )
+    ).first()
+    if existing is None:
+        return None
+    return Accepted(existing.id, existing.receipt_code, already_received=True)
 
 
 @transaction
 def record_submission(
-    meeting_id: int, data: SubmissionData, key: str, now, invitation_token: str = ""
+    meeting_id: int,
+    data: SubmissionData,
+    key: str,
+    now,
+    invitation_token: str = "",
+    *,
+    late: bool = False,
 ) -> Accepted:
     correction_token = secrets.token_urlsafe(24)
     submission = Submission(
@@ -335,6 +383,7 @@ def record_submission(
         source="web",
         submitted_pillar_id=data.pillar_id,
         submitted_at=now,
+        late=late,
         correction_token_hash=token_hash(correction_token),
         **data.values(),
     )
