@@ -7,7 +7,7 @@ import html
 import io
 import re
 from datetime import date
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import pytest
 from PIL import Image
@@ -146,3 +146,47 @@ def test_guessing_codes_is_rate_limited_but_a_real_picture_is_not_counted(client
     assert real == [200] * 5
     statuses = [client.get(f"/m/tebakan-{n}/preview.jpg").status_code for n in range(4)]
     assert statuses == [404, 404, 404, 429]
+
+
+# --- the WhatsApp button of the secretariat's meeting page ---------------------------------
+
+
+def whatsapp_text(page: str) -> str:
+    found = re.search(r'href="https://wa\.me/\?text=([^"]+)"', page)
+    assert found, "no WhatsApp button on the meeting page"
+    return unquote(html.unescape(found.group(1)))
+
+
+def test_the_meeting_page_sends_the_form_link_on_whatsapp(login, make_meeting):
+    meeting = make_meeting(access_code="JLAMPRANG")
+    page = login("secretariat").get(f"/admin/meetings/{meeting.id}").get_data(as_text=True)
+    assert "Kirim tautan formulir lewat WhatsApp" in page
+    text = whatsapp_text(page)
+    assert text == (
+        "Sampaikan masukan untuk Rapat Koordinasi Penanggulangan Kemiskinan Tahun 2024, "
+        f"Selasa, 23 Januari 2024, lewat formulir ini: http://localhost/m/{meeting.code}"
+    )
+    assert "JLAMPRANG" not in text  # the access code is for the room
+
+
+def test_the_whatsapp_text_stays_indonesian_on_an_english_staff_page(login, meeting):
+    viewer = login("viewer")
+    viewer.get("/bahasa/en")
+    page = viewer.get(f"/admin/meetings/{meeting.id}").get_data(as_text=True)
+    assert '<html lang="en">' in page
+    assert whatsapp_text(page).startswith("Sampaikan masukan untuk ")
+
+
+def test_a_hostile_title_is_encoded_in_the_whatsapp_link(app, login, meeting):
+    rename(app, meeting.id, 'Rapat "uji" <b>&</b> #1?')
+    page = login("secretariat").get(f"/admin/meetings/{meeting.id}").get_data(as_text=True)
+    href = re.search(r'href="(https://wa\.me/\?text=[^"]+)"', page).group(1)
+    assert re.fullmatch(r"https://wa\.me/\?text=[A-Za-z0-9%._~-]+", href)
+    assert 'Rapat "uji" <b>&</b> #1?' in whatsapp_text(page)
+
+
+def test_a_draft_offers_no_whatsapp_link_yet(login, make_meeting):
+    draft = make_meeting(code="rakor-draf", status="draft")
+    page = login("secretariat").get(f"/admin/meetings/{draft.id}").get_data(as_text=True)
+    assert "wa.me" not in page
+    assert "Alamat ini baru bisa dibuka peserta setelah rapat dibuka untuk masukan." in page

@@ -38,6 +38,7 @@ from app.meetings.services import MeetingData
 from app.models import AgendaItem, Meeting
 from app.qr import public_meeting_url, qr_svg
 from app.services import Refused
+from app.share.whatsapp import meeting_link_href
 
 STATUS_CHANGES = {
     "open": (services.open_meeting, _l("Rapat dibuka untuk masukan.")),
@@ -192,6 +193,7 @@ def meeting_page(meeting: Meeting, problem: str | None = None, status: int = 200
             summary=services.meeting_summary(meeting),
             public_url=public_url,
             qr=inline_qr(public_url),
+            whatsapp_href=meeting_link_href(meeting),
             problem=problem,
             missing_actuals=missing_actuals(meeting.id),
         ),

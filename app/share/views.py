@@ -11,7 +11,6 @@ Its answers are never stored by a browser or a proxy, and send no Referer onward
 """
 
 from io import BytesIO
-from urllib.parse import quote
 
 from flask import (
     abort,
@@ -36,10 +35,8 @@ from app.models import Meeting
 from app.services import Refused
 from app.share import bp, services
 from app.share.forms import RevokeForm, ShareForm
+from app.share.whatsapp import share_href
 from app.signing import services as signing
-
-WHATSAPP_SHARE = "https://wa.me/?text="
-
 
 # --- the staff page ----------------------------------------------------------------------
 
@@ -119,7 +116,7 @@ def whatsapp_href(kind: str, meeting_title: str, address: str) -> str:
             meeting=meeting_title,
             address=address,
         )
-    return WHATSAPP_SHARE + quote(message, safe="")
+    return share_href(message)
 
 
 # --- the public address ------------------------------------------------------------------
