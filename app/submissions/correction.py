@@ -72,6 +72,8 @@ CORRECTED_FIELDS = (
     "beneficiaries",
     "cost",
 )
+# The input form's fields that only a first send carries.
+FIRST_SEND_ONLY = ("client_token", "invitation", "access_code")
 # Names never enter the audit log's values (DESIGN.md); `audit.record` masks phones itself.
 MASKED_IN_AUDIT = ("submitter_name",)
 
@@ -178,9 +180,9 @@ def correction_form(choices: FormChoices) -> SubmissionForm:
     """The input form without what only a first send needs (its token, the access code)."""
     form = SubmissionForm()
     form.offer(choices)
-    del form.client_token
-    del form.invitation
-    del form.access_code
+    for name in FIRST_SEND_ONLY:
+        if name in form:
+            del form[name]
     return form
 
 
