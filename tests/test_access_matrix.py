@@ -122,3 +122,24 @@ def test_need_data_is_the_admins_and_voice_against_need_every_readers(app):
     assert allowed[("/admin/need", "POST")] == ADMIN
     assert allowed[("/admin/need/<int:dataset_id>/delete", "POST")] == ADMIN
     assert allowed[("/admin/meetings/<int:meeting_id>/voice", "GET")] == READ
+
+
+def test_invitations_are_the_secretariats_alone(app):
+    """Personal links and phone numbers (app/attendance/invitation_views.py): WRITE only."""
+    routes = {
+        (rule.rule, method): set(roles)
+        for rule, method, roles in staff_routes(app)
+        if "/invitations" in rule.rule
+    }
+    page = "/admin/meetings/<int:meeting_id>/invitations"
+    line = f"{page}/<int:attendee_id>"
+    assert routes == {
+        (page, "GET"): set(WRITE),
+        (f"{page}/template.xlsx", "GET"): set(WRITE),
+        (f"{page}/import", "POST"): set(WRITE),
+        (f"{page}/links", "POST"): set(WRITE),
+        (f"{page}/cards", "GET"): set(WRITE),
+        (f"{line}/sent", "POST"): set(WRITE),
+        (f"{line}/unsent", "POST"): set(WRITE),
+        (f"{line}/whatsapp", "POST"): set(WRITE),
+    }

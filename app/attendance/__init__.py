@@ -6,4 +6,4 @@ from flask import Blueprint
 
 bp = Blueprint("attendance", __name__)
 
-from app.attendance import views  # noqa: E402,F401
+from app.attendance import invitation_views, views  # noqa: E402,F401

@@ -2,6 +2,7 @@
 invitation list pasted in at once."""
 
 from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
@@ -162,3 +163,19 @@ class InvitationListForm(BaseForm):
                 self.invited.append(AttendeeData(name, position, unit, SEXES_TYPED[sex.casefold()]))
         if problems:
             raise ValidationError("; ".join(str(problem) for problem in problems[:10]) + ".")
+
+
+class InvitationWorkbookForm(BaseForm):
+    """The invitation list as an Excel file (app/attendance/invitation_workbook.py)."""
+
+    file = FileField(
+        _l("Daftar undangan (.xlsx)"),
+        description=_l(
+            "Kolom Nama, Jabatan, Unit/Instansi, Nomor HP, L/P; paling besar 2 MB dan 1.000"
+            " orang. Orang yang sudah ada di daftar hadir dilewati."
+        ),
+        validators=[
+            FileRequired(message=_l("Pilih berkas .xlsx yang akan diimpor.")),
+            FileAllowed(["xlsx"], message=_l("Hanya berkas Excel .xlsx yang dapat diimpor.")),
+        ],
+    )

@@ -245,6 +245,11 @@ def invite_many(meeting: Meeting, actor: User, people: list[AttendeeData]) -> tu
     Returns how many were added and how many were already there; pasting the same list
     twice adds nobody the second time.
     """
+    return add_invitees(meeting, actor, people)
+
+
+def add_invitees(meeting: Meeting, actor: User, people: list[AttendeeData]) -> tuple[int, int]:
+    """invite_many's work, inside the caller's transaction (the workbook import's too)."""
     check_not_final(meeting.id)
     names = db.session.execute(
         select(Attendee.name, Attendee.unit).where(Attendee.meeting_id == meeting.id)
