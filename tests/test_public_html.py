@@ -24,13 +24,12 @@ from importlib import resources
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Error as PlaywrightError
 from sqlalchemy import select
 
 from app.agency_links import services as agency_links
 from app.extensions import db
 from app.i18n import local_today
-from app.models import Agency, Attendee, FollowUp, Meeting, Submission
+from app.models import Agency, Attendee, FollowUp, Meeting, MeetingDocument, Submission
 from app.models.base import utcnow
 from tests.browser_helpers import (
     DESKTOP_WIDTH,
@@ -42,7 +41,7 @@ from tests.browser_helpers import (
     send,
 )
 from tests.conftest import browser_required
-from tests.helpers import add_submission
+from tests.helpers import add_submission, build_record, csrf_from
 
 # --- how a state is reached -------------------------------------------------------------
 
@@ -53,6 +52,28 @@ class Site:
 
     app: object
     make_meeting: Callable[..., Meeting]
+    login: Callable
+    minutes: MeetingDocument | None = None
+
+    def final_minutes(self, code: str) -> MeetingDocument:
+        """The notulen of a full meeting record, finalised by the secretariat (unsigned);
+        made once per test (the record's agencies and people are made once)."""
+        if self.minutes is not None:
+            return self.minutes
+        meeting_id = build_record(self.app, self.make_meeting, code=code).meeting_id
+        secretariat = self.login("secretariat")
+        token = csrf_from(secretariat, f"/admin/meetings/{meeting_id}/minutes")
+        finalised = secretariat.post(
+            f"/admin/meetings/{meeting_id}/finalise", data={"csrf_token": token}
+        )
+        assert finalised.status_code == 302
+        with self.app.app_context():
+            document = db.session.scalar(
+                select(MeetingDocument).filter_by(meeting_id=meeting_id, kind="minutes")
+            )
+            db.session.expunge(document)
+        self.minutes = document
+        return document
 
     def meeting(self, code: str, **fields) -> Meeting:
         return self.make_meeting(code=code, **fields)
@@ -229,6 +250,37 @@ def receipt_after_sending(site, page, code):
     page.wait_for_url(re.compile(r"/receipt/"))
 
 
+def correction(site, page, code):
+    receipt_after_sending(site, page, code)
+    page.get_by_role("link", name="Ubah masukan ini").click()
+    page.wait_for_load_state()
+
+
+def correction_with_errors(site, page, code):
+    correction(site, page, code)
+    page.get_by_label("Judul singkat").fill("")
+    page.get_by_role("button", name="Simpan perbaikan").click()
+    page.wait_for_load_state()
+
+
+def receipt_after_correcting(site, page, code):
+    correction(site, page, code)
+    page.get_by_label("Judul singkat").fill("Pelatihan membatik tulis untuk pemuda")
+    page.get_by_role("button", name="Simpan perbaikan").click()
+    page.wait_for_url(re.compile(r"/receipt/[A-Z0-9]+$"))
+
+
+def correction_closed(site, page, code):
+    receipt_after_sending(site, page, code)
+    site.update_meeting(code, status="closed", closed_at=utcnow())
+    page.get_by_role("link", name="Ubah masukan ini").click()
+    page.wait_for_load_state()
+
+
+def privacy(site, page, code):
+    page.goto("/privasi")
+
+
 def receipt_with_follow_ups(site, page, code):
     site.meeting(code)
     submission_id, _agency = site.follow_ups(code, f"Dinas Perkim {code}")
@@ -362,6 +414,20 @@ def verify_not_a_pdf(site, page, code):
     page.wait_for_load_state()
 
 
+def verify_document(site, page, code):
+    page.goto(f"/verify/{site.final_minutes(code).sha256}")
+
+
+def verify_result(site, page, code):
+    document = site.final_minutes(code)
+    page.goto("/verify")
+    page.get_by_label("Berkas PDF dokumen").set_input_files(
+        files=[{"name": "notulen.pdf", "mimeType": "application/pdf", "buffer": document.content}]
+    )
+    page.get_by_role("button", name="Periksa berkas").click()
+    page.wait_for_load_state()
+
+
 def verify_unknown(site, page, code):
     page.goto(f"/verify/{'ab' * 32}")
 
@@ -381,6 +447,11 @@ STATES = [
     State("form-429", form_rate_limited, "Terlalu banyak kiriman"),
     State("form-english", form_in_english, "Give your input"),
     State("receipt", receipt_after_sending, "Pelatihan membatik"),
+    State("receipt-corrected", receipt_after_correcting, "Perbaikan Anda sudah disimpan"),
+    State("correction", correction, "Ubah masukan"),
+    State("correction-errors", correction_with_errors, "Ada isian yang perlu diperbaiki"),
+    State("correction-closed", correction_closed, "Masukan tidak dapat diubah lagi"),
+    State("privacy", privacy, "Data pribadi peserta rapat"),
     State("receipt-follow-ups", receipt_with_follow_ups, "Bedah rumah tidak layak huni"),
     State("status-empty", status_empty, "Kode tanda terima"),
     State("status-found", status_found, "Bedah rumah tidak layak huni"),
@@ -397,6 +468,8 @@ STATES = [
     State("agency-link-errors", agency_link_with_errors, "Ada isian yang perlu diperbaiki"),
     State("verify", verify_upload, "Periksa berkas"),
     State("verify-not-a-pdf", verify_not_a_pdf, "bukan PDF yang dapat dibaca"),
+    State("verify-document", verify_document, "belum ditandatangani"),
+    State("verify-result", verify_result, "Dokumen final ini asli dan belum ditandatangani"),
     State("verify-unknown", verify_unknown, "Dokumen tidak dikenal"),
     State("404", not_found, "Halaman tidak ditemukan"),
     State("429", receipt_rate_limited, "Terlalu banyak permintaan"),
@@ -409,12 +482,12 @@ def reach(state: State, site: Site, page) -> None:
     state.reach(site, page, code)
     page.wait_for_load_state("load")
     shown = page.locator("body").inner_text()
-    assert state.shows in shown, f"{state.name}: {state.shows!r} not on {page.url}:\n{shown}"
+    assert state.shows in shown, f"{state.name}: {state.shows!r} not on {page.url}:\n{shown[:800]}"
 
 
 @pytest.fixture
-def site(app, make_meeting) -> Site:
-    return Site(app, make_meeting)
+def site(app, make_meeting, login) -> Site:
+    return Site(app, make_meeting, login)
 
 
 # --- axe-core ------------------------------------------------------------------------------
@@ -500,7 +573,7 @@ def test_every_public_page_state_is_valid_html(site, phone, tmp_path):
         phone.context.clear_cookies()  # each state in a session of its own
         try:
             reach(state, site, phone)
-        except (AssertionError, PlaywrightError) as error:  # the other states still count
+        except Exception as error:  # the other states are still checked
             unreached.append(f"{state.name}: not reached: {str(error)[:300]}")
             continue
         path = tmp_path / f"{state.name}.html"
@@ -514,3 +587,16 @@ def test_every_public_page_state_is_valid_html(site, phone, tmp_path):
     ]
     assert len(files) + len(unreached) == len(STATES)
     assert problems == [], "\n".join(problems)
+
+
+def test_the_html_checker_reports_what_it_finds(tmp_path):
+    """The check above can fail: vnu, run as it runs there, names a broken page's error."""
+    page = tmp_path / "broken.html"
+    page.write_text(
+        '<!doctype html><html lang="id"><title>Uji</title>'
+        '<p id="dua">Satu</p><p id="dua">Dua</p></html>',
+        encoding="utf-8",
+    )
+    errors = vnu_errors([page])
+    assert [Path(error["url"]).name for error in errors] == ["broken.html"]
+    assert "Duplicate ID" in errors[0]["message"]
