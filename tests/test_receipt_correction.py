@@ -12,6 +12,7 @@ from app.audit import PERSONAL_MARKER
 from app.extensions import db
 from app.models import AuditEvent, Pillar, Submission
 from app.models.base import utcnow
+from app.qr import public_meeting_url
 from tests.helpers import hidden_value, text
 
 NAME = "Agus Priyanto"  # the valid_submission fixture's
@@ -133,13 +134,16 @@ def test_a_late_input_says_so_on_its_receipt(app, client, sent):
     assert "dicatat sebagai masukan terlambat" in page
 
 
-def test_the_receipt_offers_the_meeting_link_on_whatsapp(client, meeting, sent):
+def test_the_receipt_offers_the_meeting_link_on_whatsapp(app, client, meeting, sent):
+    with app.test_request_context():
+        address = public_meeting_url(meeting)
+    assert address.endswith(f"/m/{meeting.code}")
     page = text(client.get(f"/receipt/{sent}"))
     share = re.search(r'href="(https://wa\.me/\?text=[^"]+)"[^>]*>([^<]+)<', page)
     assert share, "no WhatsApp link"
     assert share.group(2) == "Bagikan tautan rapat lewat WhatsApp"
     message = unquote(share.group(1).removeprefix("https://wa.me/?text="))
-    assert message == f"{meeting.title}\nhttp://localhost/m/{meeting.code}"
+    assert message == f"{meeting.title}\n{address}"
     assert quote(meeting.title, safe="") in share.group(1)
 
 
