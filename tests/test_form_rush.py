@@ -444,3 +444,38 @@ def test_the_error_summary_lists_errors_in_the_order_of_the_page(
     summary = re.search(r'<div class="error-summary".*?</ul>', page_text(response), re.S).group(0)
     anchors = re.findall(r'href="#([a-z_]+)', summary)
     assert anchors == ["program", "title", "description"]
+
+
+def edit_form(client, url: str, **fields) -> dict:
+    page = page_text(client.get(url))
+    data = {
+        "csrf_token": hidden_value(page, "csrf_token"),
+        "title": "Rapat Koordinasi Penanggulangan Kemiskinan Tahun 2024",
+        "date": "2024-01-23",
+        "start_time": "09:00",
+        "venue": "Ruang Jlamprang Setda Kota Pekalongan",
+        "code": "rakor-uji",
+        "late_grace_minutes": "",
+    }
+    data.update(fields)
+    return data
+
+
+def test_the_grace_period_is_set_on_the_meeting_form(app, login, meeting):
+    client = login("secretariat")
+    url = f"/admin/meetings/{meeting.id}/edit"
+    assert "Tenggang waktu setelah ditutup (menit)" in page_text(client.get(url))
+
+    refused = client.post(url, data=edit_form(client, url, late_grace_minutes="241"))
+    assert refused.status_code == 422
+    assert "Antara 0 dan 240 menit." in page_text(refused)
+    assert 'value="241"' in page_text(refused)
+
+    assert client.post(url, data=edit_form(client, url, late_grace_minutes="15")).status_code == 303
+    with app.app_context():
+        assert db.session.get(Meeting, meeting.id).late_grace_minutes == 15
+    assert 'value="15"' in page_text(client.get(url))
+
+    assert client.post(url, data=edit_form(client, url)).status_code == 303  # empty: none
+    with app.app_context():
+        assert db.session.get(Meeting, meeting.id).late_grace_minutes == 0
