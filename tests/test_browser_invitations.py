@@ -2,6 +2,9 @@
 finds their name and unit filled in, sends, and the secretariat's invitations page says
 they have sent input."""
 
+import re
+from urllib.parse import unquote
+
 import pytest
 from sqlalchemy import select
 
@@ -92,3 +95,29 @@ def test_the_invitations_page_fits_a_phone(phone, app, meeting, invitee, staff):
     phone.goto(f"/admin/meetings/{meeting.id}/record/attendees")
     assert "Agus Priyanto" in phone.locator("table.attendance-desk").inner_text()
     assert_fits_the_phone(phone)
+
+
+def test_the_whatsapp_button_leaves_for_wa_me_and_notes_the_sending(
+    desktop, app, meeting, invitee, staff
+):
+    """The page's form-action lets the button's POST go on to WhatsApp (a policy of
+    form-action 'self' alone would block the redirect, and the test's CSP check with it)."""
+    page = desktop
+    opened = []
+
+    def whatsapp(route):
+        opened.append(route.request.url)
+        route.fulfill(status=200, content_type="text/plain", body="WhatsApp")
+
+    page.route(re.compile(r"^https://(wa\.me|api\.whatsapp\.com)/"), whatsapp)
+    sign_in(page, "secretariat")
+    page.goto(f"/admin/meetings/{meeting.id}/invitations")
+    page.get_by_role("button", name="Kirim lewat WhatsApp kepada Agus Priyanto").click()
+    page.wait_for_url(re.compile(r"^https://wa\.me/6281227123456\?text="))
+    message = unquote(opened[0].split("?text=", 1)[1])
+    assert message.startswith("Yth. Bapak Agus Priyanto,")
+    assert f"/m/{meeting.code}?undangan={TOKEN}" in message
+
+    page.goto(f"/admin/meetings/{meeting.id}/invitations")
+    assert "Terkirim" in page.locator(f"#undangan-{invitee}").inner_text()
+    assert "1 tautan terkirim" in page.locator("main").inner_text()

@@ -252,6 +252,9 @@ def test_the_personal_link_opens_the_form_filled_in(app, client, meeting, import
     assert selected(html, "role") == "lurah"
     assert selected(html, "unit_kelurahan") == str(krapyak)
     assert hidden_value(html, "invitation") == lurah.invitation_token
+    # Whoever holds the link reads the page: the phone number is not in it.
+    assert field_value(html, "phone") == ""
+    assert "2712" not in html
 
     html = text(client.get(f"/m/{meeting.code}?undangan={camat.invitation_token}"))
     assert (selected(html, "role"), selected(html, "unit_kecamatan")) == ("camat", str(barat))

@@ -167,14 +167,16 @@ def guess_unit(unit: str, position: str, choices: FormChoices) -> UnitGuess | No
 
 
 def prefill(form: SubmissionForm, line: Attendee, choices: FormChoices) -> None:
-    """Name, position and phone as invited; the role and unit read from the unit's name.
+    """Name and position as invited; the role and unit read from the unit's name.
 
-    Nothing is fixed: the participant may change every field before sending.
+    Nothing is fixed: the participant may change every field before sending. The phone
+    number stays out: whoever holds the link (a card left on a table, a forwarded
+    message) would read it in the page, and it is personal data the public pages never
+    show. The secretariat has it on the invitation line already.
     """
     form.invitation.data = line.invitation_token
     form.submitter_name.data = line.name
     form.position.data = line.position
-    form.phone.data = line.phone
     guess = guess_unit(line.unit, line.position, choices)
     if guess is None:
         return
