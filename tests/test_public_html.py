@@ -200,6 +200,13 @@ def form_in_late_grace(site, page, code):
     page.goto(form(code))
 
 
+def receipt_of_a_late_input(site, page, code):
+    form_in_late_grace(site, page, code)
+    fill_the_whole_form(page)
+    send(page)
+    page.wait_for_url(re.compile(r"/receipt/"))
+
+
 def form_with_access_code(site, page, code):
     site.meeting(code, access_code="KRAPYAK-24")
     page.goto(form(code))
@@ -349,6 +356,15 @@ def checkin_with_errors(site, page, code):
     page.wait_for_load_state()
 
 
+def checkin_token_expired(site, page, code):
+    site.meeting(code, date=site.today())
+    page.goto(f"{form(code)}/hadir")
+    page.get_by_label("Nama lengkap").fill("Agus Priyanto")
+    page.locator("input[name=csrf_token]").evaluate("input => { input.value = 'kedaluwarsa' }")
+    page.get_by_role("button", name="Catat kehadiran").click()
+    page.wait_for_load_state()
+
+
 def checkin_not_today(site, page, code):
     site.meeting(code)
     page.goto(f"{form(code)}/hadir")
@@ -441,7 +457,8 @@ STATES = [
     State("form-closed", form_closed, "Penerimaan masukan sudah ditutup"),
     State("form-token-expired", form_token_expired, "Formulir ini sudah lama terbuka"),
     State("form-closed-after-typing", form_closed_after_typing, "sudah ditutup"),
-    State("form-late-grace", form_in_late_grace, "Rapat Koordinasi Penanggulangan Kemiskinan"),
+    State("form-late-grace", form_in_late_grace, "dicatat sebagai masukan terlambat"),
+    State("receipt-late", receipt_of_a_late_input, "Terima kasih, masukan Anda sudah diterima"),
     State("form-access-code", form_with_access_code, "Sampaikan masukan Anda"),
     State("form-invitation", form_from_invitation, "Sampaikan masukan Anda"),
     State("form-429", form_rate_limited, "Terlalu banyak kiriman"),
@@ -461,6 +478,7 @@ STATES = [
     State("accountability-empty", accountability_empty, "Belum ada tindak lanjut"),
     State("checkin-open", checkin_open, "Isi daftar hadir"),
     State("checkin-errors", checkin_with_errors, "Isi jabatan Anda"),
+    State("checkin-token-expired", checkin_token_expired, "Formulir ini sudah lama terbuka"),
     State("checkin-not-today", checkin_not_today, "hanya pada hari rapat"),
     State("checkin-not-open", checkin_not_open, "Daftar hadir belum dibuka"),
     State("checkin-thanks", checkin_thanks, "kehadiran Anda tercatat"),
