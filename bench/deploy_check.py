@@ -32,8 +32,10 @@ allows, run as the current user (the units' `User=rakor` is not reproduced):
    forbids on a server);
 5. the HTTPS front: HTTP answers 301 to HTTPS (the ACME challenge excepted), the
    certificate verifies and ALPN offers h2, /healthz, the app's security headers on
-   a page (each exactly once), a static file served by nginx itself (HSTS, nosniff,
-   a day's public cache, no line in the app's log), and nginx's X-Request-ID
+   a page (each exactly once), the page gzip-compressed with Vary: Accept-Encoding,
+   a static file served by nginx itself from the page's versioned link (HSTS,
+   nosniff, gzip, a year's immutable public cache; a day's without ?v=; no line in
+   the app's log), and nginx's X-Request-ID
    returned and found in the app's JSON log;
 6. a participant's input from another loopback address (127.0.0.2): the form, its
    POST (303 to the receipt), the receipt page, the row in the database, the app's
@@ -935,28 +937,47 @@ def front_checks(deployment: Deployment, session: requests.Session, step: Step) 
         "same-origin, each once (HSTS is the app's: it saw X-Forwarded-Proto https)",
     )
 
-    stylesheet = re.search(r'<link[^>]+href="(/static/[^"?]+\.css)[^"]*"', body.decode())
+    # requests asks for gzip (Accept-Encoding) and undoes it: the body is the page's text.
+    encoding = response.headers.get("Content-Encoding", "")
+    vary = ", ".join(all_headers(response, "Vary"))
+    check(encoding == "gzip", f"the form page is sent with Content-Encoding {encoding!r}")
+    check("Accept-Encoding" in vary, f"the form page's Vary is {vary!r}")
+    note(step, "form page compressed by nginx (Content-Encoding gzip, Vary: Accept-Encoding)")
+
+    stylesheet = re.search(r'<link[^>]+href="(/static/[^"?]+\.css)(\?v=[0-9a-f]+)?"', body.decode())
     check(stylesheet, "the form page links no stylesheet under /static/")
-    static_path = stylesheet.group(1)
-    response, css = fetch(session, "GET", deployment.base + static_path)
+    static_path, version = stylesheet.group(1), stylesheet.group(2)
+    check(version, f"the form page links {static_path} without ?v=<version>")
+    response, css = fetch(session, "GET", deployment.base + static_path + version)
     check(response.status_code == 200, f"GET {static_path} answered {response.status_code}")
     check(css == (ROOT / static_path.lstrip("/")).read_bytes(), f"{static_path} differs from disk")
     one_header(response, "Strict-Transport-Security")
     check(one_header(response, "X-Content-Type-Options") == "nosniff", "static: no nosniff")
     cache = ", ".join(all_headers(response, "Cache-Control"))
-    check("public" in cache and "max-age=86400" in cache, f"static Cache-Control is {cache!r}")
+    check(
+        "public" in cache and "max-age=31536000" in cache and "immutable" in cache,
+        f"versioned static Cache-Control is {cache!r}",
+    )
+    encoding = response.headers.get("Content-Encoding", "")
+    check(encoding == "gzip", f"{static_path} is sent with Content-Encoding {encoding!r}")
     check(
         "Content-Security-Policy" not in response.headers,
         f"{static_path} carries the app's CSP: it went through gunicorn",
     )
     check(content_type(response) == "text/css", f"{static_path} is {content_type(response)}")
+    unversioned, _ = fetch(session, "GET", deployment.base + static_path)
+    day = ", ".join(all_headers(unversioned, "Cache-Control"))
+    check(
+        "max-age=86400" in day and "immutable" not in day,
+        f"unversioned static Cache-Control is {day!r}",
+    )
     time.sleep(0.2)  # a request line would be written right after the response
     proxied = [line for line in request_lines(deployment) if "static" in line.get("route", "")]
     check(not proxied, f"the app logged static requests: {proxied}")
     note(
         step,
-        f"{static_path}: 200 from disk by nginx (no app log line, no CSP), HSTS, "
-        f"nosniff, Cache-Control {cache!r}",
+        f"{static_path}{version}: 200 from disk by nginx (no app log line, no CSP), HSTS, "
+        f"nosniff, gzip, Cache-Control {cache!r}; without ?v=: {day!r}",
     )
 
     forged = "forged-by-client-0001"

@@ -81,6 +81,14 @@ def test_the_picture_is_kept_and_revalidated_by_its_etag(client, meeting):
     assert again.data == b""
 
 
+def test_head_answers_as_get_does_without_the_picture(client, meeting):
+    got = client.get(f"/m/{meeting.code}/preview.jpg")
+    head = client.head(f"/m/{meeting.code}/preview.jpg")
+    assert head.status_code == 200 and head.data == b""
+    assert head.headers["ETag"] == got.headers["ETag"]
+    assert head.headers["Content-Length"] == str(len(got.data))
+
+
 def test_a_new_title_gives_a_new_picture_at_a_new_address(app, client, meeting):
     before = preview_of(client, meeting.code)["og:image"]
     first = client.get(local(before))
