@@ -403,6 +403,19 @@ def agency_link_with_errors(site, page, code):
     page.wait_for_load_state()
 
 
+def agency_link_with_a_bad_workbook(site, page, code):
+    agency_link(site, page, code)
+    page.get_by_label("Berkas RTL yang sudah diisi (.xlsx)").set_input_files(
+        files=[{"name": "rtl.xlsx", "mimeType": "application/octet-stream", "buffer": b"bukan"}]
+    )
+    page.get_by_role("button", name="Periksa dan unggah").click()
+    page.wait_for_load_state()
+
+
+def sign_in_page(site, page, code):
+    page.goto("/login")
+
+
 def index_with_meetings(site, page, code):
     site.meeting(code)
     site.meeting(f"{code}-besok", opens_at=utcnow() + timedelta(days=1))
@@ -449,6 +462,7 @@ def verify_unknown(site, page, code):
 
 
 STATES = [
+    State("login", sign_in_page, "Kata sandi"),
     State("index-empty", index_empty, "belum ada rapat yang menerima masukan"),
     State("index", index_with_meetings, "Rapat yang menerima masukan"),
     State("form-open", open_form, "Sampaikan masukan Anda"),
@@ -484,6 +498,11 @@ STATES = [
     State("checkin-thanks", checkin_thanks, "kehadiran Anda tercatat"),
     State("agency-link", agency_link, "Bedah rumah tidak layak huni"),
     State("agency-link-errors", agency_link_with_errors, "Ada isian yang perlu diperbaiki"),
+    State(
+        "agency-link-workbook-errors",
+        agency_link_with_a_bad_workbook,
+        "Ada isian yang perlu diperbaiki",
+    ),
     State("verify", verify_upload, "Periksa berkas"),
     State("verify-not-a-pdf", verify_not_a_pdf, "bukan PDF yang dapat dibaca"),
     State("verify-document", verify_document, "belum ditandatangani"),
@@ -532,6 +551,7 @@ def test_public_page_state_passes_axe(site, phone, state):
     for width, height in ((PHONE_WIDTH, 740), (DESKTOP_WIDTH, 800)):
         phone.set_viewport_size({"width": width, "height": height})
         phone.wait_for_timeout(50)  # the layout of the new width
+        assert phone.evaluate("document.documentElement.clientWidth") == width
         violations = axe_violations(phone)
         if violations:
             found[width] = describe(violations)
