@@ -286,6 +286,11 @@ def test_the_personal_link_opens_the_form_filled_in(app, client, meeting, import
         ("Dinas Sosial", "", ("opd", "Dinsos P2KB")),
         ("dinas sosial, pengendalian penduduk dan keluarga berencana", "", ("opd", "Dinsos P2KB")),
         ("DINKES", "", ("opd", "Dinkes")),
+        (
+            "Dinas Sosial Provinsi Jawa Tengah",
+            "",
+            ("stakeholder", "Dinas Sosial Provinsi Jawa Tengah"),
+        ),
         ("Dinas", "", ("stakeholder", "Dinas")),
         ("PKK Kelurahan Krapyak", "", ("stakeholder", "PKK Kelurahan Krapyak")),
         ("", "Kepala Dinas", None),

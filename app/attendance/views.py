@@ -12,6 +12,9 @@ POST     /admin/meetings/<id>/record/attendees/<a>/absent  WRITE   untick
 POST     /admin/meetings/<id>/record/attendees/<a>/remove  WRITE   delete a line
 GET      /admin/meetings/<id>/checkin-qr.svg               READ    the check-in page's QR
 
+The invitations page (personal links, WhatsApp, the printable cards, who has sent input)
+is app/attendance/invitation_views.py.
+
 The check-in asks no access code, even when the meeting's input form does: its QR
 hangs in the room, and a line in the daftar hadir says only that someone was there.
 """

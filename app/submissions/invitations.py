@@ -130,13 +130,13 @@ def as_agency(text: str, choices: FormChoices) -> UnitGuess | None:
         }
         if len(exact) == 1:
             return UnitGuess("opd", agency_id=exact.pop())
-    words = text.split()
+    words, shortened = text.split(), short_form(text).split()
     beginning = {
         agency_id
         for agency_id, short, full in names
-        if (short.split()[: len(words)] == words)
+        if short.split()[: len(words)] == words
+        or short.split()[: len(shortened)] == shortened
         or (len(words) >= 2 and full.split()[: len(words)] == words)
-        or (short_form(text) != text and short.split()[:1] == short_form(text).split()[:1])
     }
     return UnitGuess("opd", agency_id=beginning.pop()) if len(beginning) == 1 else None
 
