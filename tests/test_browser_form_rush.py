@@ -15,10 +15,12 @@ from tests.browser_helpers import (
     TITLE,
     assert_fits_the_phone,
     choose_lurah_of_krapyak,
+    describe,
     fill_about_me,
     fill_my_input,
     receipt_code_after_sending,
     send,
+    serious_violations,
     stored_submissions,
 )
 
@@ -61,6 +63,8 @@ def test_a_send_refused_by_the_rate_limit_keeps_everything_typed(phone, app, mee
     assert page.get_by_label("Uraian").input_value() == DESCRIPTION
     assert page.get_by_label("Nama lengkap").input_value() == "Agus Priyanto"
     assert_fits_the_phone(page)
+    violations = serious_violations(page)
+    assert not violations, describe(violations)
     assert stored_submissions(app) == []
 
 
@@ -100,4 +104,6 @@ def test_the_meeting_closing_while_typing_leaves_the_text_to_copy(phone, app, me
     page.wait_for_function("document.getElementById('copy-status').textContent !== ''")
     assert page.evaluate("navigator.clipboard.readText()") == text
     assert_fits_the_phone(page)
+    violations = serious_violations(page)
+    assert not violations, describe(violations)
     assert stored_submissions(app) == []
