@@ -419,12 +419,20 @@ def test_the_card_sheet_holds_each_link_and_its_qr(app, meeting, secretariat, im
     for line in imported:
         link = f"http://localhost/m/rakor-uji?undangan={line.invitation_token}"
         card = re.search(
-            rf'<article class="invitation-card" id="kartu-{line.id}">.*?</article>', page, re.S
+            rf'<article class="invitation-card" id="kartu-{line.id}" lang="id">.*?</article>',
+            page,
+            re.S,
         )
         assert link in card.group(0)
         with app.test_request_context():
             assert qr_svg(link, scale=4) in card.group(0)
     assert page.count('<article class="invitation-card"') == 4
+    assert "Tautan ini khusus untuk Anda." in page and "Selasa, 23 Januari 2024" in page
+    # The cards go to the invitees: Indonesian whatever the staff page's language.
+    secretariat.set_cookie("rakor_lang", "en")
+    english = text(secretariat.get(f"{page_url(meeting.id)}/cards"))
+    assert "<h1>Invitation cards</h1>" in english
+    assert "Tautan ini khusus untuk Anda." in english and "Selasa, 23 Januari 2024" in english
     assert "@media print" in text(secretariat.get("/static/css/invitations.css"))
 
 

@@ -24,8 +24,10 @@ from app.attendance.forms import InvitationWorkbookForm
 from app.attendance.services import attendee_of
 from app.auth.access import WRITE, current_actor, role_required
 from app.documents.finalise import is_final
+from app.documents.formatting import document_locale
 from app.extensions import db
 from app.forms import error_summary, show_refusal
+from app.i18n import long_date
 from app.models import Attendee, Meeting
 from app.qr import public_meeting_url, qr_svg
 from app.security import CONTENT_SECURITY_POLICY
@@ -137,8 +139,21 @@ def invitation_cards(meeting_id: int):
         for line in overview.lines
         if line.link
     ]
+    # The cards go to the invitees: in Indonesian, whatever the language of the staff page.
+    with document_locale():
+        wording = {
+            "date": long_date(meeting.date),
+            "help": _(
+                "Pindai kode QR atau buka tautan ini untuk mengirim masukan. Nama dan instansi "
+                "Anda sudah terisi. Tautan ini khusus untuk Anda."
+            ),
+        }
     return render_template(
-        "attendance/invitation_cards.html", meeting=meeting, invited=overview, cards=cards
+        "attendance/invitation_cards.html",
+        meeting=meeting,
+        invited=overview,
+        cards=cards,
+        wording=wording,
     )
 
 
