@@ -160,6 +160,10 @@ def test_refused_sends_do_not_spend_the_budget_of_recorded_ones(
     assert refused.status_code == 429
     assert "Masukan Anda belum tercatat" in page_text(refused)
     assert input_value(page_text(refused), "title") == "Usulan ketiga"
+    # Back, then Kirim again, once the budget is spent: recorded, so its receipt.
+    repeat = client.post(FORM, data={**tokens, **valid_submission, "title": "Usulan 2"})
+    assert receipt_code_from(repeat) == stored(app)[-1].receipt_code
+    assert "sudah kami terima sebelumnya" in page_text(client.get(repeat.headers["Location"]))
     assert len(stored(app)) == 3
 
 

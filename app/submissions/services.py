@@ -353,6 +353,16 @@ def submit(
     raise RuntimeError("could not allocate a unique receipt code")
 
 
+def recorded_before(
+    meeting: Meeting, data: SubmissionData, access_code: str = ""
+) -> Accepted | None:
+    """The input this content already made in the meeting, for a sender who knows the
+    meeting's access code; None otherwise. Records nothing."""
+    if not access_code_matches(meeting, access_code):
+        return None
+    return earlier_send(meeting.id, idempotency_key(data))
+
+
 def earlier_send(meeting_id: int, key: str) -> Accepted | None:
     """The input the same content already made in this meeting, if any."""
     existing = db.session.execute(

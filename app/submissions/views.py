@@ -130,6 +130,11 @@ def refused_by_rate_limit(limit: RequestLimit):
     if meeting is None:
         return None
     choices, form = meeting_form(meeting)
+    # The same content sent again once the budget is spent: it was recorded, so its
+    # receipt, never "not recorded yet".
+    earlier = sent_before(meeting, choices)
+    if earlier is not None:
+        return answer_with_receipt(earlier)
     state = services.window_state(meeting, utcnow())
     wait = seconds_to_wait(limit)
     body, status = form_page(
@@ -155,13 +160,32 @@ def rate_limited(error: RateLimitExceeded):
     return too_many_requests(error)
 
 
-def meeting_form(meeting) -> tuple[services.FormChoices, SubmissionForm]:
-    choices = services.form_choices(meeting, english=get_locale().language == "en")
+def meeting_form(meeting, choices=None) -> tuple[services.FormChoices, SubmissionForm]:
+    """The meeting's lists and its form, holding what was sent (if anything)."""
+    if choices is None:
+        choices = services.form_choices(meeting, english=get_locale().language == "en")
     form = SubmissionForm()
     form.offer(choices)
     if not meeting.access_code:
         del form.access_code
     return choices, form
+
+
+def sent_before(meeting, choices) -> services.Accepted | None:
+    """The input this very send already made, read from a valid form (CSRF included)."""
+    _choices, form = meeting_form(meeting, choices)
+    if not form.validate():
+        return None
+    access_code = form.access_code.data if form.access_code else ""
+    return services.recorded_before(meeting, form.submission_data(), access_code)
+
+
+def answer_with_receipt(accepted: services.Accepted):
+    """303 to the receipt; a send recorded before says so there."""
+    if accepted.already_received:
+        flash(_("Masukan ini sudah kami terima sebelumnya; tidak dicatat dua kali."), "info")
+    remember_own_receipt(accepted.receipt_code, accepted.correction_token)
+    return redirect(url_for("submissions.receipt", code=accepted.receipt_code), code=303)
 
 
 UNIT_FIELDS = {
@@ -279,16 +303,9 @@ def meeting(code: str):
                 show_refusal(form, refused)
             state = services.window_state(meeting, utcnow())
         else:
-            if accepted.already_received:
-                flash(
-                    _("Masukan ini sudah kami terima sebelumnya; tidak dicatat dua kali."),
-                    "info",
-                )
-            else:
+            if not accepted.already_received:
                 g.input_recorded = True  # spends the recorded-sends budget
-            code = accepted.receipt_code
-            remember_own_receipt(code, accepted.correction_token)
-            return redirect(url_for("submissions.receipt", code=code), code=303)
+            return answer_with_receipt(accepted)
     if state not in services.TAKES_INPUT:
         # Not recorded: the meeting closed while they typed. Their text stays on the page.
         return form_page(meeting, form, choices, state, 409, typed=typed_text(meeting, form))
