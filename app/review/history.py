@@ -72,9 +72,12 @@ ACTION_LABELS = {
     "rename_theme": _l("mengganti nama tema"),
     "move_to_theme": _l("memindahkan masukan ke tema"),
     "merge_themes": _l("menggabungkan tema"),
+    "import_invitations": _l("mengimpor daftar undangan"),
+    "invitation_links": _l("membuat tautan pribadi undangan"),
 }
 
 FIELD_LABELS = {
+    "invitation_sent_at": _l("Undangan dikirim"),
     "pillar_id": _l("Strategi"),
     "submitted_pillar_id": _l("Strategi pilihan pengusul"),
     "status": _l("Status"),
