@@ -560,6 +560,13 @@ def count_rows(app) -> int:
         return db.session.scalar(db.select(db.func.count(Submission.id)))
 
 
+def earlier_receipt(app, meeting_id: int, row: dict[str, object]) -> str | None:
+    """The receipt of a stored input with exactly these values, sent by an earlier example."""
+    with app.app_context():
+        query = db.select(Submission.receipt_code).filter_by(**{"meeting_id": meeting_id, **row})
+        return db.session.scalars(query).first()
+
+
 def stored_row(app, receipt_code: str) -> dict[str, object]:
     with app.app_context():
         row = db.session.scalar(db.select(Submission).filter_by(receipt_code=receipt_code))
@@ -568,13 +575,13 @@ def stored_row(app, receipt_code: str) -> dict[str, object]:
 
 
 def assert_summary_escaped(html: str, row: dict[str, object]) -> None:
-    """The participant's own words, in the receipt's summary, escaped exactly once."""
-    name, position = escape(row["submitter_name"]), escape(row["position"])
-    assert f"<dd>{name}, {position} (" in html
+    """The participant's own words, in the receipt's summary, escaped exactly once; their
+    name and position are not on this public page."""
+    assert f"<dd>{escape(row['submitter_name'])}" not in html
     assert f'<dd class="submission-title">{escape(row["title"])}</dd>' in html
     assert f'<dd class="prose">{escape(row["description"])}</dd>' in html
     if row["organisation"]:
-        assert f" · {escape(row['organisation'])})</dd>" in html
+        assert f" · {escape(row['organisation'])}</dd>" in html
     assert "<script>alert(1)</script>" not in html
     summary = re.search(r'<dl class="summary">.*?</dl>', html, re.S).group(0)
     words = " ".join(str(row[k]) for k in ("submitter_name", "position", "title", "description"))
@@ -613,7 +620,11 @@ def send_and_check(app, client, meeting: Meeting, ref: Reference, sent: Sent, li
     match = re.fullmatch(r"/receipt/([A-Z0-9]{8})", response.headers["Location"])
     assert match, response.headers["Location"]
     receipt_code = match.group(1)
-    assert count_rows(app) == before + 1
+    if count_rows(app) == before:
+        # The same content from the same person, sent by an earlier example: its receipt.
+        assert earlier_receipt(app, meeting.id, expected.row) == receipt_code
+    else:
+        assert count_rows(app) == before + 1
     row = stored_row(app, receipt_code)
     assert {key: row[key] for key in expected.row} == expected.row
 
@@ -621,7 +632,7 @@ def send_and_check(app, client, meeting: Meeting, ref: Reference, sent: Sent, li
     again = client.post(f"/m/{meeting.code}", data=body, content_type=content_type)
     assert again.status_code == 303
     assert again.headers["Location"] == response.headers["Location"]
-    assert count_rows(app) == before + 1
+    assert count_rows(app) <= before + 1
 
     receipt = client.get(response.headers["Location"])
     assert receipt.status_code == 200
