@@ -40,7 +40,15 @@ function fromNetworkFirst(request, keep) {
   return fetch(request).then(function (response) {
     if (keep && response.ok) {
       var copy = response.clone();
-      caches.open(PAGES).then(function (cache) { return cache.put(request, copy); });
+      caches.open(PAGES).then(function (cache) {
+        // One copy per address: a static file's older versions (?v=...) go.
+        var path = new URL(request.url).pathname;
+        return cache.keys().then(function (kept) {
+          return Promise.all(kept.filter(function (old) {
+            return new URL(old.url).pathname === path && old.url !== request.url;
+          }).map(function (old) { return cache.delete(old); }));
+        }).then(function () { return cache.put(request, copy); });
+      });
     }
     return response;
   }, function () {
