@@ -988,7 +988,7 @@ def test_the_live_page_shows_the_numbers_without_javascript(app, login, three_su
     assert "Peningkatan pendapatan masyarakat berbasis pemberdayaan masyarakat" in page
     assert "<noscript>" in page and "muat ulang" in page
     assert f'data-live-url="/admin/meetings/{meeting.id}/live.json"' in page
-    assert 'src="/static/js/live.js"' in page
+    assert 'src="/static/js/live.js?v=' in page
     assert "<script>" not in page  # no inline script
     assert 'style="' not in page
     assert "http://localhost/m/rakor-uji" in page

@@ -166,7 +166,7 @@ def test_the_page_shows_the_link_with_a_copy_field_and_a_whatsapp_message(login,
     field = re.search(r"<input[^>]*value=\"" + re.escape(address) + r"\"[^>]*>", html).group(0)
     assert "readonly" in field and 'data-copy-button="Salin"' in field
     # The copy button comes from a script file: nothing inline under the CSP.
-    assert 'src="/static/js/copy-link.js"' in html
+    assert 'src="/static/js/copy-link.js?v=' in html
     assert "<script>" not in html and "style=" not in html
     anchor = re.search(r'<a[^>]*href="(https://wa\.me/\?text=[^"]+)"[^>]*>', html)
     href = unescape(anchor.group(1))
