@@ -4,5 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("submissions", __name__)
 
-from app.submissions import correction, preview, views  # noqa: E402,F401
-from app.submissions import offline  # noqa: E402,F401
+from app.submissions import correction, offline, preview, views  # noqa: E402,F401

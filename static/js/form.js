@@ -340,6 +340,10 @@
 
   // --- the sender's identity ----------------------------------------------------------------
   function fillIdentity() {
+    // A personal invitation link has filled in its invitee; another sender's details
+    // kept on this phone must not replace them.
+    var invitation = form.querySelector("input[name=invitation]");
+    if (invitation && invitation.value) return;
     var identity = load(IDENTITY_KEY, IDENTITY_DAYS);
     var filled = identity ? fill(identity.values, true) : [];
     if (!filled.length) return;
