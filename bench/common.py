@@ -109,6 +109,7 @@ def app_environment(database_url: str, **settings: str) -> dict[str, str]:
         RAKOR_ENV="production",
         SECRET_KEY=secrets.token_hex(32),
         RAKOR_SUBMIT_RATE_LIMIT="1000000 per minute",
+        RAKOR_SUBMIT_ATTEMPT_RATE_LIMIT="1000000 per minute",
         # `flask demo` in production only with a password said out loud.
         RAKOR_DEMO_PASSWORD=DEMO_PASSWORD,
         # The benchmarks speak plain HTTP to 127.0.0.1: a Secure cookie would never be sent.
