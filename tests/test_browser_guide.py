@@ -26,7 +26,7 @@ from app.demo import AGENCIES
 from app.documents import finalise
 from app.extensions import db
 from app.meetings import services as meeting_services
-from app.models import Agency, Kelurahan, Meeting, Pillar, Submission, User
+from app.models import Agency, Attendee, Kelurahan, Meeting, Pillar, Submission, User
 from app.review import services as review_services
 from app.submissions import services as submission_services
 from tests.browser_helpers import (
@@ -322,6 +322,145 @@ def test_the_participants_chapter(phone, make_meeting, app, staff, pictures):
     assert "Penerimaan masukan sudah ditutup" in closed.inner_text()
     assert page.get_by_role("button", name="Kirim masukan").count() == 0
     picture(page, pictures, "peserta-ditutup")
+
+
+QUEUED = (
+    "Belum terkirim: tidak ada jaringan. Masukan Anda tersimpan di ponsel ini dan akan"
+    " dikirim otomatis saat jaringan kembali."
+)
+INVITEE_TOKEN = "Gd7pQ2wLx9Rk4mTb8vNc3sYh6jFa1eZu"
+
+
+def wait_for_the_worker(page) -> None:
+    page.evaluate(
+        """() => new Promise(done => navigator.serviceWorker.controller ? done()
+            : navigator.serviceWorker.addEventListener('controllerchange', done))"""
+    )
+
+
+def test_the_participants_chapter_when_something_goes_wrong(phone, make_meeting, app, pictures):
+    """A2-A4 of the guide: the folded header, the privacy notice, the character count,
+    the receipt's next steps and correction link, a send without network."""
+    meeting = make_meeting()
+    page = phone
+    page.set_default_timeout(STEP_WAIT_MS)
+    page.goto(f"/m/{meeting.code}")
+    wait_for_the_worker(page)
+
+    # The header shows the title and the day; the rest waits behind one tap.
+    facts = page.locator("details.meeting-facts")
+    assert facts.locator("summary").inner_text() == "Waktu, tempat, dan pimpinan rapat"
+    assert not facts.locator("dl").is_visible()
+    assert page.locator(".meeting-date").inner_text() == "Selasa, 23 Januari 2024"
+    picture(page, pictures, "peserta-kepala-formulir")
+    facts.locator("summary").click()
+    assert "Ruang Jlamprang Setda Kota Pekalongan" in facts.locator("dl").inner_text()
+
+    # The privacy notice: who sees the data and when it is erased, in sight; what is
+    # asked, why, and whom to ask behind one tap; /privasi says the rest.
+    notice = page.locator(".privacy-notice")
+    assert "Data pribadi Anda: hanya dilihat sekretariat rapat dan admin aplikasi." in (
+        notice.inner_text()
+    )
+    notice.locator("summary").click()
+    assert "nomor HP tidak pernah dicetak" in notice.inner_text()
+    privacy_link = notice.get_by_role("link", name="Selengkapnya tentang data pribadi")
+    assert privacy_link.get_attribute("href").endswith("/privasi")
+    picture(notice, pictures, "peserta-data-pribadi")
+
+    # The count under a long text: over the limit it says by how much, and cuts nothing.
+    fill_about_me(page)
+    choose_lurah_of_krapyak(page)
+    fill_my_input(page)
+    too_long = ("Pelatihan membatik bagi pencari kerja muda di Krapyak. " * 73)[:4012]
+    description = page.get_by_label("Uraian")
+    description.fill(too_long)
+    count = page.locator("#description-count")
+    assert count.inner_text() == "Kelebihan 12 karakter"
+    assert description.input_value() == too_long
+    picture(page.locator("#description-field"), pictures, "peserta-hitung-karakter")
+    description.fill(too_long[:3990])
+    assert count.inner_text() == "Sisa 10 karakter"
+
+    # The receipt says what comes next and, on this phone only, offers the correction.
+    send(page)
+    code = receipt_code_after_sending(page)
+    steps = page.locator("section.next-steps")
+    assert "Langkah selanjutnya" in steps.inner_text()
+    assert f"kode {code}" in steps.inner_text()
+    assert steps.get_by_role("link", name="Ubah masukan ini").is_visible()
+    assert "Agus Priyanto" not in page.locator("main").inner_text()
+    picture(steps, pictures, "peserta-langkah-selanjutnya")
+
+    # "Kirim masukan lain": the name and the unit are still there, the phone number not.
+    page.get_by_role("link", name="Kirim masukan lain").click()
+    page.wait_for_url(re.compile(rf"/m/{meeting.code}$"))
+    page.locator("#identity-note").wait_for()
+    assert page.get_by_label("Nama lengkap").input_value() == "Agus Priyanto"
+    assert page.get_by_label("Nomor HP (tidak wajib)").input_value() == ""
+    assert page.get_by_role("button", name="Lupakan data diri").is_visible()
+
+    # No network at the moment of sending: the input waits on the phone, then goes once.
+    wait_for_the_worker(page)
+    fill_my_input(page, title="Pendampingan usaha batik rumahan")
+    page.context.set_offline(True)
+    send(page)
+    state = page.locator("#send-state")
+    expect(state).to_have_text(QUEUED)
+    assert count_submissions(app) == 1
+    state.scroll_into_view_if_needed()
+    picture(page, pictures, "peserta-belum-terkirim")
+    page.context.set_offline(False)
+    expect(state).to_contain_text("Terkirim. Kode tanda terima Anda:", timeout=20_000)
+    assert state.get_by_role("link", name="Lihat tanda terima").is_visible()
+    assert count_submissions(app) == 2
+
+
+def test_the_invitations_section(desktop, make_meeting, app, named_staff, pictures):
+    """B: the invitations page, one personal link per invitee and who has sent input."""
+    meeting = make_meeting()
+    with app.app_context():
+        for name, position, unit, phone, token in (
+            ("Agus Priyanto", "Lurah Krapyak", "Kel. Krapyak", "0812-2712-3456", INVITEE_TOKEN),
+            (
+                "Sri Wahyuni",
+                "Camat Pekalongan Barat",
+                "Kec. Pekalongan Barat",
+                "0813-2500-7781",
+                None,
+            ),
+        ):
+            db.session.add(
+                Attendee(
+                    meeting_id=meeting.id,
+                    source="invited",
+                    name=name,
+                    position=position,
+                    unit=unit,
+                    sex="L" if name.startswith("Agus") else "P",
+                    phone=phone,
+                    invitation_token=token,
+                )
+            )
+        db.session.commit()
+    page = desktop
+    page.set_default_timeout(STEP_WAIT_MS)
+    sign_in(page, "secretariat")
+    page.goto(f"/admin/meetings/{meeting.id}")
+    page.get_by_role("link", name="Undangan dan tautan pribadi").click()
+    page.wait_for_url(re.compile(rf"/admin/meetings/{meeting.id}/invitations$"))
+    main = main_text(page)
+    assert "0 dari 2 undangan sudah mengirim masukan" in main
+    assert "1 belum punya tautan" in main
+    page.get_by_role("button", name="Buat tautan pribadi").click()
+    page.wait_for_load_state()
+    assert "belum punya tautan" not in main_text(page)
+    assert "1 tautan pribadi dibuat." in main_text(page)
+    links = page.locator("input.invitation-link")
+    assert links.count() == 2
+    assert links.first.input_value().endswith(f"/m/{meeting.code}?undangan={INVITEE_TOKEN}")
+    assert page.get_by_role("button", name="Kirim lewat WhatsApp kepada Sri Wahyuni").is_visible()
+    picture(page, pictures, "sekretariat-undangan")
 
 
 # --- 2. the secretariat ----------------------------------------------------------------------
