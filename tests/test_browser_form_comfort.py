@@ -186,11 +186,7 @@ def test_the_first_field_shows_on_the_first_screen_of_a_small_phone(
     assert page.get_by_text("Selasa, 23 Januari 2024").first.is_visible()
     assert not page.get_by_text(LONG_VENUE).is_visible(), "the venue waits behind a tap"
     field = page.locator("#submitter_name").bounding_box()
-    # The privacy notice (templates/submissions/_privacy_notice.html) is the one block
-    # still open in full above the first field; until it folds, its height is left out.
-    notice = page.locator(".privacy-notice")
-    folded_away = notice.bounding_box()["height"] if notice.count() else 0
-    bottom = field["y"] + field["height"] - folded_away
+    bottom = field["y"] + field["height"]
     assert bottom <= 640, f"the first field ends at {bottom:.0f}px"
     page.get_by_text("Waktu, tempat, dan pimpinan rapat").click()
     assert page.get_by_text(LONG_VENUE).is_visible()

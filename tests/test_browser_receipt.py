@@ -83,6 +83,7 @@ def test_a_lurah_corrects_the_title_from_the_receipt_on_a_phone(phone, app, meet
 def test_the_privacy_page_reads_on_a_phone(phone, meeting):
     page = phone
     page.goto(FORM)
+    page.get_by_text("Apa yang diminta, untuk apa, dan kepada siapa bertanya").click()
     page.get_by_role("link", name="Selengkapnya tentang data pribadi").click()
     page.wait_for_url(re.compile(r"/privasi$"))
     assert "Data pribadi peserta rapat" in page.locator("h1").inner_text()
