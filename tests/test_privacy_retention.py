@@ -196,3 +196,25 @@ def test_the_privacy_notice_and_page_in_english(client, meeting):
     page = text(client.get("/privasi"))
     assert "Participants' personal data" in page
     assert "Law No. 27 of 2022" in page
+
+
+def test_an_erased_name_reads_as_erased_to_the_staff_and_in_the_minutes(
+    app, runner, login, two_meetings
+):
+    """After erasure the review pages say "(dihapus)" where the name was, and the minutes
+    name the proposer by position and unit alone."""
+    from app.documents.context import submission_rows
+
+    assert runner.invoke(args=["privacy", "erase"]).exit_code == 0
+    meeting_id, submission_id = two_meetings["old"], two_meetings["old_submission"]
+    secretariat = login("secretariat")
+    queue = text(secretariat.get(f"/admin/meetings/{meeting_id}/inputs"))
+    assert "(dihapus)" in queue
+    detail = text(secretariat.get(f"/admin/meetings/{meeting_id}/inputs/{submission_id}"))
+    assert "(dihapus)" in detail and PHONE not in detail
+    with app.test_request_context():
+        (row,) = submission_rows(meeting_id)
+    assert row.proposer == "Lurah Krapyak"
+    # The recent meeting's sender keeps their name.
+    recent = text(secretariat.get(f"/admin/meetings/{two_meetings['recent']}/inputs"))
+    assert "(dihapus)" not in recent

@@ -245,10 +245,15 @@ class SubmissionRow:
 
     @property
     def proposer(self) -> str:
-        """'Agus Priyanto (Lurah Krapyak)'; the unit is added when the position omits it."""
+        """'Agus Priyanto (Lurah Krapyak)'; the unit is added when the position omits it.
+
+        Once the name is erased (`flask privacy erase`), the position and unit alone.
+        """
         position = self.position or str(domain.ROLES.get(self.role, self.role))
         if self.unit and self.unit.lower() not in position.lower():
             position = f"{position}, {self.unit}"
+        if not self.submitter_name:
+            return position
         return f"{self.submitter_name} ({position})"
 
 

@@ -140,7 +140,7 @@ def row_values(submission: Submission, personal: bool) -> dict[str, Any]:
     values = {
         "receipt_code": format_receipt_code(submission.receipt_code),
         "submitted_at": local_time(submission.submitted_at),
-        "submitter_name": submission.submitter_name,
+        "submitter_name": submission.submitter_name or _("(dihapus)"),
         "role": str(domain.ROLES.get(submission.role, submission.role)),
         "unit": submission.unit_name,
         "position": submission.position,

@@ -74,6 +74,8 @@ ACTION_LABELS = {
     "merge_themes": _l("menggabungkan tema"),
     "import_invitations": _l("mengimpor daftar undangan"),
     "invitation_links": _l("membuat tautan pribadi undangan"),
+    "correct": _l("diubah pengirim lewat tautan tanda terima"),
+    "erase_personal_data": _l("menghapus nama dan nomor HP (masa simpan habis)"),
 }
 
 FIELD_LABELS = {
@@ -124,6 +126,21 @@ FIELD_LABELS = {
     "inputs": _l("Masukan"),
     "themed_inputs": _l("Masukan dalam tema"),
     "removed_themes": _l("Tema yang dihapus"),
+    "submitter_name": _l("Nama pengusul"),
+    "description": _l("Uraian"),
+    "organisation": _l("Lembaga"),
+    "kelurahan_id": _l("Kelurahan"),
+    "kecamatan_id": _l("Kecamatan"),
+    "location_id": _l("Lokasi"),
+    "target_group": _l("Sasaran"),
+    "program_id": _l("Program"),
+    "beneficiaries": _l("Penerima manfaat"),
+    "cost": _l("Perkiraan biaya"),
+    "corrected_at": _l("Diubah pengirim"),
+    "cutoff": _l("Rapat sebelum tanggal"),
+    "submissions": _l("Masukan"),
+    "attendee_phones": _l("Nomor HP daftar hadir"),
+    "invitation_links": _l("Tautan pribadi undangan"),
 }
 
 PILLAR_FIELDS = ("pillar_id", "submitted_pillar_id")
