@@ -121,3 +121,24 @@ def test_the_whatsapp_button_leaves_for_wa_me_and_notes_the_sending(
     page.goto(f"/admin/meetings/{meeting.id}/invitations")
     assert "Terkirim" in page.locator(f"#undangan-{invitee}").inner_text()
     assert "1 tautan terkirim" in page.locator("main").inner_text()
+
+
+def test_details_kept_from_another_send_do_not_replace_the_invitees(phone, meeting, invitee):
+    """A phone passed around the room: someone sent as a stakeholder, then the invitee
+    opens their own link; their details stand, nothing of the earlier sender's is added."""
+    page = phone
+    page.goto(f"/m/{meeting.code}")
+    page.get_by_label("Nama lengkap").fill("Siti Rahayu")
+    page.get_by_label("Jabatan").fill("Ketua TP PKK")
+    page.locator("#role-field label").filter(has_text="Pemangku kepentingan").click()
+    page.get_by_label(UNIT_LABELS["stakeholder"]).fill("TP PKK Kota Pekalongan")
+    fill_my_input(page)
+    send(page)
+    receipt_code_after_sending(page)
+
+    page.goto(f"/m/{meeting.code}?undangan={TOKEN}")
+    page.wait_for_load_state("load")
+    assert page.get_by_label("Nama lengkap").input_value() == "Agus Priyanto"
+    assert page.locator("#role-field input[value=lurah]").is_checked()
+    assert page.locator("#unit_organisation").input_value() == ""
+    assert page.locator("#identity-note").count() == 0
