@@ -218,3 +218,72 @@ def test_an_erased_name_reads_as_erased_to_the_staff_and_in_the_minutes(
     # The recent meeting's sender keeps their name.
     recent = text(secretariat.get(f"/admin/meetings/{two_meetings['recent']}/inputs"))
     assert "(dihapus)" not in recent
+
+
+def test_erasure_takes_the_duplicate_key_and_the_draft_documents_with_the_names(
+    app, runner, two_meetings
+):
+    """The duplicate key was made from the name and phone, and draft PDFs print the
+    proposers: both go; the finalised (signed) record stays as it was."""
+    from app.models import MeetingDocument, RenderJob
+
+    old_id = two_meetings["old"]
+    with app.app_context():
+        for is_final in (False, True):
+            document = MeetingDocument(
+                meeting_id=old_id,
+                kind="minutes",
+                source_digest="d",
+                sha256=f"s{is_final}",
+                content=b"%PDF Agus Priyanto",
+                is_final=is_final,
+            )
+            db.session.add(document)
+            db.session.flush()
+            db.session.add(
+                RenderJob(
+                    meeting_id=old_id,
+                    kind="minutes",
+                    source_digest="d",
+                    status="done",
+                    progress=100,
+                    document_id=document.id,
+                )
+            )
+        db.session.commit()
+        key_before = db.session.get(Submission, two_meetings["old_submission"]).idempotency_key
+
+    assert runner.invoke(args=["privacy", "erase"]).exit_code == 0
+    with app.app_context():
+        old = db.session.get(Submission, two_meetings["old_submission"])
+        assert old.idempotency_key == f"erased:{old.id}" != key_before
+        documents = db.session.scalars(select(MeetingDocument).filter_by(meeting_id=old_id)).all()
+        assert [document.is_final for document in documents] == [True]
+        jobs = db.session.scalars(select(RenderJob).filter_by(meeting_id=old_id)).all()
+        assert [job.document_id for job in jobs] == [documents[0].id]
+
+
+def test_the_duplicate_key_cannot_be_tested_against_a_guessed_name(app, meeting, client):
+    """The key is an HMAC under the app's secret, not a bare hash of the form's content."""
+    import hashlib
+
+    from app.submissions.services import SubmissionData, idempotency_key
+
+    with app.app_context():
+        pillar_id = db.session.scalar(select(Submission.pillar_id).limit(1)) or 1
+        data = SubmissionData(
+            submitter_name="Agus Priyanto",
+            role="stakeholder",
+            position="Ketua",
+            kind="usulan",
+            pillar_id=pillar_id,
+            title=TITLE,
+            description="Uraian yang cukup panjang untuk diterima formulir.",
+            organisation="PKK",
+            phone=PHONE,
+        )
+        plain = hashlib.sha256(f"web\n{data.fingerprint()}".encode()).hexdigest()
+        key = idempotency_key(data)
+        assert key != plain and len(key) == 64
+        app.config["SECRET_KEY"] = "another-secret"
+        assert idempotency_key(data) != key

@@ -17,12 +17,12 @@ from datetime import date, datetime, timedelta
 import click
 from flask import current_app
 from flask.cli import AppGroup
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import String, cast, delete, func, literal, or_, select, update
 
 from app.audit import record
 from app.extensions import db
 from app.i18n import local_today
-from app.models import Attendee, Meeting, Submission
+from app.models import Attendee, Meeting, MeetingDocument, RenderJob, Submission
 from app.models.base import utcnow
 from app.services import transaction
 
@@ -137,7 +137,23 @@ def erase_personal_data(cutoff: date, now: datetime | None = None) -> Erasure:
             submitter_name="",
             phone="",
             personal_data_erased_at=func.coalesce(Submission.personal_data_erased_at, now),
+            # The duplicate key was made from the name and phone too: it goes with them.
+            idempotency_key=literal("erased:", String) + cast(Submission.id, String),
         )
+        .execution_options(synchronize_session=False)
+    )
+    # Draft documents name the proposers; a finalised meeting's signed record stays.
+    drafts = select(MeetingDocument.id).where(
+        MeetingDocument.meeting_id.in_(old_meetings(cutoff)), MeetingDocument.is_final.is_(False)
+    )
+    db.session.execute(
+        delete(RenderJob)
+        .where(RenderJob.document_id.in_(drafts))
+        .execution_options(synchronize_session=False)
+    )
+    db.session.execute(
+        delete(MeetingDocument)
+        .where(MeetingDocument.id.in_(drafts))
         .execution_options(synchronize_session=False)
     )
     db.session.execute(

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal, NamedTuple
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Row, Select, func, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -290,8 +291,14 @@ def idempotency_key(data: SubmissionData) -> str:
     button then Kirim, or a fresh page with the same content all find the first send,
     while an edited send is a new input. The paper import keys its rows its own way
     (app/paper/services.py, "import:..."), so a web key never meets one of them.
+
+    Keyed with the app's secret (HMAC), so the key reveals nothing of a name or a phone
+    number to whoever holds the database or a backup: no guess can be tested against it
+    (`flask privacy erase` replaces it as well).
     """
-    return hashlib.sha256(f"web\n{data.fingerprint()}".encode()).hexdigest()
+    secret = current_app.config["SECRET_KEY"].encode()
+    message = f"web\n{data.fingerprint()}".encode()
+    return hmac.new(secret, message, hashlib.sha256).hexdigest()
 
 
 def token_hash(token: str) -> str:
