@@ -322,20 +322,58 @@ def pillar_id(app, code: str) -> int:
         return db.session.scalar(select(Pillar.id).filter_by(code=code))
 
 
-def test_the_secretariats_pillar_stays_unless_the_participant_changes_theirs(app, client, sent):
-    p2, p3, p4 = pillar_id(app, "P2"), pillar_id(app, "P3"), pillar_id(app, "P4")
-    change(app, sent, pillar_id=p3)  # the secretariat moved it, still "received"
+def test_an_input_the_secretariat_has_started_reviewing_is_no_longer_corrected(
+    app, client, submit, meeting, valid_submission, sent
+):
+    """Another strategy set by the secretariat, or other inputs merged into it: the status
+    is still "received", but the review has begun, so the content stays."""
+    link = correction_link(client, sent)
+    fields = corrected_fields(client, link, title=NEW_TITLE)
+    change(app, sent, pillar_id=pillar_id(app, "P3"))
+    assert client.post(link, data=fields).status_code == 409
+    change(app, sent, pillar_id=row(app, sent).submitted_pillar_id)
+
+    other = send(submit, meeting, {**valid_submission, "title": "Usulan lain yang serupa"})
+    change(app, other, merged_into_id=row(app, sent).id, status="merged")
+    response = client.post(link, data=fields)
+    assert response.status_code == 409
+    assert "Sekretariat rapat sudah meninjau masukan ini" in text(response)
+    assert row(app, sent).title != NEW_TITLE
+
+
+def test_a_correction_refused_as_too_late_keeps_its_text_to_copy(app, client, meeting, sent):
+    link = correction_link(client, sent)
+    fields = corrected_fields(client, link, title=NEW_TITLE)
+    change(app, sent, status="accepted")
+    response = client.post(link, data=fields)
+    assert response.status_code == 409
+    html = text(response)
+    assert "Perbaikan yang Anda kirim (belum tersimpan)" in html
+    assert NEW_TITLE in html
+
+
+def test_the_first_version_sent_again_after_a_correction_is_a_new_input(
+    app, client, submit, meeting, valid_submission, sent
+):
     link = correction_link(client, sent)
     assert (
         client.post(link, data=corrected_fields(client, link, title=NEW_TITLE)).status_code == 303
     )
-    stored = row(app, sent)
-    assert (stored.submitted_pillar_id, stored.pillar_id) == (p2, p3)
+    again = send(submit, meeting, valid_submission)  # the content before the correction
+    assert again != sent
+    assert row(app, again).title == valid_submission["title"]
+    assert row(app, sent).title == NEW_TITLE
 
-    fields = corrected_fields(client, link, pillar=str(p4))
+
+def test_the_senders_own_correction_is_not_refused_for_a_spent_lookup_budget(app, client, sent):
+    app.config["RAKOR_LOOKUP_RATE_LIMIT"] = "2 per minute"
+    link = correction_link(client, sent)
+    fields = corrected_fields(client, link, title=NEW_TITLE)
+    for n in range(3):  # the same address, codes that find nothing
+        client.get(f"/receipt/ZZZZ22{n}2")
+    assert client.get("/receipt/ZZZZ2292").status_code == 429
     assert client.post(link, data=fields).status_code == 303
-    stored = row(app, sent)
-    assert (stored.submitted_pillar_id, stored.pillar_id) == (p4, p4)
+    assert row(app, sent).title == NEW_TITLE
 
 
 def test_the_correction_page_speaks_english(client, sent):

@@ -48,6 +48,7 @@ from app.submissions.views import (
     RECEIPT_LOOKUP,
     is_miss,
     lookup_rate_limit,
+    typed_text,
 )
 
 WHATSAPP_SHARE = "https://wa.me/?text="
@@ -90,8 +91,15 @@ def token_matches(submission: Submission, token: str) -> bool:
 
 
 def why_not_correctable(submission: Submission, now: datetime) -> str | None:
-    """None while a correction is taken; else "reviewed" or "closed"."""
-    if submission.status != "received":
+    """None while a correction is taken; else "reviewed" or "closed".
+
+    Reviewed: decided, or given another strategy, or other inputs merged into it (their
+    status changes, this one's stays "received").
+    """
+    if submission.status != "received" or submission.pillar_id != submission.submitted_pillar_id:
+        return "reviewed"
+    merged_here = select(Submission.id).where(Submission.merged_into_id == submission.id)
+    if db.session.scalar(merged_here.limit(1)) is not None:
         return "reviewed"
     if services.window_state(submission.meeting, now) != "open":
         return "closed"
@@ -129,8 +137,14 @@ def correct_submission(
     values["submitted_pillar_id"] = values.pop("pillar_id")
     if values["submitted_pillar_id"] != submission.submitted_pillar_id:
         values["pillar_id"] = values["submitted_pillar_id"]
+    # The duplicate key follows the content: sending the first version again is a new
+    # input, and the corrected one sent again is this one.
+    key = services.idempotency_key(data)
+    if key != submission.idempotency_key and services.earlier_send(submission.meeting_id, key):
+        raise Refused("duplicate")
     for name, value in values.items():
         setattr(submission, name, value)
+    submission.idempotency_key = key
     after = snapshot(submission, CORRECTED_FIELDS)
     old, new = changed(before, after)
     if not new:
@@ -254,25 +268,40 @@ CLOSED_REASONS = {
     "closed": _l(
         "Penerimaan masukan rapat ini sudah ditutup, sehingga isinya tidak dapat diubah lagi."
     ),
+    "duplicate": _l(
+        "Isi perbaikan ini sama persis dengan masukan lain yang sudah Anda kirim ke rapat ini."
+    ),
 }
+
+
+def is_own_correction() -> bool:
+    """The sending browser, holding this receipt's secret: its correction is never refused
+    for a budget its neighbours on the same wifi spent looking up codes."""
+    args = request.view_args or {}
+    kept = session.get(OWN_CORRECTIONS, {})
+    code = services.normalise_receipt_code(args.get("code", ""))
+    return bool(args.get("token")) and kept.get(code) == args.get("token")
 
 
 @bp.route("/receipt/<code>/ubah/<token>", methods=["GET", "POST"])
 # The form checks its own CSRF token, so an expired one keeps what was typed.
 @csrf.exempt
 # As costly to guess as a receipt: only an answer that finds nothing counts.
-@limiter.shared_limit(lookup_rate_limit, RECEIPT_LOOKUP, deduct_when=is_miss)
+@limiter.shared_limit(
+    lookup_rate_limit, RECEIPT_LOOKUP, deduct_when=is_miss, exempt_when=is_own_correction
+)
 def correct(code: str, token: str):
     submission = services.find_submission(code)
     if submission is None or not token_matches(submission, token):
         abort(404)
-    reason = why_not_correctable(submission, utcnow())
-    if reason:
-        return closed_page(submission, reason)
     meeting = submission.meeting
     choices = services.form_choices(meeting, english=get_locale().language == "en")
     form = correction_form(choices)
     sending = request.method == "POST"
+    reason = why_not_correctable(submission, utcnow())
+    if reason:
+        # A correction sent too late keeps its text on the page, to copy.
+        return closed_page(submission, reason, typed_text(meeting, form) if sending else "")
     if not sending:
         prefill(form, submission)
     token_expired = False
@@ -285,7 +314,7 @@ def correct(code: str, token: str):
             except Refused as refused:
                 if refused.code == "token":
                     abort(404)
-                return closed_page(submission, refused.code)
+                return closed_page(submission, refused.code, typed_text(meeting, form))
             if result.changed:
                 flash(_("Perbaikan Anda sudah disimpan."), "info")
             else:
@@ -312,10 +341,11 @@ def correct(code: str, token: str):
     return response
 
 
-def closed_page(submission: Submission, reason: str):
+def closed_page(submission: Submission, reason: str, typed: str = ""):
     return render_template(
         "submissions/correction_closed.html",
         submission=submission,
+        typed_text=typed,
         reason=CLOSED_REASONS.get(reason, CLOSED_REASONS["closed"]),
         receipt_code=services.format_receipt_code(submission.receipt_code),
         facts=privacy_facts(),
