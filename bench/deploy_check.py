@@ -746,6 +746,11 @@ def adapt_site(
             rf"\1 {deployment.gunicorn_bind};",
         ),
         (GUIDE_ROOT, re.escape(GUIDE_ROOT), str(ROOT)),
+        (
+            "access_log",
+            r"^(\s*access_log)\s+/var/log/nginx/rakor\.access\.log",
+            rf"\1 {deployment.nginx_dir}/logs/rakor.access.log",
+        ),
     ]
     for label, pattern, replacement in edits:
         text, count = re.subn(pattern, replacement, text, flags=re.M)
@@ -1057,6 +1062,13 @@ def participant_input(deployment: Deployment, step: Step) -> None:
     response, body = fetch(session, "GET", urljoin(page_url, location))
     check(response.status_code == 200, f"the receipt page answered {response.status_code}")
     check(title in body.decode(), "the receipt page does not show the input's title")
+    logged = (deployment.nginx_dir / "logs" / "rakor.access.log").read_text()
+    check('"GET /receipt/..."' in logged, "nginx's access log has no line for the receipt")
+    check(
+        deployment.receipt_code not in logged,
+        "nginx's access log holds the receipt code (a secret of the address)",
+    )
+    note(step, "nginx's access log names /receipt/... without the code")
     rows = query(
         SCRATCH_DB,
         "SELECT s.title, s.submitter_name, s.source FROM submission s JOIN meeting m "
