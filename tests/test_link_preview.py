@@ -198,3 +198,18 @@ def test_a_draft_offers_no_whatsapp_link_yet(login, make_meeting):
     page = login("secretariat").get(f"/admin/meetings/{draft.id}").get_data(as_text=True)
     assert "wa.me" not in page
     assert "Alamat ini baru bisa dibuka peserta setelah rapat dibuka untuk masukan." in page
+
+
+def test_the_picture_never_shows_the_access_code(app, make_meeting):
+    """The code is for the people in the room; the picture travels with every share."""
+    from app.submissions.preview import preview_text
+
+    made = make_meeting(code="rakor-kode", access_code="K7QM-2XAB-9RTZ")
+    with app.test_request_context():
+        meeting = db.session.get(Meeting, made.id)
+        shown = "\n".join(
+            getattr(preview_text(meeting), name)
+            for name in ("eyebrow", "title", "when", "venue", "action", "address")
+        )
+    assert "Ruang Jlamprang" in shown and "rakor-kode" in shown
+    assert "K7QM" not in shown and "2XAB" not in shown
