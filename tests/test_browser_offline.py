@@ -143,3 +143,246 @@ def test_a_send_that_fails_on_the_way_is_kept_by_the_service_worker(
     page.evaluate("window.dispatchEvent(new Event('online'))")
     assert_sent_once(page, app)
     context.close()
+
+
+SECOND_TITLE = "Perahu nelayan untuk kelompok nelayan Krapyak Lor"
+BUSY = (
+    "Belum terkirim: server sedang sibuk. Masukan Anda tersimpan di ponsel ini dan dikirim"
+    " lagi otomatis sebentar lagi."
+)
+
+
+def stored_titles(app) -> list[str]:
+    return sorted(stored.title for stored in stored_submissions(app))
+
+
+def test_a_second_input_queued_after_the_first_keeps_both(browser, live_server, meeting, app):
+    """The first input waits; the participant edits the form into a second one and taps
+    Kirim again: both go, in order, when the network returns."""
+    context = phone_context(browser, live_server, service_workers="block")
+    page = context.new_page()
+    page.goto(FORM)
+    fill_the_form(page)
+    context.set_offline(True)
+    send(page)
+    state = page.locator("#send-state")
+    expect(state).to_contain_text(QUEUED)
+    page.get_by_label("Judul singkat").fill(SECOND_TITLE)
+    send(page)
+    expect(state).to_contain_text(QUEUED)
+    send(page)  # the same content twice waits once
+    expect(state).to_contain_text(QUEUED)
+    assert count_submissions(app) == 0
+    violations = axe_runner.run(page).response["violations"]
+    assert not violations, describe(violations)
+
+    context.set_offline(False)
+    expect(page.locator("#send-state .notice-sent")).to_contain_text("Terkirim.", timeout=20_000)
+    assert stored_titles(app) == sorted([TITLE, SECOND_TITLE])
+    assert page.evaluate("Object.keys(localStorage)") == ["rakor:identity"]
+    context.close()
+
+
+def test_an_online_send_keeps_the_input_still_waiting(browser, live_server, meeting, app):
+    context = phone_context(browser, live_server, service_workers="block")
+    page = context.new_page()
+    page.goto(FORM)
+    fill_the_form(page)
+    context.set_offline(True)
+    send(page)
+    expect(page.locator("#send-state")).to_contain_text(QUEUED)
+
+    # Back online, the queued send meets a busy server; meanwhile the participant edits the
+    # form into another input and sends it the usual way.
+    def busy_for_the_queue(route):
+        if route.request.method == "POST" and route.request.resource_type == "fetch":
+            route.fulfill(status=503, body="Service Unavailable")
+        else:
+            route.continue_()
+
+    page.route(re.compile(r".*/m/rakor-uji$"), busy_for_the_queue)
+    context.set_offline(False)
+    expect(page.locator("#send-state")).to_have_text(BUSY, timeout=20_000)
+    page.get_by_label("Judul singkat").fill(SECOND_TITLE)
+    send(page)
+    page.wait_for_url(re.compile(r"/receipt/"))
+    assert stored_titles(app) == [SECOND_TITLE]
+    page.unroute(re.compile(r".*/m/rakor-uji$"))
+    page.goto(FORM)  # the next visit sends what still waits
+    expect(page.locator("#send-state .notice-sent")).to_contain_text("Terkirim.", timeout=20_000)
+    assert stored_titles(app) == sorted([TITLE, SECOND_TITLE])
+    context.close()
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        {"status": 502, "body": "<html><body>502 Bad Gateway</body></html>"},
+        {"status": 503, "body": "Service Unavailable"},
+        # A wifi's login page, answered in the app's place.
+        {"status": 200, "body": "<html><body>Masuk ke WiFi Gratis</body></html>"},
+    ],
+    ids=["502", "503", "captive-portal"],
+)
+def test_a_busy_server_keeps_the_queue(browser, live_server, meeting, app, answer):
+    context = phone_context(browser, live_server, service_workers="block")
+    page = context.new_page()
+    page.goto(FORM)
+    fill_the_form(page)
+    context.set_offline(True)
+    send(page)
+    state = page.locator("#send-state")
+    expect(state).to_contain_text(QUEUED)
+
+    def not_the_app(route):
+        if route.request.method == "POST":
+            route.fulfill(status=answer["status"], body=answer["body"], content_type="text/html")
+        else:
+            route.continue_()
+
+    page.route(re.compile(r".*/m/rakor-uji$"), not_the_app)
+    context.set_offline(False)
+    expect(state).to_have_text(BUSY, timeout=20_000)
+    assert page.url.endswith(FORM)
+    assert page.get_by_label("Judul singkat").input_value() == TITLE
+    assert count_submissions(app) == 0
+    violations = axe_runner.run(page).response["violations"]
+    assert not violations, describe(violations)
+
+    page.unroute(re.compile(r".*/m/rakor-uji$"))
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    assert_sent_once(page, app)
+    context.close()
+
+
+INVITEE_TOKEN = "undangan-agus-priyanto-0001"
+
+
+@pytest.fixture
+def invited(app, meeting):
+    from app.extensions import db
+    from app.models import Attendee
+
+    with app.app_context():
+        db.session.add(
+            Attendee(
+                meeting_id=meeting.id,
+                source="invited",
+                name="Agus Priyanto",
+                position="Lurah Krapyak",
+                unit="Kel. Krapyak",
+                sex="L",
+                invitation_token=INVITEE_TOKEN,
+            )
+        )
+        db.session.commit()
+    return f"{FORM}?undangan={INVITEE_TOKEN}"
+
+
+@pytest.mark.parametrize("form_kept", [True, False], ids=["bare-form-kept", "nothing-kept"])
+def test_a_send_from_a_personal_link_without_network_is_kept(
+    browser, live_server, meeting, app, invited, form_kept
+):
+    context = phone_context(browser, live_server)
+    page = context.new_page()
+    page.add_init_script("Object.defineProperty(Navigator.prototype, 'onLine', {get: () => true})")
+    page.goto(invited)
+    wait_for_the_worker(page)
+    page.reload()
+    wait_for_the_worker(page)
+    fill_the_form(page)
+    # The personal page itself is never kept on the phone (it holds the invitee's name).
+    kept = page.evaluate(
+        """() => caches.open('rakor-pages').then(c => c.keys())
+            .then(keys => keys.map(k => k.url))"""
+    )
+    assert not any("undangan" in url for url in kept), kept
+    if not form_kept:
+        page.evaluate("caches.delete('rakor-pages')")
+
+    context.set_offline(True)
+    send(page)
+    if form_kept:
+        expect(page.locator("#send-state")).to_have_text(QUEUED, timeout=20_000)
+    else:
+        expect(page.locator("#kept-note")).to_contain_text(
+            "Belum terkirim: tidak ada jaringan. Masukan Anda tersimpan di ponsel ini",
+            timeout=20_000,
+        )
+        assert page.locator("html").get_attribute("lang") == "id"
+        violations = axe_runner.run(page).response["violations"]
+        assert not violations, describe(violations)
+    assert count_submissions(app) == 0
+
+    context.set_offline(False)
+    if form_kept:
+        page.evaluate("window.dispatchEvent(new Event('online'))")
+    else:
+        page.goto(invited)  # the next load of the meeting's form sends what waited
+    expect(page.locator("#send-state .notice-sent")).to_contain_text("Terkirim.", timeout=20_000)
+    [stored] = stored_submissions(app)
+    assert stored.title == TITLE
+    context.close()
+
+
+def mark_the_draft_sent(page) -> None:
+    """As a tap on Kirim does, for a send whose answer never came back."""
+    page.evaluate(
+        """() => {
+            const key = 'rakor:draft:rakor-uji';
+            const draft = JSON.parse(localStorage.getItem(key));
+            draft.sent = document.querySelector('[name=client_token]').value;
+            draft.sentAt = Date.now();
+            localStorage.setItem(key, JSON.stringify(draft));
+        }"""
+    )
+
+
+def test_opening_some_receipt_does_not_discard_an_unsent_draft(browser, live_server, meeting, app):
+    context = phone_context(browser, live_server)
+    page = context.new_page()
+    page.goto(FORM)
+    wait_for_the_worker(page)
+    fill_the_form(page)
+    send(page)
+    page.wait_for_url(re.compile(r"/receipt/"))
+    earlier_receipt = page.url
+
+    page.goto(FORM)
+    page.get_by_label("Judul singkat").fill(SECOND_TITLE)
+    page.get_by_label("Uraian").fill(SECOND_TITLE + ", dua unit.")
+    page.wait_for_function("localStorage.getItem('rakor:draft:rakor-uji') !== null")
+    page.wait_for_timeout(500)
+    mark_the_draft_sent(page)
+    # An earlier receipt opened from a bookmark is no answer to this draft's send.
+    page.goto(earlier_receipt)
+    page.goto(FORM)
+    offer = page.locator("#draft-note")
+    expect(offer).to_contain_text("Pulihkan isian")
+    offer.get_by_role("button", name="Pulihkan isian").click()
+    assert page.get_by_label("Judul singkat").input_value() == SECOND_TITLE
+    context.close()
+
+
+def test_the_kept_form_opened_offline_brings_the_draft_back(browser, live_server, meeting, app):
+    context = phone_context(browser, live_server)
+    page = context.new_page()
+    page.goto(FORM)
+    wait_for_the_worker(page)
+    page.reload()  # this page load is the copy the worker keeps
+    wait_for_the_worker(page)
+    fill_the_form(page)
+    page.wait_for_timeout(500)
+    mark_the_draft_sent(page)
+
+    context.set_offline(True)
+    page.goto(FORM)
+    title = page.get_by_label("Judul singkat")
+    expect(title).to_have_value(TITLE)
+    title.press("End")
+    title.type(" 2027")
+    page.wait_for_timeout(500)
+    page.reload()
+    expect(page.get_by_label("Judul singkat")).to_have_value(TITLE + " 2027")
+    assert page.get_by_label("Uraian").input_value() != ""
+    context.close()

@@ -37,7 +37,8 @@
   // saw a receipt open (static/js/sw.js uses the same names).
   var SW_CACHE = "rakor-outbox";
   var SW_OUTBOX = "/__rakor__/outbox/" + code;
-  var SW_RECEIPT = "/__rakor__/receipt-seen";
+  var SW_RECEIPT = "/__rakor__/receipt-seen/" + code;
+  var SW_LANG = "/__rakor__/lang";
 
   function readTexts() {
     var block = document.getElementById("form-texts");
@@ -362,12 +363,44 @@
     store(DRAFT_KEY, draft);
     store(IDENTITY_KEY, { values: valuesOf(IDENTITY) });
   }
+  // The queue: every send kept on this phone, oldest first; the same content once.
+  function outbox() {
+    var record = load(OUTBOX_KEY, DRAFT_DAYS);
+    if (!record) return [];
+    if (Array.isArray(record.items)) return record.items.filter(function (item) { return item && item.body; });
+    return record.body ? [record] : []; // kept by an earlier version of this script
+  }
+  function keepOutbox(items) {
+    if (items.length) store(OUTBOX_KEY, { items: items }); else drop(OUTBOX_KEY);
+  }
+  // What a send says, without the tokens of the page load it came from.
+  function contentOf(body) {
+    var params = new URLSearchParams(body);
+    ["csrf_token", "client_token"].forEach(function (name) { params.delete(name); });
+    return params.toString();
+  }
+  function sameContent(body, values) {
+    var params = new URLSearchParams(body);
+    var sent = {};
+    params.forEach(function (value, name) { if (NEVER_KEPT.indexOf(name) < 0) sent[name] = value; });
+    var names = Object.keys(sent);
+    var kept = Object.keys(values || {});
+    return names.length === kept.length && names.every(function (name) { return values[name] === sent[name]; });
+  }
+  function withoutContent(items, body) {
+    var content = contentOf(body);
+    return items.filter(function (item) { return contentOf(item.body) !== content; });
+  }
+  function addToOutbox(item) {
+    var items = withoutContent(outbox(), item.body);
+    items.push({ action: item.action, body: item.body, token: item.token || "" });
+    keepOutbox(items);
+  }
+  function formBody() {
+    return new URLSearchParams(new FormData(form)).toString();
+  }
   function enqueue() {
-    store(OUTBOX_KEY, {
-      action: form.action,
-      body: new URLSearchParams(new FormData(form)).toString(),
-      token: clientToken(),
-    });
+    addToOutbox({ action: form.action, body: formBody(), token: clientToken() });
   }
   form.addEventListener("submit", function (event) {
     remember();
@@ -377,7 +410,9 @@
       waitForNetwork();
       return;
     }
-    drop(OUTBOX_KEY); // this send replaces one waiting in the queue
+    // This send goes now; a waiting one with the same content need not go again, the
+    // others stay in the queue (sent on the next visit of this meeting's form).
+    keepOutbox(withoutContent(outbox(), formBody()));
     // One tap sends once; the server also refuses to record the same send twice.
     if (button) {
       window.setTimeout(function () {
@@ -395,7 +430,14 @@
   var sending = false;
   function waitForNetwork(key) {
     resetButton();
-    showState(key || "queued", "notice-queued");
+    var box = showState(key || "queued", "notice-queued");
+    var waiting = outbox().length;
+    if (waiting > 1 && texts.waitingMany) {
+      var count = document.createElement("p");
+      count.className = "waiting-count";
+      count.textContent = say("waitingMany", { n: number(waiting) });
+      box.appendChild(count);
+    }
     state.scrollIntoView({ block: "center" });
     window.clearTimeout(retry);
     retry = window.setTimeout(flush, RETRY_SECONDS * 1000);
@@ -405,30 +447,47 @@
     if (navigator.locks && navigator.locks.request) return navigator.locks.request(OUTBOX_KEY, task);
     return Promise.resolve().then(task);
   }
+  // Sends what waits, oldest first, one at a time; stops at the first that cannot go.
   function flush() {
-    if (sending || !load(OUTBOX_KEY, DRAFT_DAYS)) return;
+    if (sending || !outbox().length) return;
     if (navigator.onLine === false) { waitForNetwork(); return; }
     sending = true;
-    withLock(function () {
-      var item = load(OUTBOX_KEY, DRAFT_DAYS);
-      if (!item) return null;
-      showState("sending", "notice-queued");
-      return fetch(item.action, {
-        method: "POST",
-        body: new URLSearchParams(item.body),
-        credentials: "same-origin",
-      }).then(answered, function () { waitForNetwork(); });
-    }).then(done, done);
+    withLock(sendNext).then(done, done);
     function done() { sending = false; }
   }
-  function answered(response) {
+  function sendNext() {
+    var item = outbox()[0];
+    if (!item) return null;
+    showState("sending", "notice-queued");
+    return fetch(item.action, {
+      method: "POST",
+      body: new URLSearchParams(item.body),
+      credentials: "same-origin",
+    }).then(function (response) {
+      return answered(response, item);
+    }, function () { waitForNetwork(); return false; }).then(function (goOn) {
+      return goOn ? sendNext() : null;
+    });
+  }
+  // The server's answer to one queued send; true when the next one may go.
+  function answered(response, item) {
     var path = new URL(response.url).pathname;
+    // Not an answer of this app (a captive portal's page, a proxy's error while the app
+    // restarts) or a server error: nothing was recorded; kept, and tried again.
+    var ours = !!response.headers.get("X-Request-ID");
+    if (response.status >= 500 || !ours) {
+      waitForNetwork("busy");
+      return false;
+    }
     if (response.ok && path.indexOf("/receipt/") >= 0) {
-      drop(OUTBOX_KEY);
-      drop(DRAFT_KEY);
-      draft = null;
+      keepOutbox(withoutContent(outbox(), item.body));
+      if (!draft || sameContent(item.body, draft.values)) {
+        drop(DRAFT_KEY);
+        draft = null;
+      }
       return response.text().then(function (html) {
         showSent(response.url, receiptCodeIn(html) || path.slice(path.lastIndexOf("/") + 1));
+        return true;
       });
     }
     if (response.status === 429) {
@@ -442,10 +501,21 @@
     // Refused (a field to fix, the meeting closed, a page open too long): the server's
     // own page says why, with everything typed in it. Send this form the usual way to
     // show it; nothing was recorded, so this send is not a second one.
-    drop(OUTBOX_KEY);
+    keepOutbox(withoutContent(outbox(), item.body));
+    putBack(item.body);
     remember();
     HTMLFormElement.prototype.submit.call(form);
-    return null;
+    return false;
+  }
+  // The refused send's content into the form (the tokens of this page load stay).
+  function putBack(body) {
+    var values = {};
+    new URLSearchParams(body).forEach(function (value, name) { values[name] = value; });
+    if (sameContent(body, valuesOf(null))) return;
+    clearFields(Object.keys(valuesOf(null)).filter(function (name) { return !(name in values); }));
+    fill(values, false);
+    var phone = form.elements.namedItem("phone");
+    if (phone && typeof values.phone === "string") phone.value = values.phone;
   }
   function receiptCodeIn(html) {
     try {
@@ -467,19 +537,22 @@
     }).catch(function () { return null; });
   }
   function start(fromWorker) {
-    if (fromWorker && !load(OUTBOX_KEY, DRAFT_DAYS)) store(OUTBOX_KEY, fromWorker);
-    var queued = load(OUTBOX_KEY, DRAFT_DAYS);
+    if (fromWorker && fromWorker.body) addToOutbox(fromWorker);
+    var queued = outbox().length;
     if (queued) {
       if (draft) fill(draft.values, true);
       waitForNetwork();
       flush();
     } else if (draft && draft.sent && draft.sent === clientToken()) {
       // The server's answer to that send (a field to fix, the meeting closed...): it shows
-      // what was sent; the draft goes on from here.
+      // what was sent; the draft goes on from here. The worker's kept copy of the form
+      // (the same page load, opened without network) is empty: the draft fills it in.
       draft.sent = null;
       store(DRAFT_KEY, draft);
+      restoreDraft(true);
     } else if (draft && draft.sent) {
-      // Sent from this page, and no receipt seen since: perhaps it never arrived.
+      // Sent from this page, and no receipt of this meeting seen since: perhaps it never
+      // arrived.
       readSw(SW_RECEIPT).then(function (seen) {
         if (seen && seen.at >= draft.sentAt) { drop(DRAFT_KEY); draft = null; fillIdentity(); return; }
         offerDraft();
@@ -492,16 +565,26 @@
     fillIdentity();
   }
   readSw(SW_OUTBOX).then(start);
+  // The page's language, for the worker's own page when a send fails without a kept form.
+  if (window.caches) {
+    window.caches.open(SW_CACHE).then(function (cache) {
+      return cache.put(SW_LANG, new Response(JSON.stringify({ lang: document.documentElement.lang || "id" }), {
+        headers: { "Content-Type": "application/json" },
+      }));
+    }).catch(function () { /* the worker's page is then in Indonesian */ });
+  }
 
   // --- the service worker: the page without network, a send that fails mid-way -------------
   if ("serviceWorker" in navigator && texts.serviceWorker) {
     navigator.serviceWorker.register(texts.serviceWorker).then(function () {
       return navigator.serviceWorker.ready;
     }).then(function () {
-      // Keep this form for a reload without network (a personal link's page is not kept).
-      if (location.search || !window.caches) return null;
+      // Keep this meeting's form for a reload or a send without network. A personal
+      // link's page (with the invitee's name) is not kept: its bare form is fetched for it.
+      if (!window.caches) return null;
+      var bare = location.pathname;
       return window.caches.open("rakor-pages").then(function (cache) {
-        return cache.match(location.pathname).then(function (hit) { return hit || cache.add(location.pathname); });
+        return cache.match(bare, { ignoreVary: true }).then(function (hit) { return hit || cache.add(bare); });
       });
     }).catch(function () { /* the page-level queue still works */ });
   }
