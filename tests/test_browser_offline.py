@@ -5,6 +5,7 @@ mid-way, a reload without network) and without it (the page's own queue).
 """
 
 import re
+from urllib.parse import quote
 
 import pytest
 from playwright.sync_api import expect
@@ -177,8 +178,15 @@ def test_a_second_input_queued_after_the_first_keeps_both(browser, live_server, 
     assert not violations, describe(violations)
 
     context.set_offline(False)
-    expect(page.locator("#send-state .notice-sent")).to_contain_text("Terkirim.", timeout=20_000)
+    sent = page.locator("#send-state .notice-sent")
+    expect(sent).to_contain_text("Terkirim.", timeout=20_000)
+    expect(sent.locator(".receipt-code")).to_have_count(2, timeout=20_000)
     assert stored_titles(app) == sorted([TITLE, SECOND_TITLE])
+    # Each receipt code shown is one of the two recorded, in the order they were sent.
+    stored = sorted(stored_submissions(app), key=lambda submission: submission.id)
+    shown = [code.replace("-", "") for code in sent.locator(".receipt-code").all_inner_texts()]
+    assert shown == [submission.receipt_code for submission in stored]
+    assert [submission.title for submission in stored] == [TITLE, SECOND_TITLE]
     assert page.evaluate("Object.keys(localStorage)") == ["rakor:identity"]
     context.close()
 
@@ -279,9 +287,13 @@ def invited(app, meeting):
     return f"{FORM}?undangan={INVITEE_TOKEN}"
 
 
-@pytest.mark.parametrize("form_kept", [True, False], ids=["bare-form-kept", "nothing-kept"])
+@pytest.mark.parametrize(
+    ("form_kept", "lang"),
+    [(True, "id"), (False, "id"), (False, "en")],
+    ids=["bare-form-kept", "nothing-kept", "nothing-kept-english"],
+)
 def test_a_send_from_a_personal_link_without_network_is_kept(
-    browser, live_server, meeting, app, invited, form_kept
+    browser, live_server, meeting, app, invited, form_kept, lang
 ):
     context = phone_context(browser, live_server)
     page = context.new_page()
@@ -291,6 +303,11 @@ def test_a_send_from_a_personal_link_without_network_is_kept(
     page.reload()
     wait_for_the_worker(page)
     fill_the_form(page)
+    if lang == "en":  # the draft follows the language switch
+        page.wait_for_timeout(500)
+        page.goto(f"/bahasa/en?next={quote(invited)}")
+        page.locator("html[lang=en]").wait_for()
+        expect(page.get_by_label("Short title")).to_have_value(TITLE)
     # The personal page itself is never kept on the phone (it holds the invitee's name).
     kept = page.evaluate(
         """() => caches.open('rakor-pages').then(c => c.keys())
@@ -301,15 +318,20 @@ def test_a_send_from_a_personal_link_without_network_is_kept(
         page.evaluate("caches.delete('rakor-pages')")
 
     context.set_offline(True)
-    send(page)
+    if lang == "en":
+        page.get_by_role("button", name="Send input").click()
+    else:
+        send(page)
     if form_kept:
         expect(page.locator("#send-state")).to_have_text(QUEUED, timeout=20_000)
     else:
         expect(page.locator("#kept-note")).to_contain_text(
-            "Belum terkirim: tidak ada jaringan. Masukan Anda tersimpan di ponsel ini",
+            "Not sent yet: no network. Your input is saved on this phone"
+            if lang == "en"
+            else "Belum terkirim: tidak ada jaringan. Masukan Anda tersimpan di ponsel ini",
             timeout=20_000,
         )
-        assert page.locator("html").get_attribute("lang") == "id"
+        assert page.locator("html").get_attribute("lang") == lang
         violations = axe_runner.run(page).response["violations"]
         assert not violations, describe(violations)
     assert count_submissions(app) == 0
@@ -319,7 +341,9 @@ def test_a_send_from_a_personal_link_without_network_is_kept(
         page.evaluate("window.dispatchEvent(new Event('online'))")
     else:
         page.goto(invited)  # the next load of the meeting's form sends what waited
-    expect(page.locator("#send-state .notice-sent")).to_contain_text("Terkirim.", timeout=20_000)
+    expect(page.locator("#send-state .notice-sent")).to_contain_text(
+        "Sent." if lang == "en" else "Terkirim.", timeout=20_000
+    )
     [stored] = stored_submissions(app)
     assert stored.title == TITLE
     context.close()

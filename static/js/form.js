@@ -279,20 +279,29 @@
     state.appendChild(box);
     return box;
   }
+  // Every input the queue has sent since the page opened: its code and its receipt.
+  var sentNow = [];
   function showSent(address, receiptCode) {
+    sentNow.push({ address: address, code: receiptCode });
     var box = showState("sent", "notice-sent");
-    box.firstChild.textContent = say("sent") + " " + say("sentCode") + " ";
-    var shownCode = document.createElement("strong");
-    shownCode.className = "receipt-code";
-    shownCode.id = "sent-receipt-code";
-    shownCode.textContent = receiptCode;
-    box.firstChild.appendChild(shownCode);
-    var line = document.createElement("p");
-    var link = document.createElement("a");
-    link.href = address;
-    link.textContent = say("sentLink");
-    line.appendChild(link);
-    box.appendChild(line);
+    box.textContent = "";
+    sentNow.forEach(function (sent, index) {
+      var last = index === sentNow.length - 1;
+      var text = document.createElement("p");
+      text.textContent = (index === 0 ? say("sent") + " " : "") + say("sentCode") + " ";
+      var shownCode = document.createElement("strong");
+      shownCode.className = "receipt-code";
+      if (last) shownCode.id = "sent-receipt-code";
+      shownCode.textContent = sent.code;
+      text.appendChild(shownCode);
+      box.appendChild(text);
+      var line = document.createElement("p");
+      var link = document.createElement("a");
+      link.href = sent.address;
+      link.textContent = say("sentLink");
+      line.appendChild(link);
+      box.appendChild(line);
+    });
   }
   function resetButton() {
     if (!button) return;
