@@ -173,6 +173,7 @@ def test_a_second_input_queued_after_the_first_keeps_both(browser, live_server, 
     expect(state).to_contain_text(QUEUED)
     send(page)  # the same content twice waits once
     expect(state).to_contain_text(QUEUED)
+    expect(state).to_contain_text("2 masukan menunggu dikirim dari ponsel ini.")
     assert count_submissions(app) == 0
     violations = axe_runner.run(page).response["violations"]
     assert not violations, describe(violations)
@@ -409,4 +410,43 @@ def test_the_kept_form_opened_offline_brings_the_draft_back(browser, live_server
     page.reload()
     expect(page.get_by_label("Judul singkat")).to_have_value(TITLE + " 2027")
     assert page.get_by_label("Uraian").input_value() != ""
+    context.close()
+
+
+KEPT_ADDRESSES = """async () => {
+    const kept = [];
+    for (const name of await caches.keys()) {
+        const cache = await caches.open(name);
+        for (const request of await cache.keys()) kept.push(name + ' ' + request.url);
+    }
+    return kept;
+}"""
+
+
+def test_the_worker_never_keeps_a_personal_link_a_receipt_or_a_staff_page(
+    browser, live_server, meeting, app, invited, staff
+):
+    """What the phone's caches hold after a personal link, a send, its receipt and a staff
+    page were opened: the plain form and static files, nothing with a name or a code."""
+    context = phone_context(browser, live_server)
+    page = context.new_page()
+    page.goto(invited)
+    wait_for_the_worker(page)
+    page.reload()
+    wait_for_the_worker(page)
+    fill_the_form(page)
+    send(page)
+    page.wait_for_url(re.compile(r"/receipt/[A-Z0-9]{8}$"))
+    code = page.url.rsplit("/", 1)[1]
+    page.reload()
+    page.goto("/login")
+    page.goto(FORM)
+    wait_for_the_worker(page)
+
+    kept = page.evaluate(KEPT_ADDRESSES)
+    pages = [entry for entry in kept if entry.startswith("rakor-pages ")]
+    assert any(entry.endswith(FORM) for entry in pages), kept
+    for entry in kept:
+        assert "undangan" not in entry and code not in entry, entry
+        assert "/receipt/" not in entry and "/login" not in entry and "/admin" not in entry, entry
     context.close()
