@@ -1,5 +1,7 @@
 // A copy button after each <input data-copy-button="Salin" data-copy-subject="tautan
-// notulen" data-copied="Tautan disalin.">. Made here, so that a page without
+// notulen" data-copied="Tautan disalin."> (a link), and after each <textarea readonly
+// data-copy-button="Salin teks" ...> (the text of an input a meeting could no longer
+// take, to paste into a message to the secretariat). Made here, so that a page without
 // JavaScript shows no button that does nothing: the field is there to select by hand.
 (function () {
   var status = document.getElementById("copy-status");
@@ -34,11 +36,12 @@
     }
   }
 
-  var fields = document.querySelectorAll("input[data-copy-button]");
+  var fields = document.querySelectorAll("input[data-copy-button], textarea[data-copy-button]");
   Array.prototype.forEach.call(fields, function (field) {
+    var link = field.tagName === "INPUT";
     var button = document.createElement("button");
     button.type = "button";
-    button.className = "button button-small";
+    button.className = link ? "button button-small" : "button";
     button.textContent = field.getAttribute("data-copy-button");
     var subject = document.createElement("span");
     subject.className = "visually-hidden";
@@ -46,6 +49,6 @@
     button.appendChild(subject);
     button.addEventListener("click", function () { copy(field); });
     field.insertAdjacentElement("afterend", button);
-    field.insertAdjacentText("afterend", " ");
+    if (link) field.insertAdjacentText("afterend", " ");
   });
 })();
