@@ -19,7 +19,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -178,15 +178,7 @@ def read_invitees(content: bytes) -> list[AttendeeData]:
             ),
             field="file",
         )
-    if not content.startswith(b"PK\x03\x04"):
-        raise not_xlsx()
-    try:
-        limits.check_upload(content)
-        workbook = load_workbook(BytesIO(content), read_only=True, data_only=True)
-    except Refused:
-        raise
-    except Exception as error:  # zipfile, defusedxml and openpyxl raise many kinds
-        raise not_xlsx() from error
+    workbook = limits.open_workbook(content, not_xlsx)
     try:
         if not workbook.worksheets:
             raise not_xlsx()

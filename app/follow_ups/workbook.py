@@ -37,7 +37,7 @@ from typing import Any
 from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -53,7 +53,7 @@ from app.follow_ups.progress import ProgressReport
 from app.i18n import local_today
 from app.i18n import number as format_number
 from app.models import Agency, AgencyLink, FollowUp, FollowUpProgress, Meeting, User
-from app.paper.limits import check_upload
+from app.paper.limits import open_workbook
 from app.paper.services import SheetRow, fold, in_both_languages
 from app.services import Refused, transaction
 
@@ -383,15 +383,7 @@ def read_rows(content: bytes) -> list[SheetRow]:
             ),
             field="file",
         )
-    if not content.startswith(b"PK\x03\x04"):
-        raise not_xlsx()
-    try:
-        check_upload(content)
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Refused:
-        raise
-    except Exception as error:  # zipfile, defusedxml and openpyxl raise many kinds
-        raise not_xlsx() from error
+    workbook = open_workbook(content, not_xlsx)
     try:
         if not workbook.worksheets:
             raise not_xlsx()

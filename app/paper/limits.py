@@ -22,10 +22,12 @@ on its rows and on each cell's length (app/paper/services.py).
 """
 
 import zipfile
+from collections.abc import Callable
 from io import BytesIO
 
 from defusedxml.ElementTree import DefusedXMLParser
 from flask_babel import lazy_gettext as _l
+from openpyxl import load_workbook
 
 from app import domain
 from app.i18n import number as format_number
@@ -171,3 +173,17 @@ def check_upload(content: bytes) -> None:
     """Refused when a cap is passed; any other exception means the upload is no sound zip."""
     with zipfile.ZipFile(BytesIO(content)) as archive:
         check_archive(archive)
+
+
+def open_workbook(content: bytes, not_xlsx: Callable[[], Refused]):
+    """An uploaded XLSX opened read-only, after `check_upload`; `not_xlsx()` is raised for
+    anything that is not a workbook openpyxl can read, a Refused of the checks as it is."""
+    if not content.startswith(b"PK\x03\x04"):
+        raise not_xlsx()
+    try:
+        check_upload(content)
+        return load_workbook(BytesIO(content), read_only=True, data_only=True)
+    except Refused:
+        raise
+    except Exception as error:  # zipfile, defusedxml and openpyxl raise many kinds
+        raise not_xlsx() from error
