@@ -313,6 +313,7 @@
   var draft = load(DRAFT_KEY, DRAFT_DAYS);
   var saving = null;
   function saveDraft() {
+    saving = null;
     draft = draft || {};
     draft.values = valuesOf(null);
     store(DRAFT_KEY, draft);
@@ -320,6 +321,14 @@
   form.addEventListener("input", function () {
     window.clearTimeout(saving);
     saving = window.setTimeout(saveDraft, 300);
+  });
+  // Leaving the page (a reload, the language switch) within the pause: save what is
+  // still waiting to be saved.
+  window.addEventListener("pagehide", function () {
+    if (saving) {
+      window.clearTimeout(saving);
+      saveDraft();
+    }
   });
   form.addEventListener("change", function () {
     window.clearTimeout(saving);
