@@ -376,7 +376,11 @@ def test_opening_some_receipt_does_not_discard_an_unsent_draft(browser, live_ser
     page.goto(FORM)
     page.get_by_label("Judul singkat").fill(SECOND_TITLE)
     page.get_by_label("Uraian").fill(SECOND_TITLE + ", dua unit.")
-    page.wait_for_function("localStorage.getItem('rakor:draft:rakor-uji') !== null")
+    # Polled through evaluate, not wait_for_function: the page's CSP allows no eval.
+    for _ in range(50):
+        if page.evaluate("localStorage.getItem('rakor:draft:rakor-uji') !== null"):
+            break
+        page.wait_for_timeout(100)
     page.wait_for_timeout(500)
     mark_the_draft_sent(page)
     # An earlier receipt opened from a bookmark is no answer to this draft's send.
